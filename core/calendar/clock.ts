@@ -1,0 +1,205 @@
+/**
+ * The SLA clock: business-time arithmetic on a calendar.
+ *
+ * A calendar is compiled into a sorted list of open intervals in UTC (built per local day
+ * with luxon, so a 23- or 25-hour DST day is exactly as long as it is) plus the running
+ * total of open time before each interval. "Where is 4 open hours after t" is then two
+ * binary searches, not a walk over minutes. Intervals are generated a few local years at a
+ * time and extended on demand.
+ */
+import { DateTime } from 'luxon';
+import type { CalendarSpec } from '../policy/schema';
+import { WEEKDAYS } from '../policy/schema';
+import { closedDates } from './holidays';
+
+/** A span during which the clock does not run (e.g. waiting on the customer); [from, to). */
+export interface Pause {
+  from: number;
+  to: number;
+}
+
+/** The part of a calendar the clock needs; `timeZone` may be overridden per query. */
+export type ClockCalendar = Pick<CalendarSpec, 'timeZone' | 'alwaysOpen' | 'hours' | 'holidays'>;
+
+const YEAR_SPAN_LIMIT = 50;
+
+export class BusinessClock {
+  private starts = new Float64Array(0);
+  private ends = new Float64Array(0);
+  /** Open milliseconds before interval i. */
+  private before = new Float64Array(0);
+  private firstYear = 0;
+  private lastYear = -1;
+  private coveredFrom = Infinity;
+  private coveredTo = -Infinity;
+
+  constructor(private readonly calendar: ClockCalendar) {}
+
+  get timeZone(): string {
+    return this.calendar.timeZone;
+  }
+
+  /** The instant `durationMs` of open time after `start`, not counting paused spans. */
+  due(start: number, durationMs: number, pauses: readonly Pause[] = []): number {
+    if (!(durationMs >= 0)) throw new RangeError(`duration must be zero or more, got ${durationMs}`);
+    if (durationMs === 0) return start;
+    if (pauses.length === 0) return this.dueUnpaused(start, durationMs);
+    let cursor = start;
+    let remaining = durationMs;
+    for (const pause of mergePauses(pauses)) {
+      if (pause.to <= cursor) continue;
+      if (pause.from > cursor) {
+        const open = this.openBetween(cursor, pause.from);
+        if (open >= remaining) return this.dueUnpaused(cursor, remaining);
+        remaining -= open;
+      }
+      cursor = Math.max(cursor, pause.to);
+    }
+    return this.dueUnpaused(cursor, remaining);
+  }
+
+  /** Open time between two instants, not counting paused spans (0 when `to` is not after `from`). */
+  elapsed(from: number, to: number, pauses: readonly Pause[] = []): number {
+    if (!(to > from)) return 0;
+    let total = this.openBetween(from, to);
+    for (const pause of mergePauses(pauses)) {
+      const a = Math.max(pause.from, from);
+      const b = Math.min(pause.to, to);
+      if (b > a) total -= this.openBetween(a, b);
+    }
+    return total;
+  }
+
+  isOpen(at: number): boolean {
+    if (this.calendar.alwaysOpen) return true;
+    this.cover(at, at);
+    const i = this.lastStartAtOrBefore(at);
+    return i >= 0 && at < this.ends[i]!;
+  }
+
+  /** `at` itself when open, otherwise the next opening. */
+  nextOpen(at: number): number {
+    if (this.isOpen(at)) return at;
+    for (;;) {
+      const i = this.lastStartAtOrBefore(at) + 1;
+      if (i < this.starts.length) return this.starts[i]!;
+      this.extendForward();
+    }
+  }
+
+  private dueUnpaused(start: number, durationMs: number): number {
+    if (this.calendar.alwaysOpen) return start + durationMs;
+    this.cover(start, start);
+    const target = this.position(start) + durationMs;
+    for (;;) {
+      const j = this.firstEndingAtOrAfter(target);
+      if (j < this.starts.length) return this.starts[j]! + (target - this.before[j]!);
+      this.extendForward();
+    }
+  }
+
+  private openBetween(from: number, to: number): number {
+    if (this.calendar.alwaysOpen) return to - from;
+    this.cover(from, to);
+    return this.position(to) - this.position(from);
+  }
+
+  /** Open time from the start of the covered range up to `at`. */
+  private position(at: number): number {
+    const i = this.lastStartAtOrBefore(at);
+    if (i < 0) return 0;
+    return this.before[i]! + Math.min(at, this.ends[i]!) - this.starts[i]!;
+  }
+
+  private lastStartAtOrBefore(at: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  private firstEndingAtOrAfter(openPosition: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.before[mid]! + (this.ends[mid]! - this.starts[mid]!) < openPosition) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private cover(from: number, to: number): void {
+    if (from >= this.coveredFrom && to < this.coveredTo) return;
+    const zone = this.calendar.timeZone;
+    const yearOf = (at: number) => DateTime.fromMillis(at, { zone }).year;
+    const first = this.lastYear < this.firstYear ? yearOf(from) - 1 : Math.min(this.firstYear, yearOf(from) - 1);
+    const last = Math.max(this.lastYear, yearOf(to) + 1);
+    this.build(first, last);
+  }
+
+  private extendForward(): void {
+    const span = this.lastYear - this.firstYear + 1;
+    if (span >= YEAR_SPAN_LIMIT) {
+      throw new RangeError(`the calendar has too little open time: no target end found within ${YEAR_SPAN_LIMIT} years`);
+    }
+    this.build(this.firstYear, this.lastYear + Math.max(1, Math.min(span, 4)));
+  }
+
+  private build(firstYear: number, lastYear: number): void {
+    const zone = this.calendar.timeZone;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const push = (start: number, end: number) => {
+      if (end <= start) return;
+      const last = ends.length - 1;
+      if (last >= 0 && start <= ends[last]!) ends[last] = Math.max(ends[last]!, end);
+      else {
+        starts.push(start);
+        ends.push(end);
+      }
+    };
+    for (let year = firstYear; year <= lastYear; year++) {
+      const closed = this.calendar.holidays ? closedDates(this.calendar.holidays, year) : new Set<string>();
+      let day = DateTime.fromObject({ year, month: 1, day: 1 }, { zone });
+      while (day.year === year) {
+        const ranges = this.calendar.hours?.[WEEKDAYS[day.weekday - 1]!] ?? [];
+        if (ranges.length > 0 && !closed.has(day.toISODate()!)) {
+          const next = day.plus({ days: 1 }).startOf('day');
+          const local = (hhmm: string) =>
+            hhmm === '24:00'
+              ? next.toMillis()
+              : DateTime.fromObject(
+                  { year, month: day.month, day: day.day, hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3)) },
+                  { zone },
+                ).toMillis();
+          for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) push(local(from), local(to));
+        }
+        day = day.plus({ days: 1 }).startOf('day');
+      }
+    }
+    this.starts = Float64Array.from(starts);
+    this.ends = Float64Array.from(ends);
+    this.before = new Float64Array(starts.length);
+    for (let i = 1; i < starts.length; i++) this.before[i] = this.before[i - 1]! + (ends[i - 1]! - starts[i - 1]!);
+    this.firstYear = firstYear;
+    this.lastYear = lastYear;
+    this.coveredFrom = DateTime.fromObject({ year: firstYear, month: 1, day: 1 }, { zone }).toMillis();
+    this.coveredTo = DateTime.fromObject({ year: lastYear + 1, month: 1, day: 1 }, { zone }).toMillis();
+  }
+}
+
+function mergePauses(pauses: readonly Pause[]): Pause[] {
+  const sorted = pauses.filter((pause) => pause.to > pause.from).sort((a, b) => a.from - b.from);
+  const merged: Pause[] = [];
+  for (const pause of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && pause.from <= last.to) last.to = Math.max(last.to, pause.to);
+    else merged.push({ ...pause });
+  }
+  return merged;
+}

@@ -1,0 +1,334 @@
+/**
+ * The support policy a vendor writes: severities, case reasons, calendars, plans and their
+ * response objectives, add-ons, tiers and the management chain. One zod schema is the
+ * single source of truth: it validates files, types the code and is exported as JSON Schema.
+ */
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { holidayRegionProblem } from '../calendar/holidays';
+import { parseDuration } from './duration';
+
+const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" or "." (no spaces)')
+  .describe('A short identifier other parts of the policy refer to.');
+
+const TimeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM between 00:00 and 24:00');
+
+/** One opening range of a day, e.g. ["09:00", "17:00"]; "24:00" means the end of the day. */
+const DayRange = z
+  .tuple([TimeOfDay, TimeOfDay])
+  .refine(([from, to]) => from < to, 'the range must end after it starts')
+  .describe('An opening range [from, to] in local time; "24:00" is the end of the day.');
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const WeeklyHours = z
+  .object(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(DayRange).optional()])) as Record<
+    Weekday,
+    z.ZodOptional<z.ZodArray<typeof DayRange>>
+  >)
+  .strict()
+  .superRefine((week, ctx) => {
+    for (const day of WEEKDAYS) {
+      const ranges = [...(week[day] ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      for (let i = 1; i < ranges.length; i++) {
+        if (ranges[i]![0] < ranges[i - 1]![1]) {
+          ctx.addIssue({ code: 'custom', path: [day], message: 'opening ranges of one day overlap' });
+        }
+      }
+    }
+  })
+  .describe('Opening hours per weekday; a day left out is closed. Several ranges a day are allowed.');
+
+const HolidayDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a calendar date');
+
+export const HOLIDAY_TYPES = ['public', 'bank', 'school', 'optional', 'observance'] as const;
+
+const Holidays = z
+  .object({
+    country: z.string().describe('ISO 3166 country code understood by date-holidays, e.g. "US", "DE".').optional(),
+    state: z.string().describe('State or province code within the country, e.g. "CA", "BY".').optional(),
+    region: z.string().describe('Region code within the state.').optional(),
+    types: z
+      .array(z.enum(HOLIDAY_TYPES))
+      .min(1)
+      .default(['public'])
+      .describe('Which kinds of date-holidays entries close the calendar.'),
+    dates: z
+      .array(z.union([HolidayDate, z.object({ date: HolidayDate, name: z.string() }).strict()]))
+      .default([])
+      .describe('Further closed dates (local), e.g. a company holiday.'),
+  })
+  .strict()
+  .superRefine((holidays, ctx) => {
+    if (!holidays.country) {
+      if (holidays.state || holidays.region) {
+        ctx.addIssue({ code: 'custom', path: ['country'], message: 'state or region given without a country' });
+      }
+      return;
+    }
+    const problem = holidayRegionProblem(holidays.country, holidays.state, holidays.region);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
+
+export const CalendarSchema = z
+  .object({
+    id: Id,
+    name: z.string().optional(),
+    timeZone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. "Europe/Berlin")')
+      .describe('IANA time zone the hours and holidays are read in.'),
+    alwaysOpen: z.boolean().default(false).describe('24/7: open every minute of every day, holidays included.'),
+    hours: WeeklyHours.optional(),
+    holidays: Holidays.optional(),
+    businessDay: z
+      .string()
+      .optional()
+      .describe('Length of one business day, e.g. "8h"; needed when a target on this calendar uses "bd".'),
+    notes: z.string().optional(),
+  })
+  .strict()
+  .superRefine((calendar, ctx) => {
+    if (calendar.alwaysOpen && (calendar.hours || calendar.holidays)) {
+      ctx.addIssue({ code: 'custom', path: ['alwaysOpen'], message: 'an always-open calendar has no hours or holidays' });
+    }
+    if (!calendar.alwaysOpen) {
+      const open = WEEKDAYS.some((day) => (calendar.hours?.[day]?.length ?? 0) > 0);
+      if (!open) ctx.addIssue({ code: 'custom', path: ['hours'], message: 'the calendar is never open: give hours or alwaysOpen: true' });
+    }
+    if (calendar.businessDay !== undefined) {
+      const parsed = parseDuration(calendar.businessDay);
+      if (!parsed.ok || parsed.businessDays) {
+        ctx.addIssue({ code: 'custom', path: ['businessDay'], message: 'use a length in hours/minutes such as "8h"' });
+      }
+    }
+  });
+
+const DurationText = z
+  .string()
+  .superRefine((text, ctx) => {
+    const parsed = parseDuration(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+  })
+  .describe('A target such as "30m", "4h", "1h30m" or "2bd" (business days of the calendar).');
+
+/** A response or resolution objective: how long, measured on which calendar. */
+const Target = z
+  .object({
+    within: DurationText,
+    calendar: Id.optional().describe("Calendar id; defaults to the plan's calendar."),
+    notes: z.string().optional(),
+  })
+  .strict();
+
+const SeverityObjectives = z
+  .object({
+    firstResponse: Target.optional().describe('First response by an agent after the case is opened.'),
+    nextResponse: Target.optional().describe(
+      'Next response / periodic update: while the customer waits on the vendor, at most this long between public replies.',
+    ),
+    resolution: z
+      .record(Id, Target)
+      .optional()
+      .describe('Target resolution time per tier id; when it passes the case moves up a tier.'),
+  })
+  .strict();
+
+export const TIER_REQUIREMENTS = ['stepsToReproduce', 'actionPlan', 'symptoms', 'diagnosticData'] as const;
+
+const Tier = z
+  .object({
+    id: Id,
+    name: z.string(),
+    operatedBy: z.enum(['vendor', 'partner']).default('vendor'),
+    team: z.string().describe('Team (queue) that works cases at this tier.'),
+    description: z.string().optional(),
+    responsibilities: z.array(z.string()).default([]),
+    entryRequires: z
+      .array(z.enum(TIER_REQUIREMENTS))
+      .default([])
+      .describe('What a case must carry before it may enter this tier.'),
+  })
+  .strict();
+
+const Severity = z
+  .object({
+    id: Id,
+    name: z.string(),
+    definition: z.string().optional(),
+    criteria: z
+      .array(z.object({ area: z.string(), items: z.array(z.string()).min(1) }).strict())
+      .default([])
+      .describe('Plain-language criteria that help a requester choose, grouped by area (functions, data, back end).'),
+  })
+  .strict();
+
+const CaseReason = z.object({ id: Id, name: z.string(), definition: z.string().optional() }).strict();
+
+const BlockPricing = z
+  .object({
+    currency: z.string().length(3).default('USD'),
+    baseMonthly: z.number().nonnegative().default(0).describe('Monthly charge before any user block.'),
+    blockSize: z.number().int().positive().describe('Users per block, e.g. 10.'),
+    perBlockMonthly: z.number().nonnegative().describe('Monthly charge added per started block of users.'),
+    customPricingFromUsers: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('From this many users the price is negotiated (custom pricing).'),
+  })
+  .strict();
+
+const AddOn = z
+  .object({
+    id: Id,
+    name: z.string(),
+    description: z.string().optional(),
+    calendar: Id.optional().describe('When present, every objective of the plan is measured on this calendar instead (e.g. 24/7).'),
+    pricing: BlockPricing.optional(),
+  })
+  .strict();
+
+const Plan = z
+  .object({
+    id: Id,
+    name: z.string(),
+    description: z.string().optional(),
+    calendar: Id.describe('Calendar for targets that name none.'),
+    priorityQueue: z.boolean().default(false),
+    designatedUsersLimit: z.number().int().positive().optional().describe('How many designated users the plan allows.'),
+    includedAddOns: z.array(Id).default([]),
+    availableAddOns: z.array(Id).default([]),
+    caseReview: z.enum(['weekly', 'bi-weekly', 'monthly']).optional(),
+    objectives: z.record(Id, SeverityObjectives).describe('Objectives per severity id.'),
+    notes: z.string().optional(),
+  })
+  .strict();
+
+const ChainStep = z
+  .object({ id: Id, title: z.string(), respondWithin: Target })
+  .strict()
+  .describe('One step of the management escalation chain.');
+
+const SlaSettings = z
+  .object({
+    warnAt: z.number().gt(0).lt(1).default(0.8).describe('Share of a target after which a warning goes out.'),
+    pauseWhilePendingCustomer: z.boolean().default(true),
+    autoCloseResolvedAfterDays: z.number().int().nonnegative().default(7),
+  })
+  .strict();
+
+const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) => item.id));
+
+export const PolicySchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1),
+    id: Id,
+    name: z.string(),
+    vendor: z.string(),
+    source: z.string().optional().describe('The document the policy was condensed from.'),
+    caseNumberPrefix: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'use 2–10 capital letters or digits, e.g. "CASE"')
+      .default('CASE'),
+    defaultPlan: Id,
+    severities: z.array(Severity).min(1),
+    caseReasons: z.array(CaseReason).default([]),
+    calendars: z.array(CalendarSchema).min(1),
+    plans: z.array(Plan).min(1),
+    addOns: z.array(AddOn).default([]),
+    tiers: z.array(Tier).min(1),
+    managementChain: z.array(ChainStep).default([]),
+    sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7 }),
+    notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const unique = (items: { id: string }[], key: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [key, index, 'id'], message: `duplicate id "${item.id}"` });
+        seen.add(item.id);
+      });
+    };
+    for (const key of ['severities', 'caseReasons', 'calendars', 'plans', 'addOns', 'tiers', 'managementChain'] as const) {
+      unique(policy[key], key);
+    }
+    const calendars = new Map(policy.calendars.map((calendar) => [calendar.id, calendar]));
+    const severities = refs(policy.severities);
+    const tiers = refs(policy.tiers);
+    const addOns = refs(policy.addOns);
+    const plans = refs(policy.plans);
+    const missing = (path: (string | number)[], kind: string, id: string, known: Set<string>) =>
+      ctx.addIssue({ code: 'custom', path, message: `unknown ${kind} "${id}" (known: ${[...known].join(', ') || 'none'})` });
+
+    const checkTarget = (target: z.infer<typeof Target>, fallback: string | undefined, path: (string | number)[]) => {
+      const calendarId = target.calendar ?? fallback;
+      if (target.calendar && !calendars.has(target.calendar)) {
+        missing([...path, 'calendar'], 'calendar', target.calendar, new Set(calendars.keys()));
+        return;
+      }
+      const parsed = parseDuration(target.within);
+      if (parsed.ok && parsed.businessDays && calendarId) {
+        const calendar = calendars.get(calendarId);
+        if (calendar && !calendar.businessDay && !calendar.alwaysOpen) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'within'],
+            message: `"bd" needs calendar "${calendarId}" to set businessDay (e.g. "8h")`,
+          });
+        }
+      }
+    };
+
+    if (!plans.has(policy.defaultPlan)) missing(['defaultPlan'], 'plan', policy.defaultPlan, plans);
+    policy.plans.forEach((plan, p) => {
+      const at = ['plans', p];
+      if (!calendars.has(plan.calendar)) missing([...at, 'calendar'], 'calendar', plan.calendar, new Set(calendars.keys()));
+      for (const key of ['includedAddOns', 'availableAddOns'] as const) {
+        plan[key].forEach((id, i) => addOns.has(id) || missing([...at, key, i], 'add-on', id, addOns));
+      }
+      for (const [severityId, objectives] of Object.entries(plan.objectives)) {
+        const sp = [...at, 'objectives', severityId];
+        if (!severities.has(severityId)) missing(sp, 'severity', severityId, severities);
+        if (objectives.firstResponse) checkTarget(objectives.firstResponse, plan.calendar, [...sp, 'firstResponse']);
+        if (objectives.nextResponse) checkTarget(objectives.nextResponse, plan.calendar, [...sp, 'nextResponse']);
+        for (const [tierId, target] of Object.entries(objectives.resolution ?? {})) {
+          if (!tiers.has(tierId)) missing([...sp, 'resolution', tierId], 'tier', tierId, tiers);
+          checkTarget(target, plan.calendar, [...sp, 'resolution', tierId]);
+        }
+      }
+    });
+    policy.addOns.forEach((addOn, a) => {
+      if (addOn.calendar && !calendars.has(addOn.calendar)) {
+        missing(['addOns', a, 'calendar'], 'calendar', addOn.calendar, new Set(calendars.keys()));
+      }
+    });
+    policy.managementChain.forEach((step, s) => {
+      if (!step.respondWithin.calendar) {
+        ctx.addIssue({ code: 'custom', path: ['managementChain', s, 'respondWithin', 'calendar'], message: 'name the calendar of this step' });
+      } else checkTarget(step.respondWithin, undefined, ['managementChain', s, 'respondWithin']);
+    });
+  });
+
+/** A policy as written (defaults not yet applied). */
+export type PolicyInput = z.input<typeof PolicySchema>;
+/** A validated policy with every default filled in. */
+export type Policy = z.output<typeof PolicySchema>;
+export type CalendarSpec = z.output<typeof CalendarSchema>;
+export type PlanSpec = Policy['plans'][number];
+export type TargetSpec = z.output<typeof Target>;
+export type TierSpec = Policy['tiers'][number];
+export type AddOnSpec = Policy['addOns'][number];
+export type BlockPricingSpec = z.output<typeof BlockPricing>;
+export type SeverityObjectivesSpec = z.output<typeof SeverityObjectives>;

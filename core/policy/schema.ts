@@ -227,6 +227,30 @@ const SlaSettings = z
   })
   .strict();
 
+const SupportPeriods = z
+  .object({
+    blockHours: z.number().int().positive().default(4).describe('Periods are sold in blocks of this many hours.'),
+    contactNoticeDays: z
+      .number()
+      .nonnegative()
+      .default(10)
+      .describe("Days before a period starts that the point of contact gets the engineer's details."),
+    purposes: z
+      .array(z.object({ id: Id, name: z.string(), description: z.string().optional() }).strict())
+      .min(1)
+      .describe('What a period can be bought for, e.g. attendee support or customer support.'),
+    escalation: z
+      .object({
+        systemIssue: z.string().describe('Team that system (infrastructure) issues escalate to.'),
+        configurationIssue: z.string().describe('Role or team that configuration issues escalate to.'),
+      })
+      .strict(),
+    updateEvery: DurationText.optional().describe('How often the point of contact gets an update on open period tickets.'),
+    phoneNumber: z.string().optional().describe('Dedicated phone number used when an order names none.'),
+  })
+  .strict()
+  .describe('Dedicated support periods: an engineer booked for a customer event.');
+
 const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) => item.id));
 
 export const PolicySchema = z
@@ -249,6 +273,7 @@ export const PolicySchema = z
     addOns: z.array(AddOn).default([]),
     tiers: z.array(Tier).min(1),
     managementChain: z.array(ChainStep).default([]),
+    supportPeriods: SupportPeriods.optional(),
     sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7 }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
   })
@@ -331,4 +356,5 @@ export type TargetSpec = z.output<typeof Target>;
 export type TierSpec = Policy['tiers'][number];
 export type AddOnSpec = Policy['addOns'][number];
 export type BlockPricingSpec = z.output<typeof BlockPricing>;
+export type SupportPeriodsSpec = z.output<typeof SupportPeriods>;
 export type SeverityObjectivesSpec = z.output<typeof SeverityObjectives>;

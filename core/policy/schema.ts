@@ -297,15 +297,21 @@ export const PolicySchema = z
     const missing = (path: (string | number)[], kind: string, id: string, known: Set<string>) =>
       ctx.addIssue({ code: 'custom', path, message: `unknown ${kind} "${id}" (known: ${[...known].join(', ') || 'none'})` });
 
-    const checkTarget = (target: z.infer<typeof Target>, fallback: string | undefined, path: (string | number)[]) => {
-      const calendarId = target.calendar ?? fallback;
+    /** `alternatives`: calendars an add-on of the plan may measure the target on instead. */
+    const checkTarget = (
+      target: z.infer<typeof Target>,
+      fallback: string | undefined,
+      path: (string | number)[],
+      alternatives: string[] = [],
+    ) => {
       if (target.calendar && !calendars.has(target.calendar)) {
         missing([...path, 'calendar'], 'calendar', target.calendar, new Set(calendars.keys()));
         return;
       }
       const parsed = parseDuration(target.within);
-      if (parsed.ok && parsed.businessDays && calendarId) {
-        const calendar = calendars.get(calendarId);
+      if (!parsed.ok || !parsed.businessDays) return;
+      for (const calendarId of new Set([target.calendar ?? fallback, ...alternatives])) {
+        const calendar = calendarId ? calendars.get(calendarId) : undefined;
         if (calendar && !calendar.businessDay && !calendar.alwaysOpen) {
           ctx.addIssue({
             code: 'custom',
@@ -323,14 +329,18 @@ export const PolicySchema = z
       for (const key of ['includedAddOns', 'availableAddOns'] as const) {
         plan[key].forEach((id, i) => addOns.has(id) || missing([...at, key, i], 'add-on', id, addOns));
       }
+      const addOnCalendars = [...plan.includedAddOns, ...plan.availableAddOns].flatMap((addOnId) => {
+        const calendar = policy.addOns.find((addOn) => addOn.id === addOnId)?.calendar;
+        return calendar ? [calendar] : [];
+      });
       for (const [severityId, objectives] of Object.entries(plan.objectives)) {
         const sp = [...at, 'objectives', severityId];
         if (!severities.has(severityId)) missing(sp, 'severity', severityId, severities);
-        if (objectives.firstResponse) checkTarget(objectives.firstResponse, plan.calendar, [...sp, 'firstResponse']);
-        if (objectives.nextResponse) checkTarget(objectives.nextResponse, plan.calendar, [...sp, 'nextResponse']);
+        if (objectives.firstResponse) checkTarget(objectives.firstResponse, plan.calendar, [...sp, 'firstResponse'], addOnCalendars);
+        if (objectives.nextResponse) checkTarget(objectives.nextResponse, plan.calendar, [...sp, 'nextResponse'], addOnCalendars);
         for (const [tierId, target] of Object.entries(objectives.resolution ?? {})) {
           if (!tiers.has(tierId)) missing([...sp, 'resolution', tierId], 'tier', tierId, tiers);
-          checkTarget(target, plan.calendar, [...sp, 'resolution', tierId]);
+          checkTarget(target, plan.calendar, [...sp, 'resolution', tierId], addOnCalendars);
         }
       }
     });
@@ -358,3 +368,8 @@ export type AddOnSpec = Policy['addOns'][number];
 export type BlockPricingSpec = z.output<typeof BlockPricing>;
 export type SupportPeriodsSpec = z.output<typeof SupportPeriods>;
 export type SeverityObjectivesSpec = z.output<typeof SeverityObjectives>;
+
+/** The JSON Schema of policy files as written (defaults optional), for editors. */
+export function policyJsonSchema(): unknown {
+  return z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'any' });
+}

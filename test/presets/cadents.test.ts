@@ -1,0 +1,112 @@
+/**
+ * Cadents support levels (support document 003), worked examples.
+ *
+ * Time zone: the Cadents calendar in the preset is America/New_York (EST = UTC-5, EDT =
+ * UTC-4), Monday–Friday 09:00–17:00, US public holidays closed, 8-hour business day. The
+ * document states no targets: the ones tested here are the preset's disclosed choices. Due
+ * instants are asserted in UTC.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../core/policy/files';
+import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
+
+const policy = loadPolicy('cadents');
+const planner = new SlaPlanner(policy);
+
+/** When the target of `query` falls due for a clock started at `start`, as a UTC ISO string. */
+function dueAt(query: TargetQuery, start: string): string {
+  return new Date(planner.due(query, Date.parse(start)).due).toISOString();
+}
+
+describe('Cadents response targets', () => {
+  it('Severity 1 opened Friday 16:00 before Memorial Day is due Tuesday 10:00 (2 business hours)', () => {
+    // Prepare: Friday 22 May 2026, 16:00 EDT; Monday 25 May is Memorial Day (closed).
+    const opened = '2026-05-22T16:00:00-04:00';
+
+    // Act
+    const { due, target, timeZone } = planner.due({ severity: 'sev1' }, Date.parse(opened));
+
+    // Assess: 1 hour on Friday, 1 hour on Tuesday.
+    expect(new Date(due).toISOString()).toBe('2026-05-26T14:00:00.000Z'); // Tuesday 10:00 EDT
+    expect(target).toMatchObject({ plan: 'standard', within: '2h', calendar: 'business-hours' });
+    expect(timeZone).toBe('America/New_York');
+  });
+
+  it('Severity 1 status report after a reply on Christmas Eve 15:00 is due Monday 28 December 11:00 (every 4 business hours)', () => {
+    // Prepare: Thursday 24 December 2026, 15:00 EST; Christmas Eve is not a US public holiday,
+    // Christmas Day (Friday) is.
+    const lastReply = '2026-12-24T15:00:00-05:00';
+
+    // Act
+    const due = dueAt({ severity: 'sev1', metric: 'next-response' }, lastReply);
+
+    // Assess: 2 hours on Thursday, 2 hours on Monday.
+    expect(due).toBe('2026-12-28T16:00:00.000Z'); // Monday 11:00 EST
+  });
+});
+
+describe('Cadents resolution target per support level', () => {
+  it('Severity 2 opened Tuesday 13:30 after Labor Day must be resolved at Level 1 (partner) by Wednesday 13:30 (1 business day)', () => {
+    // Prepare: Tuesday 8 September 2026, 13:30 EDT.
+    const opened = '2026-09-08T13:30:00-04:00';
+
+    // Act
+    const due = dueAt({ severity: 'sev2', metric: 'resolution', tier: 'level1' }, opened);
+
+    // Assess: 3.5 hours on Tuesday, 4.5 on Wednesday.
+    expect(due).toBe('2026-09-09T17:30:00.000Z'); // Wednesday 13:30 EDT
+  });
+
+  it('the same case, moved to Level 2 (partner) on Wednesday 13:30, is due there the next Wednesday 13:30 (5 business days)', () => {
+    // Prepare: Wednesday 9 September 2026, 13:30 EDT.
+    const movedToLevel2 = '2026-09-09T13:30:00-04:00';
+
+    // Act
+    const due = dueAt({ severity: 'sev2', metric: 'resolution', tier: 'level2' }, movedToLevel2);
+
+    // Assess: 40 business hours, one full working week.
+    expect(due).toBe('2026-09-16T17:30:00.000Z'); // Wednesday 16 September 13:30 EDT
+  });
+
+  it('Level 3 (Cadents) has no resolution timer: it depends on development engineering', () => {
+    // Act
+    const ask = () => planner.due({ severity: 'sev1', metric: 'resolution', tier: 'level3' }, 0);
+
+    // Assess
+    expect(ask).toThrow(TargetError);
+  });
+});
+
+describe('Cadents support levels', () => {
+  it('Levels 1 and 2 are run by a partner, Level 3 by Cadents', () => {
+    // Act
+    const levels = policy.tiers.map((t) => [t.id, t.name, t.operatedBy]);
+
+    // Assess
+    expect(levels).toEqual([
+      ['level1', 'Level 1 Procedural/Basic', 'partner'],
+      ['level2', 'Level 2 Advanced', 'partner'],
+      ['level3', 'Level 3 Expert', 'vendor'],
+    ]);
+  });
+
+  it('a case needs symptoms to enter Level 2 and complete steps to reproduce to enter Level 3', () => {
+    // Act
+    const requires = Object.fromEntries(policy.tiers.map((t) => [t.id, t.entryRequires]));
+
+    // Assess
+    expect(requires).toEqual({ level1: [], level2: ['symptoms'], level3: ['stepsToReproduce'] });
+  });
+
+  it('each level carries the duties listed in the document', () => {
+    // Act
+    const [level1, level2, level3] = policy.tiers;
+
+    // Assess
+    expect(level1?.responsibilities).toHaveLength(15);
+    expect(level1?.responsibilities).toContain('Verify support entitlement and service level.');
+    expect(level2?.responsibilities).toHaveLength(11);
+    expect(level2?.responsibilities).toContain('Define an action plan for troubleshooting/resolution.');
+    expect(level3?.responsibilities).toHaveLength(6);
+  });
+});

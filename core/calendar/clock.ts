@@ -7,7 +7,7 @@
  * binary searches, not a walk over minutes. Intervals are generated a few local years at a
  * time and extended on demand.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { CalendarSpec } from '../policy/schema';
 import { WEEKDAYS } from '../policy/schema';
 import { closedDates } from './holidays';
@@ -21,7 +21,10 @@ export interface Pause {
 /** The part of a calendar the clock needs; `timeZone` may be overridden per query. */
 export type ClockCalendar = Pick<CalendarSpec, 'timeZone' | 'alwaysOpen' | 'hours' | 'holidays'>;
 
-const YEAR_SPAN_LIMIT = 50;
+/** How far past a start a target may search for open time before the calendar is declared (nearly) never open. */
+const YEARS_AHEAD_LIMIT = 50;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export class BusinessClock {
   private starts = new Float64Array(0);
@@ -83,7 +86,7 @@ export class BusinessClock {
     for (;;) {
       const i = this.lastStartAtOrBefore(at) + 1;
       if (i < this.starts.length) return this.starts[i]!;
-      this.extendForward();
+      this.extendForward(at);
     }
   }
 
@@ -94,7 +97,7 @@ export class BusinessClock {
     for (;;) {
       const j = this.firstEndingAtOrAfter(target);
       if (j < this.starts.length) return this.starts[j]! + (target - this.before[j]!);
-      this.extendForward();
+      this.extendForward(start);
     }
   }
 
@@ -142,16 +145,16 @@ export class BusinessClock {
     this.build(first, last);
   }
 
-  private extendForward(): void {
-    const span = this.lastYear - this.firstYear + 1;
-    if (span >= YEAR_SPAN_LIMIT) {
-      throw new RangeError(`the calendar has too little open time: no target end found within ${YEAR_SPAN_LIMIT} years`);
+  private extendForward(from: number): void {
+    const yearsAhead = this.lastYear - DateTime.fromMillis(from, { zone: this.calendar.timeZone }).year;
+    if (yearsAhead >= YEARS_AHEAD_LIMIT) {
+      throw new RangeError(`the calendar has too little open time: no target end found within ${YEARS_AHEAD_LIMIT} years`);
     }
-    this.build(this.firstYear, this.lastYear + Math.max(1, Math.min(span, 4)));
+    this.build(this.firstYear, this.lastYear + Math.max(1, Math.min(this.lastYear - this.firstYear + 1, 4)));
   }
 
   private build(firstYear: number, lastYear: number): void {
-    const zone = this.calendar.timeZone;
+    const zone = IANAZone.create(this.calendar.timeZone);
     const starts: number[] = [];
     const ends: number[] = [];
     const push = (start: number, end: number) => {
@@ -165,21 +168,14 @@ export class BusinessClock {
     };
     for (let year = firstYear; year <= lastYear; year++) {
       const closed = this.calendar.holidays ? closedDates(this.calendar.holidays, year) : new Set<string>();
-      let day = DateTime.fromObject({ year, month: 1, day: 1 }, { zone });
-      while (day.year === year) {
-        const ranges = this.calendar.hours?.[WEEKDAYS[day.weekday - 1]!] ?? [];
-        if (ranges.length > 0 && !closed.has(day.toISODate()!)) {
-          const next = day.plus({ days: 1 }).startOf('day');
-          const local = (hhmm: string) =>
-            hhmm === '24:00'
-              ? next.toMillis()
-              : DateTime.fromObject(
-                  { year, month: day.month, day: day.day, hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3)) },
-                  { zone },
-                ).toMillis();
-          for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) push(local(from), local(to));
+      // Walk the local dates of the year as plain calendar dates; only instants need the zone.
+      for (let date = Date.UTC(year, 0, 1); new Date(date).getUTCFullYear() === year; date += DAY_MS) {
+        const day = new Date(date);
+        const ranges = this.calendar.hours?.[WEEKDAYS[(day.getUTCDay() + 6) % 7]!] ?? [];
+        if (ranges.length === 0 || closed.has(day.toISOString().slice(0, 10))) continue;
+        for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+          push(localInstant(zone, date, from), localInstant(zone, date, to));
         }
-        day = day.plus({ days: 1 }).startOf('day');
       }
     }
     this.starts = Float64Array.from(starts);
@@ -188,9 +184,34 @@ export class BusinessClock {
     for (let i = 1; i < starts.length; i++) this.before[i] = this.before[i - 1]! + (ends[i - 1]! - starts[i - 1]!);
     this.firstYear = firstYear;
     this.lastYear = lastYear;
-    this.coveredFrom = DateTime.fromObject({ year: firstYear, month: 1, day: 1 }, { zone }).toMillis();
-    this.coveredTo = DateTime.fromObject({ year: lastYear + 1, month: 1, day: 1 }, { zone }).toMillis();
+    this.coveredFrom = localInstant(zone, Date.UTC(firstYear, 0, 1), '00:00');
+    this.coveredTo = localInstant(zone, Date.UTC(lastYear + 1, 0, 1), '00:00');
   }
+}
+
+/**
+ * The instant a local wall-clock time ("HH:MM", "24:00" = next midnight) of a local date
+ * (given as that date's UTC midnight) happens in a zone. A time the clocks skip (spring
+ * forward) is the instant they jump; a time they show twice (fall back) is its first
+ * occurrence, so "09:00–17:00" on such a day still opens when the clock first shows 09:00.
+ */
+export function localInstant(zone: IANAZone, dateUtcMidnight: number, hhmm: string): number {
+  const wall = dateUtcMidnight + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
+  const earlier = zone.offset(wall - DAY_MS);
+  const later = zone.offset(wall + DAY_MS);
+  const readings = [...new Set([earlier, later])]
+    .map((offset) => wall - offset * 60_000)
+    .filter((instant) => instant + zone.offset(instant) * 60_000 === wall);
+  if (readings.length > 0) return Math.min(...readings);
+  // In a gap: the first instant whose wall clock is at or past the requested time.
+  let lo = wall - Math.max(earlier, later) * 60_000;
+  let hi = wall - Math.min(earlier, later) * 60_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mid + zone.offset(mid) * 60_000 >= wall) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 function mergePauses(pauses: readonly Pause[]): Pause[] {

@@ -40,8 +40,7 @@ export function holidayRegionProblem(
 export function closedDates(rule: HolidayRule, year: number): Set<string> {
   const dates = new Set<string>();
   if (rule.country) {
-    const source = new Holidays(rule.country, rule.state ?? '', rule.region ?? '');
-    for (const holiday of source.getHolidays(year) || []) {
+    for (const holiday of holidaySource(rule.country, rule.state, rule.region).getHolidays(year) || []) {
       if (rule.types.includes(holiday.type)) dates.add(holiday.date.slice(0, 10));
     }
   }
@@ -50,4 +49,17 @@ export function closedDates(rule: HolidayRule, year: number): Set<string> {
     if (date.startsWith(`${year}-`)) dates.add(date);
   }
   return dates;
+}
+
+const sources = new Map<string, Holidays>();
+
+/** date-holidays compiles its rules per instance; one instance per region is enough. */
+function holidaySource(country: string, state?: string, region?: string): Holidays {
+  const key = [country, state ?? '', region ?? ''].join('/');
+  let source = sources.get(key);
+  if (!source) {
+    source = new Holidays(country, state ?? '', region ?? '');
+    sources.set(key, source);
+  }
+  return source;
 }

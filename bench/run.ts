@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: runs every benchmark module in order and prints a table of its figures.
+ * Always exits 0; a missed target is printed as "TARGET MISSED" (in the figures and in a
+ * summary line at the end).
+ *
+ * To add a benchmark: export `async function benchX(): Promise<BenchResult>` from a module
+ * in this folder and append it to BENCHMARKS.
+ */
+import { benchCalendar, type BenchResult } from './calendar';
+
+const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [{ name: 'calendar', run: benchCalendar }];
+
+function formatValue(value: number | string): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : value;
+}
+
+function printTable(result: BenchResult): void {
+  const rows = Object.entries(result.figures).map(([key, value]) => [key, formatValue(value)] as const);
+  const keyWidth = Math.max('figure'.length, ...rows.map(([key]) => key.length));
+  const valueWidth = Math.max('value'.length, ...rows.map(([, value]) => value.length));
+  const rule = `+-${'-'.repeat(keyWidth)}-+-${'-'.repeat(valueWidth)}-+`;
+  console.log(`\n${result.name}`);
+  console.log(rule);
+  console.log(`| ${'figure'.padEnd(keyWidth)} | ${'value'.padEnd(valueWidth)} |`);
+  console.log(rule);
+  for (const [key, value] of rows) {
+    // Numbers right-aligned, text left-aligned.
+    const cell = /^[\d,.\-]+$/.test(value) ? value.padStart(valueWidth) : value.padEnd(valueWidth);
+    console.log(`| ${key.padEnd(keyWidth)} | ${cell} |`);
+  }
+  console.log(rule);
+}
+
+const missed: string[] = [];
+for (const benchmark of BENCHMARKS) {
+  console.log(`\n=== ${benchmark.name} ===`);
+  try {
+    const result = await benchmark.run();
+    printTable(result);
+    for (const [key, value] of Object.entries(result.figures)) {
+      if (typeof value === 'string' && value.includes('TARGET MISSED')) missed.push(`${benchmark.name}: ${key}`);
+    }
+  } catch (error) {
+    console.log(`${benchmark.name}: FAILED TO RUN: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    missed.push(`${benchmark.name}: did not run`);
+  }
+}
+
+console.log('');
+if (missed.length > 0) {
+  console.log(`TARGET MISSED (${missed.length}):`);
+  for (const line of missed) console.log(`  TARGET MISSED  ${line}`);
+} else {
+  console.log(`All benchmark targets met (${BENCHMARKS.length} benchmark${BENCHMARKS.length === 1 ? '' : 's'}).`);
+}
+process.exitCode = 0;

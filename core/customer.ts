@@ -1,0 +1,151 @@
+/**
+ * A customer of the vendor: which plan and add-ons it bought, for how long, and the people,
+ * domains and phone numbers that identify its requesters. One zod schema validates records
+ * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
+ */
+import { z } from 'zod';
+
+const Id = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" or "." (no spaces)');
+
+/** Lower case and trimmed, so that "Jane@ACME.com " and "jane@acme.com" are one person. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Digits with an optional leading "+": E.164 when the number was written internationally.
+ * Drops spaces, dashes, dots, slashes and parentheses, the "(0)" trunk prefix written after
+ * a country code ("+49 (0)30 …"), and reads a leading "00" as "+" (the international prefix
+ * in most of the world). A national number without a country code stays national: turning it
+ * into E.164 needs a default country and numbering-plan data, which this deliberately lacks,
+ * so store customer numbers in international form.
+ */
+export function normalisePhone(phone: string): string {
+  const compact = phone
+    .trim()
+    .replace(/^tel:/i, '')
+    .replace(/\(0\)/g, '')
+    .replace(/[\s\-./()]/g, '');
+  return compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+}
+
+/** The part after "@", normalised; undefined when the text is not an address. */
+export function emailDomain(email: string): string | undefined {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? normaliseEmail(email.slice(at + 1)) : undefined;
+}
+
+/**
+ * Domains anyone can get an address at. A customer listing one would entitle every user of
+ * that mail service, so the schema refuses them (list the people as contacts instead).
+ */
+export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'mail.com',
+  'yandex.ru',
+  'qq.com',
+  '163.com',
+]);
+
+const Email = z.string().transform(normaliseEmail).pipe(z.email('not an email address'));
+
+const Phone = z
+  .string()
+  .transform(normalisePhone)
+  .pipe(z.string().regex(/^\+?\d{3,15}$/, 'use 3–15 digits with an optional leading "+", e.g. "+4930123456"'));
+
+const Domain = z
+  .string()
+  .transform((domain) => normaliseEmail(domain).replace(/^@/, '').replace(/\.$/, ''))
+  .pipe(
+    z
+      .string()
+      .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/, 'use a domain such as "acme.com"')
+      .refine((domain) => !FREE_MAIL_DOMAINS.has(domain), 'a public mail domain would match anyone; list the people as contacts'),
+  );
+
+/** A calendar date (YYYY-MM-DD, a whole day) or an instant with an offset. */
+const DateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+/** Keeps the first occurrence: order matters for designated users (the first `limit` count). */
+const unique = <T>(items: T[]): T[] => [...new Set(items)];
+
+export const ContactSchema = z
+  .object({
+    name: z.string().trim().min(1),
+    email: Email.optional(),
+    phone: Phone.optional(),
+    role: z.string().trim().optional().describe('e.g. "primary", "billing", "point of contact".'),
+  })
+  .strict();
+
+export const CustomerSchema = z
+  .object({
+    id: Id,
+    name: z.string().trim().min(1),
+    plan: Id.describe('Plan id from the support policy.'),
+    addOns: z.array(Id).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),
+    contract: z
+      .object({ start: DateOrInstant.optional(), end: DateOrInstant.optional() })
+      .strict()
+      .default({})
+      .refine(
+        ({ start, end }) => !start || !end || Date.parse(start) <= Date.parse(end),
+        { message: 'the contract must end after it starts', path: ['end'] },
+      )
+      .describe('A date is a whole day: a contract ending 2026-06-30 covers that day.'),
+    designatedUsers: z
+      .array(Email)
+      .default([])
+      .transform(unique)
+      .describe('Email addresses; when there are more than the plan allows, the first ones count.'),
+    contacts: z.array(ContactSchema).default([]),
+    emailDomains: z.array(Domain).default([]).transform(unique),
+    phoneNumbers: z.array(Phone).default([]).transform(unique),
+  })
+  .strict();
+
+/** A customer record as written (defaults not yet applied, not yet normalised). */
+export type CustomerInput = z.input<typeof CustomerSchema>;
+/** A validated, normalised customer. */
+export type Customer = z.output<typeof CustomerSchema>;
+export type Contact = Customer['contacts'][number];
+
+export type ContractStatus = 'not-started' | 'active' | 'ended';
+
+const HOUR_MS = 3_600_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Where the contract stands at `at` (epoch ms). The customer's time zone is not known, so a
+ * date counts wherever on earth it is that date: a start date from 00:00 at UTC+14, an end
+ * date until 24:00 at UTC−12. Erring towards serving the customer costs at most a day's edge.
+ */
+export function contractStatus(contract: Customer['contract'], at: number): ContractStatus {
+  if (contract.start) {
+    const start = DATE_ONLY.test(contract.start) ? Date.parse(`${contract.start}T00:00:00Z`) - 14 * HOUR_MS : Date.parse(contract.start);
+    if (at < start) return 'not-started';
+  }
+  if (contract.end) {
+    const end = DATE_ONLY.test(contract.end) ? Date.parse(`${contract.end}T00:00:00Z`) + 36 * HOUR_MS : Date.parse(contract.end);
+    if (at >= end) return 'ended';
+  }
+  return 'active';
+}

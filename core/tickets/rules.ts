@@ -1,0 +1,374 @@
+/**
+ * Ticket rules: what opening a case, a message or an agent action does to a ticket and its
+ * SLA objectives. Pure functions: a ticket and an input in, the changed ticket and the
+ * timeline events out. Storage and transport live in functions/.
+ */
+import type { Policy } from '../policy/schema';
+import { type Metric, type SlaPlanner, TargetError, findSeverity, resolveTarget } from '../sla/targets';
+import type { Pause } from '../calendar/clock';
+import type {
+  Actor,
+  Channel,
+  EventType,
+  Objective,
+  Requester,
+  ResolutionType,
+  SlaState,
+  Ticket,
+  TimelineEvent,
+} from './model';
+
+/** A request the ticket's state or the policy does not allow; `field` names the culprit. */
+export class RuleError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    /** conflict: the ticket's state forbids it (409); unmet: a requirement is missing (422). */
+    readonly kind: 'conflict' | 'unmet' = 'conflict',
+  ) {
+    super(message);
+    this.name = 'RuleError';
+  }
+}
+
+export interface RuleContext {
+  policy: Policy;
+  planner: SlaPlanner;
+  now: number;
+  newId: () => string;
+}
+
+export interface Change {
+  ticket: Ticket;
+  events: TimelineEvent[];
+}
+
+export interface NewTicket {
+  id: string;
+  caseNumber: string;
+  customerId?: string;
+  requester: Requester;
+  channel: Channel;
+  subject: string;
+  description: string;
+  severity: string;
+  caseReason?: string;
+  product?: string;
+  component?: string;
+  entitlement: Ticket['entitlement'] & { addOns: string[] };
+}
+
+export function openTicket(input: NewTicket, ctx: RuleContext, actor: Actor): Change {
+  const severity = findSeverity(ctx.policy, input.severity).id;
+  if (input.caseReason) checkCaseReason(ctx.policy, input.caseReason);
+  const firstTier = ctx.policy.tiers[0]!;
+  const at = iso(ctx.now);
+  const { addOns, ...entitlement } = input.entitlement;
+  const ticket: Ticket = {
+    id: input.id,
+    caseNumber: input.caseNumber,
+    version: 1,
+    ...(input.customerId ? { customerId: input.customerId } : {}),
+    requester: input.requester,
+    channel: input.channel,
+    subject: input.subject,
+    description: input.description,
+    severity,
+    ...(input.caseReason ? { caseReason: input.caseReason } : {}),
+    ...(input.product ? { product: input.product } : {}),
+    ...(input.component ? { component: input.component } : {}),
+    tier: firstTier.id,
+    team: firstTier.team,
+    queue: '',
+    status: 'new',
+    details: {},
+    flags: [],
+    entitlement,
+    sla: { plan: entitlement.plan ?? ctx.policy.defaultPlan, addOns, pauses: [] },
+    createdAt: at,
+    updatedAt: at,
+  };
+  ticket.queue = queueOf(ticket);
+  ticket.sla.firstResponse = startObjective(ctx, ticket, 'first-response', at);
+  ticket.sla.resolution = startResolution(ctx, ticket, at);
+  replan(ticket, ctx);
+  return {
+    ticket,
+    events: [event(ctx, ticket, 'created', actor, { public: true, body: input.description, data: { channel: input.channel } })],
+  };
+}
+
+export type MessageKind = 'customer' | 'agent-reply' | 'internal-note';
+
+export function addMessage(current: Ticket, kind: MessageKind, body: string, ctx: RuleContext, actor: Actor): Change {
+  if (current.status === 'closed') {
+    throw new RuleError('status', `ticket ${current.caseNumber} is closed: open a new ticket instead`);
+  }
+  const ticket = structuredClone(current);
+  const at = iso(ctx.now);
+  const events: TimelineEvent[] = [];
+  if (kind === 'internal-note') {
+    // Internal notes never touch an objective: the customer has not heard from anyone.
+    events.push(event(ctx, ticket, 'internal-note', actor, { public: false, body }));
+  } else if (kind === 'agent-reply') {
+    events.push(event(ctx, ticket, 'agent-reply', actor, { public: true, body }));
+    meet(ticket.sla.firstResponse, at);
+    meet(ticket.sla.nextResponse, at);
+    if (ticket.status === 'new') setStatus(ctx, ticket, 'open', actor, events);
+  } else {
+    events.push(event(ctx, ticket, 'customer-message', actor, { public: true, body }));
+    if (ticket.status === 'resolved') reopen(ctx, ticket, actor, events, 'customer replied');
+    else if (ticket.status === 'pending-customer') resume(ctx, ticket, actor, events);
+    // The customer now waits on the vendor: the next-response clock runs until an agent answers.
+    if (ticket.sla.firstResponse?.metAt && !running(ticket.sla.nextResponse)) {
+      ticket.sla.nextResponse = startObjective(ctx, ticket, 'next-response', at);
+    }
+  }
+  return finish(ticket, ctx, events);
+}
+
+export type Action =
+  | { type: 'assign'; assignee: string | null }
+  | { type: 'set-severity'; severity: string }
+  | { type: 'set-case-reason'; caseReason: string }
+  | { type: 'record-details'; details: Ticket['details'] }
+  | { type: 'escalate'; reason: string; tier?: string; details?: Ticket['details'] }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'resolve'; resolutionType: ResolutionType; text: string }
+  | { type: 'reopen'; reason?: string }
+  | { type: 'close'; reason?: string };
+
+export function applyAction(current: Ticket, action: Action, ctx: RuleContext, actor: Actor): Change {
+  if (current.status === 'closed' && action.type !== 'reopen') {
+    throw new RuleError('status', `ticket ${current.caseNumber} is closed`);
+  }
+  const ticket = structuredClone(current);
+  const events: TimelineEvent[] = [];
+  switch (action.type) {
+    case 'assign': {
+      const from = ticket.assignee ?? null;
+      if (action.assignee) ticket.assignee = action.assignee;
+      else delete ticket.assignee;
+      events.push(event(ctx, ticket, 'assignee-changed', actor, { public: false, data: { from, to: action.assignee } }));
+      break;
+    }
+    case 'set-severity': {
+      const to = findSeverity(ctx.policy, action.severity).id;
+      const from = ticket.severity;
+      ticket.severity = to;
+      // finish() re-plans every running objective from its own start: a raised severity can pull a deadline in.
+      events.push(event(ctx, ticket, 'severity-changed', actor, { public: true, data: { from, to } }));
+      break;
+    }
+    case 'set-case-reason': {
+      checkCaseReason(ctx.policy, action.caseReason);
+      const from = ticket.caseReason ?? null;
+      ticket.caseReason = action.caseReason;
+      events.push(event(ctx, ticket, 'case-reason-changed', actor, { public: false, data: { from, to: action.caseReason } }));
+      break;
+    }
+    case 'record-details':
+      recordDetails(ctx, ticket, action.details, actor, events);
+      break;
+    case 'escalate':
+      if (action.details) recordDetails(ctx, ticket, action.details, actor, events);
+      escalate(ctx, ticket, action.reason, action.tier, actor, events);
+      break;
+    case 'pause':
+      if (ticket.status === 'pending-customer') throw new RuleError('type', 'the ticket is already waiting on the customer');
+      if (ticket.status === 'resolved') throw new RuleError('status', 'a resolved ticket cannot wait on the customer');
+      ticket.sla.pauses.push({ from: iso(ctx.now) });
+      setStatus(ctx, ticket, 'pending-customer', actor, events);
+      break;
+    case 'resume':
+      if (ticket.status !== 'pending-customer') throw new RuleError('type', 'the ticket is not waiting on the customer');
+      resume(ctx, ticket, actor, events);
+      break;
+    case 'resolve': {
+      if (ticket.status === 'resolved') throw new RuleError('status', 'the ticket is already resolved');
+      closeOpenPause(ticket, ctx.now);
+      ticket.resolution = { type: action.resolutionType, text: action.text, at: iso(ctx.now) };
+      meet(ticket.sla.resolution, iso(ctx.now));
+      stop(ticket.sla.nextResponse, iso(ctx.now));
+      // The resolution notice is a public answer too.
+      meet(ticket.sla.firstResponse, iso(ctx.now));
+      setStatus(ctx, ticket, 'resolved', actor, events);
+      events.push(event(ctx, ticket, 'resolved', actor, { public: true, body: action.text, data: { resolutionType: action.resolutionType } }));
+      break;
+    }
+    case 'reopen':
+      if (ticket.status !== 'resolved' && ticket.status !== 'closed') throw new RuleError('status', 'only resolved or closed tickets can be reopened');
+      reopen(ctx, ticket, actor, events, action.reason);
+      break;
+    case 'close':
+      closeOpenPause(ticket, ctx.now);
+      for (const [key] of OBJECTIVES) stop(ticket.sla[key], iso(ctx.now));
+      setStatus(ctx, ticket, 'closed', actor, events);
+      events.push(event(ctx, ticket, 'closed', actor, { public: true, ...(action.reason ? { body: action.reason } : {}) }));
+      break;
+  }
+  return finish(ticket, ctx, events);
+}
+
+/** The tier above the current one, or the named one, if the ticket meets its entry requirements. */
+function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: string | undefined, actor: Actor, events: TimelineEvent[]) {
+  const tiers = ctx.policy.tiers;
+  const index = tiers.findIndex((t) => t.id === ticket.tier);
+  const target = tierId ? tiers.find((t) => t.id === tierId) : tiers[index + 1];
+  if (!target) {
+    throw new RuleError('tier', tierId ? `unknown tier "${tierId}" (known: ${tiers.map((t) => t.id).join(', ')})` : `tier ${ticket.tier} is the highest tier`);
+  }
+  if (tiers.indexOf(target) <= index) throw new RuleError('tier', `tier ${target.id} is not above the current tier ${ticket.tier}`);
+  const missing = target.entryRequires.filter((requirement) => !ticket.details[requirement]?.trim());
+  if (missing.length > 0) {
+    if (!ticket.flags.includes('needs-reproduction-steps') && missing.includes('stepsToReproduce')) ticket.flags.push('needs-reproduction-steps');
+    throw new RuleError(`details.${missing[0]}`, `tier ${target.id} needs ${missing.join(', ')} before a ticket may enter it`, 'unmet');
+  }
+  const from = ticket.tier;
+  ticket.tier = target.id;
+  ticket.team = target.team;
+  ticket.queue = queueOf(ticket);
+  ticket.flags = ticket.flags.filter((flag) => flag !== 'needs-reproduction-steps');
+  stop(ticket.sla.resolution, iso(ctx.now));
+  ticket.sla.resolution = startResolution(ctx, ticket, iso(ctx.now));
+  events.push(event(ctx, ticket, 'escalated', actor, { public: true, body: reason, data: { from, to: target.id } }));
+  events.push(event(ctx, ticket, 'tier-changed', actor, { public: false, data: { from, to: target.id } }));
+}
+
+function recordDetails(ctx: RuleContext, ticket: Ticket, details: Ticket['details'], actor: Actor, events: TimelineEvent[]) {
+  const given = Object.fromEntries(Object.entries(details).filter(([, value]) => typeof value === 'string' && value.trim()));
+  if (Object.keys(given).length === 0) throw new RuleError('details', 'give at least one of stepsToReproduce, actionPlan, symptoms, diagnosticData');
+  Object.assign(ticket.details, given);
+  if (given.stepsToReproduce) ticket.flags = ticket.flags.filter((flag) => flag !== 'needs-reproduction-steps');
+  events.push(event(ctx, ticket, 'details-recorded', actor, { public: false, data: { fields: Object.keys(given) } }));
+}
+
+function reopen(ctx: RuleContext, ticket: Ticket, actor: Actor, events: TimelineEvent[], reason?: string) {
+  delete ticket.resolution;
+  ticket.sla.resolution = startResolution(ctx, ticket, iso(ctx.now));
+  setStatus(ctx, ticket, 'open', actor, events);
+  events.push(event(ctx, ticket, 'reopened', actor, { public: true, ...(reason ? { body: reason } : {}) }));
+}
+
+function resume(ctx: RuleContext, ticket: Ticket, actor: Actor, events: TimelineEvent[]) {
+  closeOpenPause(ticket, ctx.now);
+  setStatus(ctx, ticket, 'open', actor, events);
+}
+
+function setStatus(ctx: RuleContext, ticket: Ticket, to: Ticket['status'], actor: Actor, events: TimelineEvent[]) {
+  if (ticket.status === to) return;
+  events.push(event(ctx, ticket, 'status-changed', actor, { public: true, data: { from: ticket.status, to } }));
+  ticket.status = to;
+  ticket.queue = queueOf(ticket);
+}
+
+function closeOpenPause(ticket: Ticket, now: number) {
+  const last = ticket.sla.pauses[ticket.sla.pauses.length - 1];
+  if (last && !last.to) last.to = iso(now);
+}
+
+function startObjective(ctx: Pick<RuleContext, 'policy'>, ticket: Ticket, metric: Metric, startedAt: string): Objective | undefined {
+  const target = targetFor(ctx, ticket, metric);
+  return target ? { within: target.within, calendar: target.calendar, startedAt, due: null } : undefined;
+}
+
+function startResolution(ctx: RuleContext, ticket: Ticket, startedAt: string): SlaState['resolution'] {
+  const objective = startObjective(ctx, ticket, 'resolution', startedAt);
+  return objective ? { ...objective, tier: ticket.tier } : undefined;
+}
+
+function targetFor(ctx: Pick<RuleContext, 'policy'>, ticket: Ticket, metric: Metric) {
+  try {
+    return resolveTarget(ctx.policy, { plan: ticket.sla.plan, severity: ticket.severity, metric, tier: ticket.tier, addOns: ticket.sla.addOns });
+  } catch (error) {
+    if (error instanceof TargetError && error.field === 'metric') return undefined; // the policy sets no such objective
+    throw error;
+  }
+}
+
+/**
+ * Recomputes every running objective from its own start with the policy's current target for
+ * the ticket (severity, plan, tier), paused time excluded, and the queue order.
+ */
+export function replan(ticket: Ticket, ctx: Pick<RuleContext, 'policy' | 'planner'>): void {
+  const pausesCount = ctx.policy.sla.pauseWhilePendingCustomer;
+  const pausedNow = pausesCount && ticket.sla.pauses.some((pause) => !pause.to);
+  const closedPauses: Pause[] = pausesCount
+    ? ticket.sla.pauses.filter((pause) => pause.to).map((pause) => ({ from: Date.parse(pause.from), to: Date.parse(pause.to!) }))
+    : [];
+  let nextDue: number | undefined;
+  for (const [key, metric] of OBJECTIVES) {
+    const objective = ticket.sla[key];
+    if (!running(objective)) continue;
+    const target = targetFor(ctx, ticket, metric);
+    if (!target) {
+      delete ticket.sla[key]; // the new severity or plan sets no such objective
+      continue;
+    }
+    objective.within = target.within;
+    objective.calendar = target.calendar;
+    if (pausedNow) {
+      objective.due = null;
+      continue;
+    }
+    const due = ctx.planner.clock(target.calendar).due(Date.parse(objective.startedAt), target.durationMs, closedPauses);
+    objective.due = iso(due);
+    nextDue = nextDue === undefined ? due : Math.min(nextDue, due);
+  }
+  if (nextDue === undefined) delete ticket.sla.nextDue;
+  else ticket.sla.nextDue = iso(nextDue);
+}
+
+const OBJECTIVES = [
+  ['firstResponse', 'first-response'],
+  ['nextResponse', 'next-response'],
+  ['resolution', 'resolution'],
+] as const;
+
+function running(objective: Objective | undefined): objective is Objective {
+  return !!objective && !objective.metAt && !objective.breachedAt && !objective.stoppedAt;
+}
+
+function meet(objective: Objective | undefined, at: string) {
+  if (objective && !objective.metAt) objective.metAt = at;
+}
+
+/** An objective that no longer applies (ticket closed, tier left) stops without being met. */
+function stop(objective: Objective | undefined, at: string) {
+  if (running(objective)) {
+    objective.stoppedAt = at;
+    objective.due = null;
+  }
+}
+
+function queueOf(ticket: Ticket): string {
+  if (ticket.entitlement.status === 'unverified') return 'triage';
+  return ticket.entitlement.queue === 'priority' ? `${ticket.team}:priority` : ticket.team;
+}
+
+function checkCaseReason(policy: Policy, caseReason: string) {
+  if (!policy.caseReasons.some((reason) => reason.id === caseReason)) {
+    throw new RuleError('caseReason', `unknown case reason "${caseReason}" (known: ${policy.caseReasons.map((r) => r.id).join(', ') || 'none'})`, 'unmet');
+  }
+}
+
+function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Change {
+  replan(ticket, ctx);
+  ticket.updatedAt = iso(ctx.now);
+  return { ticket, events };
+}
+
+function event(
+  ctx: RuleContext,
+  ticket: Ticket,
+  type: EventType,
+  actor: Actor,
+  extra: { public: boolean; body?: string; data?: Record<string, unknown> },
+): TimelineEvent {
+  return { id: ctx.newId(), ticketId: ticket.id, at: iso(ctx.now), type, actor, ...extra };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,35 @@
+/**
+ * API keys: `Authorization: Bearer <key>`. Only a SHA-256 hash of each key is stored, so a
+ * leaked table does not leak keys.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
+import { HttpError } from './http';
+
+export type Principal = ApiKeyRecord;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function newApiKey(role: ApiKeyRecord['role']): string {
+  return `td_${role}_${randomBytes(24).toString('base64url')}`;
+}
+
+export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoStore): Promise<Principal> {
+  const header = event.headers?.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', {}, { 'www-authenticate': 'Bearer' });
+  const principal = await store.getApiKey(hashKey(match[1]!));
+  if (!principal) throw new HttpError(401, 'unknown API key', {}, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  return principal;
+}
+
+export function requireStaff(principal: Principal): void {
+  if (principal.role === 'customer') throw new HttpError(403, 'this needs an agent or admin key');
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (principal.role !== 'admin') throw new HttpError(403, 'this needs an admin key');
+}

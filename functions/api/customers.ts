@@ -1,0 +1,60 @@
+/** Customer and API-key routes (staff only). */
+import { CustomerSchema } from '../../core/customer';
+import type { Runtime } from '../shared/runtime';
+import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
+import { HttpError, json, type HttpResult } from './http';
+import { ApiKeySchema } from './schemas';
+import type { Request } from './tickets';
+
+const MAX_ADDRESSES = 90;
+
+/** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
+export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const customer = CustomerSchema.parse({ ...(request.body as object), id });
+  checkPlan(rt, customer.plan, customer.addOns);
+  const addresses = new Set([...customer.contacts.flatMap((c) => [c.email, c.phone]), ...customer.designatedUsers, ...customer.phoneNumbers, ...customer.emailDomains].filter(Boolean));
+  if (addresses.size > MAX_ADDRESSES) {
+    // Every address is a lookup record written in the customer's transaction (at most 100 items).
+    throw new HttpError(400, `a customer can list at most ${MAX_ADDRESSES} addresses, phone numbers and domains together (got ${addresses.size})`, { field: 'contacts' });
+  }
+  const previous = await rt.store.getCustomer(id);
+  const ifMatch = request.headers['if-match']?.replace(/"/g, '');
+  if (ifMatch !== undefined && previous?.version !== Number(ifMatch)) {
+    throw new HttpError(409, `the customer is at version ${previous?.version ?? 'none'}, not ${ifMatch}`, { field: 'If-Match' });
+  }
+  const version = await rt.store.putCustomer(customer, previous);
+  return json(previous ? 200 : 201, { ...customer, version });
+}
+
+export async function getCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const ownCustomer = request.principal.role === 'customer' && request.principal.customerId === id;
+  if (!ownCustomer) requireStaff(request.principal);
+  const customer = await rt.store.getCustomer(id);
+  if (!customer) throw new HttpError(404, `no customer ${id}`);
+  return json(200, customer);
+}
+
+/** POST /api-keys: the key is shown once; only its hash is kept. */
+export async function createApiKey(rt: Runtime, request: Request): Promise<HttpResult> {
+  requireAdmin(request.principal);
+  const input = ApiKeySchema.parse(request.body);
+  if (input.customerId && !(await rt.store.getCustomer(input.customerId))) {
+    throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
+  }
+  const key = newApiKey(input.role);
+  await rt.store.putApiKey(hashKey(key), input);
+  return json(201, { ...input, key });
+}
+
+function checkPlan(rt: Runtime, plan: string, addOns: readonly string[]) {
+  const found = rt.policy.plans.find((p) => p.id === plan);
+  if (!found) {
+    throw new HttpError(400, `unknown plan "${plan}" (known: ${rt.policy.plans.map((p) => p.id).join(', ')})`, { field: 'plan' });
+  }
+  addOns.forEach((addOn, index) => {
+    if (!found.availableAddOns.includes(addOn) && !found.includedAddOns.includes(addOn)) {
+      throw new HttpError(400, `plan "${plan}" does not offer add-on "${addOn}"`, { field: `addOns.${index}` });
+    }
+  });
+}

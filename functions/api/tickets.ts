@@ -1,0 +1,224 @@
+/** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
+import { decideEntitlement } from '../../core/entitlement';
+import { emailDomain, type Customer } from '../../core/customer';
+import { formatCaseNumber } from '../../core/tickets/case-number';
+import { addMessage, applyAction, openTicket, type Change, type RuleContext } from '../../core/tickets/rules';
+import type { Actor, Ticket } from '../../core/tickets/model';
+import { VersionConflictError } from '../store/dynamo-store';
+import type { Runtime } from '../shared/runtime';
+import type { Principal } from './auth';
+import { HttpError, json, type HttpResult } from './http';
+import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
+
+export interface Request {
+  principal: Principal;
+  body: unknown;
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  now: number;
+}
+
+const IDEMPOTENCY_WAIT_MS = 10_000;
+const UPDATE_ATTEMPTS = 40;
+
+export async function createTicket(rt: Runtime, request: Request): Promise<HttpResult> {
+  const input = CreateTicketSchema.parse(request.body);
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (idempotencyKey === undefined) return createOnce(rt, request, input);
+  if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+    throw new HttpError(400, 'Idempotency-Key must be 1–255 visible ASCII characters', { field: 'Idempotency-Key' });
+  }
+  const scope = `tickets:${request.principal.name}`;
+  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+  for (let wait = 25; ; wait = Math.min(wait * 2, 400)) {
+    const claim = await rt.store.claimIdempotency(scope, idempotencyKey, requestHash);
+    if (claim.state === 'done') return json(claim.response.statusCode, claim.response.body, { 'idempotent-replayed': 'true' });
+    if (claim.state === 'mismatch') {
+      throw new HttpError(422, 'this Idempotency-Key was used with a different request body', { field: 'Idempotency-Key' });
+    }
+    if (claim.state === 'claimed') {
+      try {
+        return await createOnce(rt, request, input, { scope, key: idempotencyKey, requestHash });
+      } catch (error) {
+        await rt.store.releaseIdempotency(scope, idempotencyKey, requestHash);
+        throw error;
+      }
+    }
+    // Another delivery of the same request is being served: answer as it does once it is done.
+    if (Date.now() > deadline) {
+      throw new HttpError(409, 'a request with this Idempotency-Key is still being processed; retry later', { field: 'Idempotency-Key' }, { 'retry-after': '1' });
+    }
+    await sleep(wait * (0.5 + Math.random()));
+  }
+}
+
+async function createOnce(
+  rt: Runtime,
+  request: Request,
+  input: z.infer<typeof CreateTicketSchema>,
+  idempotency?: { scope: string; key: string; requestHash: string },
+): Promise<HttpResult> {
+  const customer = await customerFor(rt, request.principal, input);
+  const entitlement = decideEntitlement(rt.policy, customer, input.requester, request.now);
+  const id = randomUUID();
+  const caseNumber = formatCaseNumber(rt.policy.caseNumberPrefix, await rt.store.nextNumber('case'));
+  const change = openTicket(
+    {
+      id,
+      caseNumber,
+      ...(entitlement.customerId ? { customerId: entitlement.customerId } : {}),
+      requester: input.requester,
+      channel: input.channel ?? (request.principal.role === 'customer' ? 'web' : 'api'),
+      subject: input.subject,
+      description: input.description,
+      severity: input.severity,
+      ...(input.caseReason ? { caseReason: input.caseReason } : {}),
+      ...(input.product ? { product: input.product } : {}),
+      ...(input.component ? { component: input.component } : {}),
+      entitlement: {
+        status: entitlement.status,
+        reasons: entitlement.reasons,
+        ...(entitlement.plan ? { plan: entitlement.plan } : {}),
+        queue: entitlement.queue,
+        designatedUser: entitlement.designatedUser,
+        addOns: entitlement.addOns,
+      },
+    },
+    ruleContext(rt, request.now),
+    actorOf(request.principal),
+  );
+  const body = { id, caseNumber, ticket: view(change.ticket, request.principal) };
+  await rt.store.createTicket(change.ticket, change.events, idempotency && { ...idempotency, response: { statusCode: 201, body } });
+  return json(201, body, { location: `/tickets/${id}` });
+}
+
+/** The customer a new ticket belongs to: the key's own, the one named by staff, or the requester's. */
+async function customerFor(rt: Runtime, principal: Principal, input: z.infer<typeof CreateTicketSchema>): Promise<Customer | undefined> {
+  if (principal.role === 'customer') {
+    if (input.customerId && input.customerId !== principal.customerId) {
+      throw new HttpError(403, 'a customer key can only file tickets for its own customer', { field: 'customerId' });
+    }
+    return rt.store.getCustomer(principal.customerId!);
+  }
+  if (input.customerId) {
+    const customer = await rt.store.getCustomer(input.customerId);
+    if (!customer) throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
+    return customer;
+  }
+  const customerId = await customerIdForEmail(rt, input.requester.email);
+  return customerId ? rt.store.getCustomer(customerId) : undefined;
+}
+
+/** By the address itself, then by its domain and each parent domain (eu.acme.com → acme.com). */
+async function customerIdForEmail(rt: Runtime, email: string): Promise<string | undefined> {
+  const direct = await rt.store.customerIdFor('email', email);
+  if (direct) return direct;
+  const labels = (emailDomain(email) ?? '').split('.');
+  for (let i = 0; i < labels.length - 1; i++) {
+    const found = await rt.store.customerIdFor('domain', labels.slice(i).join('.'));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export async function getTicket(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const ticket = await visibleTicket(rt, request.principal, id);
+  const timeline = await rt.store.timeline(id);
+  return json(200, {
+    ...view(ticket, request.principal),
+    timeline: request.principal.role === 'customer' ? timeline.filter((event) => event.public) : timeline,
+  });
+}
+
+export async function listTickets(rt: Runtime, request: Request): Promise<HttpResult> {
+  const query = ListTicketsQuery.parse(request.query);
+  const customer = request.principal.role === 'customer' ? request.principal.customerId! : query.customer;
+  if (request.principal.role === 'customer' && query.customer && query.customer !== customer) {
+    return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
+  }
+  const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  const status = query.status ? { status: query.status } : {};
+  let result;
+  if (query.queue) {
+    result = await rt.store.listByQueue(query.queue, { ...page, ...status });
+    if (customer) result.items = result.items.filter((ticket) => ticket.customerId === customer);
+  } else if (customer) {
+    result = await rt.store.listByCustomer(customer, { ...page, ...status });
+  } else {
+    result = await rt.store.listByStatus(query.status ?? 'open', page);
+  }
+  return json(200, { items: result.items.map((ticket) => view(ticket, request.principal)), cursor: result.cursor });
+}
+
+export async function postMessage(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const input = MessageSchema.parse(request.body);
+  const kind = request.principal.role === 'customer' ? 'customer' : (input.kind ?? 'agent-reply');
+  if (request.principal.role === 'customer' && input.kind && input.kind !== 'customer') {
+    throw new HttpError(403, 'a customer key can only post customer messages', { field: 'kind' });
+  }
+  const change = await updateTicket(rt, request, id, (ticket, ctx) => addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)));
+  return json(201, { ticket: view(change.ticket, request.principal), events: change.events });
+}
+
+const CUSTOMER_ACTIONS = new Set(['reopen', 'close']);
+
+export async function postAction(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const action = ActionSchema.parse(request.body);
+  if (request.principal.role === 'customer' && !CUSTOMER_ACTIONS.has(action.type)) {
+    throw new HttpError(403, `a customer key can only ${[...CUSTOMER_ACTIONS].join(' or ')} a ticket`, { field: 'type' });
+  }
+  const change = await updateTicket(rt, request, id, (ticket, ctx) => applyAction(ticket, action, ctx, actorOf(request.principal)));
+  return json(200, { ticket: view(change.ticket, request.principal), events: change.events });
+}
+
+/**
+ * Read, apply a rule, write conditionally on the version read; on a concurrent change, again.
+ * With `If-Match: <version>` the caller asks for its version only, and gets 409 instead.
+ */
+async function updateTicket(rt: Runtime, request: Request, id: string, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
+  const ifMatch = request.headers['if-match']?.replace(/"/g, '');
+  if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'If-Match must be a ticket version number', { field: 'If-Match' });
+  for (let attempt = 1; ; attempt++) {
+    const ticket = await visibleTicket(rt, request.principal, id);
+    if (ifMatch !== undefined && ticket.version !== Number(ifMatch)) {
+      throw new HttpError(409, `the ticket is at version ${ticket.version}, not ${ifMatch}`, { field: 'If-Match', version: ticket.version });
+    }
+    const change = apply(ticket, ruleContext(rt, Date.now()));
+    change.ticket.version = ticket.version + 1;
+    try {
+      await rt.store.saveTicket(change.ticket, change.events);
+      return change;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || ifMatch !== undefined || attempt >= UPDATE_ATTEMPTS) throw error;
+      await sleep(Math.random() * Math.min(200, 10 * attempt));
+    }
+  }
+}
+
+/** A ticket the principal may see; anything else is "not found", so ids cannot be probed. */
+async function visibleTicket(rt: Runtime, principal: Principal, id: string): Promise<Ticket> {
+  const ticket = await rt.store.getTicket(id);
+  if (!ticket || (principal.role === 'customer' && ticket.customerId !== principal.customerId)) {
+    throw new HttpError(404, `no ticket ${id}`);
+  }
+  return ticket;
+}
+
+/** What a principal sees of a ticket: customers do not see internal routing details. */
+function view(ticket: Ticket, principal: Principal) {
+  if (principal.role !== 'customer') return ticket;
+  const { entitlement: _entitlement, details: _details, flags: _flags, queue: _queue, ...visible } = ticket;
+  return visible;
+}
+
+function ruleContext(rt: Runtime, now: number): RuleContext {
+  return { policy: rt.policy, planner: rt.planner, now, newId: randomUUID };
+}
+
+function actorOf(principal: Principal): Actor {
+  return { kind: principal.role === 'customer' ? 'customer' : 'agent', id: principal.name };
+}

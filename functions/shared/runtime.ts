@@ -1,0 +1,34 @@
+/**
+ * What every handler shares for the life of a Lambda container: configuration from the
+ * environment, the policy, the store and the logger. Created once, on first use.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadPolicy } from '../../core/policy/files';
+import type { Policy } from '../../core/policy/schema';
+import { SlaPlanner } from '../../core/sla/targets';
+import { DynamoStore } from '../store/dynamo-store';
+
+export const logger = new Logger({ serviceName: 'tierdesk' });
+
+export interface Runtime {
+  policy: Policy;
+  planner: SlaPlanner;
+  store: DynamoStore;
+}
+
+let runtime: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  if (!runtime) {
+    const tableName = requiredEnv('TIERDESK_TABLE');
+    const policy = loadPolicy(process.env.TIERDESK_POLICY ?? 'caret');
+    runtime = { policy, planner: new SlaPlanner(policy), store: new DynamoStore(tableName) };
+  }
+  return runtime;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}

@@ -1,0 +1,424 @@
+/**
+ * The DynamoDB adapter: every item of the single table and every write that must agree.
+ * Key design and access patterns: docs/data-model.md.
+ */
+import { DynamoDBClient, TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  DeleteCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE_INDEXES } from '../../lib/data/table-definition';
+import type { Customer } from '../../core/customer';
+import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Someone else changed the item first; the caller re-reads and tries again, or answers 409. */
+export class VersionConflictError extends Error {
+  constructor(message = 'the item was changed by someone else') {
+    super(message);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** A unique value (an email address, a phone number) already belongs to another item. */
+export class UniqueValueError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UniqueValueError';
+  }
+}
+
+export class BadCursorError extends Error {}
+
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+export interface ApiKeyRecord {
+  name: string;
+  role: 'admin' | 'agent' | 'customer';
+  customerId?: string;
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'done'; response: StoredResponse }
+  | { state: 'in-progress' }
+  | { state: 'mismatch' };
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+const OPEN_STATUSES: ReadonlySet<Status> = new Set(['new', 'open', 'pending-customer']);
+const IDEMPOTENCY_DAYS = 1;
+/** A claim whose request crashed is taken over after this long. */
+const IDEMPOTENCY_LOCK_MS = 30_000;
+
+const key = (pk: string) => ({ PK: pk, SK: 'A' });
+const ticketKey = (id: string) => key(`TICKET#${id}`);
+const contactKeys = (customer: Customer) => [
+  ...new Set([
+    ...customer.contacts.flatMap((c) => (c.email ? [`CONTACT#email#${c.email}`] : [])),
+    ...customer.designatedUsers.map((email) => `CONTACT#email#${email}`),
+    ...customer.contacts.flatMap((c) => (c.phone ? [`CONTACT#phone#${c.phone}`] : [])),
+    ...customer.phoneNumbers.map((phone) => `CONTACT#phone#${phone}`),
+    ...customer.emailDomains.map((domain) => `CONTACT#domain#${domain}`),
+  ]),
+];
+
+export class DynamoStore {
+  readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    readonly tableName: string,
+    client = new DynamoDBClient({}),
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  // ---- tickets -------------------------------------------------------------------------
+
+  /** The next number of a named counter (1, 2, …); atomic across concurrent callers. */
+  async nextNumber(counter: string): Promise<number> {
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(`COUNTER#${counter}`),
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes!.value);
+  }
+
+  /**
+   * Writes a new ticket, its case-number record and first events in one transaction; with an
+   * idempotency claim, completes it in the same transaction so a retry can never make a second ticket.
+   */
+  async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: { scope: string; key: string; requestHash: string; response: StoredResponse }) {
+    const items: TransactItem[] = [
+      { Put: { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(`CASE#${ticket.caseNumber}`), ticketId: ticket.id },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      ...events.map((event) => this.eventPut(event)),
+    ];
+    if (idempotency) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: key(idempotencyPk(idempotency.scope, idempotency.key)),
+          UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
+          ConditionExpression: '#state = :progress AND requestHash = :hash',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+          ExpressionAttributeValues: {
+            ':done': 'done',
+            ':progress': 'in-progress',
+            ':hash': idempotency.requestHash,
+            ':response': idempotency.response,
+          },
+        },
+      });
+    }
+    await this.transact(items);
+  }
+
+  async getTicket(id: string): Promise<Ticket | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
+    return result.Item?.ticket as Ticket | undefined;
+  }
+
+  async ticketIdForCase(caseNumber: string): Promise<string | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`CASE#${caseNumber}`) }));
+    return result.Item?.ticketId as string | undefined;
+  }
+
+  async timeline(ticketId: string): Promise<TimelineEvent[]> {
+    const events: TimelineEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      events.push(...(page.Items ?? []).map((item) => item.event as TimelineEvent));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  /** Saves `ticket` (whose version is one more than the stored one) with its new events, or throws VersionConflictError. */
+  async saveTicket(ticket: Ticket, events: TimelineEvent[]): Promise<void> {
+    await this.transact([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.ticketItem(ticket),
+          ConditionExpression: 'version = :previous',
+          ExpressionAttributeValues: { ':previous': ticket.version - 1 },
+        },
+      },
+      ...events.map((event) => this.eventPut(event)),
+    ]);
+  }
+
+  /** A customer's tickets, newest first, optionally in one status. */
+  listByCustomer(customerId: string, options: { status?: Status; limit: number; cursor?: string }): Promise<Page<Ticket>> {
+    return this.queryTickets(TABLE_INDEXES.byCustomer, `CUSTOMER#${customerId}`, false, options);
+  }
+
+  /** A queue's open tickets, the earliest next due first. */
+  listByQueue(queue: string, options: { status?: Status; limit: number; cursor?: string }): Promise<Page<Ticket>> {
+    return this.queryTickets(TABLE_INDEXES.byQueue, `QUEUE#${queue}`, true, options);
+  }
+
+  /** Tickets in one status, newest first. */
+  listByStatus(status: Status, options: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
+    return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
+  }
+
+  // ---- customers -------------------------------------------------------------------------
+
+  async getCustomer(id: string): Promise<(Customer & { version: number }) | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`CUSTOMER#${id}`), ConsistentRead: true }));
+    return result.Item ? { ...(result.Item.customer as Customer), version: result.Item.version as number } : undefined;
+  }
+
+  /**
+   * Creates or replaces a customer together with the lookup records of its addresses, phone
+   * numbers and domains, in one transaction: an address can never point at two customers.
+   */
+  async putCustomer(customer: Customer, previous?: Customer & { version: number }): Promise<number> {
+    const version = (previous?.version ?? 0) + 1;
+    const wanted = contactKeys(customer);
+    const stale = previous ? contactKeys(previous).filter((pk) => !wanted.includes(pk)) : [];
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(`CUSTOMER#${customer.id}`), version, customer },
+          ...(previous
+            ? { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previous.version } }
+            : { ConditionExpression: 'attribute_not_exists(PK)' }),
+        },
+      },
+      ...wanted.map(
+        (pk): TransactItem => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...key(pk), customerId: customer.id },
+            ConditionExpression: 'attribute_not_exists(PK) OR customerId = :me',
+            ExpressionAttributeValues: { ':me': customer.id },
+          },
+        }),
+      ),
+      ...stale.map((pk): TransactItem => ({ Delete: { TableName: this.tableName, Key: key(pk) } })),
+    ];
+    try {
+      await this.transact(items);
+    } catch (error) {
+      if (error instanceof ConditionFailed) {
+        const index = error.failedIndexes.find((i) => i > 0);
+        if (index !== undefined && index <= wanted.length) {
+          const [, kind, value] = wanted[index - 1]!.split('#');
+          throw new UniqueValueError(kind === 'domain' ? 'emailDomains' : kind === 'phone' ? 'phoneNumbers' : 'contacts', `${value} already belongs to another customer`);
+        }
+        throw new VersionConflictError(previous ? 'the customer was changed by someone else' : `customer ${customer.id} already exists`);
+      }
+      throw error;
+    }
+    return version;
+  }
+
+  /** The customer an email address, phone number or email domain belongs to. */
+  async customerIdFor(kind: 'email' | 'phone' | 'domain', value: string): Promise<string | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`CONTACT#${kind}#${value}`) }));
+    return result.Item?.customerId as string | undefined;
+  }
+
+  // ---- API keys ------------------------------------------------------------------------------
+
+  async putApiKey(hash: string, record: ApiKeyRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`APIKEY#${hash}`), ...record } }));
+  }
+
+  async getApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`APIKEY#${hash}`) }));
+    if (!result.Item) return undefined;
+    const { name, role, customerId } = result.Item as ApiKeyRecord;
+    return { name, role, ...(customerId ? { customerId } : {}) };
+  }
+
+  // ---- idempotency ---------------------------------------------------------------------------
+
+  /** Takes the idempotency key for one request, or says what became of the request that holds it. */
+  async claimIdempotency(scope: string, idempotencyKey: string, requestHash: string, now = Date.now()): Promise<IdempotencyClaim> {
+    const pk = idempotencyPk(scope, idempotencyKey);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(pk),
+            state: 'in-progress',
+            requestHash,
+            lockedUntil: now + IDEMPOTENCY_LOCK_MS,
+            expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_DAYS * 86_400,
+          },
+          // Free, expired (TTL deletes lazily), or held by a request that died.
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#state = :progress AND lockedUntil < :now)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':progress': 'in-progress', ':now': now },
+        }),
+      );
+      return { state: 'claimed' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(pk), ConsistentRead: true }));
+    if (!held.Item) return { state: 'in-progress' }; // released a moment ago: the caller retries
+    if (held.Item.requestHash !== requestHash) return { state: 'mismatch' };
+    if (held.Item.state === 'done') return { state: 'done', response: held.Item.response as StoredResponse };
+    return { state: 'in-progress' };
+  }
+
+  /** Gives the key back after a request failed, so a retry can run. */
+  async releaseIdempotency(scope: string, idempotencyKey: string, requestHash: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key(idempotencyPk(scope, idempotencyKey)),
+          ConditionExpression: '#state = :progress AND requestHash = :hash',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':progress': 'in-progress', ':hash': requestHash },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private ticketItem(ticket: Ticket) {
+    const order = `${ticket.createdAt}#${ticket.id}`;
+    return {
+      ...ticketKey(ticket.id),
+      version: ticket.version,
+      GSI1PK: `CUSTOMER#${ticket.customerId ?? 'unknown'}`,
+      GSI1SK: order,
+      // Only open tickets wait in a queue (a sparse index); those with no running objective sort last.
+      ...(OPEN_STATUSES.has(ticket.status) ? { GSI2PK: `QUEUE#${ticket.queue}`, GSI2SK: `${ticket.sla.nextDue ?? '9999'}#${ticket.id}` } : {}),
+      GSI3PK: `STATUS#${ticket.status}`,
+      GSI3SK: order,
+      ticket,
+    };
+  }
+
+  private eventPut(event: TimelineEvent): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { PK: `TICKET#${event.ticketId}`, SK: `EVENT#${event.at}#${event.id}`, event },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    };
+  }
+
+  private async queryTickets(
+    index: { indexName: string; partitionKey: string },
+    partition: string,
+    ascending: boolean,
+    options: { status?: Status; limit: number; cursor?: string },
+  ): Promise<Page<Ticket>> {
+    const items: Ticket[] = [];
+    let startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
+    // A status filter can leave a page short: keep reading until it is full or the index ends.
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, ...(options.status ? { '#status': 'status' } : {}) },
+          ExpressionAttributeValues: { ':pk': partition, ...(options.status ? { ':status': options.status } : {}) },
+          ...(options.status ? { FilterExpression: 'ticket.#status = :status' } : {}),
+          ScanIndexForward: ascending,
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => item.ticket as Ticket));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < options.limit);
+    return { items, cursor: startKey ? encodeCursor(startKey) : null };
+  }
+
+  private async transact(items: TransactItem[]): Promise<void> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const failed = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+        if (failed.length > 0) {
+          if (failed.includes(0)) throw new ConditionFailed(failed, 'the item was changed by someone else');
+          throw new ConditionFailed(failed, 'a unique value is taken');
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+/** A transaction's condition failed; `failedIndexes` say which items. Ticket writes surface it as a version conflict. */
+class ConditionFailed extends VersionConflictError {
+  constructor(
+    readonly failedIndexes: number[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function idempotencyPk(scope: string, idempotencyKey: string) {
+  return `IDEMPOTENCY#${scope}#${idempotencyKey}`;
+}
+
+function encodeCursor(lastKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(lastKey)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && typeof value.PK === 'string') return value;
+  } catch {
+    // fall through
+  }
+  throw new BadCursorError('cursor is not one this API returned');
+}

@@ -1,0 +1,32 @@
+/**
+ * The one DynamoDB table, described once: the CDK construct and the local runtime's
+ * CreateTable both read this. Access patterns: docs/data-model.md.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Epoch seconds; DynamoDB's TTL removes expired idempotency records. */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export const TABLE_INDEXES = {
+  /** A customer's tickets, newest first. */
+  byCustomer: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  /** A team/tier queue ordered by the next SLA due instant (open tickets only: sparse). */
+  byQueue: { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  /** Tickets in one status, newest first (the agents' "all open tickets" view). */
+  byStatus: { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+} as const satisfies Record<string, IndexDefinition>;
+
+/** Every key attribute is a string. */
+export const TABLE_ATTRIBUTES = [
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  ...Object.values(TABLE_INDEXES).flatMap((index) => [index.partitionKey, index.sortKey]),
+];

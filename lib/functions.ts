@@ -1,0 +1,53 @@
+/**
+ * Every tierdesk Lambda: Node.js 22 on ARM64, an esbuild ESM bundle of only what the handler
+ * imports, the policy file copied beside it, structured logs kept for a set time.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export interface TierdeskFunctionProps {
+  entry: string;
+  table: ITableV2;
+  policyFile: string;
+  timeout?: Duration;
+  description: string;
+}
+
+const POLICY_IN_BUNDLE = 'policy.yaml';
+
+export class TierdeskFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: TierdeskFunctionProps) {
+    super(scope, id, {
+      entry: props.entry,
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
+      environment: {
+        TIERDESK_TABLE: props.table.tableName,
+        TIERDESK_POLICY: `/var/task/${POLICY_IN_BUNDLE}`,
+        POWERTOOLS_SERVICE_NAME: 'tierdesk',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Some dependencies are CommonJS; an ESM bundle needs `require` for them.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => [`cp "${props.policyFile}" "${output}/${POLICY_IN_BUNDLE}"`],
+        },
+      },
+    });
+  }
+}

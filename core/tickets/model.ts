@@ -24,11 +24,15 @@ export interface Actor {
   id: string;
 }
 
-/** One objective's clock. `due` is null while the clock is paused. */
+/**
+ * One objective's clock. `due` is null while the clock is paused, or while the policy sets no
+ * target for the ticket's current severity, plan and tier (then `within` is absent; a later
+ * severity change can bring the target, and the clock counts from `startedAt`).
+ */
 export interface Objective {
   /** The target as the policy writes it, e.g. "4h". */
-  within: string;
-  calendar: string;
+  within?: string;
+  calendar?: string;
   startedAt: string;
   due: string | null;
   metAt?: string;

@@ -88,9 +88,9 @@ export function openTicket(input: NewTicket, ctx: RuleContext, actor: Actor): Ch
     createdAt: at,
     updatedAt: at,
   };
-  ticket.queue = queueOf(ticket);
-  ticket.sla.firstResponse = startObjective(ctx, ticket, 'first-response', at);
-  ticket.sla.resolution = startResolution(ctx, ticket, at);
+  ticket.queue = queueOf(ticket, ctx.policy);
+  ticket.sla.firstResponse = startObjective(at);
+  ticket.sla.resolution = startResolution(ticket, at);
   replan(ticket, ctx);
   return {
     ticket,
@@ -121,7 +121,7 @@ export function addMessage(current: Ticket, kind: MessageKind, body: string, ctx
     else if (ticket.status === 'pending-customer') resume(ctx, ticket, actor, events);
     // The customer now waits on the vendor: the next-response clock runs until an agent answers.
     if (ticket.sla.firstResponse?.metAt && !running(ticket.sla.nextResponse)) {
-      ticket.sla.nextResponse = startObjective(ctx, ticket, 'next-response', at);
+      ticket.sla.nextResponse = startObjective(at);
     }
   }
   return finish(ticket, ctx, events);
@@ -172,6 +172,7 @@ export function applyAction(current: Ticket, action: Action, ctx: RuleContext, a
       recordDetails(ctx, ticket, action.details, actor, events);
       break;
     case 'escalate':
+      if (ticket.status === 'resolved') throw new RuleError('status', 'a resolved ticket cannot be escalated: reopen it first');
       if (action.details) recordDetails(ctx, ticket, action.details, actor, events);
       escalate(ctx, ticket, action.reason, action.tier, actor, events);
       break;
@@ -222,16 +223,15 @@ function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: stri
   if (tiers.indexOf(target) <= index) throw new RuleError('tier', `tier ${target.id} is not above the current tier ${ticket.tier}`);
   const missing = target.entryRequires.filter((requirement) => !ticket.details[requirement]?.trim());
   if (missing.length > 0) {
-    if (!ticket.flags.includes('needs-reproduction-steps') && missing.includes('stepsToReproduce')) ticket.flags.push('needs-reproduction-steps');
     throw new RuleError(`details.${missing[0]}`, `tier ${target.id} needs ${missing.join(', ')} before a ticket may enter it`, 'unmet');
   }
   const from = ticket.tier;
   ticket.tier = target.id;
   ticket.team = target.team;
-  ticket.queue = queueOf(ticket);
+  ticket.queue = queueOf(ticket, ctx.policy);
   ticket.flags = ticket.flags.filter((flag) => flag !== 'needs-reproduction-steps');
   stop(ticket.sla.resolution, iso(ctx.now));
-  ticket.sla.resolution = startResolution(ctx, ticket, iso(ctx.now));
+  ticket.sla.resolution = startResolution(ticket, iso(ctx.now));
   events.push(event(ctx, ticket, 'escalated', actor, { public: true, body: reason, data: { from, to: target.id } }));
   events.push(event(ctx, ticket, 'tier-changed', actor, { public: false, data: { from, to: target.id } }));
 }
@@ -246,7 +246,7 @@ function recordDetails(ctx: RuleContext, ticket: Ticket, details: Ticket['detail
 
 function reopen(ctx: RuleContext, ticket: Ticket, actor: Actor, events: TimelineEvent[], reason?: string) {
   delete ticket.resolution;
-  ticket.sla.resolution = startResolution(ctx, ticket, iso(ctx.now));
+  ticket.sla.resolution = startResolution(ticket, iso(ctx.now));
   setStatus(ctx, ticket, 'open', actor, events);
   events.push(event(ctx, ticket, 'reopened', actor, { public: true, ...(reason ? { body: reason } : {}) }));
 }
@@ -260,7 +260,7 @@ function setStatus(ctx: RuleContext, ticket: Ticket, to: Ticket['status'], actor
   if (ticket.status === to) return;
   events.push(event(ctx, ticket, 'status-changed', actor, { public: true, data: { from: ticket.status, to } }));
   ticket.status = to;
-  ticket.queue = queueOf(ticket);
+  ticket.queue = queueOf(ticket, ctx.policy);
 }
 
 function closeOpenPause(ticket: Ticket, now: number) {
@@ -268,14 +268,12 @@ function closeOpenPause(ticket: Ticket, now: number) {
   if (last && !last.to) last.to = iso(now);
 }
 
-function startObjective(ctx: Pick<RuleContext, 'policy'>, ticket: Ticket, metric: Metric, startedAt: string): Objective | undefined {
-  const target = targetFor(ctx, ticket, metric);
-  return target ? { within: target.within, calendar: target.calendar, startedAt, due: null } : undefined;
+function startObjective(startedAt: string): Objective {
+  return { startedAt, due: null };
 }
 
-function startResolution(ctx: RuleContext, ticket: Ticket, startedAt: string): SlaState['resolution'] {
-  const objective = startObjective(ctx, ticket, 'resolution', startedAt);
-  return objective ? { ...objective, tier: ticket.tier } : undefined;
+function startResolution(ticket: Ticket, startedAt: string): NonNullable<SlaState['resolution']> {
+  return { ...startObjective(startedAt), tier: ticket.tier };
 }
 
 function targetFor(ctx: Pick<RuleContext, 'policy'>, ticket: Ticket, metric: Metric) {
@@ -303,7 +301,10 @@ export function replan(ticket: Ticket, ctx: Pick<RuleContext, 'policy' | 'planne
     if (!running(objective)) continue;
     const target = targetFor(ctx, ticket, metric);
     if (!target) {
-      delete ticket.sla[key]; // the new severity or plan sets no such objective
+      // No target for this severity/plan/tier now; the clock keeps its start for a later change.
+      delete objective.within;
+      delete objective.calendar;
+      objective.due = null;
       continue;
     }
     objective.within = target.within;
@@ -330,8 +331,9 @@ function running(objective: Objective | undefined): objective is Objective {
   return !!objective && !objective.metAt && !objective.breachedAt && !objective.stoppedAt;
 }
 
+/** Met now, late or not; an objective that was stopped (ticket closed, tier left) stays stopped. */
 function meet(objective: Objective | undefined, at: string) {
-  if (objective && !objective.metAt) objective.metAt = at;
+  if (objective && !objective.metAt && !objective.stoppedAt) objective.metAt = at;
 }
 
 /** An objective that no longer applies (ticket closed, tier left) stops without being met. */
@@ -342,8 +344,9 @@ function stop(objective: Objective | undefined, at: string) {
   }
 }
 
-function queueOf(ticket: Ticket): string {
-  if (ticket.entitlement.status === 'unverified') return 'triage';
+/** Unverified and lapsed requesters wait in triage until someone moves the case past the first tier. */
+function queueOf(ticket: Ticket, policy: Policy): string {
+  if (ticket.entitlement.queue === 'triage' && ticket.tier === policy.tiers[0]!.id) return 'triage';
   return ticket.entitlement.queue === 'priority' ? `${ticket.team}:priority` : ticket.team;
 }
 

@@ -38,8 +38,9 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-  .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
+    logger.setCorrelationId(event.requestContext.requestId);
     try {
       return await route(event);
     } catch (error) {

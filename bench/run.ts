@@ -7,8 +7,12 @@
  * in this folder and append it to BENCHMARKS.
  */
 import { benchCalendar, type BenchResult } from './calendar';
+import { benchIntake } from './intake';
 
-const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [{ name: 'calendar', run: benchCalendar }];
+const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
+  { name: 'calendar', run: benchCalendar },
+  { name: 'intake', run: benchIntake },
+];
 
 function formatValue(value: number | string): string {
   return typeof value === 'number' ? value.toLocaleString('en-US') : value;

@@ -221,7 +221,7 @@ describe('bad input gets a 4xx naming the field', () => {
 
   it('a body that is not JSON → 400; an unknown ticket → 404; a bad cursor → 400', async () => {
     expect((await request('POST', '/tickets', { rawBody: '{"subject":' })).status).toBe(400);
-    expect((await request('GET', '/tickets/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    expect((await request('GET', '/tickets/ACME-999999')).status).toBe(404);
     const cursor = await request('GET', '/tickets?customer=acme&cursor=garbage');
     expect(cursor.status).toBe(400);
     expect(cursor.body.field).toBe('cursor');

@@ -24,6 +24,7 @@ import type { Policy } from '../core/policy/schema';
 import { SlaPlanner, TargetError } from '../core/sla/targets';
 import { STATUSES, type Actor, type Objective, type Ticket, type TimelineEvent } from '../core/tickets/model';
 import {
+  timelineOf,
   type Action,
   type Change,
   type MessageKind,
@@ -174,14 +175,15 @@ describe('opening a case', () => {
     expect(ticket.sla.firstResponse?.within).toBe('30m');
   });
 
-  it('records a public "created" event with the description and channel', () => {
+  it('records a public "created" event with the description and channel, derived from the ticket', () => {
     // Act
     const { ticket, events } = openTicket(newTicket({ channel: 'email' }), ctx(OPENED), CUSTOMER);
 
     // Assess
-    expect(events).toEqual([
+    expect(events).toEqual([]); // nothing stored beside the ticket
+    expect(timelineOf(ticket, [])).toEqual([
       {
-        id: 'evt-1',
+        id: `${ticket.id}:created`,
         ticketId: ticket.id,
         at: stamp(1, '10:00'),
         type: 'created',
@@ -327,7 +329,7 @@ describe('each SLA objective is tracked on its own', () => {
     expect(after.sla).toEqual(ticket.sla);
     expect(after.status).toBe('new');
     expect(events).toEqual([
-      { id: 'evt-2', ticketId: 'tkt-1', at: stamp(1, '10:45'), type: 'internal-note', actor: AGENT, public: false, body: 'Probably the disk quota.' },
+      { id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:45'), type: 'internal-note', actor: AGENT, public: false, body: 'Probably the disk quota.' },
     ]);
   });
 
@@ -439,7 +441,7 @@ describe('changing the severity', () => {
     expect(after.sla.resolution).toMatchObject({ within: '4h', startedAt: stamp(1, '10:00'), due: stamp(1, '14:00') });
     expect(after.sla.nextDue).toBe(stamp(1, '10:30'));
     expect(events).toEqual([
-      { id: 'evt-2', ticketId: 'tkt-1', at: stamp(1, '10:20'), type: 'severity-changed', actor: AGENT, public: true, data: { from: '2', to: '1' } },
+      { id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:20'), type: 'severity-changed', actor: AGENT, public: true, data: { from: '2', to: '1' } },
     ]);
   });
 

@@ -88,6 +88,7 @@ export interface Ticket {
   };
   sla: SlaState;
   createdAt: string;
+  createdBy: Actor;
   updatedAt: string;
 }
 

@@ -86,16 +86,36 @@ export function openTicket(input: NewTicket, ctx: RuleContext, actor: Actor): Ch
     entitlement,
     sla: { plan: entitlement.plan ?? ctx.policy.defaultPlan, addOns, pauses: [] },
     createdAt: at,
+    createdBy: actor,
     updatedAt: at,
   };
   ticket.queue = queueOf(ticket, ctx.policy);
   ticket.sla.firstResponse = startObjective(at);
   ticket.sla.resolution = startResolution(ticket, at);
   replan(ticket, ctx);
+  return { ticket, events: [] };
+}
+
+/**
+ * The "created" event is derived from the ticket (who, when, through which channel, what), not
+ * stored beside it: opening a ticket stays a single write.
+ */
+export function createdEvent(ticket: Ticket): TimelineEvent {
   return {
-    ticket,
-    events: [event(ctx, ticket, 'created', actor, { public: true, body: input.description, data: { channel: input.channel } })],
+    id: `${ticket.id}:created`,
+    ticketId: ticket.id,
+    at: ticket.createdAt,
+    type: 'created',
+    actor: ticket.createdBy,
+    public: true,
+    body: ticket.description,
+    data: { channel: ticket.channel },
   };
+}
+
+/** The whole timeline: the derived "created" event, then the stored ones in order. */
+export function timelineOf(ticket: Ticket, stored: readonly TimelineEvent[]): TimelineEvent[] {
+  return [createdEvent(ticket), ...stored];
 }
 
 export type MessageKind = 'customer' | 'agent-reply' | 'internal-note';

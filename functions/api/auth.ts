@@ -5,9 +5,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
+import { TtlCache } from '../shared/ttl-cache';
 import { HttpError } from './http';
 
 export type Principal = ApiKeyRecord;
+
+/** A key's role changes rarely; a container re-reads it at most once a minute. */
+const keys = new TtlCache<ApiKeyRecord | undefined>(60_000);
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -21,7 +25,8 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   const header = event.headers?.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', {}, { 'www-authenticate': 'Bearer' });
-  const principal = await store.getApiKey(hashKey(match[1]!));
+  const hash = hashKey(match[1]!);
+  const principal = await keys.get(hash, () => store.getApiKey(hash));
   if (!principal) throw new HttpError(401, 'unknown API key', {}, { 'www-authenticate': 'Bearer error="invalid_token"' });
   return principal;
 }

@@ -3,6 +3,7 @@ import { CustomerSchema } from '../../core/customer';
 import type { Runtime } from '../shared/runtime';
 import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
 import { HttpError, json, type HttpResult } from './http';
+import { forgetCustomers } from './lookups';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
 
@@ -24,6 +25,7 @@ export async function putCustomer(rt: Runtime, request: Request, id: string): Pr
     throw new HttpError(409, `the customer is at version ${previous?.version ?? 'none'}, not ${ifMatch}`, { field: 'If-Match' });
   }
   const version = await rt.store.putCustomer(customer, previous);
+  forgetCustomers();
   return json(previous ? 200 : 201, { ...customer, version });
 }
 

@@ -3,14 +3,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { decideEntitlement } from '../../core/entitlement';
-import { emailDomain, type Customer } from '../../core/customer';
+import type { Customer } from '../../core/customer';
 import { formatCaseNumber } from '../../core/tickets/case-number';
-import { addMessage, applyAction, openTicket, type Change, type RuleContext } from '../../core/tickets/rules';
+import { addMessage, applyAction, openTicket, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
 import type { Actor, Ticket } from '../../core/tickets/model';
 import { VersionConflictError } from '../store/dynamo-store';
 import type { Runtime } from '../shared/runtime';
 import type { Principal } from './auth';
 import { HttpError, json, type HttpResult } from './http';
+import { customerById, customerIdForEmail } from './lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
 export interface Request {
@@ -64,8 +65,10 @@ async function createOnce(
 ): Promise<HttpResult> {
   const customer = await customerFor(rt, request.principal, input);
   const entitlement = decideEntitlement(rt.policy, customer, input.requester, request.now);
-  const id = randomUUID();
-  const caseNumber = formatCaseNumber(rt.policy.caseNumberPrefix, await rt.store.nextNumber('case'));
+  // The case number is the ticket's id: unique (hi/lo blocks), readable, and a direct key for
+  // replies that quote it in an email subject.
+  const caseNumber = formatCaseNumber(rt.policy.caseNumberPrefix, await rt.caseNumbers.take());
+  const id = caseNumber;
   const change = openTicket(
     {
       id,
@@ -102,32 +105,20 @@ async function customerFor(rt: Runtime, principal: Principal, input: z.infer<typ
     if (input.customerId && input.customerId !== principal.customerId) {
       throw new HttpError(403, 'a customer key can only file tickets for its own customer', { field: 'customerId' });
     }
-    return rt.store.getCustomer(principal.customerId!);
+    return customerById(rt, principal.customerId!);
   }
   if (input.customerId) {
-    const customer = await rt.store.getCustomer(input.customerId);
+    const customer = await customerById(rt, input.customerId);
     if (!customer) throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
     return customer;
   }
   const customerId = await customerIdForEmail(rt, input.requester.email);
-  return customerId ? rt.store.getCustomer(customerId) : undefined;
-}
-
-/** By the address itself, then by its domain and each parent domain (eu.acme.com → acme.com). */
-async function customerIdForEmail(rt: Runtime, email: string): Promise<string | undefined> {
-  const direct = await rt.store.customerIdFor('email', email);
-  if (direct) return direct;
-  const labels = (emailDomain(email) ?? '').split('.');
-  for (let i = 0; i < labels.length - 1; i++) {
-    const found = await rt.store.customerIdFor('domain', labels.slice(i).join('.'));
-    if (found) return found;
-  }
-  return undefined;
+  return customerId ? customerById(rt, customerId) : undefined;
 }
 
 export async function getTicket(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const ticket = await visibleTicket(rt, request.principal, id);
-  const timeline = await rt.store.timeline(id);
+  const timeline = timelineOf(ticket, await rt.store.timeline(id));
   return json(200, {
     ...view(ticket, request.principal),
     timeline: request.principal.role === 'customer' ? timeline.filter((event) => event.public) : timeline,

@@ -7,6 +7,7 @@ import { loadPolicy } from '../../core/policy/files';
 import type { Policy } from '../../core/policy/schema';
 import { SlaPlanner } from '../../core/sla/targets';
 import { DynamoStore } from '../store/dynamo-store';
+import { CaseNumberBlocks } from './case-numbers';
 
 export const logger = new Logger({ serviceName: 'tierdesk' });
 
@@ -14,6 +15,7 @@ export interface Runtime {
   policy: Policy;
   planner: SlaPlanner;
   store: DynamoStore;
+  caseNumbers: CaseNumberBlocks;
 }
 
 let runtime: Runtime | undefined;
@@ -22,7 +24,9 @@ export function getRuntime(): Runtime {
   if (!runtime) {
     const tableName = requiredEnv('TIERDESK_TABLE');
     const policy = loadPolicy(process.env.TIERDESK_POLICY ?? 'caret');
-    runtime = { policy, planner: new SlaPlanner(policy), store: new DynamoStore(tableName) };
+    const store = new DynamoStore(tableName);
+    const blockSize = Number(process.env.TIERDESK_CASE_NUMBER_BLOCK ?? 10);
+    runtime = { policy, planner: new SlaPlanner(policy), store, caseNumbers: new CaseNumberBlocks(store, blockSize) };
   }
   return runtime;
 }

@@ -91,15 +91,15 @@ export class DynamoStore {
 
   // ---- tickets -------------------------------------------------------------------------
 
-  /** The next number of a named counter (1, 2, …); atomic across concurrent callers. */
-  async nextNumber(counter: string): Promise<number> {
+  /** Reserves `count` consecutive numbers of a named counter; returns the last. Atomic across callers. */
+  async reserveNumbers(counter: string, count: number): Promise<number> {
     const result = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(`COUNTER#${counter}`),
-        UpdateExpression: 'ADD #value :one',
+        UpdateExpression: 'ADD #value :count',
         ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':count': count },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -107,21 +107,22 @@ export class DynamoStore {
   }
 
   /**
-   * Writes a new ticket, its case-number record and first events in one transaction; with an
-   * idempotency claim, completes it in the same transaction so a retry can never make a second ticket.
+   * Writes a new ticket (and any further first events). With an idempotency claim, completes it
+   * in the same transaction, so a retry can never make a second ticket. A plain new ticket is
+   * one conditional put: its "created" event is derived from the ticket itself.
    */
   async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: { scope: string; key: string; requestHash: string; response: StoredResponse }) {
-    const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' } },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...key(`CASE#${ticket.caseNumber}`), ticketId: ticket.id },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      ...events.map((event) => this.eventPut(event)),
-    ];
+    const ticketPut = { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' };
+    if (!idempotency && events.length === 0) {
+      try {
+        await this.doc.send(new PutCommand(ticketPut));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`ticket ${ticket.id} already exists`);
+        throw error;
+      }
+      return;
+    }
+    const items: TransactItem[] = [{ Put: ticketPut }, ...events.map((event) => this.eventPut(event))];
     if (idempotency) {
       items.push({
         Update: {
@@ -145,11 +146,6 @@ export class DynamoStore {
   async getTicket(id: string): Promise<Ticket | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
     return result.Item?.ticket as Ticket | undefined;
-  }
-
-  async ticketIdForCase(caseNumber: string): Promise<string | undefined> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`CASE#${caseNumber}`) }));
-    return result.Item?.ticketId as string | undefined;
   }
 
   async timeline(ticketId: string): Promise<TimelineEvent[]> {

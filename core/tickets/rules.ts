@@ -8,10 +8,8 @@ import { type Metric, type SlaPlanner, TargetError, findSeverity, resolveTarget 
 import type { Pause } from '../calendar/clock';
 import type {
   Actor,
-  Channel,
   EventType,
   Objective,
-  Requester,
   ResolutionType,
   SlaState,
   Ticket,
@@ -43,20 +41,11 @@ export interface Change {
   events: TimelineEvent[];
 }
 
-export interface NewTicket {
-  id: string;
-  caseNumber: string;
-  customerId?: string;
-  requester: Requester;
-  channel: Channel;
-  subject: string;
-  description: string;
-  severity: string;
-  caseReason?: string;
-  product?: string;
-  component?: string;
-  entitlement: Ticket['entitlement'] & { addOns: string[] };
-}
+/** What intake knows of a new ticket; the rules fill in the rest. */
+export type NewTicket = Pick<
+  Ticket,
+  'id' | 'caseNumber' | 'customerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'
+> & { entitlement: Ticket['entitlement'] & { addOns: string[] } };
 
 export function openTicket(input: NewTicket, ctx: RuleContext, actor: Actor): Change {
   const severity = findSeverity(ctx.policy, input.severity).id;

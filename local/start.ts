@@ -1,0 +1,136 @@
+/**
+ * `npm start`: the whole desk on this machine. Prints what runs where, stops everything on
+ * Ctrl-C or SIGTERM, and turns start-up failures into one line instead of a stack trace.
+ */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, DEFAULT_POLICY, startRuntime, StartError, type Runtime } from './runtime';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs tierdesk locally: DynamoDB Local (needs Java 17+) and the HTTP API on loopback.
+
+Options:
+  --port <n>              HTTP port (default: env PORT or 3000)
+  --data-dir <dir>        where data is kept across restarts (default: ${DEFAULT_DATA_DIR}/)
+  --in-memory             keep nothing; every start is empty
+  --policy <preset|file>  support policy (default: env TIERDESK_POLICY or ${DEFAULT_POLICY})
+  --help                  show this help
+
+Environment:
+  TIERDESK_ADMIN_KEY      use this admin API key instead of the generated one
+`;
+
+function fail(message: string): never {
+  console.error(`tierdesk: ${message}`);
+  process.exit(1);
+}
+
+function parseOptions() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        policy: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    return values;
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${HELP}`);
+  }
+}
+
+// The SDK's notice that releases after January 2027 need Node 22 says nothing about running
+// tierdesk locally, and would push the banner off screen. Set it to "false" to see it again.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const values = parseOptions();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const portText = values.port ?? process.env.PORT ?? '3000';
+const port = Number(portText);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${portText}"`);
+if (values['in-memory'] && values['data-dir']) fail('--in-memory and --data-dir exclude each other');
+
+let runtime: Runtime | undefined;
+let stopping = false;
+
+async function shutdown(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\ntierdesk: ${reason}, stopping…`);
+  await runtime?.stop();
+  process.exit(0);
+}
+
+// Registered before start-up, so a Ctrl-C during the JVM's start also cleans up.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1); // a second Ctrl-C: the exit hook still kills the JVM
+    if (!runtime) {
+      stopping = true;
+      process.exit(0); // still starting: the exit hook in local/dynamodb.ts kills the JVM
+    }
+    void shutdown(`${signal} received`);
+  });
+}
+
+try {
+  const started = Date.now();
+  runtime = await startRuntime({
+    port,
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    inMemory: values['in-memory'] ?? false,
+    policy: values.policy ?? process.env.TIERDESK_POLICY ?? DEFAULT_POLICY,
+  });
+  printBanner(runtime, Date.now() - started);
+} catch (error) {
+  if (error instanceof StartError) {
+    const hint = /^port \d+ on /.test(error.message) ? ' (choose another with --port <n> or PORT=<n>)' : '';
+    fail(error.message + hint);
+  }
+  // Anything else is a bug (in a handler module, say): the stack is the useful part.
+  console.error('tierdesk: could not start:', error);
+  process.exit(1);
+}
+
+// DynamoDB Local dying on its own leaves the API without storage: say so and stop. The
+// terminal's Ctrl-C reaches the JVM too (same process group), so an exit by SIGINT/SIGTERM
+// (status 130/143) is the ordinary shutdown racing our own handler.
+void runtime.dynamodbExited.then(({ code, signal }) => {
+  if (stopping) return;
+  if (code === 130 || code === 143 || signal === 'SIGINT' || signal === 'SIGTERM') return void shutdown('interrupted');
+  console.error(`tierdesk: DynamoDB Local exited unexpectedly (${signal ?? `status ${code}`}), stopping`);
+  void runtime!.stop().finally(() => process.exit(1));
+});
+
+function printBanner(rt: Runtime, ms: number): void {
+  const shown = rt.dataDir && (relative(process.cwd(), rt.dataDir).startsWith('..') ? rt.dataDir : relative(process.cwd(), rt.dataDir) || '.');
+  const data = shown ? `${shown}/ (kept across restarts)` : 'in memory (nothing is kept)';
+  const lines = [
+    '',
+    `tierdesk is running (started in ${(ms / 1000).toFixed(1)} s)`,
+    '',
+    `  API             ${rt.url}`,
+    `  health          GET ${rt.url}/health`,
+    `  OpenAPI         GET ${rt.url}/openapi.json`,
+    `  DynamoDB Local  ${rt.dynamodbEndpoint}  (table ${rt.tableName}, pid ${rt.dynamodbPid})`,
+    `  data            ${data}`,
+    `  policy          ${rt.policy}`,
+    `  admin key       ${rt.adminKey}`,
+    ...(rt.demoLines.length ? ['', ...rt.demoLines.map((line) => `  ${line}`)] : []),
+    '',
+    '  Try:',
+    `    curl -s -H "Authorization: Bearer ${rt.adminKey}" "${rt.url}/tickets"`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}

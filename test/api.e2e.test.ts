@@ -111,6 +111,24 @@ describe('a ticket from intake to close', () => {
     expect([...dues].sort()).toEqual(dues);
   });
 
+  it('lists every ticket still being worked by default (new, open, pending), and resolved ones on request', async () => {
+    const fresh = await newTicket();
+    const pending = await newTicket();
+    await request('POST', `/tickets/${pending.id}/actions`, { body: { type: 'pause' } });
+    const done = await newTicket();
+    await request('POST', `/tickets/${done.id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'fixed' } });
+
+    const active = (await request('GET', '/tickets?limit=100')).body.items.map((ticket: { id: string }) => ticket.id);
+    const pendingOnly = (await request('GET', '/tickets?status=pending-customer&limit=100')).body.items.map((ticket: { id: string }) => ticket.id);
+    const resolved = (await request('GET', '/tickets?status=resolved&limit=100')).body.items.map((ticket: { id: string }) => ticket.id);
+
+    expect(active).toEqual(expect.arrayContaining([fresh.id, pending.id]));
+    expect(active).not.toContain(done.id);
+    expect(pendingOnly).toContain(pending.id);
+    expect(pendingOnly).not.toContain(fresh.id);
+    expect(resolved).toContain(done.id);
+  });
+
   it('pages a customer\'s tickets newest first with a cursor', async () => {
     const first = await request('GET', '/tickets?customer=globex&limit=2');
     expect(first.body.items).toHaveLength(2);

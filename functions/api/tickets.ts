@@ -140,7 +140,7 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   } else if (customer) {
     result = await rt.store.listByCustomer(customer, { ...page, ...status });
   } else {
-    result = await rt.store.listByStatus(query.status ?? 'open', page);
+    result = await rt.store.listByStatus(query.status ?? 'active', page);
   }
   return json(200, { items: result.items.map((ticket) => view(ticket, request.principal)), cursor: result.cursor });
 }

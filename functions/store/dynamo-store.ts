@@ -192,9 +192,10 @@ export class DynamoStore {
     return this.queryTickets(TABLE_INDEXES.byQueue, `QUEUE#${queue}`, true, options);
   }
 
-  /** Tickets in one status, newest first. */
-  listByStatus(status: Status, options: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
-    return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
+  /** Tickets still being worked (new, open, pending customer), or in one status; newest first. */
+  listByStatus(status: Status | 'active', options: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
+    if (status === 'active' || !OPEN_STATUSES.has(status)) return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
+    return this.queryTickets(TABLE_INDEXES.byStatus, 'STATUS#active', false, { ...options, status });
   }
 
   // ---- customers -------------------------------------------------------------------------
@@ -330,7 +331,8 @@ export class DynamoStore {
       GSI1SK: order,
       // Only open tickets wait in a queue (a sparse index); those with no running objective sort last.
       ...(OPEN_STATUSES.has(ticket.status) ? { GSI2PK: `QUEUE#${ticket.queue}`, GSI2SK: `${ticket.sla.nextDue ?? '9999'}#${ticket.id}` } : {}),
-      GSI3PK: `STATUS#${ticket.status}`,
+      // All tickets still being worked share one partition, so "everything open" is one query.
+      GSI3PK: `STATUS#${OPEN_STATUSES.has(ticket.status) ? 'active' : ticket.status}`,
       GSI3SK: order,
       ticket,
     };

@@ -163,6 +163,20 @@ describe('access with customer keys', () => {
     expect(asCustomer.body.timeline.some((event: { type: string }) => event.type === 'internal-note')).toBe(false);
   });
 
+  it('a customer may ask to escalate to management; an agent acknowledges it', async () => {
+    const { id } = await newTicket({}, acmeKey);
+
+    const asked = await request('POST', `/tickets/${id}/actions`, { key: acmeKey, body: { type: 'customer-escalate', reason: 'No progress for a week' } });
+    const resolvedByCustomer = await request('POST', `/tickets/${id}/actions`, { key: acmeKey, body: { type: 'resolve', resolutionType: 'fix', text: 'x' } });
+    const acknowledged = await request('POST', `/tickets/${id}/actions`, { body: { type: 'acknowledge-escalation' } });
+
+    expect(asked.status).toBe(200);
+    expect(asked.body.ticket.sla.management).toMatchObject({ stepId: 'csm', within: '4h' });
+    expect(resolvedByCustomer.status).toBe(403);
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body.ticket.sla.management.acknowledgedAt).toEqual(expect.any(String));
+  });
+
   it('refuses a missing or unknown key with 401', async () => {
     expect((await request('GET', '/tickets', { key: '' })).status).toBe(401);
     expect((await request('GET', '/tickets', { key: 'td_admin_forged' })).status).toBe(401);

@@ -53,6 +53,35 @@ export interface SlaState {
   pauses: { from: string; to?: string }[];
   /** The earliest due instant of the objectives still running; orders the queue. */
   nextDue?: string;
+  /** The customer escalation walking the policy's management chain, if one was asked for. */
+  management?: ManagementEscalation;
+}
+
+/**
+ * A customer escalation (e.g. Customer Success Manager → COO → CEO): the step that must answer
+ * now and its own response timer. It is not one of the SLA objectives: it does not order the
+ * queue and does not pause while the case waits on the customer, because the answer is owed
+ * to the customer's complaint, not to the case work.
+ */
+export interface ManagementEscalation {
+  /** Position of the current step in the policy's managementChain (0 = first). */
+  step: number;
+  /** The current step's id in the policy, e.g. "csm". */
+  stepId: string;
+  /** Why the customer asked to escalate. */
+  reason: string;
+  /** When the current step began; its timer counts from here. */
+  startedAt: string;
+  /** The step's target as the policy writes it, and the calendar it is measured on. */
+  within: string;
+  calendar: string;
+  due: string;
+  /** Someone on the staff answered: the timer stops and the chain goes no further. */
+  acknowledgedAt?: string;
+  /** The last step's timer passed unanswered: the escalation stays there, flagged. */
+  breachedAt?: string;
+  /** The ticket was closed while the escalation waited. */
+  stoppedAt?: string;
 }
 
 export interface Ticket {
@@ -108,6 +137,16 @@ export const EVENT_TYPES = [
   'reopened',
   'closed',
   'notification-sent',
+  /** The SLA clock: a share of a target has passed (internal). */
+  'sla-warning',
+  /** The SLA clock: a target passed unmet (internal); data names the objective, due and whom to notify. */
+  'sla-breached',
+  /** The case could not move up a tier because the tier's entry requirements are missing (internal). */
+  'escalation-blocked',
+  /** A management-chain step must answer: asked by the customer (public) or moved on by the clock (internal). */
+  'customer-escalation',
+  /** Staff answered the customer escalation; its timer stops. */
+  'escalation-acknowledged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

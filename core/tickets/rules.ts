@@ -3,9 +3,9 @@
  * SLA objectives. Pure functions: a ticket and an input in, the changed ticket and the
  * timeline events out. Storage and transport live in functions/.
  */
-import type { Policy } from '../policy/schema';
+import { type Policy, type TierSpec, TIER_REQUIREMENTS } from '../policy/schema';
+import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
 import { type Metric, type SlaPlanner, TargetError, findSeverity, resolveTarget } from '../sla/targets';
-import type { Pause } from '../calendar/clock';
 import type {
   Actor,
   EventType,
@@ -129,7 +129,8 @@ export function addMessage(current: Ticket, kind: MessageKind, body: string, ctx
     if (ticket.status === 'resolved') reopen(ctx, ticket, actor, events, 'customer replied');
     else if (ticket.status === 'pending-customer') resume(ctx, ticket, actor, events);
     // The customer now waits on the vendor: the next-response clock runs until an agent answers.
-    if (ticket.sla.firstResponse?.metAt && !running(ticket.sla.nextResponse)) {
+    // A breached one is still unanswered: it stays, so the breach is not wiped by a follow-up.
+    if (ticket.sla.firstResponse?.metAt && !unanswered(ticket.sla.nextResponse)) {
       ticket.sla.nextResponse = startObjective(at);
     }
   }
@@ -146,7 +147,11 @@ export type Action =
   | { type: 'resume' }
   | { type: 'resolve'; resolutionType: ResolutionType; text: string }
   | { type: 'reopen'; reason?: string }
-  | { type: 'close'; reason?: string };
+  | { type: 'close'; reason?: string }
+  /** The customer (or an agent for them) asks to escalate: step 1 of the management chain must answer. */
+  | { type: 'customer-escalate'; reason: string }
+  /** Staff answered the customer escalation: its timer stops. */
+  | { type: 'acknowledge-escalation' };
 
 export function applyAction(current: Ticket, action: Action, ctx: RuleContext, actor: Actor): Change {
   if (current.status === 'closed' && action.type !== 'reopen') {
@@ -214,42 +219,123 @@ export function applyAction(current: Ticket, action: Action, ctx: RuleContext, a
     case 'close':
       closeOpenPause(ticket, ctx.now);
       for (const [key] of OBJECTIVES) stop(ticket.sla[key], iso(ctx.now));
+      if (managementRunning(ticket.sla.management)) ticket.sla.management.stoppedAt = iso(ctx.now);
       setStatus(ctx, ticket, 'closed', actor, events);
       events.push(event(ctx, ticket, 'closed', actor, { public: true, ...(action.reason ? { body: action.reason } : {}) }));
+      break;
+    case 'customer-escalate':
+      customerEscalate(ctx, ticket, action.reason, actor, events);
+      break;
+    case 'acknowledge-escalation':
+      acknowledgeEscalation(ctx, ticket, actor, events);
       break;
   }
   return finish(ticket, ctx, events);
 }
 
-/** The tier above the current one, or the named one, if the ticket meets its entry requirements. */
-function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: string | undefined, actor: Actor, events: TimelineEvent[]) {
-  const tiers = ctx.policy.tiers;
+type TierRequirement = (typeof TIER_REQUIREMENTS)[number];
+
+/** Whether a ticket may enter a tier; when not, the refusal an agent's escalation gets. */
+export type TierEntry =
+  | { allowed: true; tier: TierSpec }
+  | { allowed: false; tier?: TierSpec; missing: TierRequirement[]; refusal: RuleError };
+
+/**
+ * Whether the ticket may enter the tier above its own, or the named one, without throwing: the
+ * SLA clock asks this before it moves a case up, and flags what is missing instead of failing.
+ */
+export function checkTierEntry(policy: Policy, ticket: Ticket, tierId?: string): TierEntry {
+  const tiers = policy.tiers;
   const index = tiers.findIndex((t) => t.id === ticket.tier);
   const target = tierId ? tiers.find((t) => t.id === tierId) : tiers[index + 1];
+  const refuse = (field: string, message: string, kind?: 'unmet', missing: TierRequirement[] = []): TierEntry => ({
+    allowed: false,
+    ...(target ? { tier: target } : {}),
+    missing,
+    refusal: new RuleError(field, message, kind),
+  });
   if (!target) {
-    throw new RuleError('tier', tierId ? `unknown tier "${tierId}" (known: ${tiers.map((t) => t.id).join(', ')})` : `tier ${ticket.tier} is the highest tier`);
+    return refuse('tier', tierId ? `unknown tier "${tierId}" (known: ${tiers.map((t) => t.id).join(', ')})` : `tier ${ticket.tier} is the highest tier`);
   }
-  if (tiers.indexOf(target) <= index) throw new RuleError('tier', `tier ${target.id} is not above the current tier ${ticket.tier}`);
+  if (tiers.indexOf(target) <= index) return refuse('tier', `tier ${target.id} is not above the current tier ${ticket.tier}`);
   const missing = target.entryRequires.filter((requirement) => !ticket.details[requirement]?.trim());
   if (missing.length > 0) {
-    throw new RuleError(`details.${missing[0]}`, `tier ${target.id} needs ${missing.join(', ')} before a ticket may enter it`, 'unmet');
+    return refuse(`details.${missing[0]}`, `tier ${target.id} needs ${missing.join(', ')} before a ticket may enter it`, 'unmet', missing);
   }
+  return { allowed: true, tier: target };
+}
+
+/** The tier above the current one, or the named one, if the ticket meets its entry requirements. */
+function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: string | undefined, actor: Actor, events: TimelineEvent[]) {
+  const entry = checkTierEntry(ctx.policy, ticket, tierId);
+  if (!entry.allowed) throw entry.refusal;
   const from = ticket.tier;
+  const target = entry.tier;
   ticket.tier = target.id;
   ticket.team = target.team;
   ticket.queue = queueOf(ticket, ctx.policy);
-  ticket.flags = ticket.flags.filter((flag) => flag !== 'needs-reproduction-steps');
+  // The flags said what the case lacked to move up; it has moved.
+  ticket.flags = ticket.flags.filter((flag) => !REQUIREMENT_FLAGS.has(flag));
   stop(ticket.sla.resolution, iso(ctx.now));
   ticket.sla.resolution = startResolution(ticket, iso(ctx.now));
   events.push(event(ctx, ticket, 'escalated', actor, { public: true, body: reason, data: { from, to: target.id } }));
   events.push(event(ctx, ticket, 'tier-changed', actor, { public: false, data: { from, to: target.id } }));
 }
 
+/** The flag that says a case lacks what a tier's entry requires, e.g. "needs-reproduction-steps". */
+export function requirementFlag(requirement: TierRequirement): string {
+  return requirement === 'stepsToReproduce' ? 'needs-reproduction-steps' : `needs-${requirement.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+const REQUIREMENT_FLAGS = new Set(TIER_REQUIREMENTS.map(requirementFlag));
+
+/** Set by the SLA clock when a target is missed; it keeps the case in its team's priority queue (see queueOf). */
+export const SLA_BREACHED_FLAG = 'sla-breached';
+/** Set by the SLA clock when the last step of the management chain did not answer either; an acknowledgement clears it. */
+export const ESCALATION_UNANSWERED_FLAG = 'escalation-unanswered';
+
+/**
+ * A customer asks to escalate: the first step of the management chain must answer within its
+ * own target. Asked again after a step answered, the next step must; while a step still owes
+ * an answer, asking again changes nothing the clock is not already doing, so it is refused.
+ */
+function customerEscalate(ctx: RuleContext, ticket: Ticket, reason: string, actor: Actor, events: TimelineEvent[]) {
+  const chain = ctx.policy.managementChain;
+  if (chain.length === 0) throw new RuleError('type', `policy ${ctx.policy.id} has no management escalation chain`, 'unmet');
+  const current = ticket.sla.management;
+  if (current && !current.acknowledgedAt && !current.stoppedAt) {
+    throw new RuleError('type', `the case is already escalated to ${stepTitle(ctx.policy, current.step)}, who has not answered yet`);
+  }
+  const step = current?.acknowledgedAt ? current.step + 1 : 0;
+  if (step >= chain.length) throw new RuleError('type', `the case was already escalated to the last step of the chain (${stepTitle(ctx.policy, current!.step)})`);
+  ticket.sla.management = managementStep(ctx, step, reason, ctx.now);
+  events.push(event(ctx, ticket, 'customer-escalation', actor, { public: true, body: reason, data: managementData(ctx.policy, ticket.sla.management) }));
+}
+
+function acknowledgeEscalation(ctx: RuleContext, ticket: Ticket, actor: Actor, events: TimelineEvent[]) {
+  if (actor.kind === 'customer') throw new RuleError('type', 'only staff can acknowledge a customer escalation');
+  const management = ticket.sla.management;
+  // A last step that went unanswered can still be answered late: that ends the escalation too.
+  if (!management || management.acknowledgedAt || management.stoppedAt) throw new RuleError('type', 'no customer escalation waits for an answer');
+  management.acknowledgedAt = iso(ctx.now);
+  ticket.flags = ticket.flags.filter((flag) => flag !== ESCALATION_UNANSWERED_FLAG);
+  events.push(event(ctx, ticket, 'escalation-acknowledged', actor, { public: true, data: { step: management.stepId, title: stepTitle(ctx.policy, management.step) } }));
+}
+
+/** What a timeline event says about a management step: who must answer, by when, and whom to notify. */
+export function managementData(policy: Policy, management: NonNullable<SlaState['management']>): Record<string, unknown> {
+  return { step: management.stepId, title: stepTitle(policy, management.step), due: management.due, notify: [`management:${management.stepId}`] };
+}
+
+function stepTitle(policy: Policy, step: number): string {
+  return policy.managementChain[step]?.title ?? `step ${step + 1}`;
+}
+
 function recordDetails(ctx: RuleContext, ticket: Ticket, details: Ticket['details'], actor: Actor, events: TimelineEvent[]) {
   const given = Object.fromEntries(Object.entries(details).filter(([, value]) => typeof value === 'string' && value.trim()));
   if (Object.keys(given).length === 0) throw new RuleError('details', 'give at least one of stepsToReproduce, actionPlan, symptoms, diagnosticData');
   Object.assign(ticket.details, given);
-  if (given.stepsToReproduce) ticket.flags = ticket.flags.filter((flag) => flag !== 'needs-reproduction-steps');
+  const supplied = new Set(Object.keys(given).map((field) => requirementFlag(field as TierRequirement)));
+  ticket.flags = ticket.flags.filter((flag) => !supplied.has(flag));
   events.push(event(ctx, ticket, 'details-recorded', actor, { public: false, data: { fields: Object.keys(given) } }));
 }
 
@@ -299,11 +385,7 @@ function targetFor(ctx: Pick<RuleContext, 'policy'>, ticket: Ticket, metric: Met
  * the ticket (severity, plan, tier), paused time excluded, and the queue order.
  */
 export function replan(ticket: Ticket, ctx: Pick<RuleContext, 'policy' | 'planner'>): void {
-  const pausesCount = ctx.policy.sla.pauseWhilePendingCustomer;
-  const pausedNow = pausesCount && ticket.sla.pauses.some((pause) => !pause.to);
-  const closedPauses: Pause[] = pausesCount
-    ? ticket.sla.pauses.filter((pause) => pause.to).map((pause) => ({ from: Date.parse(pause.from), to: Date.parse(pause.to!) }))
-    : [];
+  const { closed: closedPauses, pausedNow } = countedPauses(ticket, ctx.policy);
   let nextDue: number | undefined;
   for (const [key, metric] of OBJECTIVES) {
     const objective = ticket.sla[key];
@@ -336,8 +418,9 @@ const OBJECTIVES = [
   ['resolution', 'resolution'],
 ] as const;
 
-function running(objective: Objective | undefined): objective is Objective {
-  return !!objective && !objective.metAt && !objective.breachedAt && !objective.stoppedAt;
+/** Not yet answered and still owed: running, or breached and still waiting for its answer. */
+function unanswered(objective: Objective | undefined): boolean {
+  return !!objective && !objective.metAt && !objective.stoppedAt;
 }
 
 /** Met now, late or not; an objective that was stopped (ticket closed, tier left) stays stopped. */
@@ -353,10 +436,14 @@ function stop(objective: Objective | undefined, at: string) {
   }
 }
 
-/** Unverified and lapsed requesters wait in triage until someone moves the case past the first tier. */
-function queueOf(ticket: Ticket, policy: Policy): string {
+/**
+ * Unverified and lapsed requesters wait in triage until someone moves the case past the first
+ * tier. A case that missed a target goes to its team's priority queue, like a premium one.
+ */
+export function queueOf(ticket: Ticket, policy: Policy): string {
   if (ticket.entitlement.queue === 'triage' && ticket.tier === policy.tiers[0]!.id) return 'triage';
-  return ticket.entitlement.queue === 'priority' ? `${ticket.team}:priority` : ticket.team;
+  const priority = ticket.entitlement.queue === 'priority' || ticket.flags.includes(SLA_BREACHED_FLAG);
+  return priority ? `${ticket.team}:priority` : ticket.team;
 }
 
 function checkCaseReason(policy: Policy, caseReason: string) {

@@ -56,6 +56,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resolve'), resolutionType: z.enum(RESOLUTION_TYPES), text: text(100_000) }).strict(),
   z.object({ type: z.literal('reopen'), reason: text(5_000).optional() }).strict(),
   z.object({ type: z.literal('close'), reason: text(5_000).optional() }).strict(),
+  z.object({ type: z.literal('customer-escalate'), reason: text(5_000) }).strict(),
+  z.object({ type: z.literal('acknowledge-escalation') }).strict(),
 ]);
 
 export const ListTicketsQuery = z

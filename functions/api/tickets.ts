@@ -155,7 +155,7 @@ export async function postMessage(rt: Runtime, request: Request, id: string): Pr
   return json(201, { ticket: view(change.ticket, request.principal), events: change.events });
 }
 
-const CUSTOMER_ACTIONS = new Set(['reopen', 'close']);
+const CUSTOMER_ACTIONS = new Set(['reopen', 'close', 'customer-escalate']);
 
 export async function postAction(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const action = ActionSchema.parse(request.body);

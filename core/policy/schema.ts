@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { holidayRegionProblem } from '../calendar/holidays';
 import { parseDuration } from './duration';
+import { NOTIFICATION_KINDS, unknownPlaceholders } from '../notifications/templates';
 
 const Id = z
   .string()
@@ -251,6 +252,53 @@ const SupportPeriods = z
   .strict()
   .describe('Dedicated support periods: an engineer booked for a customer event.');
 
+/** The same rule browsers apply to type="email" (and the local SES emulator to addresses). */
+export const EMAIL_ADDRESS = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+const EmailAddress = z.string().regex(EMAIL_ADDRESS, 'not an email address');
+
+const TemplateText = z.string().superRefine((text, ctx) => {
+  for (const name of unknownPlaceholders(text)) {
+    ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}` });
+  }
+});
+
+const Notifications = z
+  .object({
+    from: EmailAddress.describe('Sender of every mail; in AWS an SES-verified identity.'),
+    replyTo: EmailAddress.optional().describe("Where customers' replies go, e.g. the inbound support address."),
+    teams: z
+      .record(
+        z.string(),
+        z
+          .object({ lead: EmailAddress.optional(), members: z.array(EmailAddress).default([]) })
+          .strict(),
+      )
+      .default({})
+      .describe('Addresses per team (as tiers name them): "team-lead" and "team" recipients.'),
+    agents: z
+      .record(z.string(), EmailAddress)
+      .default({})
+      .describe('Address of an assignee recorded by name rather than by email address.'),
+    management: z
+      .record(Id, z.array(EmailAddress).min(1))
+      .default({})
+      .describe('Addresses per management chain step id: "management:<stepId>" recipients.'),
+    templates: z
+      .partialRecord(
+        z.enum(NOTIFICATION_KINDS),
+        z.object({ subject: TemplateText.optional(), text: TemplateText.optional() }).strict(),
+      )
+      .default({})
+      .describe(
+        'Subject and plain text per kind, overriding the built-in wording. Placeholders: {{caseNumber}}, {{subject}}, ' +
+          '{{status}}, {{severity}}, {{tier}}, {{team}}, {{requester}}, {{assignee}}, {{due}}, {{objective}}, {{step}}, ' +
+          '{{body}}, {{resolution}}. The subject always carries [<case number>]; the HTML part is made from the text.',
+      ),
+  })
+  .strict()
+  .describe('Email notifications: sender, who the roles are, and wording.');
+
 const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) => item.id));
 
 export const PolicySchema = z
@@ -274,6 +322,7 @@ export const PolicySchema = z
     tiers: z.array(Tier).min(1),
     managementChain: z.array(ChainStep).default([]),
     supportPeriods: SupportPeriods.optional(),
+    notifications: Notifications.optional(),
     sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7 }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
   })
@@ -349,6 +398,10 @@ export const PolicySchema = z
         missing(['addOns', a, 'calendar'], 'calendar', addOn.calendar, new Set(calendars.keys()));
       }
     });
+    const steps = refs(policy.managementChain);
+    for (const stepId of Object.keys(policy.notifications?.management ?? {})) {
+      if (!steps.has(stepId)) missing(['notifications', 'management', stepId], 'management chain step', stepId, steps);
+    }
     policy.managementChain.forEach((step, s) => {
       if (!step.respondWithin.calendar) {
         ctx.addIssue({ code: 'custom', path: ['managementChain', s, 'respondWithin', 'calendar'], message: 'name the calendar of this step' });
@@ -367,6 +420,7 @@ export type TierSpec = Policy['tiers'][number];
 export type AddOnSpec = Policy['addOns'][number];
 export type BlockPricingSpec = z.output<typeof BlockPricing>;
 export type SupportPeriodsSpec = z.output<typeof SupportPeriods>;
+export type NotificationsSpec = z.output<typeof Notifications>;
 export type SeverityObjectivesSpec = z.output<typeof SeverityObjectives>;
 
 /** The JSON Schema of policy files as written (defaults optional), for editors. */

@@ -1,0 +1,53 @@
+/**
+ * Which mails the timeline events of a change call for, so every caller (API, workflow) sends
+ * the same ones. The SLA clock's events name whom to notify in `data.notify`; customer-facing
+ * events go to the requester. Events that call for no mail (internal notes, field changes, a
+ * status change a reply or resolution notice already tells) map to nothing.
+ */
+import type { Ticket, TimelineEvent } from '../tickets/model';
+import type { Notification, Recipient } from './render';
+
+/** Status changes the customer hears about on their own; "resolved" has its resolution notice. */
+const STATUS_UPDATES = new Set(['pending-customer', 'closed']);
+
+export function notificationsForEvents(ticket: Ticket, events: readonly TimelineEvent[]): Notification[] {
+  return events.flatMap((event) => {
+    const notification = forEvent(event);
+    return notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, ...notification }] : [];
+  });
+}
+
+type Draft = Omit<Notification, 'ticketId' | 'caseNumber'>;
+
+function forEvent(event: TimelineEvent): Draft | undefined {
+  const data = event.data ?? {};
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const notify = Array.isArray(data.notify) ? (data.notify.filter((r) => typeof r === 'string') as Recipient[]) : [];
+  const body = event.body ? { body: event.body } : {};
+  const due = text('due') ? { due: text('due')! } : {};
+  switch (event.type) {
+    case 'created':
+      return { kind: 'acknowledgement', recipients: ['requester'] };
+    case 'agent-reply':
+      return { kind: 'agent-reply', recipients: ['requester'], ...body };
+    case 'status-changed':
+      return STATUS_UPDATES.has(text('to') ?? '') ? { kind: 'status-update', recipients: ['requester'], ...body } : undefined;
+    case 'resolved':
+      return { kind: 'resolution', recipients: ['requester'] };
+    case 'sla-warning':
+      return { kind: 'sla-warning', recipients: notify, objective: text('objective') ?? '', ...due };
+    case 'sla-breached': {
+      const step = text('step');
+      return { kind: 'sla-breach', recipients: notify, objective: text('objective') ?? '', ...due, ...(step ? { step } : {}) };
+    }
+    case 'escalated':
+      // The ticket is already at its new tier: its team and their lead pick the case up.
+      return { kind: 'escalation', recipients: ['team', 'team-lead'], ...body };
+    case 'escalation-blocked':
+      return { kind: 'escalation', recipients: notify, ...body };
+    case 'customer-escalation':
+      return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due, ...body };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Turns a notification (what happened, to whom, by role) into a mail: addresses from the
+ * policy's directory, a subject tagged with the case number, a plain-text part and an HTML part.
+ *
+ * Pure: the sender (functions/notifications/send.ts) does the I/O. A role that resolves to
+ * nobody is reported in `skipped`, never thrown: a missing team lead must not stop the
+ * requester's mail, nor a workflow step halfway through its sends.
+ */
+import { EMAIL_ADDRESS, type NotificationsSpec, type Policy } from '../policy/schema';
+import type { Ticket } from '../tickets/model';
+import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePlaceholder } from './templates';
+
+export { NOTIFICATION_KINDS, type NotificationKind } from './templates';
+
+/** Who a notification is for, resolved against the ticket and policy.notifications. */
+export type Role = 'requester' | 'assignee' | 'team-lead' | 'team' | `management:${string}`;
+/** A role, or an email address as is. (`string & {}` keeps editors suggesting the roles.) */
+export type Recipient = Role | (string & {});
+
+export interface Notification {
+  kind: NotificationKind;
+  ticketId: string;
+  caseNumber: string;
+  recipients: Recipient[];
+  /** What the mail carries: the agent's reply, the escalation reason, a status note. User content. */
+  body?: string;
+  /** ISO instant the objective or management step is (was) due. */
+  due?: string;
+  /** The objective a warning or breach is about, as the ticket names it ("firstResponse", "management"…). */
+  objective?: string;
+  /** The management chain step id that must answer (customer escalations). */
+  step?: string;
+  /** The timeline event it is about, so the sender's record can point back to it. */
+  eventId?: string;
+}
+
+export interface SkippedRecipient {
+  recipient: string;
+  reason: string;
+}
+
+export interface RenderedNotification {
+  kind: NotificationKind;
+  ticketId: string;
+  caseNumber: string;
+  eventId?: string;
+  from: string;
+  replyTo?: string;
+  /** Unique addresses, in the order the recipients were given. */
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Recipients that resolved to no address, and why. */
+  skipped: SkippedRecipient[];
+}
+
+/** Used when a policy has no `notifications` section: enough to try tierdesk locally. */
+export const DEFAULT_FROM = 'support@tierdesk.localhost';
+
+export function notificationSettings(policy: Policy): NotificationsSpec {
+  return policy.notifications ?? { from: DEFAULT_FROM, teams: {}, agents: {}, management: {}, templates: {} };
+}
+
+export function renderNotification(policy: Policy, ticket: Ticket, notification: Notification): RenderedNotification {
+  // A mismatch is a bug in the caller, found before anything is sent.
+  if (notification.ticketId !== ticket.id || notification.caseNumber !== ticket.caseNumber) {
+    throw new Error(`notification for ${notification.caseNumber} (${notification.ticketId}) rendered with ticket ${ticket.caseNumber} (${ticket.id})`);
+  }
+  const settings = notificationSettings(policy);
+  const { to, skipped } = resolveRecipients(policy, ticket, notification.recipients);
+  const override = settings.templates[notification.kind];
+  const template = { ...DEFAULT_TEMPLATES[notification.kind], ...override };
+  const values = placeholderValues(policy, ticket, notification);
+  const subject = caseSubject(fillTemplate(template.subject, values), ticket.caseNumber);
+  // A field left empty (no reply body, say) must not leave a gap of blank lines.
+  const text = fillTemplate(template.text, values).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  return {
+    kind: notification.kind,
+    ticketId: ticket.id,
+    caseNumber: ticket.caseNumber,
+    ...(notification.eventId ? { eventId: notification.eventId } : {}),
+    from: settings.from,
+    ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+    to,
+    subject,
+    text,
+    html: htmlFromText(text, subject),
+    skipped,
+  };
+}
+
+export function resolveRecipients(
+  policy: Policy,
+  ticket: Ticket,
+  recipients: readonly Recipient[],
+): { to: string[]; skipped: SkippedRecipient[] } {
+  const settings = notificationSettings(policy);
+  const to: string[] = [];
+  const seen = new Set<string>();
+  const skipped: SkippedRecipient[] = [];
+  for (const recipient of recipients) {
+    const found = lookUp(settings, ticket, recipient);
+    if (typeof found === 'string') {
+      skipped.push({ recipient, reason: found });
+      continue;
+    }
+    for (const address of found) {
+      // Mail systems compare addresses case-insensitively; one person gets one mail.
+      const key = address.toLowerCase();
+      if (!seen.has(key)) to.push(address);
+      seen.add(key);
+    }
+  }
+  return { to, skipped };
+}
+
+/** The addresses a recipient stands for, or why there are none. */
+function lookUp(settings: NotificationsSpec, ticket: Ticket, recipient: Recipient): string[] | string {
+  const team = settings.teams[ticket.team];
+  switch (recipient) {
+    case 'requester':
+      return ticket.requester.email ? checked(ticket.requester.email, 'the requester') : 'the requester has no email address';
+    case 'assignee': {
+      if (!ticket.assignee) return 'the case has no assignee';
+      if (ticket.assignee.includes('@')) return checked(ticket.assignee, 'the assignee');
+      const address = settings.agents[ticket.assignee];
+      return address ? [address] : `no address for assignee "${ticket.assignee}" in notifications.agents`;
+    }
+    case 'team-lead':
+      return team?.lead ? [team.lead] : `no lead address for team "${ticket.team}" in notifications.teams`;
+    case 'team':
+      return team?.members.length ? team.members : `no member addresses for team "${ticket.team}" in notifications.teams`;
+  }
+  if (recipient.startsWith('management:')) {
+    const stepId = recipient.slice('management:'.length);
+    const addresses = settings.management[stepId];
+    return addresses?.length ? addresses : `no addresses for management step "${stepId}" in notifications.management`;
+  }
+  if (recipient.includes('@')) return checked(recipient, 'the recipient');
+  return `unknown recipient role "${recipient}"`;
+}
+
+function checked(address: string, who: string): string[] | string {
+  return EMAIL_ADDRESS.test(address) ? [address] : `${who}'s address "${address}" is not a valid email address`;
+}
+
+const OBJECTIVE_NAMES: Record<string, string> = {
+  firstResponse: 'first response',
+  nextResponse: 'next response',
+  resolution: 'resolution',
+  management: 'management response',
+};
+
+function placeholderValues(policy: Policy, ticket: Ticket, notification: Notification): Record<TemplatePlaceholder, string> {
+  const step = policy.managementChain.find((candidate) => candidate.id === notification.step);
+  return {
+    caseNumber: ticket.caseNumber,
+    subject: withoutCaseTags(ticket.subject),
+    status: ticket.status,
+    severity: policy.severities.find((severity) => severity.id === ticket.severity)?.name ?? ticket.severity,
+    tier: policy.tiers.find((tier) => tier.id === ticket.tier)?.name ?? ticket.tier,
+    team: ticket.team,
+    requester: ticket.requester.name ?? 'there',
+    assignee: ticket.assignee ?? 'unassigned',
+    due: notification.due ? formatInstant(notification.due) : '',
+    objective: notification.objective ? (OBJECTIVE_NAMES[notification.objective] ?? notification.objective) : '',
+    step: step?.title ?? notification.step ?? '',
+    body: notification.body ?? '',
+    resolution: ticket.resolution ? `Resolution (${ticket.resolution.type}): ${ticket.resolution.text}` : '',
+  };
+}
+
+/**
+ * A customer's subject may quote another case's tag ("same as [CASE-000007]"); a reply would
+ * then thread to the wrong case, so tags are taken out of user text before it reaches a subject.
+ */
+function withoutCaseTags(subject: string): string {
+  return subject.replace(/\[[A-Z][A-Z0-9]{1,9}-\d+\]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** One line (a header must not carry a line break), with the case tag replies thread by. */
+function caseSubject(subject: string, caseNumber: string): string {
+  const line = subject.replace(/\s+/g, ' ').trim();
+  return line.includes(`[${caseNumber}]`) ? line : `[${caseNumber}] ${line}`.trim();
+}
+
+/** "2026-06-01T10:30:00.000Z" → "2026-06-01 10:30 UTC": the reader may be in any time zone. */
+export function formatInstant(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function escapeHtml(text: string): string {
+  const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  return text.replace(/[&<>"']/g, (char) => entities[char]!);
+}
+
+/** The HTML part: the text, escaped as a whole (so neither user content nor a template adds markup), in paragraphs. */
+export function htmlFromText(text: string, title: string): string {
+  const paragraphs = text
+    .trim()
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>\n')}</p>`)
+    .join('\n');
+  return (
+    '<!doctype html>\n<html><head><meta charset="utf-8"><title>' +
+    escapeHtml(title) +
+    '</title></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n' +
+    paragraphs +
+    '\n</body></html>\n'
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The mails tierdesk sends, as plain-text templates with `{{placeholder}}` fields. A policy may
+ * override the subject and text of any kind (policy.notifications.templates); the HTML part is
+ * always derived from the rendered text (see render.ts), so a template cannot inject markup and
+ * a vendor writes each mail once.
+ *
+ * No imports: the policy schema validates templates against these lists.
+ */
+
+export const NOTIFICATION_KINDS = [
+  'acknowledgement',
+  'agent-reply',
+  'status-update',
+  'sla-warning',
+  'sla-breach',
+  'escalation',
+  'resolution',
+  'customer-escalation',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** Every field a template may use. Kept small on purpose: a typo in a policy is an error at load, not a blank in a mail. */
+export const TEMPLATE_PLACEHOLDERS = [
+  'caseNumber',
+  'subject',
+  'status',
+  'severity',
+  'tier',
+  'team',
+  'requester',
+  'assignee',
+  /** The instant an objective or management step is (was) due, e.g. "2026-06-01 10:30 UTC". */
+  'due',
+  /** The objective a warning or breach is about, e.g. "first response". */
+  'objective',
+  /** The management step that must answer, by its title, e.g. "COO". */
+  'step',
+  /** What the notification carries: the agent's reply, the escalation reason, a status note. */
+  'body',
+  /** The resolution text of a resolved case. */
+  'resolution',
+] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+export interface Template {
+  subject: string;
+  text: string;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+
+/** The names a template uses that are not placeholders; empty when the template is valid. */
+export function unknownPlaceholders(template: string): string[] {
+  const known = new Set<string>(TEMPLATE_PLACEHOLDERS);
+  return [...template.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => !known.has(name));
+}
+
+/** Replaces every `{{name}}`; a field with no value for this ticket renders empty. */
+export function fillTemplate(template: string, values: Partial<Record<TemplatePlaceholder, string>>): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => values[name as TemplatePlaceholder] ?? '');
+}
+
+const REPLY_HINT = 'To add to this case, reply to this email and keep [{{caseNumber}}] in the subject.';
+
+/** The built-in wording. Subjects need not carry the case number tag: the renderer adds it when missing. */
+export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
+  acknowledgement: {
+    subject: '[{{caseNumber}}] We received your request: {{subject}}',
+    text:
+      'Hello {{requester}},\n\nThank you for contacting support. Your case number is {{caseNumber}} ' +
+      '(severity: {{severity}}).\n\nAn agent will respond as soon as possible.\n\n' +
+      REPLY_HINT,
+  },
+  'agent-reply': {
+    subject: 'Re: [{{caseNumber}}] {{subject}}',
+    text: '{{body}}\n\n--\nCase {{caseNumber}} · status: {{status}}\n' + REPLY_HINT,
+  },
+  'status-update': {
+    subject: '[{{caseNumber}}] Status update: {{subject}}',
+    text: 'Hello {{requester}},\n\nYour case {{caseNumber}} is now {{status}}.\n\n{{body}}\n\n' + REPLY_HINT,
+  },
+  'sla-warning': {
+    subject: '[{{caseNumber}}] SLA warning: {{objective}} due {{due}}',
+    text:
+      'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") is due {{due}}.\n\n' +
+      'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
+  },
+  'sla-breach': {
+    subject: '[{{caseNumber}}] SLA breached: {{objective}} was due {{due}}',
+    text:
+      'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") was due {{due}} and was not met.\n\n' +
+      'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
+  },
+  escalation: {
+    subject: '[{{caseNumber}}] Escalated to {{tier}}: {{subject}}',
+    text: 'Case {{caseNumber}} ("{{subject}}") is now at {{tier}} (team {{team}}).\n\n{{body}}',
+  },
+  resolution: {
+    subject: '[{{caseNumber}}] Resolved: {{subject}}',
+    text:
+      'Hello {{requester}},\n\nYour case {{caseNumber}} has been resolved.\n\n{{resolution}}\n\n' +
+      'If the problem is not solved, reply to this email and the case will be reopened. ' +
+      'Keep [{{caseNumber}}] in the subject.',
+  },
+  'customer-escalation': {
+    subject: '[{{caseNumber}}] Customer escalation: {{step}} to respond by {{due}}',
+    text:
+      'The customer escalated case {{caseNumber}} ("{{subject}}"). {{step}} is asked to respond by {{due}}.\n\n' +
+      'Reason given: {{body}}\n\nSeverity: {{severity}}\nTier: {{tier}}\nAssignee: {{assignee}}',
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * Sends a ticket's notifications through Amazon SES (the real client; locally
+ * AWS_ENDPOINT_URL_SES points it at the emulator of local/ses.ts).
+ *
+ * One SendEmail per address: recipients never see each other's addresses (customer and staff
+ * mails mix), a rejected address costs only its own mail, and SES bills per recipient either
+ * way. Every notification is rendered before the first send, so a bug in a caller fails before
+ * anything went out.
+ *
+ * Errors: an address SES refuses for good (MessageRejected, an invalid address) is reported in
+ * `rejected` and the rest go on. Anything else — throttling, an outage, a sending identity or
+ * configuration problem — is thrown as a SesSendError for the state machine to retry with
+ * back-off. A retry sends the step's notifications again from the start: delivery is
+ * at-least-once, like every Step Functions task.
+ */
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { renderNotification, type Notification, type SkippedRecipient } from '../../core/notifications/render';
+import type { NotificationKind } from '../../core/notifications/templates';
+import type { Policy } from '../../core/policy/schema';
+import type { Ticket } from '../../core/tickets/model';
+import { logger } from '../shared/runtime';
+
+export interface NotificationResult {
+  kind: NotificationKind;
+  ticketId: string;
+  caseNumber: string;
+  /** The timeline event the notification is about, when it named one. */
+  eventId?: string;
+  subject: string;
+  /** One entry per delivered address; SES's MessageId is what a reply's In-Reply-To points back to. */
+  sent: { to: string; messageId: string }[];
+  /** Addresses SES refused for good; retrying would not help. */
+  rejected: { to: string; error: string; message: string }[];
+  /** Recipients that resolved to no address (see core/notifications/render.ts). */
+  skipped: SkippedRecipient[];
+}
+
+/** What the sender needs: the policy, and optionally a client (tests; otherwise one per container). */
+export interface NotificationRuntime {
+  policy: Policy;
+  ses?: SESClient;
+}
+
+/** A send that may succeed later; the state machine's Retry matches this name. */
+export class SesSendError extends Error {
+  override name = 'SesSendError';
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    /** What went out before the failure, for the logs: a retry sends it again. */
+    readonly completed: NotificationResult[],
+  ) {
+    super(message);
+  }
+}
+
+/** Refusals of one message or address; every other error is retried. */
+const PERMANENT = new Set(['MessageRejected', 'InvalidParameterValue']);
+
+let client: SESClient | undefined;
+
+export async function sendNotifications(
+  rt: NotificationRuntime,
+  ticket: Ticket,
+  notifications: readonly Notification[],
+): Promise<NotificationResult[]> {
+  const ses = rt.ses ?? (client ??= new SESClient({}));
+  const rendered = notifications.map((notification) => renderNotification(rt.policy, ticket, notification));
+  const results: NotificationResult[] = [];
+  for (const mail of rendered) {
+    const result: NotificationResult = {
+      kind: mail.kind,
+      ticketId: mail.ticketId,
+      caseNumber: mail.caseNumber,
+      ...(mail.eventId ? { eventId: mail.eventId } : {}),
+      subject: mail.subject,
+      sent: [],
+      rejected: [],
+      skipped: mail.skipped,
+    };
+    for (const to of mail.to) {
+      try {
+        const output = await ses.send(
+          new SendEmailCommand({
+            Source: mail.from,
+            Destination: { ToAddresses: [to] },
+            ...(mail.replyTo ? { ReplyToAddresses: [mail.replyTo] } : {}),
+            Message: {
+              Subject: { Data: mail.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
+            },
+          }),
+        );
+        result.sent.push({ to, messageId: output.MessageId ?? '' });
+      } catch (error) {
+        const name = (error as Error).name;
+        if (!PERMANENT.has(name)) {
+          throw new SesSendError(`SES did not accept ${mail.kind} mail of ${mail.caseNumber}: ${name}: ${(error as Error).message}`, error, [
+            ...results,
+            result,
+          ]);
+        }
+        result.rejected.push({ to, error: name, message: (error as Error).message });
+      }
+    }
+    if (result.skipped.length || result.rejected.length) {
+      logger.warn('notification not delivered to every recipient', {
+        caseNumber: mail.caseNumber,
+        kind: mail.kind,
+        skipped: result.skipped,
+        rejected: result.rejected,
+      });
+    }
+    results.push(result);
+  }
+  return results;
+}

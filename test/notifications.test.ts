@@ -1,0 +1,322 @@
+/**
+ * Notification rendering (core/notifications): the case number tag in every subject, HTML
+ * escaping of user content, templates overridden by a policy, and recipients resolved from
+ * roles to addresses, with a report of the roles that resolve to nobody.
+ *
+ * The policy is written below: tiers L1/L2 (teams frontline/engineering), a management chain
+ * CSM → COO, and a notifications section with a directory for frontline, one agent and the CSM.
+ * Tests follow Prepare / Act / Assess.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_FROM,
+  NOTIFICATION_KINDS,
+  renderNotification,
+  type Notification,
+} from '../core/notifications/render';
+import { notificationsForEvents } from '../core/notifications/events';
+import { presetNames, loadPolicy } from '../core/policy/files';
+import { validatePolicy } from '../core/policy/load';
+import type { Policy, PolicyInput } from '../core/policy/schema';
+import type { Ticket, TimelineEvent } from '../core/tickets/model';
+
+const BASE: PolicyInput = {
+  id: 'notify-test',
+  name: 'Notification test policy',
+  vendor: 'Test Vendor',
+  caseNumberPrefix: 'TEST',
+  defaultPlan: 'standard',
+  severities: [{ id: '1', name: 'Critical' }],
+  calendars: [{ id: 'always', timeZone: 'UTC', alwaysOpen: true }],
+  plans: [{ id: 'standard', name: 'Standard', calendar: 'always', objectives: { '1': { firstResponse: { within: '30m' } } } }],
+  tiers: [
+    { id: 'L1', name: 'Level 1', team: 'frontline' },
+    { id: 'L2', name: 'Level 2', team: 'engineering' },
+  ],
+  managementChain: [
+    { id: 'csm', title: 'Customer Success Manager', respondWithin: { within: '4h', calendar: 'always' } },
+    { id: 'coo', title: 'COO', respondWithin: { within: '8h', calendar: 'always' } },
+  ],
+  notifications: {
+    from: 'support@vendor.example',
+    replyTo: 'cases@vendor.example',
+    teams: { frontline: { lead: 'lead@vendor.example', members: ['ann@vendor.example', 'Lead@Vendor.example'] } },
+    agents: { ann: 'ann@vendor.example' },
+    management: { csm: ['csm@vendor.example'] },
+  },
+};
+
+function policyOf(input: PolicyInput): Policy {
+  const result = validatePolicy(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.policy;
+}
+
+const POLICY = policyOf(BASE);
+
+function ticketOf(overrides: Partial<Ticket> = {}): Ticket {
+  const at = '2026-06-01T10:00:00.000Z';
+  return {
+    id: 't-1',
+    caseNumber: 'TEST-000123',
+    version: 1,
+    requester: { email: 'pat@customer.example', name: 'Pat' },
+    channel: 'web',
+    subject: 'Export fails',
+    description: 'The export button does nothing.',
+    severity: '1',
+    tier: 'L1',
+    team: 'frontline',
+    queue: 'frontline',
+    status: 'open',
+    assignee: 'ann',
+    details: {},
+    flags: [],
+    entitlement: { status: 'entitled', reasons: [], queue: 'standard', designatedUser: false },
+    sla: { plan: 'standard', addOns: [], pauses: [] },
+    createdAt: at,
+    createdBy: { kind: 'customer', id: 'pat@customer.example' },
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
+function notificationOf(kind: Notification['kind'], extra: Partial<Notification> = {}): Notification {
+  return { kind, ticketId: 't-1', caseNumber: 'TEST-000123', recipients: ['requester'], ...extra };
+}
+
+describe('subjects', () => {
+  it('carry the case number tag for every kind, so replies thread', () => {
+    // Prepare
+    const ticket = ticketOf();
+
+    // Act
+    const subjects = NOTIFICATION_KINDS.map((kind) => renderNotification(POLICY, ticket, notificationOf(kind)).subject);
+
+    // Assess
+    for (const subject of subjects) expect(subject).toContain('[TEST-000123]');
+  });
+
+  it('are one line, and drop case tags the customer typed so a reply cannot thread to another case', () => {
+    // Prepare
+    const ticket = ticketOf({ subject: 'Same as [TEST-000007]\r\nBcc: victim@example.com' });
+
+    // Act
+    const { subject } = renderNotification(POLICY, ticket, notificationOf('acknowledgement'));
+
+    // Assess
+    expect(subject).toBe('[TEST-000123] We received your request: Same as Bcc: victim@example.com');
+  });
+});
+
+describe('HTML part', () => {
+  it('escapes user content: a <script> subject and a reply with markup arrive as text', () => {
+    // Prepare
+    const ticket = ticketOf({ subject: '<script>alert("x")</script>' });
+    const reply = notificationOf('agent-reply', { body: 'Try <b>Save & Close</b>.\n\nThen retry.' });
+
+    // Act
+    const mail = renderNotification(POLICY, ticket, reply);
+
+    // Assess
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<b>');
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(mail.html).toContain('<p>Try &lt;b&gt;Save &amp; Close&lt;/b&gt;.</p>');
+    // The text part and the subject header are not HTML: they keep the characters as typed.
+    expect(mail.text).toContain('Try <b>Save & Close</b>.');
+    expect(mail.subject).toBe('Re: [TEST-000123] <script>alert("x")</script>');
+  });
+});
+
+describe('templates', () => {
+  it('are overridden per kind from the policy, with placeholders filled and the tag added when missing', () => {
+    // Prepare
+    const policy = policyOf({
+      ...BASE,
+      notifications: {
+        ...BASE.notifications!,
+        templates: {
+          'sla-warning': { subject: '{{objective}} of {{caseNumber}} due {{due}}', text: '{{severity}} case at {{tier}}: {{subject}}' },
+          acknowledgement: { subject: 'Thanks, {{requester}}' },
+        },
+      },
+    });
+    const ticket = ticketOf();
+    const warning = notificationOf('sla-warning', { recipients: ['assignee'], objective: 'firstResponse', due: '2026-06-01T10:30:00.000Z' });
+
+    // Act
+    const warned = renderNotification(policy, ticket, warning);
+    const acknowledged = renderNotification(policy, ticket, notificationOf('acknowledgement'));
+    const resolved = renderNotification(policy, ticket, notificationOf('resolution'));
+
+    // Assess
+    expect(warned.subject).toBe('[TEST-000123] first response of TEST-000123 due 2026-06-01 10:30 UTC');
+    expect(warned.text).toBe('Critical case at Level 1: Export fails\n');
+    // Only the subject was overridden: the built-in text stays.
+    expect(acknowledged.subject).toBe('[TEST-000123] Thanks, Pat');
+    expect(acknowledged.text).toContain('Your case number is TEST-000123');
+    // A kind the policy leaves alone keeps the built-in wording.
+    expect(resolved.subject).toBe('[TEST-000123] Resolved: Export fails');
+  });
+
+  it('are validated when the policy loads: unknown placeholders, steps and addresses are errors', () => {
+    // Prepare
+    const input: PolicyInput = {
+      ...BASE,
+      notifications: {
+        ...BASE.notifications!,
+        from: 'not an address',
+        management: { cfo: ['cfo@vendor.example'] },
+        templates: { resolution: { text: 'Dear {{nmae}}' } },
+      },
+    };
+
+    // Act
+    const result = validatePolicy(input);
+
+    // Assess
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: 'notifications.from', message: 'not an email address' },
+        { path: 'notifications.templates.resolution.text', message: 'unknown placeholder {{nmae}}' },
+        expect.objectContaining({ path: 'notifications.management.cfo', message: expect.stringContaining('unknown management chain step "cfo"') }),
+      ]),
+    );
+  });
+
+  it('leave every preset valid: the section is optional', () => {
+    for (const name of presetNames()) expect(() => loadPolicy(name)).not.toThrow();
+  });
+});
+
+describe('recipients', () => {
+  it('resolve roles through the policy directory, once per address', () => {
+    // Prepare
+    const ticket = ticketOf();
+    const notification = notificationOf('sla-breach', {
+      recipients: ['requester', 'assignee', 'team-lead', 'team', 'management:csm', 'Pat@Customer.example', 'auditor@vendor.example'],
+    });
+
+    // Act
+    const mail = renderNotification(POLICY, ticket, notification);
+
+    // Assess
+    expect(mail.to).toEqual(['pat@customer.example', 'ann@vendor.example', 'lead@vendor.example', 'csm@vendor.example', 'auditor@vendor.example']);
+    expect(mail.skipped).toEqual([]);
+    expect(mail.from).toBe('support@vendor.example');
+    expect(mail.replyTo).toBe('cases@vendor.example');
+  });
+
+  it('that resolve to nobody are skipped and reported, and the others still get the mail', () => {
+    // Prepare
+    const ticket = ticketOf({ requester: { name: 'Pat' }, team: 'engineering', assignee: 'bob' });
+    const notification = notificationOf('customer-escalation', {
+      recipients: ['requester', 'assignee', 'team-lead', 'team', 'management:coo', 'management:csm', 'manager', 'pat@'],
+      step: 'coo',
+      due: '2026-06-01T18:00:00Z',
+    });
+
+    // Act
+    const mail = renderNotification(POLICY, ticket, notification);
+
+    // Assess
+    expect(mail.to).toEqual(['csm@vendor.example']);
+    expect(mail.skipped).toEqual([
+      { recipient: 'requester', reason: 'the requester has no email address' },
+      { recipient: 'assignee', reason: 'no address for assignee "bob" in notifications.agents' },
+      { recipient: 'team-lead', reason: 'no lead address for team "engineering" in notifications.teams' },
+      { recipient: 'team', reason: 'no member addresses for team "engineering" in notifications.teams' },
+      { recipient: 'management:coo', reason: 'no addresses for management step "coo" in notifications.management' },
+      { recipient: 'manager', reason: 'unknown recipient role "manager"' },
+      { recipient: 'pat@', reason: 'the recipient\'s address "pat@" is not a valid email address' },
+    ]);
+    expect(mail.subject).toBe('[TEST-000123] Customer escalation: COO to respond by 2026-06-01 18:00 UTC');
+  });
+
+  it('take an assignee recorded as an address as is, and an unassigned case reports it', () => {
+    // Prepare
+    const byAddress = ticketOf({ assignee: 'Zoe@vendor.example' });
+    const unassigned = ticketOf({ assignee: undefined });
+
+    // Act
+    const toZoe = renderNotification(POLICY, byAddress, notificationOf('sla-warning', { recipients: ['assignee'] }));
+    const toNobody = renderNotification(POLICY, unassigned, notificationOf('sla-warning', { recipients: ['assignee'] }));
+
+    // Assess
+    expect(toZoe.to).toEqual(['Zoe@vendor.example']);
+    expect(toNobody.to).toEqual([]);
+    expect(toNobody.skipped).toEqual([{ recipient: 'assignee', reason: 'the case has no assignee' }]);
+  });
+
+  it('work without a notifications section: the requester and plain addresses only, from the default sender', () => {
+    // Prepare
+    const { notifications: _, ...withoutSection } = BASE;
+    const policy = policyOf(withoutSection);
+
+    // Act
+    const mail = renderNotification(policy, ticketOf(), notificationOf('acknowledgement', { recipients: ['requester', 'team-lead'] }));
+
+    // Assess
+    expect(mail.from).toBe(DEFAULT_FROM);
+    expect(mail.to).toEqual(['pat@customer.example']);
+    expect(mail.skipped.map((skip) => skip.recipient)).toEqual(['team-lead']);
+  });
+});
+
+it('refuses a notification rendered with another ticket (a caller bug, caught before sending)', () => {
+  expect(() => renderNotification(POLICY, ticketOf({ id: 't-2' }), notificationOf('resolution'))).toThrow(/rendered with ticket/);
+});
+
+describe('notifications for timeline events', () => {
+  const event = (type: TimelineEvent['type'], extra: Partial<TimelineEvent> = {}): TimelineEvent => ({
+    id: `e-${type}`,
+    ticketId: 't-1',
+    at: '2026-06-01T10:00:00.000Z',
+    type,
+    actor: { kind: 'system', id: 'sla-clock' },
+    public: false,
+    ...extra,
+  });
+
+  it('send customer-facing events to the requester and clock events to whom their data names', () => {
+    // Prepare: events shaped as core/tickets/rules.ts and breaches.ts record them.
+    const events = [
+      event('created', { public: true }),
+      event('internal-note', { body: 'looks like a config issue' }),
+      event('agent-reply', { public: true, body: 'Please try again.' }),
+      event('status-changed', { public: true, data: { from: 'open', to: 'pending-customer' } }),
+      event('status-changed', { public: true, data: { from: 'pending-customer', to: 'resolved' } }),
+      event('resolved', { public: true, body: 'Fixed in 2.1', data: { resolutionType: 'fix' } }),
+      event('sla-warning', { data: { objective: 'firstResponse', due: '2026-06-01T10:30:00.000Z', notify: ['assignee', 'team-lead'] } }),
+      event('sla-breached', { data: { objective: 'management', step: 'csm', due: '2026-06-01T14:00:00.000Z', notify: ['assignee', 'team-lead'] } }),
+      event('escalated', { public: true, body: 'Level 1 target passed', data: { from: 'L1', to: 'L2' } }),
+      event('escalation-blocked', { body: 'needs steps to reproduce', data: { notify: ['team'] } }),
+      event('customer-escalation', { data: { step: 'coo', due: '2026-06-01T22:00:00.000Z', notify: ['management:coo'], from: 'csm' } }),
+    ];
+
+    // Act
+    const notifications = notificationsForEvents(ticketOf(), events);
+
+    // Assess
+    const base = { ticketId: 't-1', caseNumber: 'TEST-000123' };
+    expect(notifications.map((notification) => notification.eventId)).toEqual(
+      ['created', 'agent-reply', 'status-changed', 'resolved', 'sla-warning', 'sla-breached', 'escalated', 'escalation-blocked', 'customer-escalation'].map((type) => `e-${type}`),
+    );
+    expect(notifications.map(({ eventId: _, ...rest }) => rest)).toEqual([
+      { ...base, kind: 'acknowledgement', recipients: ['requester'] },
+      { ...base, kind: 'agent-reply', recipients: ['requester'], body: 'Please try again.' },
+      { ...base, kind: 'status-update', recipients: ['requester'] },
+      { ...base, kind: 'resolution', recipients: ['requester'] },
+      { ...base, kind: 'sla-warning', recipients: ['assignee', 'team-lead'], objective: 'firstResponse', due: '2026-06-01T10:30:00.000Z' },
+      { ...base, kind: 'sla-breach', recipients: ['assignee', 'team-lead'], objective: 'management', step: 'csm', due: '2026-06-01T14:00:00.000Z' },
+      { ...base, kind: 'escalation', recipients: ['team', 'team-lead'], body: 'Level 1 target passed' },
+      { ...base, kind: 'escalation', recipients: ['team'], body: 'needs steps to reproduce' },
+      { ...base, kind: 'customer-escalation', recipients: ['management:coo'], step: 'coo', due: '2026-06-01T22:00:00.000Z' },
+    ]);
+    // Every one renders with the case tag.
+    for (const notification of notifications) expect(renderNotification(POLICY, ticketOf(), notification).subject).toContain('[TEST-000123]');
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The embedded runtime behind `npm start` and the end-to-end tests: DynamoDB Local with the
- * table, the demo data, and the Lambda handlers behind the local API gateway, all on loopback.
+ * table, the demo data, the Lambda handlers behind the local API gateway, and the local Step
+ * Functions endpoint running the ticket lifecycle (statemachines/), all on loopback.
  *
  * Handlers are configured exactly as in AWS, through environment variables, so no handler
  * has a "local" branch. Like a Lambda container, a handler module keeps what it built from
@@ -15,6 +16,8 @@ import { loadPolicy } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
 import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
+import { startStepFunctions, stateMachineArn, type LocalStepFunctions } from './stepfunctions';
+import { registerTicketLifecycle, TICKET_LIFECYCLE } from './workflows';
 
 export { StartError } from './dynamodb';
 
@@ -42,6 +45,13 @@ export interface RuntimeOptions {
   /** No access log, and handler logs only at ERROR (unless POWERTOOLS_LOG_LEVEL says otherwise). */
   quiet?: boolean;
   routes?: RuntimeRoute[];
+  /**
+   * Fixed ports for DynamoDB Local and the Step Functions endpoint (0 or absent: free ones).
+   * A restart in the same process must reuse them: like a Lambda container, a handler module
+   * keeps the clients it built on first use, with the endpoints of the first start.
+   */
+  dynamodbPort?: number;
+  stepFunctionsPort?: number;
 }
 
 export interface Runtime {
@@ -52,6 +62,10 @@ export interface Runtime {
   /** Resolves if DynamoDB Local exits, including on its own. */
   dynamodbExited: DynamoDBLocal['exited'];
   tableName: string;
+  /** The local Step Functions endpoint; `GET <url>/executions/<ticket id>` shows a ticket's execution and history. */
+  stepFunctionsUrl: string;
+  stepFunctionsPort: number;
+  ticketStateMachineArn: string;
   adminKey: string;
   /** Absent in memory. */
   dataDir?: string;
@@ -77,10 +91,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const adminKey = options.adminKey || process.env.TIERDESK_ADMIN_KEY || keptAdminKey(dataDir);
 
-  const dynamodb = await startDynamoDB(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {});
+  const dynamodb = await startDynamoDB({
+    ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+    ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+  });
   let gateway: Gateway;
   let demoLines: string[];
+  let stepFunctions: LocalStepFunctions | undefined;
+  const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
+    stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0 });
     const client = localClient(dynamodb.endpoint);
     try {
       await createTable(client, TABLE_NAME);
@@ -94,6 +114,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       TIERDESK_POLICY: policy,
       AWS_REGION: LOCAL_AWS.region,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+      TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn,
       // Dummy credentials: locally nothing may ever reach a real AWS account.
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
@@ -102,6 +124,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (options.quiet) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
     demoLines = (await seedDemo({ tableName: TABLE_NAME, adminKey, policy })).lines;
+    await registerTicketLifecycle(stepFunctions);
+    // Executions live in memory: every ticket still being worked gets its execution again,
+    // resuming from the stored ticket (the reconciler AWS runs on a schedule).
+    await reconcile();
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
       gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false });
@@ -110,9 +136,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       throw error;
     }
   } catch (error) {
+    await stepFunctions?.stop();
     await dynamodb.stop();
     throw error;
   }
+  const sfn = stepFunctions;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -121,11 +149,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     dynamodbPid: dynamodb.pid,
     dynamodbExited: dynamodb.exited,
     tableName: TABLE_NAME,
+    stepFunctionsUrl: sfn.url,
+    stepFunctionsPort: sfn.port,
+    ticketStateMachineArn,
     adminKey,
     ...(dataDir ? { dataDir } : {}),
     policy,
     demoLines,
-    stop: () => (stopping ??= gateway.close().finally(() => dynamodb.stop())),
+    // Executions first: their tasks still write to DynamoDB while they wind down.
+    stop: () => (stopping ??= sfn.stop().finally(() => gateway.close().finally(() => dynamodb.stop()))),
   };
 }
 
@@ -154,4 +186,19 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
       return { prefix: route.prefix, handler: module.handler as GatewayHandler, name: `tierdesk-${name}` };
     }),
   );
+}
+
+/**
+ * Runs the reconciler's handler once. Its failure does not stop the start: the API works
+ * without it, and the tickets it missed still have their deadlines stored. (It does fail when
+ * a second runtime in one process got new ports: the handler modules keep the clients of the
+ * first, see RuntimeOptions.)
+ */
+async function reconcile(): Promise<void> {
+  try {
+    const module = (await import(new URL('../functions/workflow/reconcile.ts', import.meta.url).href)) as typeof import('../functions/workflow/reconcile');
+    await module.handler();
+  } catch (error) {
+    console.error(`tierdesk: could not re-drive the open tickets' workflows: ${(error as Error).message}`);
+  }
 }

@@ -8,7 +8,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_POLICY, startRuntime, StartError, type Runtim
 
 const HELP = `Usage: npm start -- [options]
 
-Runs tierdesk locally: DynamoDB Local (needs Java 17+) and the HTTP API on loopback.
+Runs tierdesk locally: DynamoDB Local (needs Java 17+), Step Functions and the HTTP API on loopback.
 
 Options:
   --port <n>              HTTP port (default: env PORT or 3000)
@@ -121,6 +121,8 @@ function printBanner(rt: Runtime, ms: number): void {
     `  health          GET ${rt.url}/health`,
     `  OpenAPI         GET ${rt.url}/openapi.json`,
     `  DynamoDB Local  ${rt.dynamodbEndpoint}  (table ${rt.tableName}, pid ${rt.dynamodbPid})`,
+    `  Step Functions  ${rt.stepFunctionsUrl}  (ticket lifecycle; executions in memory, re-driven at start)`,
+    `  executions      GET ${rt.stepFunctionsUrl}/executions  ·  GET ${rt.stepFunctionsUrl}/executions/<ticket id>`,
     `  data            ${data}`,
     `  policy          ${rt.policy}`,
     `  admin key       ${rt.adminKey}`,

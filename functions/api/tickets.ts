@@ -1,5 +1,5 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { decideEntitlement } from '../../core/entitlement';
@@ -7,8 +7,9 @@ import type { Customer } from '../../core/customer';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { addMessage, applyAction, openTicket, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
 import type { Actor, Ticket } from '../../core/tickets/model';
-import { VersionConflictError } from '../store/dynamo-store';
 import type { Runtime } from '../shared/runtime';
+import { ruleContext, updateTicketWithRetry } from '../shared/ticket-updates';
+import { startTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
 import { HttpError, json, type HttpResult } from './http';
 import { customerById, customerIdForEmail } from './lookups';
@@ -23,7 +24,6 @@ export interface Request {
 }
 
 const IDEMPOTENCY_WAIT_MS = 10_000;
-const UPDATE_ATTEMPTS = 40;
 
 export async function createTicket(rt: Runtime, request: Request): Promise<HttpResult> {
   const input = CreateTicketSchema.parse(request.body);
@@ -96,6 +96,8 @@ async function createOnce(
   );
   const body = { id, caseNumber, ticket: view(change.ticket, request.principal) };
   await rt.store.createTicket(change.ticket, change.events, idempotency && { ...idempotency, response: { statusCode: 201, body } });
+  // After the write, so the execution's first Plan finds the ticket; never fails the request.
+  await startTicketExecution(id);
   return json(201, body, { location: `/tickets/${id}` });
 }
 
@@ -167,27 +169,26 @@ export async function postAction(rt: Runtime, request: Request, id: string): Pro
 }
 
 /**
- * Read, apply a rule, write conditionally on the version read; on a concurrent change, again.
- * With `If-Match: <version>` the caller asks for its version only, and gets 409 instead.
+ * Read, apply a rule, write conditionally on the version read; on a concurrent change, again
+ * (functions/shared/ticket-updates.ts). With `If-Match: <version>` the caller asks for its
+ * version only, and gets 409 instead. Then the ticket's workflow is woken to re-plan: a reply
+ * may have met the deadline it waits for, a raised severity may have brought it forward.
  */
 async function updateTicket(rt: Runtime, request: Request, id: string, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
   const ifMatch = request.headers['if-match']?.replace(/"/g, '');
   if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'If-Match must be a ticket version number', { field: 'If-Match' });
-  for (let attempt = 1; ; attempt++) {
-    const ticket = await visibleTicket(rt, request.principal, id);
-    if (ifMatch !== undefined && ticket.version !== Number(ifMatch)) {
-      throw new HttpError(409, `the ticket is at version ${ticket.version}, not ${ifMatch}`, { field: 'If-Match', version: ticket.version });
-    }
-    const change = apply(ticket, ruleContext(rt, Date.now()));
-    change.ticket.version = ticket.version + 1;
-    try {
-      await rt.store.saveTicket(change.ticket, change.events);
-      return change;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError) || ifMatch !== undefined || attempt >= UPDATE_ATTEMPTS) throw error;
-      await sleep(Math.random() * Math.min(200, 10 * attempt));
-    }
-  }
+  const { change } = await updateTicketWithRetry(rt, apply, {
+    noRetry: ifMatch !== undefined,
+    read: async () => {
+      const ticket = await visibleTicket(rt, request.principal, id);
+      if (ifMatch !== undefined && ticket.version !== Number(ifMatch)) {
+        throw new HttpError(409, `the ticket is at version ${ticket.version}, not ${ifMatch}`, { field: 'If-Match', version: ticket.version });
+      }
+      return ticket;
+    },
+  });
+  await wakeTicket(id);
+  return change;
 }
 
 /** A ticket the principal may see; anything else is "not found", so ids cannot be probed. */
@@ -204,10 +205,6 @@ function view(ticket: Ticket, principal: Principal) {
   if (principal.role !== 'customer') return ticket;
   const { entitlement: _entitlement, details: _details, flags: _flags, queue: _queue, ...visible } = ticket;
   return visible;
-}
-
-function ruleContext(rt: Runtime, now: number): RuleContext {
-  return { policy: rt.policy, planner: rt.planner, now, newId: randomUUID };
 }
 
 function actorOf(principal: Principal): Actor {

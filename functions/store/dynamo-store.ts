@@ -64,6 +64,8 @@ export interface StoredResponse {
 
 const OPEN_STATUSES: ReadonlySet<Status> = new Set(['new', 'open', 'pending-customer']);
 const IDEMPOTENCY_DAYS = 1;
+/** Sort key of the item holding a ticket's parked task token. */
+const WAIT_SK = 'WAIT';
 /** A claim whose request crashed is taken over after this long. */
 const IDEMPOTENCY_LOCK_MS = 30_000;
 
@@ -180,6 +182,30 @@ export class DynamoStore {
       },
       ...events.map((event) => this.eventPut(event)),
     ]);
+  }
+
+  /** Adds timeline events to a ticket without changing the ticket (records of what was done about it, e.g. a sent notification). */
+  async addEvents(events: TimelineEvent[]): Promise<void> {
+    if (events.length > 0) await this.transact(events.map((event) => this.eventPut(event)));
+  }
+
+  // ---- workflow task tokens ------------------------------------------------------------------
+
+  /**
+   * Parks the task token the ticket's execution waits on. It is an item of its own beside the
+   * ticket (same partition), not an attribute of the ticket item: saveTicket replaces that item
+   * whole, which would drop the token just before the change that must wake the execution.
+   */
+  async parkToken(ticketId: string, token: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: `TICKET#${ticketId}`, SK: WAIT_SK, token } }));
+  }
+
+  /** Takes the parked token away (so two changes never both send it), or undefined when none is parked. */
+  async takeToken(ticketId: string): Promise<string | undefined> {
+    const result = await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes?.token as string | undefined;
   }
 
   /** A customer's tickets, newest first, optionally in one status. */

@@ -1,0 +1,42 @@
+/**
+ * The state machines of statemachines/ on the local Step Functions endpoint, from the same
+ * ASL files CDK deploys: the `${…FunctionArn}` definition substitutions become local function
+ * ARNs, each mapped to its in-process handler.
+ */
+import { readFileSync } from 'node:fs';
+import { ACCOUNT_ID, REGION, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
+
+export const TICKET_LIFECYCLE = 'tierdesk-ticket-lifecycle';
+
+const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
+
+/** Substitution name → handler module (relative to this file), as lib/ will name them for CDK. */
+const TICKET_LIFECYCLE_FUNCTIONS: Record<string, string> = {
+  PlanFunctionArn: '../functions/workflow/plan.ts',
+  ParkFunctionArn: '../functions/workflow/park.ts',
+  ActFunctionArn: '../functions/workflow/act.ts',
+  NotifyFunctionArn: '../functions/workflow/notify.ts',
+};
+
+/** Registers the ticket lifecycle; call after the handlers' environment is set (they are imported here). Returns its ARN. */
+export async function registerTicketLifecycle(stepFunctions: LocalStepFunctions): Promise<string> {
+  const substitutions: Record<string, string> = {};
+  const taskHandlers: Record<string, TaskHandler> = {};
+  for (const [substitution, module] of Object.entries(TICKET_LIFECYCLE_FUNCTIONS)) {
+    const name = `tierdesk-workflow-${module.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
+    const imported = (await import(new URL(module, import.meta.url).href)) as { handler: TaskHandler };
+    substitutions[substitution] = functionArn(name);
+    taskHandlers[functionArn(name)] = imported.handler;
+  }
+  const definition = substitute(readFileSync(new URL('../statemachines/ticket-lifecycle.asl.json', import.meta.url), 'utf8'), substitutions);
+  return stepFunctions.register({ name: TICKET_LIFECYCLE, definition, taskHandlers });
+}
+
+/** CDK's definitionSubstitutions: every `${Name}`; an unknown name is a mistake, not a literal. */
+export function substitute(text: string, substitutions: Record<string, string>): string {
+  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new Error(`no definition substitution for \${${name}}`);
+    return value;
+  });
+}

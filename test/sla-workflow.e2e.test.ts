@@ -1,0 +1,210 @@
+/**
+ * The ticket lifecycle state machine end to end on `npm start`'s runtime: intake starts the
+ * execution, the SLA clock fires from Step Functions' task timeout, changes wake the parked
+ * execution, and a restart re-drives open tickets. Nothing is mocked; the policy
+ * (test/fixtures/sla-workflow-policy.yaml) has targets seconds long on an always-open calendar.
+ *
+ * Step Functions times waits in whole seconds, so an instant is acted on up to a second late;
+ * the bounds below allow two.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, startTestRuntime, type Runtime } from './support/runtime';
+
+const POLICY = 'test/fixtures/sla-workflow-policy.yaml';
+/** How late an instant may be acted on: the whole-second wait plus the round trip. */
+const LATE_MS = 2_000;
+
+let runtime: Runtime;
+let request: ReturnType<typeof api>;
+const dataDir = mkdtempSync(join(tmpdir(), 'tierdesk-sla-workflow-'));
+
+beforeAll(async () => {
+  // On disk, so the restart below finds its tickets.
+  runtime = await startTestRuntime({ policy: POLICY, inMemory: false, dataDir });
+  request = api(runtime);
+}, 60_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Event {
+  type: string;
+  at: string;
+  data?: Record<string, any>;
+}
+
+async function newTicket(severity: string) {
+  const created = await request('POST', '/tickets', {
+    body: { subject: `Severity ${severity} case`, description: 'It broke.', severity, requester: { email: 'ana@example.com', name: 'Ana Lima' } },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id as string, createdAt: Date.parse(created.body.ticket.createdAt as string) };
+}
+
+async function ticket(id: string) {
+  const read = await request('GET', `/tickets/${id}`);
+  expect(read.status).toBe(200);
+  return read.body as { tier: string; flags: string[]; sla: Record<string, any>; timeline: Event[] };
+}
+
+/** Polls until `probe` answers something, or fails after `withinMs`. */
+async function eventually<T>(id: string, probe: () => Promise<T | undefined>, withinMs: number): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`ticket ${id}: not there within ${withinMs} ms; execution: ${await execution(id)}`);
+    await sleep(200);
+  }
+}
+
+/** Polls the ticket until `found` returns something. */
+function until<T>(id: string, found: (t: Awaited<ReturnType<typeof ticket>>) => T | undefined, withinMs: number): Promise<T> {
+  return eventually(id, async () => found(await ticket(id)), withinMs);
+}
+
+const clockEvent = (type: string, objective: string) => (t: { timeline: Event[] }) =>
+  t.timeline.find((event) => event.type === type && event.data?.objective === objective);
+
+/** The execution as the local endpoint shows it, for failure messages and the wake-up checks. */
+async function execution(id: string): Promise<string> {
+  const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${id}`);
+  return response.ok ? JSON.stringify(await response.json()).slice(0, 2_000) : `HTTP ${response.status}`;
+}
+
+/** The parked task's timeout instant (epoch ms), once the execution waits on a token. */
+async function parkedUntil(id: string): Promise<number | undefined> {
+  const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${id}`);
+  const detail = (await response.json()) as { waitingFor: { state: string; timeoutAt?: string }[] };
+  const parked = detail.waitingFor.find((w) => w.state === 'WaitForChangeOrDeadline');
+  return parked?.timeoutAt ? Date.parse(parked.timeoutAt) : undefined;
+}
+
+function expectAround(at: string, instant: number) {
+  const late = Date.parse(at) - instant;
+  expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
+  expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
+}
+
+describe.concurrent('the SLA clock of a running ticket', () => {
+  it('no reply: a warning at 80 % of the first response target, then the breach, each on time', async () => {
+    // Prepare
+    const { id, createdAt } = await newTicket('1');
+
+    // Act: nobody answers.
+    const warning = await until(id, clockEvent('sla-warning', 'firstResponse'), 8_000 + LATE_MS + 1_000);
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 10_000 + LATE_MS + 1_000);
+
+    // Assess
+    expectAround(warning.at, createdAt + 8_000);
+    expectAround(breach.at, Date.parse(breach.data!.due));
+    expect(Date.parse(breach.data!.due)).toBe(createdAt + 10_000);
+    const after = await ticket(id);
+    expect(after.flags).toContain('sla-breached');
+    expect(after.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.about)).toEqual(
+      expect.arrayContaining(['sla-warning', 'sla-breached']),
+    );
+  });
+
+  it('an agent reply before the deadline meets it: no breach, and the execution re-plans at once', async () => {
+    const { id } = await newTicket('3');
+    await eventually(id, () => parkedUntil(id), 3_000);
+    await sleep(1_000);
+
+    const reply = await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body: 'On it.' } });
+    expect(reply.status).toBe(201);
+
+    // Woken by the reply: nothing is left to time, so it parks again with no near deadline.
+    const farOff = Date.now() + 86_400_000;
+    await eventually(id, async () => (((await parkedUntil(id)) ?? 0) > farOff ? true : undefined), 3_000);
+    await sleep(5_000 + LATE_MS - 1_000);
+    const after = await ticket(id);
+    expect(after.sla.firstResponse.metAt).toBeDefined();
+    expect(after.timeline.filter((e) => e.type === 'sla-breached' || e.type === 'sla-warning')).toEqual([]);
+  });
+
+  it('severity raised mid-wait: the earlier deadline is honoured', async () => {
+    const { id, createdAt } = await newTicket('2');
+    await eventually(id, () => parkedUntil(id), 3_000);
+    expect((await parkedUntil(id))!).toBeGreaterThan(createdAt + 40_000); // the 1 m target's warning
+
+    const raised = await request('POST', `/tickets/${id}/actions`, { body: { type: 'set-severity', severity: '1' } });
+    expect(raised.status).toBe(200);
+
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 10_000 + LATE_MS);
+    expect(Date.parse(breach.data!.due)).toBe(createdAt + 10_000);
+    expectAround(breach.at, createdAt + 10_000);
+  });
+
+  it('pausing for N seconds moves the deadline by N seconds', async () => {
+    const { id, createdAt } = await newTicket('3');
+    await sleep(1_000);
+    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'pause' } })).status).toBe(200);
+    await sleep(3_000);
+    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'resume' } })).status).toBe(200);
+
+    const after = await ticket(id);
+    const pause = after.sla.pauses[0] as { from: string; to: string };
+    const paused = Date.parse(pause.to) - Date.parse(pause.from);
+    expect(paused).toBeGreaterThanOrEqual(2_900);
+    expect(Date.parse(after.sla.firstResponse.due)).toBe(createdAt + 5_000 + paused);
+
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 5_000 + LATE_MS);
+    expectAround(breach.at, createdAt + 5_000 + paused);
+  });
+
+  it('the L1 target resolution time passes: the ticket moves to L2', async () => {
+    const { id, createdAt } = await newTicket('1');
+
+    const breach = await until(id, clockEvent('sla-breached', 'resolution'), 6_000 + LATE_MS + 1_000);
+
+    expectAround(breach.at, createdAt + 6_000);
+    const after = await ticket(id);
+    expect(after.tier).toBe('L2');
+    expect(after.timeline.map((e) => e.type)).toContain('tier-changed');
+  });
+
+  it('a customer escalation nobody answers walks CSM → COO → CEO, each on its own timer', async () => {
+    const { id } = await newTicket('4');
+    const asked = await request('POST', `/tickets/${id}/actions`, { body: { type: 'customer-escalate', reason: 'Nobody answers us.' } });
+    expect(asked.status).toBe(200);
+
+    await until(id, (t) => (t.flags.includes('escalation-unanswered') ? true : undefined), 6_000 + 3 * LATE_MS);
+
+    const after = await ticket(id);
+    const steps = after.timeline.filter((e) => e.type === 'customer-escalation').map((e) => e.data?.step);
+    expect(steps).toEqual(['csm', 'coo', 'ceo']);
+    const missed = after.timeline.filter((e) => e.type === 'sla-breached' && e.data?.objective === 'management');
+    expect(missed.map((e) => e.data?.step)).toEqual(['csm', 'coo', 'ceo']);
+    for (const event of missed) expectAround(event.at, Date.parse(event.data!.due));
+  });
+});
+
+describe('a restart of the runtime', () => {
+  it('re-drives the open ticket: its breach still fires at its instant', async () => {
+    const { id, createdAt } = await newTicket('4');
+    await eventually(id, () => parkedUntil(id), 3_000);
+
+    // Stop mid-wait (the execution dies with the process's memory) and start on the same data.
+    await runtime.stop();
+    runtime = await startTestRuntime({
+      policy: POLICY,
+      inMemory: false,
+      dataDir,
+      // The handler modules keep the clients of the first start (see RuntimeOptions).
+      dynamodbPort: Number(new URL(runtime.dynamodbEndpoint).port),
+      stepFunctionsPort: runtime.stepFunctionsPort,
+    });
+    request = api(runtime);
+    expect(Date.now()).toBeLessThan(createdAt + 12_000); // still mid-wait, or the test proves less
+
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
+    expectAround(breach.at, createdAt + 12_000);
+  }, 40_000);
+});

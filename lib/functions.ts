@@ -15,6 +15,11 @@ export interface TierdeskFunctionProps {
   policyFile: string;
   timeout?: Duration;
   description: string;
+  /**
+   * Name of the bundle file (without `.mjs`) when it should not be `index`: the workflow functions
+   * are named after their step, so each bundle says what it is (and only the API's is `index.mjs`).
+   */
+  handlerFile?: string;
 }
 
 const POLICY_IN_BUNDLE = 'policy.yaml';
@@ -23,6 +28,7 @@ export class TierdeskFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: TierdeskFunctionProps) {
     super(scope, id, {
       entry: props.entry,
+      ...(props.handlerFile ? { handler: `${props.handlerFile}.handler` } : {}),
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -45,7 +51,11 @@ export class TierdeskFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [`cp "${props.policyFile}" "${output}/${POLICY_IN_BUNDLE}"`],
+          afterBundling: (_input: string, output: string) => [
+            `cp "${props.policyFile}" "${output}/${POLICY_IN_BUNDLE}"`,
+            // The source map comment still names index.mjs.map, which stays beside it.
+            ...(props.handlerFile ? [`mv "${output}/index.mjs" "${output}/${props.handlerFile}.mjs"`] : []),
+          ],
         },
       },
     });

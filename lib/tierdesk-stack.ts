@@ -1,5 +1,5 @@
 /**
- * The tierdesk stack: the table and the HTTP API so far; email, webhooks, workflows and
+ * The tierdesk stack: the table, the HTTP API and the ticket workflow; email, webhooks and
  * notifications join as their features land.
  */
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
@@ -7,19 +7,37 @@ import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
+import { TicketWorkflow } from './workflows/ticket-workflow';
 
 export interface TierdeskStackProps extends StackProps {
   /** Preset name or policy file; validated at synth time so a bad policy never deploys. */
   policy?: string;
+  /**
+   * The SES identity (verified domain or address) mail is sent as. Default: the CDK context value
+   * `senderIdentity`, else the policy's `notifications.from`. With none of them the policy sends
+   * no mail and no SES permission is granted.
+   */
+  senderIdentity?: string;
 }
 
 export class TierdeskStack extends Stack {
+  readonly workflow: TicketWorkflow;
+
   constructor(scope: Construct, id: string, props: TierdeskStackProps = {}) {
     super(scope, id, props);
     Tags.of(this).add('application', 'tierdesk');
     const policyRef = props.policy ?? 'caret';
-    loadPolicy(policyRef); // throws, listing every problem, before anything is built
+    const policy = loadPolicy(policyRef); // throws, listing every problem, before anything is built
+    const policyFile = policyPath(policyRef);
+    const senderIdentity: string | undefined =
+      props.senderIdentity ?? this.node.tryGetContext('senderIdentity') ?? policy.notifications?.from;
     const data = new TicketTable(this, 'Data');
-    new TicketApi(this, 'Api', { table: data.table, policyFile: policyPath(policyRef) });
+    const api = new TicketApi(this, 'Api', { table: data.table, policyFile });
+    this.workflow = new TicketWorkflow(this, 'Workflow', {
+      table: data.table,
+      policyFile,
+      senderIdentities: senderIdentity ? [senderIdentity] : [],
+    });
+    this.workflow.connectTicketHandler(api.handler);
   }
 }

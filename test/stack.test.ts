@@ -1,16 +1,43 @@
 /** The CDK stack, proven by synthesizing it and asserting the template (no AWS account needed). */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_INDEXES } from '../lib/data/table-definition';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { aslPlaceholders, TICKET_LIFECYCLE_FILE } from '../lib/workflows/ticket-workflow';
 
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Resource = { Type: string; Properties: Record<string, any> };
+
+const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-test-${process.pid}`;
 let template: Template;
 
 beforeAll(() => {
-  const app = new App({ outdir: `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-test-${process.pid}` });
-  template = Template.fromStack(new TierdeskStack(app, 'Test', { policy: 'caret' }));
+  const app = new App({ outdir });
+  template = Template.fromStack(new TierdeskStack(app, 'Test', { policy: 'caret', senderIdentity: 'support@desk.example' }));
 }, 120_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Logical id of the function whose bundle file is `<file>.mjs` (the API's is index). */
+function functionId(file: string): string {
+  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: `${file}.handler` } }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+/** Every statement of the inline policies attached to a function's role. */
+function statementsOf(fnId: string): Statement[] {
+  const roleRef = template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
+const stateMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
 
 describe('the ticket table', () => {
   it('keeps customers\' cases safe: PITR, deletion protection, retained on stack removal, encrypted', () => {
@@ -58,18 +85,164 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('lets the handler read and write only the ticket table (no wildcard resources)', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
-      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
-      expect([statement.Action].flat().every((action: string) => action.startsWith('dynamodb:'))).toBe(true);
+  it('lets the handler read and write the ticket table, start ticket executions and wake them, nothing else', () => {
+    const statements = statementsOf(functionId('index'));
+    const table = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+    for (const statement of statements.filter((s) => actionsOf([s]).every((action) => action.startsWith('dynamodb:')))) {
+      expect(JSON.stringify(statement.Resource)).toContain(table);
     }
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:SendTaskSuccess']));
+    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual(['states:SendTaskSuccess', 'states:StartExecution']);
+    expect(statements.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: stateMachineId() });
+  });
+
+  it('finds the ticket state machine through TIERDESK_TICKET_STATE_MACHINE_ARN', () => {
+    const variables = template.toJSON().Resources[functionId('index')].Properties.Environment.Variables;
+    expect(variables.TIERDESK_TICKET_STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
   });
 
   it('keeps its logs for a set time', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+});
+
+describe('the ticket workflow', () => {
+  const tasks = { PlanFunctionArn: 'plan', ParkFunctionArn: 'park', ActFunctionArn: 'act', NotifyFunctionArn: 'notify' } as const;
+
+  it('is a STANDARD machine logging ALL (with execution data) to a log group with retention, traced with X-Ray', () => {
+    const machine = template.toJSON().Resources[stateMachineId()].Properties;
+    expect(machine.StateMachineType).toBe('STANDARD');
+    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    const logGroupId = machine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(90);
+  });
+
+  it('is the ASL file, with the four task functions substituted for its placeholders', () => {
+    const machine = template.toJSON().Resources[stateMachineId()].Properties;
+    expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(tasks).sort());
+    expect(aslPlaceholders(TICKET_LIFECYCLE_FILE)).toEqual(Object.keys(tasks).sort());
+    for (const [placeholder, file] of Object.entries(tasks)) {
+      expect(machine.DefinitionSubstitutions[placeholder]).toEqual({ 'Fn::GetAtt': [functionId(file), 'Arn'] });
+    }
+    // The synthesized definition (an S3 asset CloudFormation substitutes into) leaves no placeholder unreplaced.
+    const definition = readFileSync(join(outdir, `asset.${machine.DefinitionS3Location.Key}`), 'utf8');
+    expect(definition).toBe(readFileSync(TICKET_LIFECYCLE_FILE, 'utf8'));
+    const unreplaced = [...definition.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]).filter((name) => !(name! in machine.DefinitionSubstitutions));
+    expect(unreplaced).toEqual([]);
+    expect(definition.replace(/\$\{(\w+)\}/g, 'arn')).not.toContain('${');
+  });
+
+  it('may invoke exactly its four task functions', () => {
+    const roleId = template.toJSON().Resources[stateMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'));
+    const invoked = new Set(statements.flatMap((statement) => [statement.Resource].flat()).map((resource) => JSON.stringify(resource).match(/"(Workflow\w+)","Arn"/)![1]));
+    expect([...invoked].sort()).toEqual(Object.values(tasks).map(functionId).sort());
+  });
+
+  it('gives each task function only the table access its handler needs', () => {
+    const writes = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:PutItem');
+    const reads = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:GetItem');
+    expect(['plan', 'park', 'act', 'notify', 'reconcile'].map((file) => [file, reads(file), writes(file)])).toEqual([
+      ['plan', true, false],
+      ['park', true, true],
+      ['act', true, true],
+      ['notify', true, true],
+      ['reconcile', true, false],
+    ]);
+  });
+
+  it('runs the reconciler every five minutes, allowed to start, list and describe the machine\'s executions', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('reconcile'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId('reconcile'), 'Arn'] },
+    });
+    const reconciler = template.toJSON().Resources[functionId('reconcile')].Properties;
+    expect(reconciler.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
+    const states = statementsOf(functionId('reconcile')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
+    const byAction = Object.fromEntries(states.map((s) => [s.Action, JSON.stringify(s.Resource)]));
+    expect(Object.keys(byAction).sort()).toEqual(['states:DescribeExecution', 'states:ListExecutions', 'states:StartExecution']);
+    expect(byAction['states:StartExecution']).toBe(JSON.stringify({ Ref: stateMachineId() }));
+    expect(byAction['states:ListExecutions']).toBe(JSON.stringify({ Ref: stateMachineId() }));
+    expect(byAction['states:DescribeExecution']).toContain(':execution:');
+    expect(byAction['states:DescribeExecution']).toContain(`{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
+  });
+
+  it('lets Notify send mail only as the configured SES identity (the address and its domain)', () => {
+    const ses = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')));
+    expect(ses).toHaveLength(1);
+    expect(statementsOf(functionId('notify'))).toContainEqual(ses[0]);
+    expect(actionsOf(ses)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    const resources = [ses[0]!.Resource].flat().map((resource) => JSON.stringify(resource));
+    expect(resources).toHaveLength(2);
+    for (const identity of ['support@desk.example', 'desk.example']) {
+      expect(resources.some((resource) => resource.includes(':ses:') && resource.endsWith(`":identity/${identity}"]]}`))).toBe(true);
+    }
+  });
+
+  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machine, SendTaskSuccess for wakers', () => {
+    const wildcards = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).flatMap(([id, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as Statement[])
+        .filter((statement) => [statement.Resource].flat().includes('*'))
+        .map((statement) => ({ role: policy.Properties.Roles[0].Ref as string, id, actions: actionsOf([statement]) })),
+    );
+    const machineRole = template.toJSON().Resources[stateMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
+    const roleOf = (file: string) => template.toJSON().Resources[functionId(file)].Properties.Role['Fn::GetAtt'][0];
+    const found = wildcards.map(({ role, actions }) => ({ role, actions }));
+    expect(found).toHaveLength(4);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        {
+          role: machineRole,
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:DescribeLogGroups',
+            'logs:DescribeResourcePolicies',
+            'logs:GetLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:UpdateLogDelivery',
+          ],
+        },
+        { role: machineRole, actions: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'] },
+        { role: roleOf('index'), actions: ['states:SendTaskSuccess'] },
+        { role: roleOf('park'), actions: ['states:SendTaskSuccess'] },
+      ]),
+    );
+  });
+});
+
+describe('the SES identity', () => {
+  // Bundling skipped: these stacks are only read for their IAM.
+  const synth = (props: { senderIdentity?: string }, context: Record<string, unknown> = {}) =>
+    Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }), 'Ses', { policy: 'caret', ...props }));
+  const sesResources = (t: Template) =>
+    JSON.stringify(
+      Object.values(t.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+        .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')))
+        .map((statement) => statement.Resource),
+    );
+
+  it('comes from the senderIdentity context value when no prop is given; a domain is granted as itself', () => {
+    const resources = sesResources(synth({}, { senderIdentity: 'mail.example.org' }));
+    expect(resources).toContain('identity/mail.example.org');
+    expect(resources).not.toContain('@');
+  });
+
+  it('is not granted at all when neither prop, context nor policy names a sender', () => {
+    expect(sesResources(synth({}))).toBe('[]');
   });
 });
 

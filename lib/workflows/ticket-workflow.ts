@@ -1,0 +1,171 @@
+/**
+ * The ticket workflow in AWS (docs/sla-workflow.md): the task functions Plan, Park, Act and
+ * Notify, the state machine loaded from statemachines/ticket-lifecycle.asl.json with their ARNs
+ * substituted for its placeholders (the aligent `step-function-from-file` pattern), and the
+ * reconciler on a five-minute schedule.
+ *
+ * Least privilege: each function gets only the table access and API calls its handler makes.
+ * The few statements whose Resource is "*" are ones AWS requires; each is commented where it
+ * is made (here or by CDK on our behalf) and test/stack.test.ts asserts exactly those.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TierdeskFunction } from '../functions';
+
+/** The machine every ticket runs; the single definition the local runtime runs too. */
+export const TICKET_LIFECYCLE_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/ticket-lifecycle.asl.json');
+
+/** Environment variable through which handlers find the ticket state machine. */
+export const STATE_MACHINE_ENV = 'TIERDESK_TICKET_STATE_MACHINE_ARN';
+
+/** Every `${Name}` placeholder of an ASL file. */
+export function aslPlaceholders(file: string): string[] {
+  return [...new Set([...readFileSync(file, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!))].sort();
+}
+
+export interface TicketWorkflowProps {
+  table: ITableV2;
+  /** Absolute path of the validated policy file bundled with every function. */
+  policyFile: string;
+  /**
+   * SES identities Notify may send as: a verified domain (`support.example.com`) or address.
+   * An address also allows its domain's identity, which SES authorizes against when the domain
+   * is the verified identity. Empty: the policy sends no mail, so Notify gets no SES permission.
+   */
+  senderIdentities: string[];
+}
+
+export class TicketWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly plan: TierdeskFunction;
+  readonly park: TierdeskFunction;
+  readonly act: TierdeskFunction;
+  readonly notify: TierdeskFunction;
+  readonly reconciler: TierdeskFunction;
+
+  constructor(scope: Construct, id: string, props: TicketWorkflowProps) {
+    super(scope, id);
+    const { table, policyFile } = props;
+    const fn = (name: string, description: string, timeout = Duration.seconds(10)) =>
+      new TierdeskFunction(this, name, {
+        entry: `functions/workflow/${name.toLowerCase()}.ts`,
+        handlerFile: name.toLowerCase(),
+        table,
+        policyFile,
+        timeout,
+        description,
+      });
+
+    this.plan = fn('Plan', 'tierdesk workflow: plans the next SLA event of a ticket');
+    this.park = fn('Park', 'tierdesk workflow: parks the task token until the ticket changes or the deadline comes');
+    this.act = fn('Act', 'tierdesk workflow: applies a due SLA event to the ticket');
+    this.notify = fn('Notify', 'tierdesk workflow: sends the notices an SLA event calls for', Duration.seconds(30));
+    this.reconciler = fn('Reconcile', 'tierdesk workflow: starts the missing execution of every open ticket', Duration.minutes(2));
+
+    // Table access, as each handler uses the store.
+    table.grantReadData(this.plan); // reads the ticket
+    table.grantReadWriteData(this.park); // writes (and may take) the WAIT item
+    table.grantReadWriteData(this.act); // updates the ticket with its version check
+    table.grantReadWriteData(this.notify); // appends 'notification-sent' timeline events
+    table.grantReadData(this.reconciler); // lists open tickets
+
+    const identities = [...new Set(props.senderIdentities.flatMap((identity) => (identity.includes('@') ? [identity, identity.split('@')[1]!] : [identity])))];
+    if (identities.length > 0) {
+      this.notify.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: identities.map((identity) =>
+            Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+          ),
+        }),
+      );
+    }
+
+    const logGroup = new LogGroup(this, 'StateMachineLogs', {
+      // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-TicketLifecycle`,
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const tasks: Record<string, IFunction> = {
+      PlanFunctionArn: this.plan,
+      ParkFunctionArn: this.park,
+      ActFunctionArn: this.act,
+      NotifyFunctionArn: this.notify,
+    };
+    const missing = aslPlaceholders(TICKET_LIFECYCLE_FILE).filter((name) => !(name in tasks));
+    if (missing.length > 0) throw new Error(`${TICKET_LIFECYCLE_FILE}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
+
+    this.stateMachine = new StateMachine(this, 'TicketLifecycle', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(TICKET_LIFECYCLE_FILE),
+      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.functionArn])),
+      // CDK adds to the role, as AWS requires, logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery,
+      // DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups
+      // on "*": CloudWatch Logs' log-delivery actions support no resource-level permissions.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // CDK adds xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets on "*":
+      // X-Ray's write actions support no resource-level permissions.
+      tracingEnabled: true,
+    });
+    // The machine's role may invoke exactly its four task functions (and their versions/aliases).
+    for (const task of Object.values(tasks)) task.grantInvoke(this.stateMachine);
+
+    // Park wakes the execution itself when the ticket changed between Plan and Park.
+    this.grantWake(this.park);
+
+    // The reconciler starts missing executions and inspects the machine's executions.
+    this.reconciler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(this.reconciler);
+    this.reconciler.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }),
+    );
+    this.reconciler.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionArns()] }),
+    );
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'tierdesk: give every open ticket its SLA workflow execution',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.reconciler, { retryAttempts: 0 })],
+    });
+  }
+
+  /** ARN pattern of every execution of the ticket state machine. */
+  executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /** What a handler that opens and changes tickets needs (functions/shared/workflow.ts): start and wake executions. */
+  connectTicketHandler(handler: TierdeskFunction): void {
+    handler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(handler);
+    this.grantWake(handler);
+  }
+
+  /**
+   * states:SendTaskSuccess (wakeTicket) on "*". The Service Authorization Reference lists no resource
+   * type for SendTaskSuccess/Failure/Heartbeat ("does not support resource-level permissions; specify
+   * '*'"): the call names only a task token, not a state machine, so it cannot be scoped to this
+   * machine in IAM. Only SendTaskSuccess is granted, the one call the handlers make.
+   */
+  private grantWake(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }));
+  }
+}

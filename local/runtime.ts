@@ -16,6 +16,7 @@ import { loadPolicy } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
 import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
+import { startSes, type LocalSes } from './ses';
 import { startStepFunctions, stateMachineArn, type LocalStepFunctions } from './stepfunctions';
 import { registerTicketLifecycle, TICKET_LIFECYCLE } from './workflows';
 
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
    */
   dynamodbPort?: number;
   stepFunctionsPort?: number;
+  /** Fixed port for the SES emulator (0 or absent: a free one); reuse it on a restart, as above. */
+  sesPort?: number;
 }
 
 export interface Runtime {
@@ -66,6 +69,11 @@ export interface Runtime {
   stepFunctionsUrl: string;
   stepFunctionsPort: number;
   ticketStateMachineArn: string;
+  /** The SES emulator (AWS_ENDPOINT_URL_SES): the mail the desk sent, readable in a browser at this URL. */
+  sesUrl: string;
+  sesPort: number;
+  /** Its store and clear(), for tests that read the mail back. */
+  ses: Pick<LocalSes, 'store' | 'clear'>;
   adminKey: string;
   /** Absent in memory. */
   dataDir?: string;
@@ -98,9 +106,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let gateway: Gateway;
   let demoLines: string[];
   let stepFunctions: LocalStepFunctions | undefined;
+  let ses: LocalSes | undefined;
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
     stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0 });
+    // In-process and quick: every mail the workflow sends lands here, never at a real address.
+    ses = await startSes({ port: options.sesPort ?? 0 });
     const client = localClient(dynamodb.endpoint);
     try {
       await createTable(client, TABLE_NAME);
@@ -115,6 +126,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_REGION: LOCAL_AWS.region,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+      AWS_ENDPOINT_URL_SES: ses.url,
       TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn,
       // Dummy credentials: locally nothing may ever reach a real AWS account.
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
@@ -137,10 +149,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
   } catch (error) {
     await stepFunctions?.stop();
+    await ses?.stop();
     await dynamodb.stop();
     throw error;
   }
   const sfn = stepFunctions;
+  const mail = ses;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -152,12 +166,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stepFunctionsUrl: sfn.url,
     stepFunctionsPort: sfn.port,
     ticketStateMachineArn,
+    sesUrl: mail.url,
+    sesPort: mail.port,
+    ses: { store: () => mail.store(), clear: () => mail.clear() },
     adminKey,
     ...(dataDir ? { dataDir } : {}),
     policy,
     demoLines,
-    // Executions first: their tasks still write to DynamoDB while they wind down.
-    stop: () => (stopping ??= sfn.stop().finally(() => gateway.close().finally(() => dynamodb.stop()))),
+    // Executions first: their tasks still write to DynamoDB (and send mail) while they wind down.
+    stop: () =>
+      (stopping ??= sfn.stop().finally(() => mail.stop().finally(() => gateway.close().finally(() => dynamodb.stop())))),
   };
 }
 

@@ -8,7 +8,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_POLICY, startRuntime, StartError, type Runtim
 
 const HELP = `Usage: npm start -- [options]
 
-Runs tierdesk locally: DynamoDB Local (needs Java 17+), Step Functions and the HTTP API on loopback.
+Runs tierdesk locally: DynamoDB Local (needs Java 17+), Step Functions, an SES emulator and the HTTP API on loopback.
 
 Options:
   --port <n>              HTTP port (default: env PORT or 3000)
@@ -123,6 +123,7 @@ function printBanner(rt: Runtime, ms: number): void {
     `  DynamoDB Local  ${rt.dynamodbEndpoint}  (table ${rt.tableName}, pid ${rt.dynamodbPid})`,
     `  Step Functions  ${rt.stepFunctionsUrl}  (ticket lifecycle; executions in memory, re-driven at start)`,
     `  executions      GET ${rt.stepFunctionsUrl}/executions  ·  GET ${rt.stepFunctionsUrl}/executions/<ticket id>`,
+    `  mail (SES)      ${rt.sesUrl}  (every mail sent, in the browser; nothing leaves this machine)`,
     `  data            ${data}`,
     `  policy          ${rt.policy}`,
     `  admin key       ${rt.adminKey}`,

@@ -5,7 +5,8 @@
  * (test/fixtures/sla-workflow-policy.yaml) has targets seconds long on an always-open calendar.
  *
  * Step Functions times waits in whole seconds, so an instant is acted on up to a second late;
- * the bounds below allow two.
+ * the bounds below allow two. The mails the workflow sends are read back from the runtime's SES
+ * emulator (the fixture's `notifications` section names the team leads).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,11 @@ async function newTicket(severity: string) {
     body: { subject: `Severity ${severity} case`, description: 'It broke.', severity, requester: { email: 'ana@example.com', name: 'Ana Lima' } },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { id: created.body.id as string, createdAt: Date.parse(created.body.ticket.createdAt as string) };
+  return {
+    id: created.body.id as string,
+    caseNumber: created.body.ticket.caseNumber as string,
+    createdAt: Date.parse(created.body.ticket.createdAt as string),
+  };
 }
 
 async function ticket(id: string) {
@@ -86,6 +91,15 @@ async function parkedUntil(id: string): Promise<number | undefined> {
   return parked?.timeoutAt ? Date.parse(parked.timeoutAt) : undefined;
 }
 
+/** Polls the SES emulator until a mail of this case reaches `to` (tests run side by side: filter, never clear). */
+function mailTo(id: string, caseNumber: string, to: string, withinMs: number) {
+  return eventually(
+    id,
+    async () => (await runtime.ses.store()).find((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`)),
+    withinMs,
+  );
+}
+
 function expectAround(at: string, instant: number) {
   const late = Date.parse(at) - instant;
   expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
@@ -107,9 +121,34 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     expect(Date.parse(breach.data!.due)).toBe(createdAt + 10_000);
     const after = await ticket(id);
     expect(after.flags).toContain('sla-breached');
-    expect(after.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.about)).toEqual(
-      expect.arrayContaining(['sla-warning', 'sla-breached']),
+    expect(after.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind)).toEqual(
+      expect.arrayContaining(['acknowledgement', 'sla-warning', 'sla-breach']),
     );
+  });
+
+  it('mail: the requester gets an acknowledgement with the case number, the team lead the breach notice', async () => {
+    // Severity 3 has no resolution target, so the case stays with L1's team (frontline).
+    const { id, caseNumber } = await newTicket('3');
+
+    const ack = await mailTo(id, caseNumber, 'ana@example.com', 3_000);
+    const breach = await mailTo(id, caseNumber, 'lead-frontline@wf-test.example', 5_000 + LATE_MS + 2_000);
+
+    expect(ack.subject).toMatch(new RegExp(`^\\[${caseNumber}\\] We received your request`));
+    expect(ack.from).toBe('support@wf-test.example');
+    expect(ack.body.text).toContain(`Your case number is ${caseNumber}`);
+    expect(breach.subject).toContain(`[${caseNumber}]`);
+    // The timeline records each mail with SES's MessageId, once: a re-plan does not acknowledge again.
+    const sent = await until(id, (t) => {
+      const events = t.timeline.filter((e) => e.type === 'notification-sent');
+      return events.some((e) => e.data?.kind === 'sla-breach') ? events : undefined;
+    }, 2_000);
+    const acks = sent.filter((e) => e.data?.kind === 'acknowledgement');
+    expect(acks).toHaveLength(1);
+    expect((await request('GET', `/tickets/${id}`)).body.intakeAcknowledgedAt).toEqual(expect.any(String));
+    expect(acks[0]!.data!.sent).toEqual([{ to: 'ana@example.com', messageId: ack.messageId }]);
+    const breachSent = sent.find((e) => e.data?.kind === 'sla-breach')!;
+    expect(breachSent.data!.to).toEqual(['lead-frontline@wf-test.example']);
+    expect(breachSent.data!.skipped).toEqual([expect.objectContaining({ recipient: 'assignee' })]);
   });
 
   it('an agent reply before the deadline meets it: no breach, and the execution re-plans at once', async () => {
@@ -200,6 +239,7 @@ describe('a restart of the runtime', () => {
       // The handler modules keep the clients of the first start (see RuntimeOptions).
       dynamodbPort: Number(new URL(runtime.dynamodbEndpoint).port),
       stepFunctionsPort: runtime.stepFunctionsPort,
+      sesPort: runtime.sesPort,
     });
     request = api(runtime);
     expect(Date.now()).toBeLessThan(createdAt + 12_000); // still mid-wait, or the test proves less

@@ -119,6 +119,11 @@ export interface Ticket {
   createdAt: string;
   createdBy: Actor;
   updatedAt: string;
+  /**
+   * When the workflow took on the intake acknowledgement (core/notifications/acknowledgement.ts).
+   * Absent until then; the workflow, not the HTTP handler, sends it, so intake never waits on SES.
+   */
+  intakeAcknowledgedAt?: string;
 }
 
 export const EVENT_TYPES = [

@@ -1,28 +1,24 @@
 /**
- * Act: the instant of an SLA event came. Applies every event due now through core
- * (applySlaEvent re-checks each against the ticket, so a stale timer or a retry changes
- * nothing), in one version-checked write, and returns what must be notified.
+ * Act: the instant of an SLA event came, or the intake acknowledgement is owed. Applies every
+ * event due now through core (applySlaEvent re-checks each against the ticket, so a stale timer
+ * or a retry changes nothing) and records the acknowledgement, in one version-checked write,
+ * and returns the mails to send as plain JSON (core/notifications/render.ts's Notification):
+ * Step Functions carries them to Notify.
  */
 import { z } from 'zod';
+import { acknowledge } from '../../core/notifications/acknowledgement';
+import { notificationsForEvents } from '../../core/notifications/events';
+import type { Notification } from '../../core/notifications/render';
 import { pendingSlaEvents } from '../../core/sla/schedule';
 import { applySlaEvent } from '../../core/tickets/breaches';
-import type { Ticket, TimelineEvent } from '../../core/tickets/model';
+import type { Ticket } from '../../core/tickets/model';
 import type { Change } from '../../core/tickets/rules';
 import { getRuntime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 
-const ActEvent = z.object({ ticketId: z.string().min(1) });
+export type { Notification } from '../../core/notifications/render';
 
-/** One notice to send about something the clock did; `notify` names roles, resolved to addresses by the sender. */
-export interface Notification {
-  type: TimelineEvent['type'];
-  ticketId: string;
-  caseNumber: string;
-  /** The timeline event it is about. */
-  eventId: string;
-  objective?: string;
-  notify: string[];
-}
+const ActEvent = z.object({ ticketId: z.string().min(1) });
 
 export class TicketGoneError extends Error {
   override name = 'TicketGoneError';
@@ -31,12 +27,23 @@ export class TicketGoneError extends Error {
 export async function handler(event: unknown): Promise<{ notifications: Notification[] }> {
   const { ticketId } = ActEvent.parse(event);
   const rt = getRuntime();
+  // Set by the attempt that is written last: a version conflict re-reads and re-applies.
+  let acknowledgement: Notification[] = [];
   try {
-    const { change } = await updateTicketWithRetry(rt, applyDueEvents, {
-      skipUnchanged: true,
-      read: async () => (await rt.store.getTicket(ticketId)) ?? Promise.reject(new TicketGoneError(ticketId)),
-    });
-    return { notifications: notificationsFor(change.ticket, change.events) };
+    const { change } = await updateTicketWithRetry(
+      rt,
+      (ticket, ctx) => {
+        const acked = acknowledge(ticket, ctx.now);
+        acknowledgement = acked.notifications;
+        // Nothing due and nothing owed leaves the ticket as read, which skipUnchanged does not write.
+        return applyDueEvents(acked.ticket, ctx);
+      },
+      {
+        skipUnchanged: true,
+        read: async () => (await rt.store.getTicket(ticketId)) ?? Promise.reject(new TicketGoneError(ticketId)),
+      },
+    );
+    return { notifications: [...acknowledgement, ...notificationsForEvents(change.ticket, change.events)] };
   } catch (error) {
     // A ticket that no longer exists has nothing to act on; Plan ends the execution.
     if (error instanceof TicketGoneError) return { notifications: [] };
@@ -52,23 +59,4 @@ export function applyDueEvents(ticket: Ticket, ctx: Parameters<typeof applySlaEv
     current = { ticket: next.ticket, events: [...current.events, ...next.events] };
   }
   return current;
-}
-
-/** The clock's timeline events that name whom to notify (warnings, breaches, blocked or management escalations). */
-export function notificationsFor(ticket: Ticket, events: TimelineEvent[]): Notification[] {
-  return events.flatMap((event) => {
-    const notify = event.data?.notify;
-    if (!Array.isArray(notify) || notify.length === 0) return [];
-    const objective = event.data?.objective;
-    return [
-      {
-        type: event.type,
-        ticketId: ticket.id,
-        caseNumber: ticket.caseNumber,
-        eventId: event.id,
-        ...(typeof objective === 'string' ? { objective } : {}),
-        notify: notify.map(String),
-      },
-    ];
-  });
 }

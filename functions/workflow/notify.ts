@@ -1,28 +1,34 @@
 /**
- * Notify: sends the notices Act returned. Errors propagate on purpose: the state machine
- * retries this state with exponential back-off, so an email outage delays a notice and never
- * touches the ticket.
+ * Notify: sends the mails Act returned (functions/notifications/send.ts) and records one
+ * 'notification-sent' event per notification on the ticket's timeline: what kind, whom it
+ * reached with SES's MessageId (a reply's In-Reply-To points back to it), and who was rejected
+ * or skipped.
  *
- * SEAM: the email sender (functions/notifications/send.ts, `sendNotifications(rt, ticket,
- * notifications)`) is being written in parallel. Until it lands, a notice is only recorded on
- * the timeline as 'notification-sent'; when it does, call it in sendNotices() below.
+ * Errors propagate on purpose: a SesSendError (throttling, an outage) fails the task and the
+ * state machine retries this state with exponential back-off (its Retry matches States.ALL), so
+ * an email outage delays a notice and never touches the ticket. A retry sends the step's
+ * notifications again from the start (at-least-once), and nothing is recorded until all went.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { NOTIFICATION_KINDS, type Notification } from '../../core/notifications/render';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
-import { getRuntime, logger, type Runtime } from '../shared/runtime';
-import type { Notification } from './act';
+import { sendNotifications, type NotificationResult } from '../notifications/send';
+import { getRuntime } from '../shared/runtime';
 
 const NotifyEvent = z.object({
   ticketId: z.string().min(1),
   notifications: z.array(
     z.object({
-      type: z.string(),
+      kind: z.enum(NOTIFICATION_KINDS),
       ticketId: z.string(),
       caseNumber: z.string(),
-      eventId: z.string(),
+      recipients: z.array(z.string()),
+      body: z.string().optional(),
+      due: z.string().optional(),
       objective: z.string().optional(),
-      notify: z.array(z.string()),
+      step: z.string().optional(),
+      eventId: z.string().optional(),
     }),
   ),
 });
@@ -32,16 +38,11 @@ export async function handler(event: unknown): Promise<void> {
   const rt = getRuntime();
   const ticket = await rt.store.getTicket(ticketId);
   if (!ticket || notifications.length === 0) return;
-  await sendNotices(rt, ticket, notifications as Notification[]);
-  await rt.store.addEvents(notifications.map((notification) => sentEvent(ticket, notification as Notification)));
+  const results = await sendNotifications(rt, ticket, notifications as Notification[]);
+  await rt.store.addEvents(results.map((result) => sentEvent(ticket, result)));
 }
 
-/** SEAM for the email sender (see the file comment): for now the notices are only logged. */
-async function sendNotices(_rt: Runtime, ticket: Ticket, notifications: Notification[]): Promise<void> {
-  logger.info('notifications due', { ticketId: ticket.id, notifications });
-}
-
-function sentEvent(ticket: Ticket, notification: Notification): TimelineEvent {
+function sentEvent(ticket: Ticket, result: NotificationResult): TimelineEvent {
   return {
     id: randomUUID(),
     ticketId: ticket.id,
@@ -49,6 +50,14 @@ function sentEvent(ticket: Ticket, notification: Notification): TimelineEvent {
     type: 'notification-sent',
     actor: { kind: 'system', id: 'notifier' },
     public: false,
-    data: { about: notification.type, eventId: notification.eventId, notify: notification.notify, ...(notification.objective ? { objective: notification.objective } : {}) },
+    data: {
+      kind: result.kind,
+      ...(result.eventId ? { eventId: result.eventId } : {}),
+      subject: result.subject,
+      to: result.sent.map((sent) => sent.to),
+      sent: result.sent,
+      rejected: result.rejected,
+      skipped: result.skipped,
+    },
   };
 }

@@ -4,6 +4,7 @@
  * Everything is read from the stored ticket, so a restarted execution plans the same.
  */
 import { z } from 'zod';
+import { acknowledgementDue } from '../../core/notifications/acknowledgement';
 import { nextSlaEvent } from '../../core/sla/schedule';
 import { getRuntime } from '../shared/runtime';
 
@@ -28,6 +29,8 @@ export async function handler(event: unknown): Promise<PlanResult> {
   const rt = getRuntime();
   const ticket = await rt.store.getTicket(ticketId);
   if (!ticket || ticket.status === 'closed') return { ticketId, action: 'end', waitSeconds: 0, version: ticket?.version ?? 0 };
+  // A new ticket's first Plan: Act sends the intake acknowledgement (and anything due with it).
+  if (acknowledgementDue(ticket)) return { ticketId, action: 'act', waitSeconds: 0, version: ticket.version };
   const now = Date.now();
   const next = nextSlaEvent(ticket, rt, now);
   // Nothing scheduled (no target, paused, all met) yet open: the clock waits for the next

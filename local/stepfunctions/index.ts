@@ -13,11 +13,11 @@
  * extensionless import to the directory and fails.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Engine, type Execution, type StateMachineRegistration } from './engine';
 import { answer } from './protocol';
 import { loadStatesTimeoutError } from './tasks';
 import type { Json } from './definition';
+import { listen } from '../listen';
 
 export { ACCOUNT_ID, REGION, stateMachineArn, type StateMachineRegistration } from './engine';
 export type { TaskHandler } from './definition';
@@ -52,18 +52,11 @@ export async function startStepFunctions(options: StepFunctionsOptions = {}): Pr
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url, port } = await listen(server, host, options.port ?? 0);
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     register: (machine) => engine.register(machine),
     stop: () => (stopping ??= engine.stopAll().finally(() => closeServer(server))),

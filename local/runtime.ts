@@ -53,6 +53,11 @@ export interface RuntimeOptions {
    */
   dynamodbPort?: number;
   stepFunctionsPort?: number;
+  /**
+   * Run each ticket's SLA workflow (default true). Off, tickets get no execution: the intake
+   * benchmark uses this to measure the API path alone.
+   */
+  workflows?: boolean;
   /** Fixed port for the SES emulator (0 or absent: a free one); reuse it on a restart, as above. */
   sesPort?: number;
 }
@@ -127,7 +132,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.url,
       AWS_ENDPOINT_URL_SES: ses.url,
-      TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn,
+      ...(options.workflows === false ? {} : { TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn }),
       // Dummy credentials: locally nothing may ever reach a real AWS account.
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
@@ -136,10 +141,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (options.quiet) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
     demoLines = (await seedDemo({ tableName: TABLE_NAME, adminKey, policy })).lines;
-    await registerTicketLifecycle(stepFunctions);
-    // Executions live in memory: every ticket still being worked gets its execution again,
-    // resuming from the stored ticket (the reconciler AWS runs on a schedule).
-    await reconcile();
+    if (options.workflows !== false) {
+      await registerTicketLifecycle(stepFunctions);
+      // Executions live in memory: every ticket still being worked gets its execution again,
+      // resuming from the stored ticket (the reconciler AWS runs on a schedule).
+      await reconcile();
+    } else {
+      delete process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
+    }
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
       gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false });

@@ -19,6 +19,7 @@ import {
 import { getRuntime, logger } from './runtime';
 
 let client: SFNClient | undefined;
+let warnedUnconfigured = false;
 
 /** Created on first use, like every client of a Lambda container (endpoint and region from the environment). */
 function sfn(): SFNClient {
@@ -29,7 +30,9 @@ function sfn(): SFNClient {
 export async function startTicketExecution(ticketId: string): Promise<boolean> {
   const stateMachineArn = process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
   if (!stateMachineArn) {
-    logger.error('TIERDESK_TICKET_STATE_MACHINE_ARN is not set; the ticket has no SLA workflow until the reconciler runs', { ticketId });
+    // A deployment without the workflow: say so once per container, not on every ticket.
+    if (!warnedUnconfigured) logger.warn('TIERDESK_TICKET_STATE_MACHINE_ARN is not set: tickets get no SLA workflow', { ticketId });
+    warnedUnconfigured = true;
     return false;
   }
   try {

@@ -7,11 +7,13 @@
  * in this folder and append it to BENCHMARKS.
  */
 import { benchCalendar, type BenchResult } from './calendar';
+import { benchCost } from './cost';
 import { benchIntake } from './intake';
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'calendar', run: benchCalendar },
   { name: 'intake', run: benchIntake },
+  { name: 'cost', run: benchCost },
 ];
 
 function formatValue(value: number | string): string {

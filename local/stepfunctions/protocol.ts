@@ -60,14 +60,7 @@ const operations: Record<string, (engine: Engine, body: Body) => unknown> = {
     const executions = engine.listExecutions(required(body, 'stateMachineArn'), statusFilter as ExecutionStatus | undefined);
     const { items, nextToken } = page(executions, body.maxResults, optional(body, 'nextToken'));
     return {
-      executions: items.map((execution) => ({
-        executionArn: execution.arn,
-        stateMachineArn: execution.machine.arn,
-        name: execution.name,
-        status: execution.status,
-        startDate: seconds(execution.startDate),
-        ...(execution.stopDate !== undefined ? { stopDate: seconds(execution.stopDate) } : {}),
-      })),
+      executions: items.map(summary),
       ...(nextToken ? { nextToken } : {}),
     };
   },
@@ -106,7 +99,8 @@ function failure(error: StepFunctionsError): ProtocolAnswer {
   return { statusCode: 400, body: { __type: error.type, message: error.message } };
 }
 
-function describe(execution: Execution): JsonObject {
+/** What ListExecutions shows of an execution; DescribeExecution adds input, output and error. */
+function summary(execution: Execution): JsonObject {
   return {
     executionArn: execution.arn,
     stateMachineArn: execution.machine.arn,
@@ -114,6 +108,12 @@ function describe(execution: Execution): JsonObject {
     status: execution.status,
     startDate: seconds(execution.startDate),
     ...(execution.stopDate !== undefined ? { stopDate: seconds(execution.stopDate) } : {}),
+  };
+}
+
+function describe(execution: Execution): JsonObject {
+  return {
+    ...summary(execution),
     input: execution.input,
     inputDetails: { included: true },
     ...(execution.output !== undefined ? { output: execution.output, outputDetails: { included: true } } : {}),

@@ -17,6 +17,7 @@ import type { Ticket } from '../core/tickets/model';
 import { SesSendError, sendNotifications } from '../functions/notifications/send';
 import { isPortFree, LOCAL_AWS } from '../local/dynamodb';
 import { startSes, type LocalSes } from '../local/ses';
+import { sampleTicket } from './support/sample-ticket';
 
 const policyResult = validatePolicy({
   id: 'ses-test',
@@ -38,29 +39,7 @@ const policyResult = validatePolicy({
 if (!policyResult.ok) throw new Error(JSON.stringify(policyResult.problems));
 const policy: Policy = policyResult.policy;
 
-const at = '2026-06-01T10:00:00.000Z';
-const ticket: Ticket = {
-  id: 't-1',
-  caseNumber: 'TEST-000042',
-  version: 1,
-  requester: { email: 'pat@customer.example', name: 'Pat' },
-  channel: 'email',
-  subject: 'Export <fails>',
-  description: 'The export button does nothing.',
-  severity: '1',
-  tier: 'L1',
-  team: 'frontline',
-  queue: 'frontline',
-  status: 'open',
-  assignee: 'ann',
-  details: {},
-  flags: [],
-  entitlement: { status: 'entitled', reasons: [], queue: 'standard', designatedUser: false },
-  sla: { plan: 'standard', addOns: [], pauses: [] },
-  createdAt: at,
-  createdBy: { kind: 'customer', id: 'pat@customer.example' },
-  updatedAt: at,
-};
+const ticket: Ticket = sampleTicket({ caseNumber: 'TEST-000042', channel: 'email', subject: 'Export <fails>' });
 
 const acknowledgement: Notification = { kind: 'acknowledgement', ticketId: 't-1', caseNumber: 'TEST-000042', recipients: ['requester'] };
 const breach: Notification = {

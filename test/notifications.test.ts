@@ -19,6 +19,7 @@ import { presetNames, loadPolicy } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy, PolicyInput } from '../core/policy/schema';
 import type { Ticket, TimelineEvent } from '../core/tickets/model';
+import { sampleTicket } from './support/sample-ticket';
 
 const BASE: PolicyInput = {
   id: 'notify-test',
@@ -54,32 +55,7 @@ function policyOf(input: PolicyInput): Policy {
 
 const POLICY = policyOf(BASE);
 
-function ticketOf(overrides: Partial<Ticket> = {}): Ticket {
-  const at = '2026-06-01T10:00:00.000Z';
-  return {
-    id: 't-1',
-    caseNumber: 'TEST-000123',
-    version: 1,
-    requester: { email: 'pat@customer.example', name: 'Pat' },
-    channel: 'web',
-    subject: 'Export fails',
-    description: 'The export button does nothing.',
-    severity: '1',
-    tier: 'L1',
-    team: 'frontline',
-    queue: 'frontline',
-    status: 'open',
-    assignee: 'ann',
-    details: {},
-    flags: [],
-    entitlement: { status: 'entitled', reasons: [], queue: 'standard', designatedUser: false },
-    sla: { plan: 'standard', addOns: [], pauses: [] },
-    createdAt: at,
-    createdBy: { kind: 'customer', id: 'pat@customer.example' },
-    updatedAt: at,
-    ...overrides,
-  };
-}
+const ticketOf = sampleTicket;
 
 function notificationOf(kind: Notification['kind'], extra: Partial<Notification> = {}): Notification {
   return { kind, ticketId: 't-1', caseNumber: 'TEST-000123', recipients: ['requester'], ...extra };

@@ -4,6 +4,7 @@
  * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
  */
 import { z } from 'zod';
+import type { Policy } from './policy/schema';
 
 const Id = z
   .string()
@@ -148,4 +149,13 @@ export function contractStatus(contract: Customer['contract'], at: number): Cont
     if (at >= end) return 'ended';
   }
   return 'active';
+}
+
+/** Whether the policy offers the customer's plan and add-ons; the first problem, naming its field. */
+export function customerPolicyProblem(policy: Policy, customer: Pick<Customer, 'plan' | 'addOns'>): { field: string; message: string } | undefined {
+  const plan = policy.plans.find((p) => p.id === customer.plan);
+  if (!plan) return { field: 'plan', message: `unknown plan "${customer.plan}" (known: ${policy.plans.map((p) => p.id).join(', ')})` };
+  const index = customer.addOns.findIndex((addOn) => !plan.availableAddOns.includes(addOn) && !plan.includedAddOns.includes(addOn));
+  if (index >= 0) return { field: `addOns.${index}`, message: `plan "${plan.id}" does not offer add-on "${customer.addOns[index]}"` };
+  return undefined;
 }

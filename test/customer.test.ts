@@ -3,7 +3,8 @@
  * phone numbers, and the contract window.
  */
 import { describe, expect, it } from 'vitest';
-import { CustomerSchema, contractStatus, emailDomain, normalisePhone } from '../core/customer';
+import { CustomerSchema, contractStatus, customerPolicyProblem, emailDomain, normalisePhone } from '../core/customer';
+import { loadPolicy } from '../core/policy/files';
 
 const minimal = { id: 'acme', name: 'Acme Corp', plan: 'standard' };
 
@@ -137,5 +138,21 @@ describe('contractStatus', () => {
 
     // Assess
     expect([before, after, open]).toEqual(['active', 'ended', 'active']);
+  });
+});
+
+describe('customerPolicyProblem', () => {
+  const caret = loadPolicy('caret');
+
+  it('accepts a plan and add-ons the policy offers', () => {
+    expect(customerPolicyProblem(caret, { plan: 'standard', addOns: ['support-24x7'] })).toBeUndefined();
+  });
+
+  it('names the field of an unknown plan or an add-on the plan does not offer', () => {
+    expect(customerPolicyProblem(caret, { plan: 'gold', addOns: [] })).toMatchObject({ field: 'plan', message: expect.stringContaining('unknown plan "gold"') });
+    expect(customerPolicyProblem(caret, { plan: 'standard', addOns: ['support-24x7', 'nope'] })).toEqual({
+      field: 'addOns.1',
+      message: 'plan "standard" does not offer add-on "nope"',
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** Customer and API-key routes (staff only). */
-import { CustomerSchema } from '../../core/customer';
+import { CustomerSchema, customerPolicyProblem } from '../../core/customer';
+import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
 import type { Runtime } from '../shared/runtime';
 import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
 import { HttpError, json, type HttpResult } from './http';
@@ -7,17 +8,15 @@ import { forgetCustomers } from './lookups';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
 
-const MAX_ADDRESSES = 90;
-
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
 export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   requireStaff(request.principal);
   const customer = CustomerSchema.parse({ ...(request.body as object), id });
-  checkPlan(rt, customer.plan, customer.addOns);
-  const addresses = new Set([...customer.contacts.flatMap((c) => [c.email, c.phone]), ...customer.designatedUsers, ...customer.phoneNumbers, ...customer.emailDomains].filter(Boolean));
-  if (addresses.size > MAX_ADDRESSES) {
-    // Every address is a lookup record written in the customer's transaction (at most 100 items).
-    throw new HttpError(400, `a customer can list at most ${MAX_ADDRESSES} addresses, phone numbers and domains together (got ${addresses.size})`, { field: 'contacts' });
+  const problem = customerPolicyProblem(rt.policy, customer);
+  if (problem) throw new HttpError(400, problem.message, { field: problem.field });
+  const addresses = customerAddressCount(customer);
+  if (addresses > MAX_CUSTOMER_ADDRESSES) {
+    throw new HttpError(400, `a customer can list at most ${MAX_CUSTOMER_ADDRESSES} addresses, phone numbers and domains together (got ${addresses})`, { field: 'contacts' });
   }
   const previous = await rt.store.getCustomer(id);
   const ifMatch = request.headers['if-match']?.replace(/"/g, '');
@@ -47,16 +46,4 @@ export async function createApiKey(rt: Runtime, request: Request): Promise<HttpR
   const key = newApiKey(input.role);
   await rt.store.putApiKey(hashKey(key), input);
   return json(201, { ...input, key });
-}
-
-function checkPlan(rt: Runtime, plan: string, addOns: readonly string[]) {
-  const found = rt.policy.plans.find((p) => p.id === plan);
-  if (!found) {
-    throw new HttpError(400, `unknown plan "${plan}" (known: ${rt.policy.plans.map((p) => p.id).join(', ')})`, { field: 'plan' });
-  }
-  addOns.forEach((addOn, index) => {
-    if (!found.availableAddOns.includes(addOn) && !found.includedAddOns.includes(addOn)) {
-      throw new HttpError(400, `plan "${plan}" does not offer add-on "${addOn}"`, { field: `addOns.${index}` });
-    }
-  });
 }

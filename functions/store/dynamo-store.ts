@@ -81,6 +81,14 @@ const contactKeys = (customer: Customer) => [
   ]),
 ];
 
+/** Each address is a lookup record written in the customer's transaction, which holds at most 100 items. */
+export const MAX_CUSTOMER_ADDRESSES = 90;
+
+/** How many lookup records (addresses, phone numbers, domains) a customer needs. */
+export function customerAddressCount(customer: Customer): number {
+  return contactKeys(customer).length;
+}
+
 export class DynamoStore {
   readonly doc: DynamoDBDocumentClient;
 

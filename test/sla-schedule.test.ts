@@ -24,6 +24,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { durationMs, formatDuration, parseDuration } from '../core/policy/duration';
 import { policyOrThrow } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
+import { OUTBOX_LIMIT, queueNotifications, takeOutbox } from '../core/notifications/outbox';
 import { type SlaEvent, nextSlaEvent } from '../core/sla/schedule';
 import { SlaPlanner } from '../core/sla/targets';
 import { SLA_CLOCK, applySlaEvent } from '../core/tickets/breaches';
@@ -39,6 +40,7 @@ import {
   applyAction,
   openTicket,
 } from '../core/tickets/rules';
+import { REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS, decide } from '../functions/workflow/plan';
 
 // ---------------------------------------------------------------------------------------------
 // Test desk: policy, clock, ids, people
@@ -861,5 +863,75 @@ describe('for any sequence of actions, messages and clock events', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the ticket's execution does next (functions/workflow/plan.ts), and the mail a change owes
+// ---------------------------------------------------------------------------------------------
+
+describe('the plan of a ticket\'s execution', () => {
+  const RT = { policy: POLICY, planner: PLANNER };
+  const acknowledged = (ticket: Ticket): Ticket => ({ ...ticket, intakeAcknowledgedAt: iso(OPENED) });
+  const asked = (overrides: Partial<{ execution: string; startedAt: number; cycle: number }> = {}) => ({
+    ticketId: 'tkt-1',
+    execution: overrides.execution ?? 'tkt-1',
+    startedAt: iso(overrides.startedAt ?? OPENED),
+    cycle: overrides.cycle ?? 0,
+  });
+
+  it('waits for the next SLA event, acts once it is due, and acknowledges a new ticket first', () => {
+    const ticket = acknowledged(open({ severity: '1' }));
+
+    expect(decide(RT, open({ severity: '1' }), asked(), OPENED)).toEqual({ action: 'act', waitSeconds: 0 });
+    expect(decide(RT, ticket, asked(), OPENED)).toEqual({ action: 'wait', waitSeconds: 8 }); // warning at 80 % of 10 s
+    expect(decide(RT, ticket, asked(), OPENED + 8 * SECOND)).toEqual({ action: 'act', waitSeconds: 0 });
+  });
+
+  it('never waits past the hand-over, 300 days after its execution started, and hands over then or after 300 plans', () => {
+    const quiet = acknowledged(open({ severity: '4' })); // no objective: waits for the next change
+    const started = OPENED - 10 * DAY;
+
+    expect(decide(RT, quiet, asked({ startedAt: started }), OPENED)).toEqual({ action: 'wait', waitSeconds: (REPLACE_AFTER_MS - 10 * DAY) / SECOND });
+    expect(decide(RT, quiet, asked({ startedAt: OPENED - REPLACE_AFTER_MS }), OPENED)).toEqual({ action: 'replaced', waitSeconds: 0 });
+    expect(decide(RT, quiet, asked({ cycle: REPLACE_AFTER_CYCLES - 1 }), OPENED).action).toBe('wait');
+    expect(decide(RT, quiet, asked({ cycle: REPLACE_AFTER_CYCLES }), OPENED).action).toBe('replaced');
+  });
+
+  it('ends when the ticket is closed or gone, or when a newer run of its workflow took over', () => {
+    const ticket = acknowledged(open({ severity: '1' }));
+
+    expect(decide(RT, undefined, asked(), OPENED).action).toBe('end');
+    expect(decide(RT, act(ticket, { type: 'close' }, OPENED + SECOND), asked(), OPENED + SECOND).action).toBe('end');
+    expect(decide(RT, { ...ticket, workflowRun: 2 }, asked(), OPENED).action).toBe('end');
+    expect(decide(RT, { ...ticket, workflowRun: 2 }, asked({ execution: 'tkt-1-run2' }), OPENED).action).toBe('wait');
+  });
+
+  it('acts on mail a change left in the outbox, even when that change closed the ticket', () => {
+    const closing = queueNotifications(applyAction(acknowledged(open()), { type: 'close', reason: 'Done here.' }, ctx(OPENED + SECOND), CUSTOMER));
+
+    expect(closing.ticket.outbox?.map((n) => n.kind)).toEqual(['status-update']);
+    expect(decide(RT, closing.ticket, asked(), OPENED + SECOND).action).toBe('act');
+    const taken = takeOutbox(closing.ticket);
+    expect(taken.notifications).toEqual(closing.ticket.outbox);
+    expect(decide(RT, taken.ticket, asked(), OPENED + SECOND).action).toBe('end');
+  });
+});
+
+describe('the outbox of a ticket', () => {
+  it('queues what the requester must hear (a reply, the resolution), nothing for internal notes, and keeps the newest 50', () => {
+    let ticket = open();
+    ticket = queueNotifications(addMessage(ticket, 'internal-note', 'looks like the cron job', ctx(OPENED), AGENT)).ticket;
+    expect(ticket.outbox).toBeUndefined();
+
+    const replied = queueNotifications(addMessage(ticket, 'agent-reply', 'Please restart the indexer.', ctx(OPENED + SECOND), AGENT));
+    expect(replied.ticket.outbox).toEqual([
+      { kind: 'agent-reply', ticketId: 'tkt-1', caseNumber: 'SLA-000001', recipients: ['requester'], eventId: replied.events.find((e) => e.type === 'agent-reply')!.id, eventAt: iso(OPENED + SECOND) },
+    ]);
+
+    let busy = replied.ticket;
+    for (let i = 0; i < 60; i++) busy = queueNotifications(addMessage(busy, 'agent-reply', `reply ${i}`, ctx(OPENED + (i + 2) * SECOND), AGENT)).ticket;
+    expect(busy.outbox).toHaveLength(OUTBOX_LIMIT);
+    expect(busy.outbox!.at(-1)!.eventAt).toBe(iso(OPENED + 61 * SECOND));
   });
 });

@@ -12,7 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as reconcile } from '../functions/workflow/reconcile';
+import { getRuntime } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 const POLICY = 'test/fixtures/sla-workflow-policy.yaml';
@@ -82,6 +85,16 @@ async function execution(id: string): Promise<string> {
   const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${id}`);
   return response.ok ? JSON.stringify(await response.json()).slice(0, 2_000) : `HTTP ${response.status}`;
 }
+
+/** An execution's status (RUNNING, SUCCEEDED, ABORTED…) by its name, or undefined if there is none. */
+async function executionStatus(name: string): Promise<string | undefined> {
+  const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${name}`);
+  return response.ok ? ((await response.json()) as { status: string }).status : undefined;
+}
+
+/** The Step Functions client, on the runtime's endpoint (AWS_ENDPOINT_URL_SFN). */
+const sfn = () => new SFNClient({});
+const executionArn = (name: string) => `${runtime.ticketStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /** The parked task's timeout instant (epoch ms), once the execution waits on a token. */
 async function parkedUntil(id: string): Promise<number | undefined> {
@@ -222,6 +235,74 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     const missed = after.timeline.filter((e) => e.type === 'sla-breached' && e.data?.objective === 'management');
     expect(missed.map((e) => e.data?.step)).toEqual(['csm', 'coo', 'ceo']);
     for (const event of missed) expectAround(event.at, Date.parse(event.data!.due));
+  });
+});
+
+describe.concurrent('mail for what people do, and the ticket\'s executions', () => {
+  it('the requester is mailed the agent\'s reply and the resolution; the resolved case closes on its own; reopening it starts its next run', async () => {
+    const { id, caseNumber } = await newTicket('3');
+    const mailWith = (text: string) =>
+      eventually(id, async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}]`) && mail.body.text?.includes(text)), 4_000);
+
+    // An agent's reply reaches the requester, with its text.
+    expect((await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body: 'Please restart the indexer.' } })).status).toBe(201);
+    const reply = await mailWith('Please restart the indexer.');
+    expect(reply.destination.to).toEqual(['ana@example.com']);
+    // An internal note mails nobody.
+    expect((await request('POST', `/tickets/${id}/messages`, { body: { kind: 'internal-note', body: 'Probably the cron job.' } })).status).toBe(201);
+
+    // Resolved: the notice goes out; the policy closes resolved cases at once (autoCloseResolvedAfterDays: 0).
+    const resolved = await request('POST', `/tickets/${id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Fixed in 2.1.4.' } });
+    expect(resolved.status).toBe(200);
+    expect((await mailWith('Fixed in 2.1.4.')).destination.to).toEqual(['ana@example.com']);
+    const closed = await until(id, (t) => t.timeline.find((e) => e.type === 'closed'), 4_000);
+    expect(closed).toMatchObject({ actor: { kind: 'system' } });
+    await eventually(id, async () => ((await executionStatus(id)) === 'SUCCEEDED' ? true : undefined), 4_000);
+    const sent = (await ticket(id)).timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind);
+    expect(sent).toEqual(expect.arrayContaining(['acknowledgement', 'agent-reply', 'resolution', 'status-update']));
+    expect(sent.filter((kind) => kind === 'agent-reply')).toHaveLength(1);
+    expect((await runtime.ses.store()).some((mail) => mail.body.text?.includes('Probably the cron job.'))).toBe(false);
+
+    // Reopened: the closed case's execution has ended (and its name stays taken), so its next run starts.
+    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'reopen', reason: 'It broke again.' } })).status).toBe(200);
+    await eventually(id, async () => ((await executionStatus(`${id}-run2`)) === 'RUNNING' ? true : undefined), 4_000);
+    expect((await request('GET', `/tickets/${id}`)).body.workflowRun).toBe(2);
+  });
+
+  it('an execution that stopped is restarted by the reconciler as the ticket\'s next run, and the breach still fires on time', async () => {
+    const { id, createdAt } = await newTicket('4');
+    await eventually(id, () => parkedUntil(id), 3_000);
+
+    await sfn().send(new StopExecutionCommand({ executionArn: executionArn(id), error: 'Test.Stopped' }));
+    const outcome = await reconcile();
+
+    expect(outcome.started).toBeGreaterThanOrEqual(1);
+    expect(await executionStatus(id)).toBe('ABORTED');
+    expect(await executionStatus(`${id}-run2`)).toBe('RUNNING');
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
+    expectAround(breach.at, createdAt + 12_000);
+    expect((await reconcile()).failed).toBe(0);
+    expect(await executionStatus(`${id}-run3`)).toBeUndefined();
+  });
+
+  it('an execution that has planned its limit hands over to the ticket\'s next run, which keeps the clock', async () => {
+    const { id, createdAt } = await newTicket('4');
+    await eventually(id, () => parkedUntil(id), 3_000);
+    // Prepare: as if run 2 had planned 300 times — stop run 1, record run 2, start it with that count.
+    await sfn().send(new StopExecutionCommand({ executionArn: executionArn(id) }));
+    const { store } = getRuntime();
+    const stored = (await store.getTicket(id))!;
+    await store.saveTicket({ ...stored, workflowRun: 2, version: stored.version + 1 }, []);
+    await sfn().send(new StartExecutionCommand({ stateMachineArn: runtime.ticketStateMachineArn, name: `${id}-run2`, input: JSON.stringify({ ticketId: id, cycle: 300 }) }));
+
+    // Act / Assess: run 2 hands over at once; run 3 waits on the same deadline.
+    await eventually(id, async () => ((await executionStatus(`${id}-run2`)) === 'SUCCEEDED' ? true : undefined), 3_000);
+    expect(await executionStatus(`${id}-run3`)).toBe('RUNNING');
+    const handedOver = (await (await fetch(`${runtime.stepFunctionsUrl}/executions/${id}-run2`)).json()) as { history: unknown[] };
+    expect(JSON.stringify(handedOver.history)).toContain('"HandedOver"');
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
+    expectAround(breach.at, createdAt + 12_000);
+    expect((await ticket(id)).timeline.filter((e) => e.type === 'sla-breached')).toHaveLength(1);
   });
 });
 

@@ -92,8 +92,10 @@ describe('the HTTP API', () => {
       expect(JSON.stringify(statement.Resource)).toContain(table);
     }
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:SendTaskSuccess']));
-    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual(['states:SendTaskSuccess', 'states:StartExecution']);
+    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual(['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution']);
     expect(statements.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: stateMachineId() });
+    // Describe (is a reopened ticket's execution still running?) only this machine's executions.
+    expect(JSON.stringify(statements.find((s) => s.Action === 'states:DescribeExecution')!.Resource)).toContain(`":execution:",{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
   });
 
   it('finds the ticket state machine through TIERDESK_TICKET_STATE_MACHINE_ARN', () => {
@@ -147,12 +149,24 @@ describe('the ticket workflow', () => {
     const writes = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:PutItem');
     const reads = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:GetItem');
     expect(['plan', 'park', 'act', 'notify', 'reconcile'].map((file) => [file, reads(file), writes(file)])).toEqual([
-      ['plan', true, false],
+      // Plan and the reconciler write only to move a ticket to its next workflow run.
+      ['plan', true, true],
       ['park', true, true],
       ['act', true, true],
       ['notify', true, true],
-      ['reconcile', true, false],
+      ['reconcile', true, true],
     ]);
+  });
+
+  it('lets Plan start only this machine\'s executions (the hand-over), by the machine\'s name', () => {
+    const plan = template.toJSON().Resources[functionId('plan')].Properties;
+    const machineName = template.toJSON().Resources[stateMachineId()].Properties.StateMachineName;
+    expect(machineName).toMatch(/TicketLifecycle$/);
+    expect(JSON.stringify(plan.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN)).toContain(`:stateMachine:${machineName}`);
+    const states = statementsOf(functionId('plan')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
+    expect(states).toHaveLength(1);
+    expect(states[0]!.Action).toBe('states:StartExecution');
+    expect(JSON.stringify(states[0]!.Resource)).toContain(`:stateMachine:${machineName}`);
   });
 
   it('runs the reconciler every five minutes, allowed to start, list and describe the machine\'s executions', () => {

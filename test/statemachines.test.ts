@@ -40,7 +40,10 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
       ['wait', 'WaitForChangeOrDeadline'],
       ['act', 'Act'],
       ['end', 'Done'],
+      ['replaced', 'HandedOver'],
     ]);
+    // Plan knows which execution asks and since when, to end a superseded run and hand over before the limits.
+    expect(states.Plan.Parameters.Payload).toMatchObject({ 'execution.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime', 'cycle.$': '$.cycle' });
 
     const wait = states.WaitForChangeOrDeadline;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
@@ -56,6 +59,7 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
     expect(states.Notify.Parameters.FunctionName).toBe(ARNS.NotifyFunctionArn);
     expect(states.Notify.Next).toBe('Plan');
     expect(states.Done.Type).toBe('Succeed');
+    expect(states.HandedOver.Type).toBe('Succeed');
   });
 
   it('retries Lambda service errors on every task, and an email outage only delays Notify', () => {
@@ -69,10 +73,10 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
     expect(backOff.MaxAttempts).toBeGreaterThanOrEqual(5);
   });
 
-  it('carries only {ticketId, plan} from one round to the next', () => {
+  it('carries only {ticketId, cycle, plan} from one round to the next', () => {
     // Plan replaces the whole state with its selected result (ResultPath defaults to $).
     expect(states.Plan.ResultPath).toBeUndefined();
-    expect(Object.keys(states.Plan.ResultSelector).sort()).toEqual(['plan', 'ticketId.$']);
+    expect(Object.keys(states.Plan.ResultSelector).sort()).toEqual(['cycle.$', 'plan', 'ticketId.$']);
     expect(states.WaitForChangeOrDeadline.ResultPath).toBeNull();
     expect(states.Notify.ResultPath).toBeNull();
   });

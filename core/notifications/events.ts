@@ -3,6 +3,9 @@
  * the same ones. The SLA clock's events name whom to notify in `data.notify`; customer-facing
  * events go to the requester. Events that call for no mail (internal notes, field changes, a
  * status change a reply or resolution notice already tells) map to nothing.
+ *
+ * A notification names its event (id and instant) instead of carrying the event's text: the
+ * sender reads the body from the stored event (Notification.eventAt says why).
  */
 import type { Ticket, TimelineEvent } from '../tickets/model';
 import type { Notification, Recipient } from './render';
@@ -13,7 +16,7 @@ const STATUS_UPDATES = new Set(['pending-customer', 'closed']);
 export function notificationsForEvents(ticket: Ticket, events: readonly TimelineEvent[]): Notification[] {
   return events.flatMap((event) => {
     const notification = forEvent(event);
-    return notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, ...notification }] : [];
+    return notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, eventAt: event.at, ...notification }] : [];
   });
 }
 
@@ -23,15 +26,14 @@ function forEvent(event: TimelineEvent): Draft | undefined {
   const data = event.data ?? {};
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   const notify = Array.isArray(data.notify) ? (data.notify.filter((r) => typeof r === 'string') as Recipient[]) : [];
-  const body = event.body ? { body: event.body } : {};
   const due = text('due') ? { due: text('due')! } : {};
   switch (event.type) {
     case 'created':
       return { kind: 'acknowledgement', recipients: ['requester'] };
     case 'agent-reply':
-      return { kind: 'agent-reply', recipients: ['requester'], ...body };
+      return { kind: 'agent-reply', recipients: ['requester'] };
     case 'status-changed':
-      return STATUS_UPDATES.has(text('to') ?? '') ? { kind: 'status-update', recipients: ['requester'], ...body } : undefined;
+      return STATUS_UPDATES.has(text('to') ?? '') ? { kind: 'status-update', recipients: ['requester'] } : undefined;
     case 'resolved':
       return { kind: 'resolution', recipients: ['requester'] };
     case 'sla-warning':
@@ -42,11 +44,11 @@ function forEvent(event: TimelineEvent): Draft | undefined {
     }
     case 'escalated':
       // The ticket is already at its new tier: its team and their lead pick the case up.
-      return { kind: 'escalation', recipients: ['team', 'team-lead'], ...body };
+      return { kind: 'escalation', recipients: ['team', 'team-lead'] };
     case 'escalation-blocked':
-      return { kind: 'escalation', recipients: notify, ...body };
+      return { kind: 'escalation', recipients: notify };
     case 'customer-escalation':
-      return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due, ...body };
+      return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due };
     default:
       return undefined;
   }

@@ -32,6 +32,12 @@ export interface Notification {
   step?: string;
   /** The timeline event it is about, so the sender's record can point back to it. */
   eventId?: string;
+  /**
+   * The event's instant: with eventId, the event's key. A reply or resolution text can be long
+   * (100,000 characters), so it does not travel with the notification through the outbox and the
+   * state machine; the sender reads it from the event (`body` is filled just before rendering).
+   */
+  eventAt?: string;
 }
 
 export interface SkippedRecipient {

@@ -224,7 +224,12 @@ const SlaSettings = z
   .object({
     warnAt: z.number().gt(0).lt(1).default(0.8).describe('Share of a target after which a warning goes out.'),
     pauseWhilePendingCustomer: z.boolean().default(true),
-    autoCloseResolvedAfterDays: z.number().int().nonnegative().default(7),
+    autoCloseResolvedAfterDays: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(7)
+      .describe('Calendar days after which a resolved case closes unless the customer replies; 0 closes it at once.'),
   })
   .strict();
 

@@ -2,6 +2,7 @@
  * A support ticket (case) and its timeline, as plain JSON-serialisable data. Instants are
  * ISO 8601 strings in UTC so they read well in the table, the API and the logs.
  */
+import type { Notification } from '../notifications/render';
 
 export const CHANNELS = ['web', 'api', 'email', 'phone', 'chat', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -124,6 +125,18 @@ export interface Ticket {
    * Absent until then; the workflow, not the HTTP handler, sends it, so intake never waits on SES.
    */
   intakeAcknowledgedAt?: string;
+  /**
+   * Mails owed for changes already written (an agent's reply, a resolution, a customer
+   * escalation): recorded in the same write as the change, sent by the ticket's workflow
+   * (core/notifications/outbox.ts), so a change is never kept without its mail, nor mailed twice.
+   */
+  outbox?: Notification[];
+  /**
+   * Which of the ticket's workflow executions is the current one (absent = 1). A new run starts
+   * when an execution is replaced near Step Functions' limits or ended (closed, failed) while the
+   * ticket still needs its clock; an execution of an older run ends itself.
+   */
+  workflowRun?: number;
 }
 
 export const EVENT_TYPES = [

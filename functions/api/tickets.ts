@@ -4,12 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { decideEntitlement } from '../../core/entitlement';
 import type { Customer } from '../../core/customer';
+import { queueNotifications } from '../../core/notifications/outbox';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { addMessage, applyAction, openTicket, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
 import type { Actor, Ticket } from '../../core/tickets/model';
 import type { Runtime } from '../shared/runtime';
 import { ruleContext, updateTicketWithRetry } from '../shared/ticket-updates';
-import { startTicketExecution, wakeTicket } from '../shared/workflow';
+import { ensureTicketExecution, startTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
 import { HttpError, json, type HttpResult } from './http';
 import { customerById, customerIdForEmail } from './lookups';
@@ -97,7 +98,7 @@ async function createOnce(
   const body = { id, caseNumber, ticket: view(change.ticket, request.principal) };
   await rt.store.createTicket(change.ticket, change.events, idempotency && { ...idempotency, response: { statusCode: 201, body } });
   // After the write, so the execution's first Plan finds the ticket; never fails the request.
-  await startTicketExecution(id);
+  await startTicketExecution(change.ticket);
   return json(201, body, { location: `/tickets/${id}` });
 }
 
@@ -171,13 +172,15 @@ export async function postAction(rt: Runtime, request: Request, id: string): Pro
 /**
  * Read, apply a rule, write conditionally on the version read; on a concurrent change, again
  * (functions/shared/ticket-updates.ts). With `If-Match: <version>` the caller asks for its
- * version only, and gets 409 instead. Then the ticket's workflow is woken to re-plan: a reply
- * may have met the deadline it waits for, a raised severity may have brought it forward.
+ * version only, and gets 409 instead. The mails the change calls for go into the ticket's
+ * outbox in the same write (core/notifications/outbox.ts). Then the ticket's workflow is woken to
+ * re-plan and send them: a reply may have met the deadline it waits for, a raised severity may
+ * have brought it forward. A closed ticket's workflow has ended, so reopening one starts its next run.
  */
 async function updateTicket(rt: Runtime, request: Request, id: string, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
   const ifMatch = request.headers['if-match']?.replace(/"/g, '');
   if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'If-Match must be a ticket version number', { field: 'If-Match' });
-  const { change } = await updateTicketWithRetry(rt, apply, {
+  const { change } = await updateTicketWithRetry(rt, (ticket, ctx) => queueNotifications(apply(ticket, ctx)), {
     noRetry: ifMatch !== undefined,
     read: async () => {
       const ticket = await visibleTicket(rt, request.principal, id);
@@ -187,6 +190,7 @@ async function updateTicket(rt: Runtime, request: Request, id: string, apply: (t
       return ticket;
     },
   });
+  if (change.events.some((event) => event.type === 'status-changed' && event.data?.from === 'closed')) await ensureTicketExecution(change.ticket);
   await wakeTicket(id);
   return change;
 }
@@ -203,7 +207,7 @@ async function visibleTicket(rt: Runtime, principal: Principal, id: string): Pro
 /** What a principal sees of a ticket: customers do not see internal routing details. */
 function view(ticket: Ticket, principal: Principal) {
   if (principal.role !== 'customer') return ticket;
-  const { entitlement: _entitlement, details: _details, flags: _flags, queue: _queue, ...visible } = ticket;
+  const { entitlement: _entitlement, details: _details, flags: _flags, queue: _queue, outbox: _outbox, workflowRun: _workflowRun, ...visible } = ticket;
   return visible;
 }
 

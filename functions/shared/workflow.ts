@@ -2,21 +2,29 @@
  * The ticket workflow port: starts a ticket's Step Functions execution and wakes it when the
  * ticket changes (statemachines/ticket-lifecycle.asl.json, docs/sla-workflow.md).
  *
- * Neither call may fail the request that made the change: the change is already written, and
- * a missed start or wake only delays the clock — a parked execution still wakes at its old
- * deadline and re-plans, and the reconciler starts any open ticket's missing execution. So
- * both log and return instead of throwing.
+ * Starting and waking may not fail the request that made the change: the change is already
+ * written, and a missed start or wake only delays the clock — a parked execution still wakes at
+ * its old deadline and re-plans, and the reconciler starts any open ticket's missing execution.
+ * So they log and return instead of throwing.
+ *
+ * Executions are named after the ticket and its run (`CASE-000123`, then `CASE-000123-run2`…):
+ * Step Functions keeps a name taken for 90 days after its execution ended, so a ticket whose
+ * execution ended (replaced near the limits, failed, or closed and then reopened) moves to its
+ * next run, recorded on the ticket (Ticket.workflowRun), and older runs end themselves.
  */
 import {
   SFNClient,
   StartExecutionCommand,
   SendTaskSuccessCommand,
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   TaskDoesNotExist,
   TaskTimedOut,
   InvalidToken,
 } from '@aws-sdk/client-sfn';
+import type { Ticket } from '../../core/tickets/model';
 import { getRuntime, logger } from './runtime';
+import { updateTicketWithRetry } from './ticket-updates';
 
 let client: SFNClient | undefined;
 let warnedUnconfigured = false;
@@ -26,24 +34,88 @@ function sfn(): SFNClient {
   return (client ??= new SFNClient({}));
 }
 
-/** Starts the ticket's execution; true if one runs now (just started, or already running). */
-export async function startTicketExecution(ticketId: string): Promise<boolean> {
-  const stateMachineArn = process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
-  if (!stateMachineArn) {
-    // A deployment without the workflow: say so once per container, not on every ticket.
-    if (!warnedUnconfigured) logger.warn('TIERDESK_TICKET_STATE_MACHINE_ARN is not set: tickets get no SLA workflow', { ticketId });
-    warnedUnconfigured = true;
-    return false;
-  }
+type WorkflowRef = Pick<Ticket, 'id' | 'workflowRun'>;
+
+/** The name of the ticket's current execution. */
+export function executionName(ticket: WorkflowRef): string {
+  const run = ticket.workflowRun ?? 1;
+  return run === 1 ? ticket.id : `${ticket.id}-run${run}`;
+}
+
+/** What an execution starts with; the state machine counts its plans from `cycle`. */
+export function executionInput(ticketId: string): string {
+  return JSON.stringify({ ticketId, cycle: 0 });
+}
+
+function stateMachineArn(ticketId: string): string | undefined {
+  const arn = process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
+  // A deployment without the workflow: say so once per container, not on every ticket.
+  if (!arn && !warnedUnconfigured) logger.warn('TIERDESK_TICKET_STATE_MACHINE_ARN is not set: tickets get no SLA workflow', { ticketId });
+  if (!arn) warnedUnconfigured = true;
+  return arn;
+}
+
+/** Starts the ticket's current execution; true if one runs now (just started, or already running). */
+export async function startTicketExecution(ticket: WorkflowRef): Promise<boolean> {
+  const machine = stateMachineArn(ticket.id);
+  if (!machine) return false;
   try {
-    // Named after the ticket, so a second start (a retried intake, the reconciler) is refused, not doubled.
-    await sfn().send(new StartExecutionCommand({ stateMachineArn, name: ticketId, input: JSON.stringify({ ticketId }) }));
+    await startExecution(machine, ticket);
     return true;
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists) return true;
-    logger.error('could not start the ticket workflow; the reconciler will', { ticketId, error: error as Error });
+    logger.error('could not start the ticket workflow; the reconciler will', { ticketId: ticket.id, error: error as Error });
     return false;
   }
+}
+
+/**
+ * Makes sure the ticket's current execution runs: starts it, or, when that name belongs to an
+ * execution that has ended (failed, aborted, or succeeded because the ticket was closed before
+ * it was reopened), moves the ticket to its next run and starts that. For the reconciler, and
+ * for a change that brings a closed ticket back.
+ */
+export async function ensureTicketExecution(ticket: WorkflowRef): Promise<'started' | 'running' | 'failed'> {
+  const machine = stateMachineArn(ticket.id);
+  if (!machine) return 'failed';
+  try {
+    await startExecution(machine, ticket);
+    return 'started';
+  } catch (error) {
+    try {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${executionName(ticket)}`;
+      const { status } = await sfn().send(new DescribeExecutionCommand({ executionArn }));
+      if (status === 'RUNNING') return 'running';
+      logger.info('the ticket workflow had ended; starting its next run', { ticketId: ticket.id, executionArn, status });
+      return (await replaceTicketExecution(ticket)) ? 'started' : 'failed';
+    } catch (failure) {
+      logger.error('could not start the ticket workflow; the reconciler will', { ticketId: ticket.id, error: failure as Error });
+      return 'failed';
+    }
+  }
+}
+
+/**
+ * Moves the ticket to its next run (only from the run given: a second caller, or a retry after
+ * the move, starts the run already recorded) and starts that run's execution.
+ */
+export async function replaceTicketExecution(ticket: WorkflowRef): Promise<boolean> {
+  const rt = getRuntime();
+  const fromRun = ticket.workflowRun ?? 1;
+  const { change } = await updateTicketWithRetry(
+    rt,
+    (current) => ((current.workflowRun ?? 1) === fromRun ? { ticket: { ...current, workflowRun: fromRun + 1 }, events: [] } : { ticket: current, events: [] }),
+    {
+      skipUnchanged: true,
+      read: async () => (await rt.store.getTicket(ticket.id)) ?? Promise.reject(new Error(`ticket ${ticket.id} does not exist`)),
+    },
+  );
+  return startTicketExecution(change.ticket);
+}
+
+async function startExecution(stateMachineArn: string, ticket: WorkflowRef): Promise<void> {
+  await sfn().send(new StartExecutionCommand({ stateMachineArn, name: executionName(ticket), input: executionInput(ticket.id) }));
 }
 
 /** Wakes the ticket's parked execution so it re-plans now; nothing parked is fine (it is busy, or it will re-read the ticket). */

@@ -177,6 +177,14 @@ export class DynamoStore {
     return events;
   }
 
+  /** One timeline event by its key (ticket, instant and id), e.g. the reply a notification is about. */
+  async getEvent(ticketId: string, at: string, id: string): Promise<TimelineEvent | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: `EVENT#${at}#${id}` }, ConsistentRead: true }),
+    );
+    return result.Item?.event as TimelineEvent | undefined;
+  }
+
   /** Saves `ticket` (whose version is one more than the stored one) with its new events, or throws VersionConflictError. */
   async saveTicket(ticket: Ticket, events: TimelineEvent[]): Promise<void> {
     await this.transact([

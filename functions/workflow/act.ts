@@ -1,13 +1,15 @@
 /**
- * Act: the instant of an SLA event came, or the intake acknowledgement is owed. Applies every
- * event due now through core (applySlaEvent re-checks each against the ticket, so a stale timer
- * or a retry changes nothing) and records the acknowledgement, in one version-checked write,
- * and returns the mails to send as plain JSON (core/notifications/render.ts's Notification):
- * Step Functions carries them to Notify.
+ * Act: the instant of an SLA event came, the intake acknowledgement is owed, or a change left
+ * mail in the ticket's outbox. Applies every event due now through core (applySlaEvent re-checks
+ * each against the ticket, so a stale timer or a retry changes nothing), records the
+ * acknowledgement and empties the outbox, in one version-checked write, and returns the mails to
+ * send as plain JSON (core/notifications/render.ts's Notification): Step Functions carries them
+ * to Notify.
  */
 import { z } from 'zod';
 import { acknowledge } from '../../core/notifications/acknowledgement';
 import { notificationsForEvents } from '../../core/notifications/events';
+import { takeOutbox } from '../../core/notifications/outbox';
 import type { Notification } from '../../core/notifications/render';
 import { pendingSlaEvents } from '../../core/sla/schedule';
 import { applySlaEvent } from '../../core/tickets/breaches';
@@ -28,13 +30,14 @@ export async function handler(event: unknown): Promise<{ notifications: Notifica
   const { ticketId } = ActEvent.parse(event);
   const rt = getRuntime();
   // Set by the attempt that is written last: a version conflict re-reads and re-applies.
-  let acknowledgement: Notification[] = [];
+  let owed: Notification[] = [];
   try {
     const { change } = await updateTicketWithRetry(
       rt,
       (ticket, ctx) => {
-        const acked = acknowledge(ticket, ctx.now);
-        acknowledgement = acked.notifications;
+        const queued = takeOutbox(ticket);
+        const acked = acknowledge(queued.ticket, ctx.now);
+        owed = [...acked.notifications, ...queued.notifications];
         // Nothing due and nothing owed leaves the ticket as read, which skipUnchanged does not write.
         return applyDueEvents(acked.ticket, ctx);
       },
@@ -43,7 +46,7 @@ export async function handler(event: unknown): Promise<{ notifications: Notifica
         read: async () => (await rt.store.getTicket(ticketId)) ?? Promise.reject(new TicketGoneError(ticketId)),
       },
     );
-    return { notifications: [...acknowledgement, ...notificationsForEvents(change.ticket, change.events)] };
+    return { notifications: [...owed, ...notificationsForEvents(change.ticket, change.events)] };
   } catch (error) {
     // A ticket that no longer exists has nothing to act on; Plan ends the execution.
     if (error instanceof TicketGoneError) return { notifications: [] };

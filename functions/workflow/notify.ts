@@ -1,5 +1,7 @@
 /**
- * Notify: sends the mails Act returned (functions/notifications/send.ts) and records one
+ * Notify: sends the mails Act returned (functions/notifications/send.ts), each with the text of
+ * the event it is about read from the timeline (a reply, a resolution, an escalation reason: they
+ * do not travel through the state machine), and records one
  * 'notification-sent' event per notification on the ticket's timeline: what kind, whom it
  * reached with SES's MessageId (a reply's In-Reply-To points back to it), and who was rejected
  * or skipped.
@@ -14,7 +16,7 @@ import { z } from 'zod';
 import { NOTIFICATION_KINDS, type Notification } from '../../core/notifications/render';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { sendNotifications, type NotificationResult } from '../notifications/send';
-import { getRuntime } from '../shared/runtime';
+import { getRuntime, type Runtime } from '../shared/runtime';
 
 const NotifyEvent = z.object({
   ticketId: z.string().min(1),
@@ -29,6 +31,7 @@ const NotifyEvent = z.object({
       objective: z.string().optional(),
       step: z.string().optional(),
       eventId: z.string().optional(),
+      eventAt: z.string().optional(),
     }),
   ),
 });
@@ -38,8 +41,15 @@ export async function handler(event: unknown): Promise<void> {
   const rt = getRuntime();
   const ticket = await rt.store.getTicket(ticketId);
   if (!ticket || notifications.length === 0) return;
-  const results = await sendNotifications(rt, ticket, notifications as Notification[]);
+  const withBodies = await Promise.all(notifications.map((notification) => withEventBody(rt, notification as Notification)));
+  const results = await sendNotifications(rt, ticket, withBodies);
   await rt.store.addEvents(results.map((result) => sentEvent(ticket, result)));
+}
+
+async function withEventBody(rt: Runtime, notification: Notification): Promise<Notification> {
+  if (!notification.eventId || !notification.eventAt) return notification;
+  const event = await rt.store.getEvent(notification.ticketId, notification.eventAt, notification.eventId);
+  return event?.body ? { ...notification, body: event.body } : notification;
 }
 
 function sentEvent(ticket: Ticket, result: NotificationResult): TimelineEvent {

@@ -73,11 +73,11 @@ export class TicketWorkflow extends Construct {
     this.reconciler = fn('Reconcile', 'tierdesk workflow: starts the missing execution of every open ticket', Duration.minutes(2));
 
     // Table access, as each handler uses the store.
-    table.grantReadData(this.plan); // reads the ticket
+    table.grantReadWriteData(this.plan); // reads the ticket; moves it to its next run on a hand-over
     table.grantReadWriteData(this.park); // writes (and may take) the WAIT item
     table.grantReadWriteData(this.act); // updates the ticket with its version check
     table.grantReadWriteData(this.notify); // appends 'notification-sent' timeline events
-    table.grantReadData(this.reconciler); // lists open tickets
+    table.grantReadWriteData(this.reconciler); // lists open tickets; moves one whose execution ended to its next run
 
     const identities = [...new Set(props.senderIdentities.flatMap((identity) => (identity.includes('@') ? [identity, identity.split('@')[1]!] : [identity])))];
     if (identities.length > 0) {
@@ -108,7 +108,11 @@ export class TicketWorkflow extends Construct {
     const missing = aslPlaceholders(TICKET_LIFECYCLE_FILE).filter((name) => !(name in tasks));
     if (missing.length > 0) throw new Error(`${TICKET_LIFECYCLE_FILE}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
 
+    // Named, so Plan (whose ARN is in the definition) can be granted StartExecution on the
+    // machine's ARN built from its name: a reference to the machine would be a circular dependency.
+    const stateMachineName = `${Stack.of(this).stackName}-TicketLifecycle`;
     this.stateMachine = new StateMachine(this, 'TicketLifecycle', {
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(TICKET_LIFECYCLE_FILE),
       definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.functionArn])),
@@ -125,6 +129,11 @@ export class TicketWorkflow extends Construct {
 
     // Park wakes the execution itself when the ticket changed between Plan and Park.
     this.grantWake(this.park);
+
+    // Plan starts the ticket's next run when an execution nears Step Functions' limits.
+    const machineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.plan.addEnvironment(STATE_MACHINE_ENV, machineArn);
+    this.plan.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
 
     // The reconciler starts missing executions and inspects the machine's executions.
     this.reconciler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
@@ -152,10 +161,14 @@ export class TicketWorkflow extends Construct {
     });
   }
 
-  /** What a handler that opens and changes tickets needs (functions/shared/workflow.ts): start and wake executions. */
+  /**
+   * What a handler that opens and changes tickets needs (functions/shared/workflow.ts): start and
+   * wake executions, and see whether a reopened ticket's execution still runs.
+   */
   connectTicketHandler(handler: TierdeskFunction): void {
     handler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
     this.stateMachine.grantStartExecution(handler);
+    handler.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionArns()] }));
     this.grantWake(handler);
   }
 

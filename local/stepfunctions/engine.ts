@@ -180,7 +180,7 @@ export class Engine {
     const run = machine.stateMachine.run(value as never, {
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: execution.arn, Name: name, RoleArn: ROLE_ARN },
+        Execution: { Id: execution.arn, Name: name, RoleArn: ROLE_ARN, StartTime: new Date(execution.startDate).toISOString(), Input: value as never },
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: { Token: TOKEN_PLACEHOLDER },
       },

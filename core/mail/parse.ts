@@ -1,0 +1,381 @@
+/**
+ * Inbound mail as the desk reads it: the raw bytes SES stored, parsed with mailparser into a plain
+ * object. Parsing never throws: whatever could not be read is listed in `problems`, so the handler
+ * can still open or update a ticket from a broken or hostile message and show the agent why parts
+ * are missing.
+ *
+ * Message-IDs keep their angle brackets (see ./message-id.ts). Attachment bytes ride along in
+ * `content`; `mailMetadata()` drops them for storing or logging the rest as JSON.
+ */
+import {
+  simpleParser,
+  type AddressObject,
+  type Attachment,
+  type EmailAddress,
+  type HeaderLines,
+  type HeaderValue,
+  type ParsedMail,
+  type StructuredHeader,
+} from 'mailparser';
+import { messageIdsIn, normaliseMessageId } from './message-id';
+
+export interface MailAddress {
+  /** Lower-cased: addresses are compared, and mailbox case is not meaningful in practice. */
+  address: string;
+  name: string;
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  /** Decoded size in bytes. */
+  size: number;
+  /** Content-ID with brackets, for inline images the HTML refers to as `cid:`. */
+  contentId?: string;
+  inline: boolean;
+  /** Why the content was not kept (over a limit); `content` is then absent. */
+  skipped?: string;
+  content?: Buffer;
+}
+
+/** The raw values of the headers that tell automated mail from a person's (see ./loops.ts). */
+export interface AutomationHeaders {
+  autoSubmitted?: string;
+  precedence?: string;
+  xLoop: string[];
+  xAutoResponseSuppress?: string;
+  xAutoreply?: string;
+  xAutorespond?: string;
+  returnPath?: string;
+  listId?: string;
+  listUnsubscribe?: string;
+  /** The top-level media type, lower-cased, e.g. `multipart/report`. */
+  contentType?: string;
+  /** The `report-type` parameter of a multipart/report, e.g. `delivery-status`. */
+  reportType?: string;
+}
+
+export interface InboundMail {
+  messageId?: string;
+  inReplyTo?: string;
+  /** As the header lists them: oldest first. */
+  references: string[];
+  from?: MailAddress;
+  replyTo: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  /** ISO 8601; undefined when the Date header is missing or unreadable. */
+  date?: string;
+  /** Plain text; derived from the HTML for HTML-only mail. */
+  text: string;
+  html?: string;
+  attachments: MailAttachment[];
+  headers: AutomationHeaders;
+  problems: string[];
+}
+
+/** The mail without attachment bytes: plain JSON. */
+export type InboundMailMetadata = Omit<InboundMail, 'attachments'> & { attachments: Omit<MailAttachment, 'content'>[] };
+
+export interface ParseLimits {
+  maxTextChars: number;
+  /** Longer HTML is neither stored nor converted to text (the conversion is slow on huge input). */
+  maxHtmlChars: number;
+  maxAttachments: number;
+  maxAttachmentBytes: number;
+  /** A parse still running after this long is abandoned. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = {
+  maxTextChars: 100_000,
+  maxHtmlChars: 1_000_000,
+  maxAttachments: 20,
+  maxAttachmentBytes: 10 * 1024 * 1024,
+  timeoutMs: 15_000,
+};
+
+/** Never throws and never waits past `timeoutMs`: what could not be read is in `problems`. */
+export async function parseInboundMail(raw: Buffer | Uint8Array, options: Partial<ParseLimits> = {}): Promise<InboundMail> {
+  const limits = { ...DEFAULT_PARSE_LIMITS, ...options };
+  const problems: string[] = [];
+  try {
+    const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const outcome = await parseWithFallback(bytes, limits, problems);
+    return outcome ? toInboundMail(outcome, bytes, limits, problems) : emptyMail(problems);
+  } catch (error) {
+    // Only a bug of ours lands here; the contract is still to answer, not to throw.
+    problems.push(`mail could not be read: ${describe(error)}`);
+    return emptyMail(problems);
+  }
+}
+
+/** The mail without attachment bytes, to store or log as JSON; the bytes go to S3 on their own. */
+export function mailMetadata(mail: InboundMail): InboundMailMetadata {
+  return { ...mail, attachments: mail.attachments.map(({ content: _content, ...metadata }) => metadata) };
+}
+
+interface ParseOutcome {
+  parsed: ParsedMail;
+  /** Only the header block could be parsed; the body is taken raw. */
+  headersOnly: boolean;
+}
+
+/** The whole message, else its header block alone, so a broken body still leaves sender and subject. */
+async function parseWithFallback(bytes: Buffer, limits: ParseLimits, problems: string[]): Promise<ParseOutcome | undefined> {
+  try {
+    return { parsed: await parseWithTimeout(bytes, limits), headersOnly: false };
+  } catch (error) {
+    problems.push(`body could not be parsed (${describe(error)}); the raw body is kept as text`);
+  }
+  try {
+    return { parsed: await parseWithTimeout(headerBlockOf(bytes), limits), headersOnly: true };
+  } catch (error) {
+    problems.push(`headers could not be parsed: ${describe(error)}`);
+    return undefined;
+  }
+}
+
+function parseWithTimeout(bytes: Buffer, limits: ParseLimits): Promise<ParsedMail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up after ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    timer.unref();
+  });
+  const parse = simpleParser(bytes, { keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: limits.maxHtmlChars });
+  return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Where the body starts: after the first blank line; the whole input when there is none. */
+function headerEnd(bytes: Buffer): number {
+  const ends = ['\n\n', '\r\n\r\n'].map((blank) => bytes.indexOf(blank)).filter((at) => at >= 0);
+  return ends.length > 0 ? Math.min(...ends) : bytes.length;
+}
+
+function headerBlockOf(bytes: Buffer): Buffer {
+  const head = bytes.subarray(0, Math.min(headerEnd(bytes), 64 * 1024));
+  // Without its Content-Type the header block parses as an empty text/plain message.
+  const withoutContentType = head.toString('latin1').replace(/^content-type:.*(\r?\n[ \t].*)*\r?\n?/gim, '');
+  return Buffer.from(`${withoutContentType}\r\n\r\n`, 'latin1');
+}
+
+function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, limits: ParseLimits, problems: string[]): InboundMail {
+  const lines = parsed.headerLines;
+  const from = firstAddress(parsed.from);
+  noteMissingHeaders(lines, from, problems);
+  return dropUndefined({
+    messageId: normaliseMessageId(rawHeader(lines, 'message-id')),
+    inReplyTo: normaliseMessageId(rawHeader(lines, 'in-reply-to')),
+    references: messageIdsIn(rawHeaders(lines, 'references').join(' ')),
+    from,
+    replyTo: addressesOf(parsed.replyTo),
+    to: addressesOf(parsed.to),
+    cc: addressesOf(parsed.cc),
+    subject: subjectOf(parsed, problems),
+    date: dateOf(rawHeader(lines, 'date'), problems),
+    text: truncateText(headersOnly ? rawBody(bytes) : textOf(parsed, bytes, limits, problems), limits, problems),
+    html: htmlOf(parsed, limits, problems),
+    attachments: attachmentsOf(parsed.attachments, limits, problems),
+    headers: automationHeadersOf(parsed, lines),
+    problems,
+  });
+}
+
+function emptyMail(problems: string[]): InboundMail {
+  return { references: [], replyTo: [], to: [], cc: [], subject: '', text: '', attachments: [], headers: { xLoop: [] }, problems };
+}
+
+function noteMissingHeaders(lines: HeaderLines, from: MailAddress | undefined, problems: string[]): void {
+  if (!from) problems.push(rawHeader(lines, 'from') === undefined ? 'no From header' : 'From header has no readable address');
+  if (rawHeader(lines, 'message-id') === undefined) problems.push('no Message-ID header');
+  else if (!normaliseMessageId(rawHeader(lines, 'message-id'))) problems.push('Message-ID header unreadable');
+}
+
+/** Every value of a header, unfolded, in order. */
+function rawHeaders(lines: HeaderLines, key: string): string[] {
+  return lines
+    .filter((line) => line.key === key)
+    .map((line) => line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+}
+
+function rawHeader(lines: HeaderLines, key: string): string | undefined {
+  return rawHeaders(lines, key)[0];
+}
+
+function addressesOf(header: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return objects.flatMap((object) => flattenGroups(object.value)).flatMap(toMailAddress);
+}
+
+function flattenGroups(entries: EmailAddress[]): EmailAddress[] {
+  return entries.flatMap((entry) => (entry.group ? flattenGroups(entry.group) : [entry]));
+}
+
+function toMailAddress(entry: EmailAddress): MailAddress[] {
+  const address = entry.address?.trim().toLowerCase();
+  return address ? [{ address, name: entry.name?.trim() ?? '' }] : [];
+}
+
+function firstAddress(header: AddressObject | undefined): MailAddress | undefined {
+  return addressesOf(header)[0];
+}
+
+function subjectOf(parsed: ParsedMail, problems: string[]): string {
+  const subject = parsed.subject ?? '';
+  // A leftover encoded word means its charset or encoding was not understood.
+  if (/=\?[^?\s]+\?[a-z]\?[^?\s]*\?=/i.test(subject)) problems.push('Subject has encoded words that could not be decoded');
+  return subject;
+}
+
+function dateOf(header: string | undefined, problems: string[]): string | undefined {
+  if (header === undefined) {
+    problems.push('no Date header');
+    return undefined;
+  }
+  // mailparser answers "now" for a date it cannot read; that would misdate the message silently.
+  const time = Date.parse(header.replace(/\([^)]*\)/g, '').trim());
+  if (Number.isNaN(time)) {
+    problems.push(`Date header unreadable: ${header.slice(0, 100)}`);
+    return undefined;
+  }
+  return new Date(time).toISOString();
+}
+
+function textOf(parsed: ParsedMail, bytes: Buffer, limits: ParseLimits, problems: string[]): string {
+  if (parsed.text !== undefined && !parsed.textConversionError) return parsed.text;
+  if (parsed.textConversionError && typeof parsed.html === 'string') {
+    problems.push(`HTML could not be converted to text (${parsed.textConversionError.message}); tags were stripped instead`);
+    return [parsed.text, roughTextFromHtml(parsed.html, limits.maxTextChars)].filter(Boolean).join('\n\n');
+  }
+  return parsed.text ?? salvagedBody(parsed, bytes, problems);
+}
+
+function truncateText(text: string, limits: ParseLimits, problems: string[]): string {
+  if (text.length <= limits.maxTextChars) return text;
+  problems.push(`text truncated from ${text.length} to ${limits.maxTextChars} characters`);
+  return truncate(text, limits.maxTextChars);
+}
+
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+
+/**
+ * A crude HTML-to-text for HTML too large or too deeply nested for the real converter. Every step
+ * is linear (no pattern can rescan the rest of a hostile input), and the input is capped.
+ */
+function roughTextFromHtml(html: string, maxChars: number): string {
+  return withoutHiddenElements(html.slice(0, maxChars * 4))
+    .replace(/<(br|\/p|\/div|\/tr|\/li|\/h[1-6])\b[^<>]*>/gi, '\n')
+    .replace(/<[^<>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => HTML_ENTITIES[name] ?? '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n[ \t]*(\n[ \t]*)+/g, '\n\n')
+    .trim();
+}
+
+/** The HTML without its script, style and head elements; an unclosed one runs to the end. */
+function withoutHiddenElements(html: string): string {
+  const opening = /<(script|style|head)\b/gi;
+  let kept = '';
+  let at = 0;
+  for (let start = opening.exec(html); start; start = opening.exec(html)) {
+    kept += html.slice(at, start.index);
+    const closing = new RegExp(`</${start[1]}[^<>]*>`, 'gi');
+    closing.lastIndex = opening.lastIndex;
+    const end = closing.exec(html);
+    at = end ? end.index + end[0].length : html.length;
+    opening.lastIndex = at;
+  }
+  return kept + html.slice(at);
+}
+
+/**
+ * A multipart message none of whose parts could be found (a boundary that does not match the
+ * declared one, a truncated upload) still carries the customer's words: keep the raw body.
+ */
+function salvagedBody(parsed: ParsedMail, bytes: Buffer, problems: string[]): string {
+  const nothingFound = parsed.html === undefined || parsed.html === false;
+  const contentType = parsed.headers.get('content-type');
+  const multipart = isStructuredHeader(contentType) && contentType.value.toLowerCase().startsWith('multipart/');
+  if (!multipart || !nothingFound || parsed.attachments.length > 0) return '';
+  const body = rawBody(bytes);
+  if (body) problems.push('no MIME part could be read (boundary mismatch or truncated message); the raw body is kept as text');
+  return body;
+}
+
+function rawBody(bytes: Buffer): string {
+  return bytes.subarray(headerEnd(bytes)).toString('utf8').trim();
+}
+
+function htmlOf(parsed: ParsedMail, limits: ParseLimits, problems: string[]): string | undefined {
+  const html = typeof parsed.html === 'string' ? parsed.html : undefined;
+  if (html === undefined || html.length <= limits.maxHtmlChars) return html;
+  // Cut HTML would be broken markup; the text (converted before the cut) stands in for it.
+  problems.push(`HTML of ${html.length} characters not kept (limit ${limits.maxHtmlChars})`);
+  return undefined;
+}
+
+/** Cuts at a code point boundary, so no lone surrogate is left behind. */
+function truncate(text: string, length: number): string {
+  const lastKept = text.charCodeAt(length - 1);
+  const splitsPair = lastKept >= 0xd800 && lastKept <= 0xdbff;
+  return text.slice(0, splitsPair ? length - 1 : length);
+}
+
+function attachmentsOf(attachments: Attachment[], limits: ParseLimits, problems: string[]): MailAttachment[] {
+  const kept = attachments.map((attachment, index) => toMailAttachment(attachment, index, limits));
+  for (const attachment of kept) {
+    if (attachment.skipped) problems.push(`attachment ${attachment.filename} skipped: ${attachment.skipped}`);
+  }
+  return kept;
+}
+
+function toMailAttachment(attachment: Attachment, index: number, limits: ParseLimits): MailAttachment {
+  const metadata: MailAttachment = {
+    filename: attachment.filename?.trim() || `attachment-${index + 1}`,
+    contentType: attachment.contentType.toLowerCase(),
+    size: attachment.size,
+    inline: attachment.contentDisposition === 'inline' || attachment.related === true,
+    ...(attachment.contentId ? { contentId: attachment.contentId } : {}),
+  };
+  const skipped = skipReason(attachment, index, limits);
+  return skipped ? { ...metadata, skipped } : { ...metadata, content: attachment.content };
+}
+
+function skipReason(attachment: Attachment, index: number, limits: ParseLimits): string | undefined {
+  if (index >= limits.maxAttachments) return `more than ${limits.maxAttachments} attachments`;
+  if (attachment.size > limits.maxAttachmentBytes) return `larger than ${limits.maxAttachmentBytes} bytes`;
+  return undefined;
+}
+
+function automationHeadersOf(parsed: ParsedMail, lines: HeaderLines): AutomationHeaders {
+  const contentType = parsed.headers.get('content-type');
+  const structured = isStructuredHeader(contentType) ? contentType : undefined;
+  const optional = (key: string) => rawHeader(lines, key);
+  return dropUndefined({
+    autoSubmitted: optional('auto-submitted'),
+    precedence: optional('precedence'),
+    xLoop: rawHeaders(lines, 'x-loop'),
+    xAutoResponseSuppress: optional('x-auto-response-suppress'),
+    xAutoreply: optional('x-autoreply'),
+    xAutorespond: optional('x-autorespond'),
+    returnPath: optional('return-path'),
+    listId: optional('list-id'),
+    listUnsubscribe: optional('list-unsubscribe'),
+    contentType: structured?.value.toLowerCase(),
+    reportType: structured?.params['report-type']?.toLowerCase(),
+  });
+}
+
+function isStructuredHeader(value: HeaderValue | undefined): value is StructuredHeader {
+  return typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && typeof value.value === 'string' && 'params' in value;
+}
+
+/** Absent keys rather than `undefined` values, so the object round-trips through JSON unchanged. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

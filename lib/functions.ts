@@ -14,6 +14,8 @@ export interface TierdeskFunctionProps {
   table: ITableV2;
   policyFile: string;
   timeout?: Duration;
+  /** MB; default 512. */
+  memorySize?: number;
   description: string;
   /**
    * Name of the bundle file (without `.mjs`) when it should not be `index`: the workflow functions
@@ -32,7 +34,7 @@ export class TierdeskFunction extends NodejsFunction {
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
       environment: {

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
+import { InboundEmail, recipientsFromContext, validateRecipients } from './email/inbound-email';
 import { TicketWorkflow } from './workflows/ticket-workflow';
 
 export interface TierdeskStackProps extends StackProps {
@@ -18,10 +19,17 @@ export interface TierdeskStackProps extends StackProps {
    * no mail and no SES permission is granted.
    */
   senderIdentity?: string;
+  /**
+   * Addresses or domains SES receives mail for (lib/email/inbound-email.ts). Default: the CDK
+   * context value `inboundRecipients` (comma-separated or a JSON array), else none: no inbound email.
+   */
+  inboundRecipients?: string[];
 }
 
 export class TierdeskStack extends Stack {
   readonly workflow: TicketWorkflow;
+  /** Absent when no inbound recipients are configured. */
+  readonly inboundEmail?: InboundEmail;
 
   constructor(scope: Construct, id: string, props: TierdeskStackProps = {}) {
     super(scope, id, props);
@@ -39,5 +47,11 @@ export class TierdeskStack extends Stack {
       senderIdentities: senderIdentity ? [senderIdentity] : [],
     });
     this.workflow.connectTicketHandler(api.handler);
+    const recipients = props.inboundRecipients
+      ? validateRecipients(props.inboundRecipients)
+      : recipientsFromContext(this.node.tryGetContext('inboundRecipients'));
+    if (recipients.length > 0) {
+      this.inboundEmail = new InboundEmail(this, 'InboundEmail', { table: data.table, policyFile, workflow: this.workflow, recipients });
+    }
   }
 }

@@ -64,8 +64,11 @@ export interface DynamoDBLocal {
   stop(): Promise<void>;
 }
 
-/** The credentials and region every local client uses (`-sharedDb` makes them irrelevant). */
-export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/**
+ * The credentials and region every local client uses: dummies (`-sharedDb` makes them irrelevant
+ * to DynamoDB Local), the key pair the local S3 (s3rver) accepts.
+ */
+export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export function localClient(endpoint: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
   return new DynamoDBClient({

@@ -16,7 +16,11 @@ import { loadPolicy } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
 import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
+import { startS3, type LocalS3 } from './s3';
 import { startSes, type LocalSes } from './ses';
+import { startSmtp, type IngestHandler, type LocalSmtp } from './smtp';
 import { startStepFunctions, stateMachineArn, type LocalStepFunctions } from './stepfunctions';
 import { registerTicketLifecycle, TICKET_LIFECYCLE } from './workflows';
 
@@ -60,6 +64,10 @@ export interface RuntimeOptions {
   workflows?: boolean;
   /** Fixed port for the SES emulator (0 or absent: a free one); reuse it on a restart, as above. */
   sesPort?: number;
+  /** Fixed port for the local S3 (0 or absent: a free one); reuse it on a restart, as above. */
+  s3Port?: number;
+  /** Port of the SMTP listener for inbound mail (`npm start` passes 2525; 0 or absent: a free one). */
+  smtpPort?: number;
 }
 
 export interface Runtime {
@@ -77,6 +85,12 @@ export interface Runtime {
   /** The SES emulator (AWS_ENDPOINT_URL_SES): the mail the desk sent, readable in a browser at this URL. */
   sesUrl: string;
   sesPort: number;
+  /** The SMTP listener for inbound mail (loopback): deliver a mail here and it becomes a ticket. */
+  smtpPort: number;
+  /** The local S3 (AWS_ENDPOINT_URL_S3) and the mail bucket: raw inbound mail and attachments. */
+  s3Url: string;
+  s3Port: number;
+  mailBucket: string;
   /** Its store and clear(), for tests that read the mail back. */
   ses: Pick<LocalSes, 'store' | 'clear'>;
   adminKey: string;
@@ -112,11 +126,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let demoLines: string[];
   let stepFunctions: LocalStepFunctions | undefined;
   let ses: LocalSes | undefined;
+  let s3: LocalS3 | undefined;
+  let smtp: LocalSmtp | undefined;
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
     stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0 });
     // In-process and quick: every mail the workflow sends lands here, never at a real address.
     ses = await startSes({ port: options.sesPort ?? 0 });
+    s3 = await startS3({ ...(dataDir ? { directory: join(dataDir, 's3') } : {}), port: options.s3Port ?? 0 });
     const client = localClient(dynamodb.endpoint);
     try {
       await createTable(client, TABLE_NAME);
@@ -132,6 +149,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.url,
       AWS_ENDPOINT_URL_SES: ses.url,
+      AWS_ENDPOINT_URL_S3: s3.url,
+      TIERDESK_MAIL_BUCKET: s3.bucket,
+      TIERDESK_INBOUND_PREFIX: INBOUND_PREFIX,
+      TIERDESK_ATTACHMENT_PREFIX: ATTACHMENT_PREFIX,
       ...(options.workflows === false ? {} : { TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn }),
       // Dummy credentials: locally nothing may ever reach a real AWS account.
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
@@ -149,6 +170,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     } else {
       delete process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
     }
+    smtp = await startSmtp({
+      port: options.smtpPort ?? 0,
+      host,
+      bucket: s3.bucket,
+      inboundPrefix: INBOUND_PREFIX,
+      s3: new S3Client({ endpoint: s3.url, forcePathStyle: true, region: LOCAL_AWS.region, credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey } }),
+      ingest: await loadHandler<IngestHandler>(INGEST_MODULE),
+      quiet: options.quiet ?? false,
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? new StartError(`SMTP port ${options.smtpPort} on ${host} is already in use`) : error;
+    });
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
       gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false });
@@ -157,13 +189,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       throw error;
     }
   } catch (error) {
+    await smtp?.stop();
     await stepFunctions?.stop();
     await ses?.stop();
+    await s3?.stop();
     await dynamodb.stop();
     throw error;
   }
   const sfn = stepFunctions;
   const mail = ses;
+  const inbound = smtp;
+  const objects = s3;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -175,6 +211,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stepFunctionsUrl: sfn.url,
     stepFunctionsPort: sfn.port,
     ticketStateMachineArn,
+    smtpPort: inbound.port,
+    s3Url: objects.url,
+    s3Port: objects.port,
+    mailBucket: objects.bucket,
     sesUrl: mail.url,
     sesPort: mail.port,
     ses: { store: () => mail.store(), clear: () => mail.clear() },
@@ -182,9 +222,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ...(dataDir ? { dataDir } : {}),
     policy,
     demoLines,
-    // Executions first: their tasks still write to DynamoDB (and send mail) while they wind down.
+    // No new mail first; then executions: their tasks still write to DynamoDB (and send mail) while they wind down.
     stop: () =>
-      (stopping ??= sfn.stop().finally(() => mail.stop().finally(() => gateway.close().finally(() => dynamodb.stop())))),
+      (stopping ??= inbound
+        .stop()
+        .finally(() => sfn.stop())
+        .finally(() => mail.stop())
+        .finally(() => gateway.close())
+        .finally(() => objects.stop())
+        .finally(() => dynamodb.stop())),
   };
 }
 
@@ -201,6 +247,14 @@ function keptAdminKey(dataDir: string | undefined): string {
   const key = fresh();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+const INGEST_MODULE = '../functions/email/ingest.ts';
+
+async function loadHandler<T>(module: string): Promise<T> {
+  const loaded = (await import(new URL(module, import.meta.url).href)) as { handler?: unknown };
+  if (typeof loaded.handler !== 'function') throw new StartError(`${module} does not export a handler function`);
+  return loaded.handler as T;
 }
 
 async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {

@@ -8,10 +8,12 @@ import { DEFAULT_DATA_DIR, DEFAULT_POLICY, startRuntime, StartError, type Runtim
 
 const HELP = `Usage: npm start -- [options]
 
-Runs tierdesk locally: DynamoDB Local (needs Java 17+), Step Functions, an SES emulator and the HTTP API on loopback.
+Runs tierdesk locally: DynamoDB Local (needs Java 17+), Step Functions, an SES emulator, S3, an
+SMTP listener for inbound mail and the HTTP API on loopback.
 
 Options:
   --port <n>              HTTP port (default: env PORT or 3000)
+  --smtp-port <n>         SMTP port for inbound mail (default: env TIERDESK_SMTP_PORT or 2525)
   --data-dir <dir>        where data is kept across restarts (default: ${DEFAULT_DATA_DIR}/)
   --in-memory             keep nothing; every start is empty
   --policy <preset|file>  support policy (default: env TIERDESK_POLICY or ${DEFAULT_POLICY})
@@ -31,6 +33,7 @@ function parseOptions() {
     const { values } = parseArgs({
       options: {
         port: { type: 'string' },
+        'smtp-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         policy: { type: 'string' },
@@ -56,6 +59,9 @@ if (values.help) {
 const portText = values.port ?? process.env.PORT ?? '3000';
 const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${portText}"`);
+const smtpPortText = values['smtp-port'] ?? process.env.TIERDESK_SMTP_PORT ?? '2525';
+const smtpPort = Number(smtpPortText);
+if (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535) fail(`invalid SMTP port "${smtpPortText}"`);
 if (values['in-memory'] && values['data-dir']) fail('--in-memory and --data-dir exclude each other');
 
 let runtime: Runtime | undefined;
@@ -85,6 +91,7 @@ try {
   const started = Date.now();
   runtime = await startRuntime({
     port,
+    smtpPort,
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     inMemory: values['in-memory'] ?? false,
     policy: values.policy ?? process.env.TIERDESK_POLICY ?? DEFAULT_POLICY,
@@ -92,7 +99,11 @@ try {
   printBanner(runtime, Date.now() - started);
 } catch (error) {
   if (error instanceof StartError) {
-    const hint = /^port \d+ on /.test(error.message) ? ' (choose another with --port <n> or PORT=<n>)' : '';
+    const hint = /^port \d+ on /.test(error.message)
+      ? ' (choose another with --port <n> or PORT=<n>)'
+      : /^SMTP port /.test(error.message)
+        ? ' (choose another with --smtp-port <n> or TIERDESK_SMTP_PORT=<n>)'
+        : '';
     fail(error.message + hint);
   }
   // Anything else is a bug (in a handler module, say): the stack is the useful part.
@@ -124,6 +135,8 @@ function printBanner(rt: Runtime, ms: number): void {
     `  Step Functions  ${rt.stepFunctionsUrl}  (ticket lifecycle; executions in memory, re-driven at start)`,
     `  executions      GET ${rt.stepFunctionsUrl}/executions  ·  GET ${rt.stepFunctionsUrl}/executions/<ticket id>`,
     `  mail (SES)      ${rt.sesUrl}  (every mail sent, in the browser; nothing leaves this machine)`,
+    `  inbound mail    smtp://${new URL(rt.url).hostname}:${rt.smtpPort}  (any address; each mail becomes a ticket or a reply)`,
+    `  S3              ${rt.s3Url}  (bucket ${rt.mailBucket}: raw inbound mail and attachments)`,
     `  data            ${data}`,
     `  policy          ${rt.policy}`,
     `  admin key       ${rt.adminKey}`,

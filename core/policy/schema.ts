@@ -319,6 +319,9 @@ export const PolicySchema = z
       .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'use 2–10 capital letters or digits, e.g. "CASE"')
       .default('CASE'),
     defaultPlan: Id,
+    defaultSeverity: Id.optional().describe(
+      'Severity of tickets that arrive without one (email, phone); agents correct it at triage. Default: the last (least urgent) severity listed.',
+    ),
     severities: z.array(Severity).min(1),
     caseReasons: z.array(CaseReason).default([]),
     calendars: z.array(CalendarSchema).min(1),
@@ -377,6 +380,7 @@ export const PolicySchema = z
     };
 
     if (!plans.has(policy.defaultPlan)) missing(['defaultPlan'], 'plan', policy.defaultPlan, plans);
+    if (policy.defaultSeverity !== undefined && !severities.has(policy.defaultSeverity)) missing(['defaultSeverity'], 'severity', policy.defaultSeverity, severities);
     policy.plans.forEach((plan, p) => {
       const at = ['plans', p];
       if (!calendars.has(plan.calendar)) missing([...at, 'calendar'], 'calendar', plan.calendar, new Set(calendars.keys()));

@@ -2,6 +2,7 @@
  * A support ticket (case) and its timeline, as plain JSON-serialisable data. Instants are
  * ISO 8601 strings in UTC so they read well in the table, the API and the logs.
  */
+import type { MailRecord } from '../mail/ticket-mail';
 import type { Notification } from '../notifications/render';
 
 export const CHANNELS = ['web', 'api', 'email', 'phone', 'chat', 'webhook'] as const;
@@ -137,6 +138,14 @@ export interface Ticket {
    * ticket still needs its clock; an execution of an older run ends itself.
    */
   workflowRun?: number;
+  /**
+   * Message-IDs of the customer's mails on the ticket, oldest first (the last few): the desk's
+   * mails to the requester answer the newest (In-Reply-To) and list them (References), so the
+   * customer's mail program keeps one thread.
+   */
+  mailThread?: string[];
+  /** The mail a ticket opened by email came from: raw message, attachments, what could not be read. */
+  intakeMail?: MailRecord;
 }
 
 export const EVENT_TYPES = [
@@ -165,6 +174,8 @@ export const EVENT_TYPES = [
   'customer-escalation',
   /** Staff answered the customer escalation; its timer stops. */
   'escalation-acknowledged',
+  /** An automated mail (auto-reply, bounce, list mail) arrived for the case: recorded, never acted on (internal). */
+  'automated-mail',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -98,7 +98,7 @@ export function createdEvent(ticket: Ticket): TimelineEvent {
     actor: ticket.createdBy,
     public: true,
     body: ticket.description,
-    data: { channel: ticket.channel },
+    data: { channel: ticket.channel, ...(ticket.intakeMail ? { mail: ticket.intakeMail } : {}) },
   };
 }
 

@@ -4,7 +4,7 @@ import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-st
 import type { Runtime } from '../shared/runtime';
 import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
 import { HttpError, json, type HttpResult } from './http';
-import { forgetCustomers } from './lookups';
+import { forgetCustomers } from '../shared/lookups';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
 

@@ -2,18 +2,17 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { decideEntitlement } from '../../core/entitlement';
 import type { Customer } from '../../core/customer';
 import { queueNotifications } from '../../core/notifications/outbox';
-import { formatCaseNumber } from '../../core/tickets/case-number';
-import { addMessage, applyAction, openTicket, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
+import { addMessage, applyAction, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
 import type { Actor, Ticket } from '../../core/tickets/model';
 import type { Runtime } from '../shared/runtime';
-import { ruleContext, updateTicketWithRetry } from '../shared/ticket-updates';
-import { ensureTicketExecution, startTicketExecution, wakeTicket } from '../shared/workflow';
+import { updateTicketWithRetry } from '../shared/ticket-updates';
+import { openNewTicket } from '../shared/intake';
+import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
 import { HttpError, json, type HttpResult } from './http';
-import { customerById, customerIdForEmail } from './lookups';
+import { customerById, customerIdForEmail } from '../shared/lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
 export interface Request {
@@ -65,16 +64,11 @@ async function createOnce(
   idempotency?: { scope: string; key: string; requestHash: string },
 ): Promise<HttpResult> {
   const customer = await customerFor(rt, request.principal, input);
-  const entitlement = decideEntitlement(rt.policy, customer, input.requester, request.now);
-  // The case number is the ticket's id: unique (hi/lo blocks), readable, and a direct key for
-  // replies that quote it in an email subject.
-  const caseNumber = formatCaseNumber(rt.policy.caseNumberPrefix, await rt.caseNumbers.take());
-  const id = caseNumber;
-  const change = openTicket(
+  const answer = (ticket: Ticket) => ({ id: ticket.id, caseNumber: ticket.caseNumber, ticket: view(ticket, request.principal) });
+  const { ticket } = await openNewTicket(
+    rt,
     {
-      id,
-      caseNumber,
-      ...(entitlement.customerId ? { customerId: entitlement.customerId } : {}),
+      customer,
       requester: input.requester,
       channel: input.channel ?? (request.principal.role === 'customer' ? 'web' : 'api'),
       subject: input.subject,
@@ -83,23 +77,12 @@ async function createOnce(
       ...(input.caseReason ? { caseReason: input.caseReason } : {}),
       ...(input.product ? { product: input.product } : {}),
       ...(input.component ? { component: input.component } : {}),
-      entitlement: {
-        status: entitlement.status,
-        reasons: entitlement.reasons,
-        ...(entitlement.plan ? { plan: entitlement.plan } : {}),
-        queue: entitlement.queue,
-        designatedUser: entitlement.designatedUser,
-        addOns: entitlement.addOns,
-      },
+      actor: actorOf(request.principal),
+      now: request.now,
     },
-    ruleContext(rt, request.now),
-    actorOf(request.principal),
+    idempotency ? { idempotency: { ...idempotency, response: (created) => ({ statusCode: 201, body: answer(created) }) } } : {},
   );
-  const body = { id, caseNumber, ticket: view(change.ticket, request.principal) };
-  await rt.store.createTicket(change.ticket, change.events, idempotency && { ...idempotency, response: { statusCode: 201, body } });
-  // After the write, so the execution's first Plan finds the ticket; never fails the request.
-  await startTicketExecution(change.ticket);
-  return json(201, body, { location: `/tickets/${id}` });
+  return json(201, answer(ticket), { location: `/tickets/${ticket.id}` });
 }
 
 /** The customer a new ticket belongs to: the key's own, the one named by staff, or the requester's. */

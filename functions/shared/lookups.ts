@@ -4,8 +4,8 @@
  * another container may decide an entitlement on data up to 30 s old.
  */
 import { emailDomain, type Customer } from '../../core/customer';
-import type { Runtime } from '../shared/runtime';
-import { TtlCache } from '../shared/ttl-cache';
+import type { Runtime } from './runtime';
+import { TtlCache } from './ttl-cache';
 
 const CUSTOMER_TTL_MS = 30_000;
 const customers = new TtlCache<Customer | undefined>(CUSTOMER_TTL_MS);

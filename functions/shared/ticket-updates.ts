@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Change, RuleContext } from '../../core/tickets/rules';
 import type { Ticket } from '../../core/tickets/model';
-import { VersionConflictError } from '../store/dynamo-store';
+import { VersionConflictError, type IdempotencyCompletion } from '../store/dynamo-store';
 import type { Runtime } from './runtime';
 
 const UPDATE_ATTEMPTS = 40;
@@ -19,6 +19,8 @@ export interface UpdateOptions {
   noRetry?: boolean;
   /** A change with no events that returns the ticket it was given is not written (the clock's stale events). */
   skipUnchanged?: boolean;
+  /** A claimed idempotency key completed in the same write (functions/store/dynamo-store.ts saveTicket). */
+  idempotency?: IdempotencyCompletion;
 }
 
 export async function updateTicketWithRetry(
@@ -32,7 +34,7 @@ export async function updateTicketWithRetry(
     if (options.skipUnchanged && change.ticket === ticket && change.events.length === 0) return { change, written: false };
     change.ticket.version = ticket.version + 1;
     try {
-      await rt.store.saveTicket(change.ticket, change.events);
+      await rt.store.saveTicket(change.ticket, change.events, options.idempotency);
       return { change, written: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || options.noRetry || attempt >= UPDATE_ATTEMPTS) throw error;

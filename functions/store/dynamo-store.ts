@@ -62,6 +62,14 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** A claimed idempotency key, completed in the same transaction as the write it guarded. */
+export interface IdempotencyCompletion {
+  scope: string;
+  key: string;
+  requestHash: string;
+  response: StoredResponse;
+}
+
 const OPEN_STATUSES: ReadonlySet<Status> = new Set(['new', 'open', 'pending-customer']);
 const IDEMPOTENCY_DAYS = 1;
 /** Sort key of the item holding a ticket's parked task token. */
@@ -121,7 +129,7 @@ export class DynamoStore {
    * in the same transaction, so a retry can never make a second ticket. A plain new ticket is
    * one conditional put: its "created" event is derived from the ticket itself.
    */
-  async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: { scope: string; key: string; requestHash: string; response: StoredResponse }) {
+  async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion) {
     const ticketPut = { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' };
     if (!idempotency && events.length === 0) {
       try {
@@ -133,23 +141,7 @@ export class DynamoStore {
       return;
     }
     const items: TransactItem[] = [{ Put: ticketPut }, ...events.map((event) => this.eventPut(event))];
-    if (idempotency) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: key(idempotencyPk(idempotency.scope, idempotency.key)),
-          UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
-          ConditionExpression: '#state = :progress AND requestHash = :hash',
-          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-          ExpressionAttributeValues: {
-            ':done': 'done',
-            ':progress': 'in-progress',
-            ':hash': idempotency.requestHash,
-            ':response': idempotency.response,
-          },
-        },
-      });
-    }
+    if (idempotency) items.push(this.idempotencyCompletion(idempotency));
     await this.transact(items);
   }
 
@@ -185,8 +177,12 @@ export class DynamoStore {
     return result.Item?.event as TimelineEvent | undefined;
   }
 
-  /** Saves `ticket` (whose version is one more than the stored one) with its new events, or throws VersionConflictError. */
-  async saveTicket(ticket: Ticket, events: TimelineEvent[]): Promise<void> {
+  /**
+   * Saves `ticket` (whose version is one more than the stored one) with its new events, or throws
+   * VersionConflictError. With an idempotency claim, completes it in the same transaction (an
+   * inbound mail added to a ticket: a redelivery finds it done and adds nothing).
+   */
+  async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion): Promise<void> {
     await this.transact([
       {
         Put: {
@@ -197,6 +193,7 @@ export class DynamoStore {
         },
       },
       ...events.map((event) => this.eventPut(event)),
+      ...(idempotency ? [this.idempotencyCompletion(idempotency)] : []),
     ]);
   }
 
@@ -362,7 +359,70 @@ export class DynamoStore {
     }
   }
 
+  /** Completes a claim without writing a ticket (a request that ended without one, e.g. mail that was only recorded). */
+  async completeIdempotency(completion: IdempotencyCompletion): Promise<void> {
+    await this.transact([this.idempotencyCompletion(completion)]);
+  }
+
+  // ---- email threading -------------------------------------------------------------------------
+
+  /**
+   * Records that these Message-IDs (mail received for the ticket, and mail sent about it) belong
+   * to the ticket, so a reply whose In-Reply-To or References names one joins it.
+   */
+  async recordMessageIds(ticketId: string, messageIds: string[]): Promise<void> {
+    for (const messageId of new Set(messageIds)) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`MSGID#${messageId}`), ticketId } }));
+    }
+  }
+
+  /** The ticket of the first of these Message-IDs that is known, in the order given. */
+  async ticketForMessageIds(messageIds: string[]): Promise<string | undefined> {
+    for (const messageId of messageIds) {
+      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`MSGID#${messageId}`) }));
+      if (found.Item) return found.Item.ticketId as string;
+    }
+    return undefined;
+  }
+
+  /**
+   * Counts one more event in a fixed window (e.g. mail from one sender in this hour) and returns
+   * the count so far. The item expires with its window.
+   */
+  async countInWindow(name: string, windowSeconds: number, now = Date.now()): Promise<number> {
+    const window = Math.floor(now / 1000 / windowSeconds);
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(`RATE#${name}#${window}`),
+        UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':expires': (window + 2) * windowSeconds },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes!.count);
+  }
+
   // ---- internals -------------------------------------------------------------------------------
+
+  private idempotencyCompletion(idempotency: IdempotencyCompletion): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key(idempotencyPk(idempotency.scope, idempotency.key)),
+        UpdateExpression: 'SET #state = :done, #response = :response REMOVE lockedUntil',
+        ConditionExpression: '#state = :progress AND requestHash = :hash',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':done': 'done',
+          ':progress': 'in-progress',
+          ':hash': idempotency.requestHash,
+          ':response': idempotency.response,
+        },
+      },
+    };
+  }
 
   private ticketItem(ticket: Ticket) {
     const order = `${ticket.createdAt}#${ticket.id}`;

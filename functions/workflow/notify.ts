@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { sesMessageId } from '../../core/mail/threading';
 import { NOTIFICATION_KINDS, type Notification } from '../../core/notifications/render';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { sendNotifications, type NotificationResult } from '../notifications/send';
@@ -43,6 +44,9 @@ export async function handler(event: unknown): Promise<void> {
   if (!ticket || notifications.length === 0) return;
   const withBodies = await Promise.all(notifications.map((notification) => withEventBody(rt, notification as Notification)));
   const results = await sendNotifications(rt, ticket, withBodies);
+  // A reply to any of these mails joins the ticket by its In-Reply-To (functions/email/inbound.ts).
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  await rt.store.recordMessageIds(ticket.id, results.flatMap((result) => result.sent.filter((sent) => sent.messageId).map((sent) => sesMessageId(sent.messageId, region))));
   await rt.store.addEvents(results.map((result) => sentEvent(ticket, result)));
 }
 

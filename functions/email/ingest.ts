@@ -1,0 +1,35 @@
+/**
+ * Inbound email (lib/email/inbound-email.ts): an SES receipt rule stores the raw message in S3
+ * and invokes this function asynchronously. Each record becomes a ticket, a reply on one, or a
+ * record (functions/email/inbound.ts). An error is thrown, not swallowed: Lambda retries the
+ * event and then sends it to the dead-letter queue, and the raw message stays in S3 to replay.
+ * Locally the SMTP listener of local/smtp.ts calls this same handler.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context, SESEvent } from 'aws-lambda';
+import { getRuntime, logger } from '../shared/runtime';
+import { ingestMail, type IngestOutcome } from './inbound';
+
+async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
+  const rt = getRuntime();
+  const outcomes: IngestOutcome[] = [];
+  for (const record of event.Records ?? []) {
+    const { mail, receipt } = record.ses;
+    outcomes.push(
+      await ingestMail(rt, {
+        sesMessageId: mail.messageId,
+        ...(mail.source ? { envelopeFrom: mail.source } : {}),
+        verdicts: {
+          spf: receipt.spfVerdict?.status,
+          dkim: receipt.dkimVerdict?.status,
+          dmarc: receipt.dmarcVerdict?.status,
+          virus: receipt.virusVerdict?.status,
+        },
+      }),
+    );
+  }
+  return outcomes;
+}
+
+export const handler = middy<SESEvent, IngestOutcome[], Error, Context>().use(injectLambdaContext(logger)).handler(ingest);

@@ -1,0 +1,76 @@
+/**
+ * Opening a ticket, whatever the channel (the API, inbound email, webhooks): the entitlement
+ * decision, a case number, core's openTicket, one write (with the caller's idempotency claim
+ * completed in it, so a retried delivery can never make a second ticket), then the ticket's
+ * workflow. Callers decide who the customer is and what the ticket says.
+ */
+import { decideEntitlement } from '../../core/entitlement';
+import type { Customer } from '../../core/customer';
+import { formatCaseNumber } from '../../core/tickets/case-number';
+import type { Actor, Channel, Requester, Ticket } from '../../core/tickets/model';
+import { openTicket, type Change } from '../../core/tickets/rules';
+import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-store';
+import type { Runtime } from './runtime';
+import { ruleContext } from './ticket-updates';
+import { startTicketExecution } from './workflow';
+
+export interface NewTicketRequest {
+  customer: Customer | undefined;
+  requester: Requester & { email: string };
+  channel: Channel;
+  subject: string;
+  description: string;
+  severity: string;
+  caseReason?: string;
+  product?: string;
+  component?: string;
+  actor: Actor;
+  /** The sender's mail failed SPF/DKIM/DMARC: never treated as a designated user. */
+  authFailed?: boolean;
+  now: number;
+}
+
+export interface IntakeOptions {
+  /** A claimed key and the answer a redelivery gets, made from the new ticket. */
+  idempotency?: Omit<IdempotencyCompletion, 'response'> & { response: (ticket: Ticket) => StoredResponse };
+  /** Adjusts the opened ticket before it is written (e.g. an email ticket records its Message-ID). */
+  adjust?: (change: Change) => Change;
+}
+
+export async function openNewTicket(rt: Runtime, request: NewTicketRequest, options: IntakeOptions = {}): Promise<Change> {
+  const entitlement = decideEntitlement(rt.policy, request.customer, request.requester, request.now, request.authFailed ? { authFailed: true } : {});
+  // The case number is the ticket's id: unique (hi/lo blocks), readable, and a direct key for
+  // replies that quote it in an email subject.
+  const caseNumber = formatCaseNumber(rt.policy.caseNumberPrefix, await rt.caseNumbers.take());
+  const opened = openTicket(
+    {
+      id: caseNumber,
+      caseNumber,
+      ...(entitlement.customerId ? { customerId: entitlement.customerId } : {}),
+      requester: request.requester,
+      channel: request.channel,
+      subject: request.subject,
+      description: request.description,
+      severity: request.severity,
+      ...(request.caseReason ? { caseReason: request.caseReason } : {}),
+      ...(request.product ? { product: request.product } : {}),
+      ...(request.component ? { component: request.component } : {}),
+      entitlement: {
+        status: entitlement.status,
+        reasons: entitlement.reasons,
+        ...(entitlement.plan ? { plan: entitlement.plan } : {}),
+        queue: entitlement.queue,
+        designatedUser: entitlement.designatedUser,
+        addOns: entitlement.addOns,
+      },
+    },
+    ruleContext(rt, request.now),
+    request.actor,
+  );
+  const change = options.adjust ? options.adjust(opened) : opened;
+  const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
+  await rt.store.createTicket(change.ticket, change.events, idempotency);
+  // After the write, so the execution's first Plan finds the ticket; never fails the request.
+  await startTicketExecution(change.ticket);
+  return change;
+}

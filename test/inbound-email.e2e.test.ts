@@ -1,0 +1,155 @@
+/**
+ * Inbound email end to end on `npm start`'s runtime: mail delivered over real SMTP (nodemailer)
+ * to the local listener, stored in the local S3 as SES would, handled by the same ingest
+ * handler, and the desk's answers read back from the SES emulator. Nothing is mocked.
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sesMessageId } from '../core/mail/threading';
+import { api, startTestRuntime, type Runtime } from './support/runtime';
+
+let runtime: Runtime;
+let request: ReturnType<typeof api>;
+let smtp: ReturnType<typeof nodemailer.createTransport>;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ policy: 'test/fixtures/sla-workflow-policy.yaml' });
+  request = api(runtime);
+  smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
+}, 60_000);
+
+afterAll(async () => {
+  smtp?.close();
+  await runtime?.stop();
+});
+
+type Mail = Parameters<ReturnType<typeof nodemailer.createTransport>['sendMail']>[0] & object;
+const DESK = 'support@wf-test.example';
+
+function send(mail: Mail) {
+  return smtp.sendMail({ to: DESK, ...mail });
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, withinMs = 5_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not there within ${withinMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Tickets whose subject is exactly this (tests run side by side: unique subjects). */
+async function ticketsWithSubject(subject: string): Promise<any[]> {
+  const listed = await request('GET', '/tickets?limit=100');
+  expect(listed.status).toBe(200);
+  return listed.body.items.filter((ticket: { subject: string }) => ticket.subject === subject);
+}
+
+async function timeline(id: string): Promise<any[]> {
+  return (await request('GET', `/tickets/${id}`)).body.timeline;
+}
+
+const sentTo = (to: string, caseNumber: string) => async () =>
+  (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
+
+describe.concurrent('mail to the support address', () => {
+  it('opens an email ticket for the sender and acknowledges it with the case number; a reply threads by its In-Reply-To', async () => {
+    const subject = 'Export hangs at 99 %';
+    const delivered = await send({ from: 'Bea Costa <bea@example.com>', subject, text: 'The nightly export hangs.\n\n-- \nBea Costa\nACME' });
+    expect(delivered.response).toMatch(/^250/);
+
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    expect(ticket).toMatchObject({ channel: 'email', requester: { email: 'bea@example.com', name: 'Bea Costa' }, status: 'new' });
+    expect(ticket.description).toContain('The nightly export hangs.');
+    const [ack] = await eventually('the acknowledgement', async () => (await sentTo('bea@example.com', ticket.caseNumber)())[0] && sentTo('bea@example.com', ticket.caseNumber)());
+
+    // The customer's mail program answers the acknowledgement: In-Reply-To is SES's Message-ID of it.
+    await send({
+      from: 'bea@example.com',
+      subject: `Re: ${ack!.subject}`,
+      inReplyTo: sesMessageId(ack!.messageId, 'us-east-1'),
+      text: `It still hangs after the restart.\n\nOn Mon, 23 Nov 2026 at 10:00, Support <${DESK}> wrote:\n> We received your request.`,
+    });
+    const reply = await eventually('the reply on the ticket', async () => (await timeline(ticket.id)).find((e) => e.type === 'customer-message'));
+    expect(reply.body).toBe('It still hangs after the restart.');
+    expect(reply.data.mail.rawKey).toMatch(/^inbound\//);
+    expect(await ticketsWithSubject(`Re: ${ack!.subject}`)).toEqual([]);
+  });
+
+  it('threads a reply by the case number in its subject, typed by hand', async () => {
+    const subject = 'Login page blank';
+    await send({ from: 'carl@example.com', subject, text: 'Blank page after login.' });
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+
+    await send({ from: 'carl@example.com', subject: `About case ${ticket.caseNumber.replace('-', ' ')} (more info)`, text: 'It happens in Firefox only.' });
+
+    const reply = await eventually('the reply', async () => (await timeline(ticket.id)).find((e) => e.type === 'customer-message'));
+    expect(reply.body).toBe('It happens in Firefox only.');
+    // From someone else, the case number joins nothing: a new ticket.
+    await send({ from: 'stranger@elsewhere.example', subject: `Re: [${ticket.caseNumber}] hello`, text: 'Let me in.' });
+    await eventually('the stranger\'s own ticket', async () => ((await ticketsWithSubject(`Re: [${ticket.caseNumber}] hello`)).length === 1 ? true : undefined));
+    expect((await timeline(ticket.id)).filter((e) => e.type === 'customer-message')).toHaveLength(1);
+  });
+
+  it('an auto-reply is recorded on its ticket but never acknowledged, and never reopens or answers anything', async () => {
+    const subject = 'Invoice question';
+    await send({ from: 'dora@example.com', subject, text: 'Where is my invoice?' });
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    const [ack] = await eventually('the acknowledgement', async () => (await sentTo('dora@example.com', ticket.caseNumber)())[0] && sentTo('dora@example.com', ticket.caseNumber)());
+
+    await send({
+      from: 'dora@example.com',
+      subject: `Out of office: ${ack!.subject}`,
+      inReplyTo: sesMessageId(ack!.messageId, 'us-east-1'),
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      text: 'I am out of the office until Monday.',
+    });
+    // An out-of-office mail that threads nowhere makes nothing at all.
+    await send({ from: 'eve@example.com', subject: 'Automatic reply: holidays', headers: { 'Auto-Submitted': 'auto-replied' }, text: 'Away.' });
+
+    const recorded = await eventually('the record', async () => (await timeline(ticket.id)).find((e) => e.type === 'automated-mail'));
+    expect(recorded.data.reason).toMatch(/Auto-Submitted/i);
+    expect((await timeline(ticket.id)).some((e) => e.type === 'customer-message')).toBe(false);
+    await sleep(1_000);
+    expect(await ticketsWithSubject('Automatic reply: holidays')).toEqual([]);
+    expect((await runtime.ses.store()).filter((mail) => mail.destination.to.includes('eve@example.com'))).toEqual([]);
+    expect(await sentTo('dora@example.com', ticket.caseNumber)()).toHaveLength(1);
+  });
+
+  it('the same message delivered twice (a retrying mail server) makes one ticket', async () => {
+    const subject = 'Duplicate delivery check';
+    const mail = { from: 'finn@example.com', subject, text: 'Once only, please.', messageId: '<dup-check-1@mail.example.com>' };
+
+    // Two deliveries at once: one is taken, the other answered 451 (busy) — a mail server retries that.
+    const first = await Promise.allSettled([send(mail), send(mail)]);
+    for (const outcome of first) {
+      if (outcome.status === 'rejected') {
+        expect(String(outcome.reason)).toMatch(/451/);
+        await send(mail);
+      }
+    }
+    await send(mail); // and a redelivery later
+
+    await eventually('the ticket', async () => ((await ticketsWithSubject(subject)).length ? true : undefined));
+    await sleep(500);
+    expect(await ticketsWithSubject(subject)).toHaveLength(1);
+  });
+
+  it('lists attachments on the ticket and keeps them in the mail bucket', async () => {
+    const subject = 'Logs attached';
+    const log = Buffer.from('2026-11-23 10:00:00 ERROR export failed\n'.repeat(50));
+    await send({ from: 'gus@example.com', subject, text: 'See the log.', attachments: [{ filename: 'export.log', content: log, contentType: 'text/plain' }] });
+
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    const created = (await timeline(ticket.id)).find((e) => e.type === 'created');
+    const [attachment] = created.data.mail.attachments;
+    expect(attachment).toMatchObject({ filename: 'export.log', contentType: 'text/plain', size: log.length });
+    const s3 = new S3Client({ endpoint: runtime.s3Url, forcePathStyle: true });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: runtime.mailBucket, Key: attachment.key }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray())).toEqual(log);
+  });
+});

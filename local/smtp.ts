@@ -86,10 +86,15 @@ async function receive(options: LocalSmtpOptions, raw: Buffer, session: SMTPServ
   await options.ingest(sesReceiptEvent(messageId, envelopeFrom, recipients), lambdaContext('tierdesk-email-ingest', Date.now() + HANDLER_TIMEOUT_MS));
 }
 
+/** SES's verdicts; locally not checked (GRAY), virus scanning PASS. */
+export type Verdicts = Partial<Record<'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc', string>>;
+const LOCAL_VERDICTS: Verdicts = { spam: 'GRAY', virus: 'PASS', spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' };
+
 /** The event SES's Lambda action sends (the fields the handler reads, in their AWS shape). */
-function sesReceiptEvent(messageId: string, source: string, recipients: string[]): SESEvent {
+export function sesReceiptEvent(messageId: string, source: string, recipients: string[], verdicts: Verdicts = {}): SESEvent {
   const timestamp = new Date().toISOString();
-  const verdict = (status: string) => ({ status });
+  const given = { ...LOCAL_VERDICTS, ...verdicts };
+  const verdict = (name: keyof Verdicts) => ({ status: given[name]! });
   return {
     Records: [
       {
@@ -109,11 +114,11 @@ function sesReceiptEvent(messageId: string, source: string, recipients: string[]
             timestamp,
             processingTimeMillis: 0,
             recipients,
-            spamVerdict: verdict('GRAY'),
-            virusVerdict: verdict('PASS'),
-            spfVerdict: verdict('GRAY'),
-            dkimVerdict: verdict('GRAY'),
-            dmarcVerdict: verdict('GRAY'),
+            spamVerdict: verdict('spam'),
+            virusVerdict: verdict('virus'),
+            spfVerdict: verdict('spf'),
+            dkimVerdict: verdict('dkim'),
+            dmarcVerdict: verdict('dmarc'),
             dmarcPolicy: 'none',
             action: { type: 'Lambda', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:tierdesk-email-ingest', invocationType: 'Event' },
           },

@@ -3,12 +3,20 @@
  * to the local listener, stored in the local S3 as SES would, handled by the same ingest
  * handler, and the desk's answers read back from the SES emulator. Nothing is mocked.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import fc from 'fast-check';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sesMessageId } from '../core/mail/threading';
+import { handler as ingest } from '../functions/email/ingest';
+import { lambdaContext } from '../local/gateway';
+import { sesReceiptEvent, type Verdicts } from '../local/smtp';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+
+/** Read by the handler when it loads: a runaway sender is cut off after 3 mails an hour here. */
+process.env.TIERDESK_MAIL_SENDER_LIMIT = '3';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -152,4 +160,60 @@ describe.concurrent('mail to the support address', () => {
     const stored = await s3.send(new GetObjectCommand({ Bucket: runtime.mailBucket, Key: attachment.key }));
     expect(Buffer.from(await stored.Body!.transformToByteArray())).toEqual(log);
   });
+});
+
+/** What SES does, by hand: the raw bytes to S3 under inbound/, then the handler with the receipt event. */
+async function deliverRaw(raw: Uint8Array | string, verdicts: Verdicts = {}) {
+  const id = `test-${randomUUID()}`;
+  const s3 = new S3Client({ endpoint: runtime.s3Url, forcePathStyle: true });
+  await s3.send(new PutObjectCommand({ Bucket: runtime.mailBucket, Key: `inbound/${id}`, Body: raw }));
+  return ingest(sesReceiptEvent(id, 'sender@example.com', [DESK], verdicts), lambdaContext('ingest', Date.now() + 60_000));
+}
+
+describe('what SES tells the handler, and hostile input', () => {
+  it('a virus verdict FAIL is quarantined: no ticket', async () => {
+    const [outcome] = await deliverRaw('From: ivan@example.com\r\nSubject: Quarantine me\r\n\r\nEICAR', { virus: 'FAIL' });
+    expect(outcome).toEqual({ outcome: 'quarantined', reason: 'virus verdict FAIL' });
+    expect(await ticketsWithSubject('Quarantine me')).toEqual([]);
+  });
+
+  it('a designated user whose mail fails DMARC is not treated as designated', async () => {
+    expect((await request('PUT', '/customers/mail-co', { body: { name: 'Mail Co', plan: 'standard', designatedUsers: ['jo@mail-co.example'], emailDomains: ['mail-co.example'] } })).status).toBe(201);
+    const mail = (subject: string) => `From: jo@mail-co.example\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@mail-co.example>\r\n\r\nHelp.`;
+
+    const [genuine] = await deliverRaw(mail('Genuine Jo'), { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
+    const [forged] = await deliverRaw(mail('Forged Jo'), { dmarc: 'FAIL' });
+
+    const entitlement = async (outcome: any) => (await request('GET', `/tickets/${outcome.ticketId}`)).body.entitlement;
+    expect(await entitlement(genuine)).toMatchObject({ designatedUser: true, status: 'entitled' });
+    expect(await entitlement(forged)).toMatchObject({ designatedUser: false });
+    expect((await entitlement(forged)).reasons.join(' ')).toMatch(/authentication failed/);
+  });
+
+  it('a runaway sender (another desk answering our mail) is cut off after the hourly limit', async () => {
+    const outcomes = [];
+    for (let i = 1; i <= 5; i++) outcomes.push((await deliverRaw(`From: robot@other-desk.example\r\nSubject: Ticket #${i} received\r\nMessage-ID: <loop-${i}-${randomUUID()}@other-desk.example>\r\n\r\nThanks.`))[0]);
+    expect(outcomes.map((o: any) => o.outcome)).toEqual(['created', 'created', 'created', 'ignored', 'ignored']);
+    expect((outcomes[3] as any).reason).toMatch(/more than 3 mails from robot@other-desk.example/);
+  });
+
+  it('arbitrary bytes never escape the handler as an error, and at most one ticket each', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2_000 }),
+          fc.string({ maxLength: 500 }).map((body) => new TextEncoder().encode(`From: fuzz@example.com\r\nSubject: fuzz\r\n\r\n${body}`)),
+          fc.array(fc.tuple(fc.constantFrom('From', 'Subject', 'Content-Type', 'Message-ID', 'In-Reply-To', 'Auto-Submitted', 'Content-Transfer-Encoding'), fc.string({ maxLength: 80 })), { maxLength: 8 }).map((headers) =>
+            new TextEncoder().encode(headers.map(([name, value]) => `${name}: ${value}`).join('\r\n') + '\r\n\r\nbody'),
+          ),
+        ),
+        async (raw) => {
+          const outcomes = await deliverRaw(raw);
+          expect(outcomes).toHaveLength(1);
+          expect(['created', 'added', 'recorded', 'ignored', 'duplicate']).toContain(outcomes[0]!.outcome);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });

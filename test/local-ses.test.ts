@@ -7,7 +7,8 @@
  * AWS_ENDPOINT_URL_SES. Outages and rejections use aws-sdk-client-mock on a client of their own.
  * Tests follow Prepare / Act / Assess.
  */
-import { MessageRejected, SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
+import { MessageRejected, SESClient, SESServiceException, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { simpleParser } from 'mailparser';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../core/notifications/render';
@@ -117,7 +118,7 @@ describe('SES errors', () => {
       $metadata: { httpStatusCode: 503 },
       message: 'Service Unavailable',
     });
-    mock.on(SendEmailCommand).rejects(outage);
+    mock.on(SendRawEmailCommand).rejects(outage);
 
     // Act
     const sending = sendNotifications({ policy, ses }, ticket, [acknowledgement]);
@@ -146,9 +147,9 @@ describe('SES errors', () => {
     // Prepare
     const ses = client();
     const mock = mockClient(ses);
-    mock.on(SendEmailCommand).resolves({ MessageId: 'ses-ok' });
+    mock.on(SendRawEmailCommand).resolves({ MessageId: 'ses-ok' });
     mock
-      .on(SendEmailCommand, { Destination: { ToAddresses: ['ann@vendor.example'] } })
+      .on(SendRawEmailCommand, { Destinations: ['ann@vendor.example'] })
       .rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }));
 
     // Act
@@ -158,6 +159,29 @@ describe('SES errors', () => {
     expect(ack!.sent).toEqual([{ to: 'pat@customer.example', messageId: 'ses-ok' }]);
     expect(breached!.sent).toEqual([{ to: 'lead@vendor.example', messageId: 'ses-ok' }]);
     expect(breached!.rejected).toEqual([{ to: 'ann@vendor.example', error: 'MessageRejected', message: 'Email address is not verified.' }]);
-    expect(mock.commandCalls(SendEmailCommand)).toHaveLength(3);
+    expect(mock.commandCalls(SendRawEmailCommand)).toHaveLength(3);
+  });
+});
+
+describe('mail to the requester of a ticket opened by email', () => {
+  it('answers their mail thread (In-Reply-To the newest, References all); staff mail does not', async () => {
+    // Prepare
+    const ses = new SESClient({ region: LOCAL_AWS.region, credentials: LOCAL_AWS });
+    const mock = mockClient(ses);
+    mock.on(SendRawEmailCommand).resolves({ MessageId: 'ses-ok' });
+    const emailed = { ...ticket, mailThread: ['<first@customer.example>', '<second@customer.example>'] };
+
+    // Act
+    await sendNotifications({ policy, ses }, emailed, [acknowledgement, breach]);
+
+    // Assess: the raw messages as SES received them.
+    const sent = await Promise.all(
+      mock.commandCalls(SendRawEmailCommand).map(async (call) => ({ to: call.args[0].input.Destinations, mail: await simpleParser(Buffer.from(call.args[0].input.RawMessage!.Data!)) })),
+    );
+    const toRequester = sent.find((s) => s.to!.includes('pat@customer.example'))!.mail;
+    expect(toRequester.inReplyTo).toBe('<second@customer.example>');
+    expect(toRequester.references).toEqual(['<first@customer.example>', '<second@customer.example>']);
+    expect(toRequester.subject).toContain('[TEST-000042]');
+    for (const staff of sent.filter((s) => !s.to!.includes('pat@customer.example'))) expect(staff.mail.inReplyTo).toBeUndefined();
   });
 });

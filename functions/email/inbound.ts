@@ -38,7 +38,7 @@ export type IngestOutcome =
   | { outcome: 'duplicate'; previous: unknown };
 
 /** Mail from one sender per hour beyond which it is recorded, not acted on (a loop with another desk). */
-const SENDER_LIMIT_PER_HOUR = Number(process.env.TIERDESK_MAIL_SENDER_LIMIT ?? 30);
+const DEFAULT_SENDER_LIMIT_PER_HOUR = 30;
 const SCOPE = 'email';
 
 export class MailInProgressError extends Error {
@@ -59,6 +59,7 @@ function mailSettings() {
     inboundPrefix: process.env.TIERDESK_INBOUND_PREFIX ?? INBOUND_PREFIX,
     attachmentPrefix: process.env.TIERDESK_ATTACHMENT_PREFIX ?? ATTACHMENT_PREFIX,
     addresses: (process.env.TIERDESK_INBOUND_ADDRESSES ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+    senderLimitPerHour: Number(process.env.TIERDESK_MAIL_SENDER_LIMIT ?? DEFAULT_SENDER_LIMIT_PER_HOUR),
   };
 }
 
@@ -104,8 +105,8 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
   const notifications = notificationSettings(rt.policy);
   const ownAddresses = [...settings.addresses, notifications.from, ...(notifications.replyTo ? [notifications.replyTo] : [])];
   let automated = automatedMailReason(mail, ownAddresses);
-  if (!automated && (await rt.store.countInWindow(`mail-from#${sender}`, 3600)) > SENDER_LIMIT_PER_HOUR) {
-    automated = `more than ${SENDER_LIMIT_PER_HOUR} mails from ${sender} this hour`;
+  if (!automated && (await rt.store.countInWindow(`mail-from#${sender}`, 3600)) > settings.senderLimitPerHour) {
+    automated = `more than ${settings.senderLimitPerHour} mails from ${sender} this hour`;
   }
   const record: MailRecord = {
     ...(mail.messageId ? { messageId: mail.messageId } : {}),

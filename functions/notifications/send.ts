@@ -2,10 +2,13 @@
  * Sends a ticket's notifications through Amazon SES (the real client; locally
  * AWS_ENDPOINT_URL_SES points it at the emulator of local/ses.ts).
  *
- * One SendEmail per address: recipients never see each other's addresses (customer and staff
+ * One SendRawEmail per address: recipients never see each other's addresses (customer and staff
  * mails mix), a rejected address costs only its own mail, and SES bills per recipient either
  * way. Every notification is rendered before the first send, so a bug in a caller fails before
- * anything went out.
+ * anything went out. The message is composed here (nodemailer's MailComposer) rather than by SES,
+ * because mail to the requester of a ticket opened by email must answer their mail: In-Reply-To
+ * and References name the customer's Message-IDs (Ticket.mailThread), so their mail program
+ * keeps one thread. SES's SendEmail cannot set those headers.
  *
  * Errors: an address SES refuses for good (MessageRejected, an invalid address) is reported in
  * `rejected` and the rest go on. Anything else — throttling, an outage, a sending identity or
@@ -13,7 +16,8 @@
  * back-off. A retry sends the step's notifications again from the start: delivery is
  * at-least-once, like every Step Functions task.
  */
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { renderNotification, type Notification, type SkippedRecipient } from '../../core/notifications/render';
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
@@ -80,17 +84,8 @@ export async function sendNotifications(
     };
     for (const to of mail.to) {
       try {
-        const output = await ses.send(
-          new SendEmailCommand({
-            Source: mail.from,
-            Destination: { ToAddresses: [to] },
-            ...(mail.replyTo ? { ReplyToAddresses: [mail.replyTo] } : {}),
-            Message: {
-              Subject: { Data: mail.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
-            },
-          }),
-        );
+        const raw = await composeMail(mail, to, to === ticket.requester.email ? ticket.mailThread : undefined);
+        const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [to], RawMessage: { Data: raw } }));
         result.sent.push({ to, messageId: output.MessageId ?? '' });
       } catch (error) {
         const name = (error as Error).name;
@@ -114,4 +109,19 @@ export async function sendNotifications(
     results.push(result);
   }
   return results;
+}
+
+/** The MIME message for one address; a reply to the customer's mail thread when `thread` names their Message-IDs. */
+export function composeMail(mail: ReturnType<typeof renderNotification>, to: string, thread: readonly string[] | undefined): Promise<Buffer> {
+  return new MailComposer({
+    from: mail.from,
+    to,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    ...(thread?.length ? { inReplyTo: thread[thread.length - 1], references: [...thread] } : {}),
+  })
+    .compile()
+    .build();
 }

@@ -4,19 +4,15 @@
  * one write. Run directly with `npx tsx bench/intake.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../local/dynamodb';
 import { startRuntime } from '../local/runtime';
 import type { BenchResult } from './calendar';
+import { combine, IN_FLIGHT, measure, percentile, round, runInChildProcess, type Measurement } from './measure';
 
-const run = promisify(execFile);
 const WARM_UP = 400;
 const REQUESTS = 1_000;
-const IN_FLIGHT = 8;
 
 export async function benchIntake(): Promise<BenchResult> {
   // Each in its own process: handler modules keep the clients of the runtime they first saw.
@@ -94,51 +90,8 @@ async function measureIntake(workflows: boolean): Promise<{ intake: Measurement;
   }
 }
 
-interface Measurement {
-  rate: number;
-  latencies: number[];
-  count: number;
-  ms: number;
-}
-
-async function measure(operation: () => Promise<unknown>, count: number): Promise<Measurement> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < count) {
-        next++;
-        const began = performance.now();
-        await operation();
-        latencies.push(performance.now() - began);
-      }
-    }),
-  );
-  const ms = performance.now() - start;
-  return { rate: (count / ms) * 1000, latencies, count, ms };
-}
-
-function combine(a: Measurement, b: Measurement): Measurement {
-  const count = a.count + b.count;
-  const ms = a.ms + b.ms;
-  return { rate: (count / ms) * 1000, latencies: [...a.latencies, ...b.latencies], count, ms };
-}
-
-function percentile(values: number[], share: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-}
-
-function round(value: number): number {
-  return Number(value.toFixed(1));
-}
-
-async function inChildProcess(workflows: boolean): Promise<{ intake: Measurement; puts: Measurement }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--measure=${workflows ? 'workflows' : 'api'}`], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
+function inChildProcess(workflows: boolean): Promise<{ intake: Measurement; puts: Measurement }> {
+  return runInChildProcess(import.meta.url, workflows ? 'workflows' : 'api');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

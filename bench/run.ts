@@ -9,10 +9,12 @@
 import { benchCalendar, type BenchResult } from './calendar';
 import { benchCost } from './cost';
 import { benchIntake } from './intake';
+import { benchMail } from './mail';
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'calendar', run: benchCalendar },
   { name: 'intake', run: benchIntake },
+  { name: 'mail', run: benchMail },
   { name: 'cost', run: benchCost },
 ];
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
 import { TtlCache } from '../shared/ttl-cache';
-import { HttpError } from './http';
+import { HttpError } from '../shared/http';
 
 export type Principal = ApiKeyRecord;
 

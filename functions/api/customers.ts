@@ -3,7 +3,7 @@ import { CustomerSchema, customerPolicyProblem } from '../../core/customer';
 import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
 import type { Runtime } from '../shared/runtime';
 import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
-import { HttpError, json, type HttpResult } from './http';
+import { HttpError, json, type HttpResult } from '../shared/http';
 import { forgetCustomers } from '../shared/lookups';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';

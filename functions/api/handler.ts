@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { getRuntime, logger } from '../shared/runtime';
 import { authenticate } from './auth';
-import { HttpError, errorResponse, json, type HttpResult } from './http';
+import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
 import { openApiDocument } from './openapi';
 import { match } from './routes';
 

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { CustomerSchema } from '../../core/customer';
 import type { Runtime } from '../shared/runtime';
-import type { HttpResult } from './http';
+import type { HttpResult } from '../shared/http';
 import { createApiKey, getCustomer, putCustomer } from './customers';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';

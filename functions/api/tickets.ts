@@ -1,6 +1,5 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { Customer } from '../../core/customer';
 import { queueNotifications } from '../../core/notifications/outbox';
@@ -8,10 +7,11 @@ import { addMessage, applyAction, timelineOf, type Change, type RuleContext } fr
 import type { Actor, Ticket } from '../../core/tickets/model';
 import type { Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
+import { once } from '../shared/idempotency';
 import { openNewTicket } from '../shared/intake';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
-import { HttpError, json, type HttpResult } from './http';
+import { HttpError, json, type HttpResult } from '../shared/http';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
@@ -23,8 +23,6 @@ export interface Request {
   now: number;
 }
 
-const IDEMPOTENCY_WAIT_MS = 10_000;
-
 export async function createTicket(rt: Runtime, request: Request): Promise<HttpResult> {
   const input = CreateTicketSchema.parse(request.body);
   const idempotencyKey = request.headers['idempotency-key'];
@@ -34,26 +32,17 @@ export async function createTicket(rt: Runtime, request: Request): Promise<HttpR
   }
   const scope = `tickets:${request.principal.name}`;
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-  for (let wait = 25; ; wait = Math.min(wait * 2, 400)) {
-    const claim = await rt.store.claimIdempotency(scope, idempotencyKey, requestHash);
-    if (claim.state === 'done') return json(claim.response.statusCode, claim.response.body, { 'idempotent-replayed': 'true' });
-    if (claim.state === 'mismatch') {
+  const outcome = await once(rt, { scope, key: idempotencyKey, requestHash }, (claim) => createOnce(rt, request, input, claim));
+  switch (outcome.state) {
+    case 'ran':
+      return outcome.result;
+    case 'replayed':
+      return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
+    case 'mismatch':
       throw new HttpError(422, 'this Idempotency-Key was used with a different request body', { field: 'Idempotency-Key' });
-    }
-    if (claim.state === 'claimed') {
-      try {
-        return await createOnce(rt, request, input, { scope, key: idempotencyKey, requestHash });
-      } catch (error) {
-        await rt.store.releaseIdempotency(scope, idempotencyKey, requestHash);
-        throw error;
-      }
-    }
-    // Another delivery of the same request is being served: answer as it does once it is done.
-    if (Date.now() > deadline) {
+    case 'busy':
+      // Another delivery of the same request is still being served.
       throw new HttpError(409, 'a request with this Idempotency-Key is still being processed; retry later', { field: 'Idempotency-Key' }, { 'retry-after': '1' });
-    }
-    await sleep(wait * (0.5 + Math.random()));
   }
 }
 

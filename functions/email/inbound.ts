@@ -21,6 +21,7 @@ import { openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
+import { TICKET_LINKS } from '../store/dynamo-store';
 import { wakeTicket } from '../shared/workflow';
 import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from './layout';
 
@@ -127,7 +128,7 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
           : queueNotifications(addMailReply(current, mail, record, ctx, { kind: 'customer', id: sender })),
       { read: async () => (await rt.store.getTicket(ticket.id))!, idempotency: idempotency(outcome) },
     );
-    if (mail.messageId) await rt.store.recordMessageIds(ticket.id, [mail.messageId]);
+    if (mail.messageId) await rt.store.linkTicket(ticket.id, [TICKET_LINKS.mail(mail.messageId)]);
     if (!automated) await wakeTicket(ticket.id);
     return outcome;
   }
@@ -154,7 +155,7 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
       idempotency: { scope: SCOPE, key: delivery.idempotencyKey, requestHash: 'mail', response: (created) => ({ statusCode: 201, body: { outcome: 'created', ticketId: created.id } }) },
     },
   );
-  if (mail.messageId) await rt.store.recordMessageIds(change.ticket.id, [mail.messageId]);
+  if (mail.messageId) await rt.store.linkTicket(change.ticket.id, [TICKET_LINKS.mail(mail.messageId)]);
   return { outcome: 'created', ticketId: change.ticket.id };
 }
 
@@ -164,7 +165,7 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
  * so it only joins a ticket of the same requester or customer; anyone else opens a new one.
  */
 async function threadTicket(rt: Runtime, mail: InboundMail, sender: string): Promise<Ticket | undefined> {
-  const byHeader = await rt.store.ticketForMessageIds(threadKeys(mail));
+  const byHeader = await rt.store.ticketLinkedTo(threadKeys(mail).map(TICKET_LINKS.mail));
   if (byHeader) {
     const ticket = await rt.store.getTicket(byHeader);
     if (ticket) return ticket;

@@ -16,7 +16,7 @@ import { startTicketExecution } from './workflow';
 
 export interface NewTicketRequest {
   customer: Customer | undefined;
-  requester: Requester & { email: string };
+  requester: Requester;
   channel: Channel;
   subject: string;
   description: string;

@@ -29,6 +29,11 @@ export function customerIdForEmail(rt: Runtime, email: string): Promise<string |
   });
 }
 
+/** By the phone number (E.164), as a customer's contact or one of its numbers. */
+export function customerIdForPhone(rt: Runtime, phone: string): Promise<string | undefined> {
+  return owners.get(`phone:${phone}`, () => rt.store.customerIdFor('phone', phone));
+}
+
 export function forgetCustomers(): void {
   customers.clear();
   owners.clear();

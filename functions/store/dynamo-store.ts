@@ -89,6 +89,20 @@ const contactKeys = (customer: Customer) => [
   ]),
 ];
 
+/** The keys of TICKET links (DynamoStore.linkTicket). */
+export const TICKET_LINKS = {
+  /** A mail received for the ticket or sent about it, by its Message-ID (with brackets). */
+  mail: (messageId: string) => `MSGID#${messageId}`,
+  /** An integration's own id for the case (a portal's ticket id). */
+  external: (integration: string, id: string) => `EXTERNAL#${integration}#${id}`,
+  /** A phone call, by the phone system's call id. */
+  call: (integration: string, callId: string) => `CALL#${integration}#${callId}`,
+  /** The last phone ticket of a caller (E.164): a new call while it is open joins it. */
+  caller: (phone: string) => `CALLER#${phone}`,
+  /** A chat conversation, by the chat tool's id. */
+  conversation: (integration: string, id: string) => `CHAT#${integration}#${id}`,
+};
+
 /** Each address is a lookup record written in the customer's transaction, which holds at most 100 items. */
 export const MAX_CUSTOMER_ADDRESSES = 90;
 
@@ -364,22 +378,23 @@ export class DynamoStore {
     await this.transact([this.idempotencyCompletion(completion)]);
   }
 
-  // ---- email threading -------------------------------------------------------------------------
+  // ---- links to a ticket --------------------------------------------------------------------
 
   /**
-   * Records that these Message-IDs (mail received for the ticket, and mail sent about it) belong
-   * to the ticket, so a reply whose In-Reply-To or References names one joins it.
+   * Records keys that lead to the ticket (TICKET_LINKS: an email's Message-ID, an integration's
+   * id for the case, a phone call, a chat conversation), so a later delivery about the same
+   * thing joins it.
    */
-  async recordMessageIds(ticketId: string, messageIds: string[]): Promise<void> {
-    for (const messageId of new Set(messageIds)) {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`MSGID#${messageId}`), ticketId } }));
+  async linkTicket(ticketId: string, keys: string[]): Promise<void> {
+    for (const link of new Set(keys)) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(link), ticketId } }));
     }
   }
 
-  /** The ticket of the first of these Message-IDs that is known, in the order given. */
-  async ticketForMessageIds(messageIds: string[]): Promise<string | undefined> {
-    for (const messageId of messageIds) {
-      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`MSGID#${messageId}`) }));
+  /** The ticket of the first of these keys that is linked, in the order given. */
+  async ticketLinkedTo(keys: string[]): Promise<string | undefined> {
+    for (const link of keys) {
+      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(link) }));
       if (found.Item) return found.Item.ticketId as string;
     }
     return undefined;

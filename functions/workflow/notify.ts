@@ -18,6 +18,7 @@ import { NOTIFICATION_KINDS, type Notification } from '../../core/notifications/
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { sendNotifications, type NotificationResult } from '../notifications/send';
 import { getRuntime, type Runtime } from '../shared/runtime';
+import { TICKET_LINKS } from '../store/dynamo-store';
 
 const NotifyEvent = z.object({
   ticketId: z.string().min(1),
@@ -46,7 +47,10 @@ export async function handler(event: unknown): Promise<void> {
   const results = await sendNotifications(rt, ticket, withBodies);
   // A reply to any of these mails joins the ticket by its In-Reply-To (functions/email/inbound.ts).
   const region = process.env.AWS_REGION ?? 'us-east-1';
-  await rt.store.recordMessageIds(ticket.id, results.flatMap((result) => result.sent.filter((sent) => sent.messageId).map((sent) => sesMessageId(sent.messageId, region))));
+  await rt.store.linkTicket(
+    ticket.id,
+    results.flatMap((result) => result.sent.filter((sent) => sent.messageId).map((sent) => TICKET_LINKS.mail(sesMessageId(sent.messageId, region)))),
+  );
   await rt.store.addEvents(results.map((result) => sentEvent(ticket, result)));
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Doing a request once under an idempotency key (an API Idempotency-Key, a webhook's event id):
+ * claim the key, run, and complete the claim in the same write as the work (the caller passes
+ * the claim to openNewTicket / updateTicketWithRetry). A second delivery of the same request
+ * waits while the first runs and then gets the first one's answer; a failed run releases the key
+ * so a retry can run.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredResponse } from '../store/dynamo-store';
+import type { Runtime } from './runtime';
+
+export interface IdempotencyClaimRef {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+export type Once<T> =
+  | { state: 'ran'; result: T }
+  /** Answered before: the stored answer. */
+  | { state: 'replayed'; response: StoredResponse }
+  /** The key was used with a different request. */
+  | { state: 'mismatch' }
+  /** Another delivery still holds the key after the wait: the caller answers "retry later". */
+  | { state: 'busy' };
+
+const WAIT_MS = 10_000;
+
+export async function once<T>(rt: Runtime, claim: IdempotencyClaimRef, run: (claim: IdempotencyClaimRef) => Promise<T>, waitMs = WAIT_MS): Promise<Once<T>> {
+  const deadline = Date.now() + waitMs;
+  for (let wait = 25; ; wait = Math.min(wait * 2, 400)) {
+    const held = await rt.store.claimIdempotency(claim.scope, claim.key, claim.requestHash);
+    if (held.state === 'done') return { state: 'replayed', response: held.response };
+    if (held.state === 'mismatch') return { state: 'mismatch' };
+    if (held.state === 'claimed') {
+      try {
+        return { state: 'ran', result: await run(claim) };
+      } catch (error) {
+        await rt.store.releaseIdempotency(claim.scope, claim.key, claim.requestHash);
+        throw error;
+      }
+    }
+    if (Date.now() > deadline) return { state: 'busy' };
+    await sleep(wait * (0.5 + Math.random()));
+  }
+}

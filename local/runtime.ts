@@ -10,7 +10,8 @@
  * process to reach the real handlers only if its environment is the same.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPolicy } from '../core/policy/files';
 import { seedDemo } from './demo';
@@ -30,7 +31,11 @@ export { StartError } from './dynamodb';
 export type RuntimeRoute = { prefix: string; module: string } | { prefix: string; handler: GatewayHandler };
 
 /** One function behind the HTTP API's `$default` route; webhooks and email join this list later. */
-export const DEFAULT_ROUTES: RuntimeRoute[] = [{ prefix: '/', module: '../functions/api/handler.ts' }];
+export const DEFAULT_ROUTES: RuntimeRoute[] = [
+  { prefix: '/', module: '../functions/api/handler.ts' },
+  // As in AWS: webhooks have a function of their own (lib/webhooks/webhooks.ts).
+  { prefix: '/webhooks/', module: '../functions/webhooks/handler.ts' },
+];
 
 export const TABLE_NAME = 'tierdesk';
 export const DEFAULT_DATA_DIR = '.tierdesk';
@@ -68,6 +73,11 @@ export interface RuntimeOptions {
   s3Port?: number;
   /** Port of the SMTP listener for inbound mail (`npm start` passes 2525; 0 or absent: a free one). */
   smtpPort?: number;
+  /**
+   * Secrets of the policy's webhook integrations (id → current first, then previous). Absent: kept
+   * in `webhook-secrets.json` in the data directory, made at first start for each integration.
+   */
+  webhookSecrets?: Record<string, string[]>;
 }
 
 export interface Runtime {
@@ -87,6 +97,8 @@ export interface Runtime {
   sesPort: number;
   /** The SMTP listener for inbound mail (loopback): deliver a mail here and it becomes a ticket. */
   smtpPort: number;
+  /** The webhook integrations' secrets (TIERDESK_WEBHOOK_SECRETS_FILE): `{"<id>": ["current", "previous"]}`. */
+  webhookSecretsFile: string;
   /** The local S3 (AWS_ENDPOINT_URL_S3) and the mail bucket: raw inbound mail and attachments. */
   s3Url: string;
   s3Port: number;
@@ -128,6 +140,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let ses: LocalSes | undefined;
   let s3: LocalS3 | undefined;
   let smtp: LocalSmtp | undefined;
+  const webhookSecretsFile = keptWebhookSecrets(dataDir, loadPolicy(policy).integrations.map((integration) => integration.id), options.webhookSecrets);
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
     stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0 });
@@ -150,6 +163,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_SFN: stepFunctions.url,
       AWS_ENDPOINT_URL_SES: ses.url,
       AWS_ENDPOINT_URL_S3: s3.url,
+      TIERDESK_WEBHOOK_SECRETS_FILE: webhookSecretsFile,
       TIERDESK_MAIL_BUCKET: s3.bucket,
       TIERDESK_INBOUND_PREFIX: INBOUND_PREFIX,
       TIERDESK_ATTACHMENT_PREFIX: ATTACHMENT_PREFIX,
@@ -212,6 +226,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stepFunctionsPort: sfn.port,
     ticketStateMachineArn,
     smtpPort: inbound.port,
+    webhookSecretsFile,
     s3Url: objects.url,
     s3Port: objects.port,
     mailBucket: objects.bucket,
@@ -247,6 +262,18 @@ function keptAdminKey(dataDir: string | undefined): string {
   const key = fresh();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/**
+ * The webhook integrations' secrets file: the given secrets, else those kept in the data
+ * directory, with a fresh secret for any integration that has none yet (in memory: a temporary file).
+ */
+function keptWebhookSecrets(dataDir: string | undefined, ids: string[], given: Record<string, string[]> | undefined): string {
+  const file = join(dataDir ?? mkdtempSync(join(tmpdir(), 'tierdesk-secrets-')), 'webhook-secrets.json');
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
+  const secrets = { ...Object.fromEntries(ids.map((id) => [id, kept[id] ?? [`whsec_${randomBytes(24).toString('base64url')}`]])), ...given };
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return file;
 }
 
 const INGEST_MODULE = '../functions/email/ingest.ts';

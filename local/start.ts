@@ -137,6 +137,7 @@ function printBanner(rt: Runtime, ms: number): void {
     `  mail (SES)      ${rt.sesUrl}  (every mail sent, in the browser; nothing leaves this machine)`,
     `  inbound mail    smtp://${new URL(rt.url).hostname}:${rt.smtpPort}  (any address; each mail becomes a ticket or a reply)`,
     `  S3              ${rt.s3Url}  (bucket ${rt.mailBucket}: raw inbound mail and attachments)`,
+    `  webhooks        POST ${rt.url}/webhooks/<integration id>  (secrets in ${rt.webhookSecretsFile})`,
     `  data            ${data}`,
     `  policy          ${rt.policy}`,
     `  admin key       ${rt.adminKey}`,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { holidayRegionProblem } from '../calendar/holidays';
 import { parseDuration } from './duration';
+import { IntegrationSchema } from '../webhooks/integrations';
 import { NOTIFICATION_KINDS, unknownPlaceholders } from '../notifications/templates';
 
 const Id = z
@@ -331,6 +332,7 @@ export const PolicySchema = z
     managementChain: z.array(ChainStep).default([]),
     supportPeriods: SupportPeriods.optional(),
     notifications: Notifications.optional(),
+    integrations: z.array(IntegrationSchema).default([]).describe('Tools that send tickets by webhook: portals, phone systems, chat.'),
     sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7 }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
   })
@@ -343,7 +345,7 @@ export const PolicySchema = z
         seen.add(item.id);
       });
     };
-    for (const key of ['severities', 'caseReasons', 'calendars', 'plans', 'addOns', 'tiers', 'managementChain'] as const) {
+    for (const key of ['severities', 'caseReasons', 'calendars', 'plans', 'addOns', 'tiers', 'managementChain', 'integrations'] as const) {
       unique(policy[key], key);
     }
     const calendars = new Map(policy.calendars.map((calendar) => [calendar.id, calendar]));

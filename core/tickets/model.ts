@@ -176,6 +176,8 @@ export const EVENT_TYPES = [
   'escalation-acknowledged',
   /** An automated mail (auto-reply, bounce, list mail) arrived for the case: recorded, never acted on (internal). */
   'automated-mail',
+  /** Something happened on a phone call about the case: rang, answered, hung up, recording, transcription. */
+  'phone-call',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

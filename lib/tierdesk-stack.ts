@@ -8,6 +8,7 @@ import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
 import { InboundEmail, recipientsFromContext, validateRecipients } from './email/inbound-email';
+import { Webhooks } from './webhooks/webhooks';
 import { TicketWorkflow } from './workflows/ticket-workflow';
 
 export interface TierdeskStackProps extends StackProps {
@@ -28,6 +29,8 @@ export interface TierdeskStackProps extends StackProps {
 
 export class TierdeskStack extends Stack {
   readonly workflow: TicketWorkflow;
+  /** Always created: with no integrations in the policy it answers every delivery 404. */
+  readonly webhooks: Webhooks;
   /** Absent when no inbound recipients are configured. */
   readonly inboundEmail?: InboundEmail;
 
@@ -47,6 +50,7 @@ export class TierdeskStack extends Stack {
       senderIdentities: senderIdentity ? [senderIdentity] : [],
     });
     this.workflow.connectTicketHandler(api.handler);
+    this.webhooks = new Webhooks(this, 'Webhooks', { table: data.table, policyFile, integrations: policy.integrations, api: api.api, workflow: this.workflow });
     const recipients = props.inboundRecipients
       ? validateRecipients(props.inboundRecipients)
       : recipientsFromContext(this.node.tryGetContext('inboundRecipients'));

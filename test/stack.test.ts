@@ -213,7 +213,7 @@ describe('the ticket workflow', () => {
     const machineRole = template.toJSON().Resources[stateMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
     const roleOf = (file: string) => template.toJSON().Resources[functionId(file)].Properties.Role['Fn::GetAtt'][0];
     const found = wildcards.map(({ role, actions }) => ({ role, actions }));
-    expect(found).toHaveLength(4);
+    expect(found).toHaveLength(5);
     expect(found).toEqual(
       expect.arrayContaining([
         {
@@ -232,6 +232,7 @@ describe('the ticket workflow', () => {
         { role: machineRole, actions: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'] },
         { role: roleOf('index'), actions: ['states:SendTaskSuccess'] },
         { role: roleOf('park'), actions: ['states:SendTaskSuccess'] },
+        { role: roleOf('webhooks'), actions: ['states:SendTaskSuccess'] },
       ]),
     );
   });

@@ -186,6 +186,12 @@ describe('signed portal webhooks', () => {
       ),
       { numRuns: 60 },
     );
+    // Found by this test: form keys that name Object.prototype members.
+    for (const body of ['__proto__=1&constructor=2', 'toString=x&__proto__[a]=b', 'hasOwnProperty=1']) {
+      for (const path of ['/webhooks/twilio/voice', `/webhooks/cti/pbx/${SECRETS.pbx[0]}`]) {
+        expect((await post(path, body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBeLessThan(500);
+      }
+    }
     expect(await ticketCount()).toBe(before);
   }, 60_000);
 });

@@ -147,13 +147,14 @@ function ctiBody(delivery: Delivery): Record<string, string> {
 
 /** The form exactly as sent (repeated keys kept): what Twilio signed. */
 function signedParams(raw: Buffer): Record<string, string[]> {
-  const params: Record<string, string[]> = {};
+  // No prototype: a sender's key may be "__proto__" or "constructor".
+  const params: Record<string, string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) (params[key] ??= []).push(value);
   return params;
 }
 
 function formParams(raw: Buffer): Record<string, string> {
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
     const name = key.replace(/\[\]$/, '');
     params[name] ??= value;

@@ -23,7 +23,7 @@ import { startS3, type LocalS3 } from './s3';
 import { startSes, type LocalSes } from './ses';
 import { startSmtp, type IngestHandler, type LocalSmtp } from './smtp';
 import { startStepFunctions, stateMachineArn, type LocalStepFunctions } from './stepfunctions';
-import { registerTicketLifecycle, TICKET_LIFECYCLE } from './workflows';
+import { registerSupportPeriod, registerTicketLifecycle, SUPPORT_PERIOD, TICKET_LIFECYCLE } from './workflows';
 
 export { StartError } from './dynamodb';
 
@@ -167,7 +167,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       TIERDESK_MAIL_BUCKET: s3.bucket,
       TIERDESK_INBOUND_PREFIX: INBOUND_PREFIX,
       TIERDESK_ATTACHMENT_PREFIX: ATTACHMENT_PREFIX,
-      ...(options.workflows === false ? {} : { TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn }),
+      ...(options.workflows === false ? {} : { TIERDESK_TICKET_STATE_MACHINE_ARN: ticketStateMachineArn, TIERDESK_PERIOD_STATE_MACHINE_ARN: stateMachineArn(SUPPORT_PERIOD) }),
       // Dummy credentials: locally nothing may ever reach a real AWS account.
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
@@ -178,11 +178,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     demoLines = (await seedDemo({ tableName: TABLE_NAME, adminKey, policy })).lines;
     if (options.workflows !== false) {
       await registerTicketLifecycle(stepFunctions);
+      await registerSupportPeriod(stepFunctions);
       // Executions live in memory: every ticket still being worked gets its execution again,
       // resuming from the stored ticket (the reconciler AWS runs on a schedule).
       await reconcile();
     } else {
       delete process.env.TIERDESK_TICKET_STATE_MACHINE_ARN;
+      delete process.env.TIERDESK_PERIOD_STATE_MACHINE_ARN;
     }
     smtp = await startSmtp({
       port: options.smtpPort ?? 0,
@@ -303,10 +305,12 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
  * first, see RuntimeOptions.)
  */
 async function reconcile(): Promise<void> {
-  try {
-    const module = (await import(new URL('../functions/workflow/reconcile.ts', import.meta.url).href)) as typeof import('../functions/workflow/reconcile');
-    await module.handler();
-  } catch (error) {
-    console.error(`tierdesk: could not re-drive the open tickets' workflows: ${(error as Error).message}`);
+  for (const module of ['../functions/workflow/reconcile.ts', '../functions/periods/reconcile.ts']) {
+    try {
+      const loaded = (await import(new URL(module, import.meta.url).href)) as { handler: () => Promise<unknown> };
+      await loaded.handler();
+    } catch (error) {
+      console.error(`tierdesk: could not re-drive the workflows of ${module}: ${(error as Error).message}`);
+    }
   }
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ACCOUNT_ID, REGION, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
 
 export const TICKET_LIFECYCLE = 'tierdesk-ticket-lifecycle';
+export const SUPPORT_PERIOD = 'tierdesk-support-period';
 
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
 
@@ -18,18 +19,31 @@ const TICKET_LIFECYCLE_FUNCTIONS: Record<string, string> = {
   NotifyFunctionArn: '../functions/workflow/notify.ts',
 };
 
+const SUPPORT_PERIOD_FUNCTIONS: Record<string, string> = {
+  PeriodStepFunctionArn: '../functions/periods/step.ts',
+};
+
 /** Registers the ticket lifecycle; call after the handlers' environment is set (they are imported here). Returns its ARN. */
-export async function registerTicketLifecycle(stepFunctions: LocalStepFunctions): Promise<string> {
+export function registerTicketLifecycle(stepFunctions: LocalStepFunctions): Promise<string> {
+  return registerMachine(stepFunctions, TICKET_LIFECYCLE, 'ticket-lifecycle.asl.json', TICKET_LIFECYCLE_FUNCTIONS);
+}
+
+/** Registers the support period machine (issue [6]), as above. */
+export function registerSupportPeriod(stepFunctions: LocalStepFunctions): Promise<string> {
+  return registerMachine(stepFunctions, SUPPORT_PERIOD, 'support-period.asl.json', SUPPORT_PERIOD_FUNCTIONS);
+}
+
+async function registerMachine(stepFunctions: LocalStepFunctions, machine: string, file: string, functions: Record<string, string>): Promise<string> {
   const substitutions: Record<string, string> = {};
   const taskHandlers: Record<string, TaskHandler> = {};
-  for (const [substitution, module] of Object.entries(TICKET_LIFECYCLE_FUNCTIONS)) {
-    const name = `tierdesk-workflow-${module.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
+  for (const [substitution, module] of Object.entries(functions)) {
+    const name = `tierdesk-${module.replace(/^\.\.\/functions\//, '').replace(/\.ts$/, '').replace(/\//g, '-')}`;
     const imported = (await import(new URL(module, import.meta.url).href)) as { handler: TaskHandler };
     substitutions[substitution] = functionArn(name);
     taskHandlers[functionArn(name)] = imported.handler;
   }
-  const definition = substitute(readFileSync(new URL('../statemachines/ticket-lifecycle.asl.json', import.meta.url), 'utf8'), substitutions);
-  return stepFunctions.register({ name: TICKET_LIFECYCLE, definition, taskHandlers });
+  const definition = substitute(readFileSync(new URL(`../statemachines/${file}`, import.meta.url), 'utf8'), substitutions);
+  return stepFunctions.register({ name: machine, definition, taskHandlers });
 }
 
 /** CDK's definitionSubstitutions: every `${Name}`; an unknown name is a mistake, not a literal. */

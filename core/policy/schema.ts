@@ -236,7 +236,11 @@ const SlaSettings = z
 
 const SupportPeriods = z
   .object({
-    blockHours: z.number().int().positive().default(4).describe('Periods are sold in blocks of this many hours.'),
+    blockHours: z
+      .number()
+      .positive()
+      .default(4)
+      .describe('Periods are sold in blocks of this many hours (whole hours in practice; a fraction makes blocks seconds long, for tests).'),
     contactNoticeDays: z
       .number()
       .nonnegative()

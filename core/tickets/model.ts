@@ -146,6 +146,10 @@ export interface Ticket {
   mailThread?: string[];
   /** The mail a ticket opened by email came from: raw message, attachments, what could not be read. */
   intakeMail?: MailRecord;
+  /** Opened during the customer's dedicated support period: its engineer takes it first (core/periods/routing.ts). */
+  dedicated?: { orderId: string; period: number; engineerId: string };
+  /** How the ticket sorts in its queue when not by next due (a dedicated engineer's: severity, then age). */
+  queueOrder?: string;
 }
 
 export const EVENT_TYPES = [

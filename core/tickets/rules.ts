@@ -441,6 +441,7 @@ function stop(objective: Objective | undefined, at: string) {
  * tier. A case that missed a target goes to its team's priority queue, like a premium one.
  */
 export function queueOf(ticket: Ticket, policy: Policy): string {
+  if (ticket.dedicated) return `dedicated:${ticket.dedicated.engineerId}`;
   if (ticket.entitlement.queue === 'triage' && ticket.tier === policy.tiers[0]!.id) return 'triage';
   const priority = ticket.entitlement.queue === 'priority' || ticket.flags.includes(SLA_BREACHED_FLAG);
   return priority ? `${ticket.team}:priority` : ticket.team;
@@ -454,6 +455,8 @@ function checkCaseReason(policy: Policy, caseReason: string) {
 
 function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Change {
   replan(ticket, ctx);
+  // A dedicated engineer works the most severe first, then the oldest (issue [6]).
+  if (ticket.dedicated) ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
   ticket.updatedAt = iso(ctx.now);
   return { ticket, events };
 }

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import { CustomerSchema } from '../../core/customer';
 import type { Runtime } from '../shared/runtime';
 import type { HttpResult } from '../shared/http';
+import { AgentSchema, OrderRequestSchema } from '../../core/periods/orders';
 import { createApiKey, getCustomer, putCustomer } from './customers';
+import { AcceptOrderSchema, acceptOrder, cancelSupportOrder, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
 
@@ -27,6 +29,14 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/tickets/{id}/actions', summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
   { method: 'PUT', path: '/customers/{id}', summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
   { method: 'GET', path: '/customers/{id}', summary: 'A customer', success: 200, run: getCustomer },
+  { method: 'PUT', path: '/agents/{id}', summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
+  { method: 'GET', path: '/agents/{id}', summary: 'An engineer', success: 200, run: getAgent },
+  { method: 'GET', path: '/agents', summary: 'Every engineer', success: 200, run: listAgents },
+  { method: 'POST', path: '/support-orders', summary: 'Order dedicated support periods (blocks of hours); waits for acceptance', body: OrderRequestSchema, success: 201, run: createOrder },
+  { method: 'GET', path: '/support-orders', summary: 'Support orders (a customer key: its own)', success: 200, run: listOrders },
+  { method: 'GET', path: '/support-orders/{id}', summary: 'A support order', success: 200, run: getOrder },
+  { method: 'POST', path: '/support-orders/{id}/accept', summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
+  { method: 'POST', path: '/support-orders/{id}/cancel', summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
 ];
 

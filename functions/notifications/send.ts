@@ -111,8 +111,17 @@ export async function sendNotifications(
   return results;
 }
 
+/** What a composed mail needs: a rendered notification, or a support period's mail (core/periods/mails.ts). */
+export interface MailContent {
+  from: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
 /** The MIME message for one address; a reply to the customer's mail thread when `thread` names their Message-IDs. */
-export function composeMail(mail: ReturnType<typeof renderNotification>, to: string, thread: readonly string[] | undefined): Promise<Buffer> {
+export function composeMail(mail: MailContent, to: string, thread: readonly string[] | undefined): Promise<Buffer> {
   return new MailComposer({
     from: mail.from,
     to,
@@ -124,4 +133,19 @@ export function composeMail(mail: ReturnType<typeof renderNotification>, to: str
   })
     .compile()
     .build();
+}
+
+/**
+ * One mail to one address, outside a ticket (a support period's notice, start and summary). A
+ * refusal for good is thrown as is; anything else as SesSendError, for the state machine's retry.
+ */
+export async function sendMail(rt: Pick<NotificationRuntime, 'ses'>, mail: MailContent & { to: string }): Promise<string> {
+  const ses = rt.ses ?? (client ??= new SESClient({}));
+  try {
+    const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) } }));
+    return output.MessageId ?? '';
+  } catch (error) {
+    if (PERMANENT.has((error as Error).name)) throw error;
+    throw new SesSendError(`SES did not accept the mail "${mail.subject}": ${(error as Error).name}: ${(error as Error).message}`, error, []);
+  }
 }

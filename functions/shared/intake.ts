@@ -8,6 +8,7 @@ import { decideEntitlement } from '../../core/entitlement';
 import type { Customer } from '../../core/customer';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import type { Actor, Channel, Requester, Ticket } from '../../core/tickets/model';
+import { routeToDedicatedEngineer, routingApplies } from '../../core/periods/routing';
 import { openTicket, type Change } from '../../core/tickets/rules';
 import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-store';
 import type { Runtime } from './runtime';
@@ -67,7 +68,10 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
     ruleContext(rt, request.now),
     request.actor,
   );
-  const change = options.adjust ? options.adjust(opened) : opened;
+  // During the customer's dedicated support period its engineer takes every new ticket first.
+  const routing = request.customer ? await rt.store.getRouting(request.customer.id) : undefined;
+  const routed = routingApplies(routing, request.now) ? routeToDedicatedEngineer(opened, routing, ruleContext(rt, request.now)) : opened;
+  const change = options.adjust ? options.adjust(routed) : routed;
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
   await rt.store.createTicket(change.ticket, change.events, idempotency);
   // After the write, so the execution's first Plan finds the ticket; never fails the request.

@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_INDEXES } from '../../lib/data/table-definition';
 import type { Customer } from '../../core/customer';
+import type { Agent, SupportOrder } from '../../core/periods/orders';
+import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -378,6 +380,124 @@ export class DynamoStore {
     await this.transact([this.idempotencyCompletion(completion)]);
   }
 
+  // ---- dedicated support periods ---------------------------------------------------------------
+
+  async putAgent(agent: Agent): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: 'AGENTS', SK: `AGENT#${agent.id}`, agent } }));
+  }
+
+  async getAgent(id: string): Promise<Agent | undefined> {
+    const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: 'AGENTS', SK: `AGENT#${id}` }, ConsistentRead: true }));
+    return found.Item?.agent as Agent | undefined;
+  }
+
+  /** Every engineer (a vendor has tens, not thousands: one partition). */
+  async listAgents(): Promise<Agent[]> {
+    return (await this.queryAll('AGENTS', 'AGENT#')).map((item) => item.agent as Agent);
+  }
+
+  async getOrder(id: string): Promise<SupportOrder | undefined> {
+    const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: 'ORDERS', SK: `ORDER#${id}` }, ConsistentRead: true }));
+    return found.Item?.order as SupportOrder | undefined;
+  }
+
+  /** Orders, oldest first (a vendor's orders fit one partition); optionally one customer's. */
+  async listOrders(customerId?: string): Promise<SupportOrder[]> {
+    const orders = (await this.queryAll('ORDERS', 'ORDER#')).map((item) => item.order as SupportOrder);
+    return orders.filter((order) => !customerId || order.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /**
+   * Writes the order (version-checked; a new one with version 1) and, in the same transaction,
+   * takes and frees engineer-slots: one item per engineer per slot (an hour), put only if free (or already
+   * this order's). Two acceptances racing for one engineer: exactly one transaction succeeds, the
+   * other fails with VersionConflictError naming the failed items.
+   */
+  async saveOrder(order: SupportOrder, book: { engineerId: string; slot: string }[] = [], free: { engineerId: string; slot: string }[] = []): Promise<void> {
+    const orderPut: TransactItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: { PK: 'ORDERS', SK: `ORDER#${order.id}`, order, version: order.version },
+        ConditionExpression: order.version === 1 ? 'attribute_not_exists(PK)' : 'version = :previous',
+        ...(order.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': order.version - 1 } }),
+      },
+    };
+    await this.transact([
+      orderPut,
+      ...book.map(({ engineerId, slot }): TransactItem => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(`BOOKING#${engineerId}#${slot}`), orderId: order.id, customerId: order.customerId },
+          ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
+          ExpressionAttributeValues: { ':order': order.id },
+        },
+      })),
+      ...free.map(({ engineerId, slot }): TransactItem => ({
+        Delete: {
+          TableName: this.tableName,
+          Key: key(`BOOKING#${engineerId}#${slot}`),
+          ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
+          ExpressionAttributeValues: { ':order': order.id },
+        },
+      })),
+    ]);
+  }
+
+  /** Whether any of these engineer-slots is taken by another order (a pre-check; saveOrder decides). */
+  async slotsTaken(engineerId: string, slots: string[], orderId: string): Promise<boolean> {
+    for (const slot of slots) {
+      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`BOOKING#${engineerId}#${slot}`) }));
+      if (found.Item && found.Item.orderId !== orderId) return true;
+    }
+    return false;
+  }
+
+  /** Routes the customer's new tickets to a dedicated engineer while a period runs (set at its start, removed at its end). */
+  async setRouting(customerId: string, routing: DedicatedRouting | undefined, onlyFor?: { orderId: string; period: number }): Promise<void> {
+    if (routing) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`ROUTING#${customerId}`), routing } }));
+      return;
+    }
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key(`ROUTING#${customerId}`),
+          ...(onlyFor
+            ? { ConditionExpression: 'routing.orderId = :order AND routing.period = :period', ExpressionAttributeValues: { ':order': onlyFor.orderId, ':period': onlyFor.period } }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      // Another period of the customer's took over meanwhile: its routing stays.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async getRouting(customerId: string): Promise<DedicatedRouting | undefined> {
+    const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`ROUTING#${customerId}`) }));
+    return found.Item?.routing as DedicatedRouting | undefined;
+  }
+
+  private async queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
   // ---- links to a ticket --------------------------------------------------------------------
 
   /**
@@ -447,7 +567,7 @@ export class DynamoStore {
       GSI1PK: `CUSTOMER#${ticket.customerId ?? 'unknown'}`,
       GSI1SK: order,
       // Only open tickets wait in a queue (a sparse index); those with no running objective sort last.
-      ...(OPEN_STATUSES.has(ticket.status) ? { GSI2PK: `QUEUE#${ticket.queue}`, GSI2SK: `${ticket.sla.nextDue ?? '9999'}#${ticket.id}` } : {}),
+      ...(OPEN_STATUSES.has(ticket.status) ? { GSI2PK: `QUEUE#${ticket.queue}`, GSI2SK: `${ticket.queueOrder ?? ticket.sla.nextDue ?? '9999'}#${ticket.id}` } : {}),
       // All tickets still being worked share one partition, so "everything open" is one query.
       GSI3PK: `STATUS#${OPEN_STATUSES.has(ticket.status) ? 'active' : ticket.status}`,
       GSI3SK: order,
@@ -511,7 +631,7 @@ export class DynamoStore {
 }
 
 /** A transaction's condition failed; `failedIndexes` say which items. Ticket writes surface it as a version conflict. */
-class ConditionFailed extends VersionConflictError {
+export class ConditionFailed extends VersionConflictError {
   constructor(
     readonly failedIndexes: number[],
     message: string,

@@ -1,0 +1,162 @@
+/**
+ * Dedicated support periods (issue [6]): a customer buys a named engineer for an event in blocks
+ * of hours (the policy's `supportPeriods.blockHours`, 4 in the presets). The order, its periods,
+ * the engineers who can be booked, and the rules of booking: an engineer is available for the
+ * whole period and never booked for another customer's overlapping period. Pure.
+ */
+import { z } from 'zod';
+import type { Policy } from '../policy/schema';
+
+const HOUR_MS = 3_600_000;
+/** Step Functions runs an execution for at most a year; a period's must end before that. */
+export const MAX_DAYS_AHEAD = 360;
+/** An order is booked in one transaction: one item per engineer per slot (an hour), at most 100 items. */
+export const MAX_SLOTS_PER_ORDER = 96;
+
+/** The booking grain: an hour, or a block when blocks are shorter (test policies). Periods start on it. */
+export function slotMs(policy: Policy): number {
+  return Math.min(HOUR_MS, Math.round(policy.supportPeriods!.blockHours * HOUR_MS));
+}
+
+const Email = z.email('must be an email address').transform((email) => email.toLowerCase());
+
+export const AgentSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: Email,
+    phone: z.string().trim().max(40).optional(),
+    skills: z.array(z.string().trim().min(1).max(100)).max(50).default([]).describe('Products and skills, e.g. "Cadmium Events".'),
+    availability: z
+      .array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict())
+      .max(500)
+      .default([])
+      .describe('Windows the engineer can be booked in (instants).'),
+  })
+  .strict();
+export type Agent = z.output<typeof AgentSchema> & { id: string };
+
+export const PointOfContactSchema = z.object({ name: z.string().trim().min(1).max(200), email: Email, phone: z.string().trim().max(40).optional() }).strict();
+
+/** An order as the customer (or staff for them) places it. `periods[i].hours` is checked against the policy by orderProblems. */
+export const OrderRequestSchema = z
+  .object({
+    customerId: z.string().min(1).optional().describe('Staff keys only; a customer key orders for its own customer.'),
+    purpose: z.string().min(1),
+    periods: z
+      .array(z.object({ start: z.iso.datetime({ offset: true }), hours: z.number().describe('A positive multiple of the policy\'s block length, e.g. 4 or 8.') }).strict())
+      .min(1)
+      .max(20),
+    pointOfContact: PointOfContactSchema,
+    /** The number the customer calls during the period; default the policy's. */
+    phone: z.string().trim().max(40).optional(),
+    notes: z.string().max(5_000).optional(),
+  })
+  .strict();
+export type OrderRequest = z.output<typeof OrderRequestSchema>;
+
+export type PeriodStatus = 'pending' | 'booked' | 'active' | 'ended' | 'cancelled';
+
+export interface Period {
+  index: number;
+  start: string;
+  end: string;
+  hours: number;
+  /** Blocks bought: hours / blockHours. */
+  blocks: number;
+  engineerId?: string;
+  status: PeriodStatus;
+}
+
+export interface SupportOrder {
+  id: string;
+  version: number;
+  customerId: string;
+  purpose: string;
+  periods: Period[];
+  pointOfContact: z.output<typeof PointOfContactSchema>;
+  phone?: string;
+  notes?: string;
+  status: 'pending' | 'accepted' | 'cancelled';
+  /** Why a pending order could not be staffed ("subject to availability"). */
+  pendingReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Every problem of a request against the policy, each naming its field; empty when it can be taken. */
+export function orderProblems(policy: Policy, request: OrderRequest, now: number): { field: string; message: string }[] {
+  const settings = policy.supportPeriods;
+  if (!settings) return [{ field: 'periods', message: `policy "${policy.id}" offers no dedicated support periods` }];
+  const problems: { field: string; message: string }[] = [];
+  if (!settings.purposes.some((p) => p.id === request.purpose)) {
+    problems.push({ field: 'purpose', message: `unknown purpose "${request.purpose}" (offered: ${settings.purposes.map((p) => p.id).join(', ')})` });
+  }
+  const block = settings.blockHours;
+  const slot = slotMs(policy);
+  request.periods.forEach((period, i) => {
+    const field = `periods.${i}`;
+    const start = Date.parse(period.start);
+    const blocks = period.hours / block;
+    if (period.hours <= 0 || Math.abs(blocks - Math.round(blocks)) > 1e-9) {
+      problems.push({ field: `${field}.hours`, message: `periods are sold in blocks of ${block} hours: ${period.hours} is not a positive multiple of ${block}` });
+    }
+    if (start % slot !== 0) problems.push({ field: `${field}.start`, message: slot === HOUR_MS ? 'a period starts on the hour' : `a period starts on a ${slot / 1000}-second boundary` });
+    if (start <= now) problems.push({ field: `${field}.start`, message: 'a period starts in the future' });
+    if (start + Math.round(period.hours * HOUR_MS) > now + MAX_DAYS_AHEAD * 24 * HOUR_MS) {
+      problems.push({ field: `${field}.start`, message: `a period ends within ${MAX_DAYS_AHEAD} days of the order` });
+    }
+  });
+  const slots = request.periods.reduce((sum, p) => sum + Math.max(0, (p.hours * HOUR_MS) / slot), 0);
+  if (slots > MAX_SLOTS_PER_ORDER) {
+    problems.push({ field: 'periods', message: `at most ${(MAX_SLOTS_PER_ORDER * slot) / HOUR_MS} hours per order; place another order for more` });
+  }
+  const spans = request.periods.map((p, i) => ({ i, from: Date.parse(p.start), to: Date.parse(p.start) + Math.round(p.hours * HOUR_MS) }));
+  for (const a of spans) for (const b of spans) if (a.i < b.i && a.from < b.to && b.from < a.to) problems.push({ field: `periods.${b.i}.start`, message: `overlaps period ${a.i}` });
+  return problems;
+}
+
+export function newOrder(policy: Policy, id: string, customerId: string, request: OrderRequest, now: number): SupportOrder {
+  const at = new Date(now).toISOString();
+  const block = policy.supportPeriods!.blockHours;
+  const phone = request.phone ?? policy.supportPeriods!.phoneNumber;
+  return {
+    id,
+    version: 1,
+    customerId,
+    purpose: request.purpose,
+    periods: request.periods.map((p, index) => ({
+      index,
+      start: new Date(Date.parse(p.start)).toISOString(),
+      end: new Date(Date.parse(p.start) + Math.round(p.hours * HOUR_MS)).toISOString(),
+      hours: p.hours,
+      blocks: Math.round(p.hours / block),
+      status: 'pending',
+    })),
+    pointOfContact: request.pointOfContact,
+    ...(phone ? { phone } : {}),
+    ...(request.notes ? { notes: request.notes } : {}),
+    status: 'pending',
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The slots a period covers, as keys: two periods overlap exactly when they share one. */
+export function bookedSlots(policy: Policy, period: Pick<Period, 'start' | 'end'>): string[] {
+  const slot = slotMs(policy);
+  const slots: string[] = [];
+  for (let t = Date.parse(period.start); t < Date.parse(period.end); t += slot) slots.push(new Date(t).toISOString());
+  return slots;
+}
+
+/** The engineer is available for the whole period (inside one availability window). */
+export function availableFor(agent: Agent, period: Pick<Period, 'start' | 'end'>): boolean {
+  const from = Date.parse(period.start);
+  const to = Date.parse(period.end);
+  return agent.availability.some((window) => Date.parse(window.from) <= from && Date.parse(window.to) >= to);
+}
+
+/** When the point of contact hears who the engineer is: `contactNoticeDays` before the start (at once if that has passed). */
+export function noticeAt(policy: Policy, period: Pick<Period, 'start'>, now: number): number {
+  return Math.max(now, Date.parse(period.start) - policy.supportPeriods!.contactNoticeDays * 24 * HOUR_MS);
+}

@@ -1,0 +1,90 @@
+/**
+ * Dedicated support periods over HTTP: engineers (`/agents`), orders (`/support-orders`), their
+ * acceptance (booking an engineer per period) and cancellation. Rules: core/periods; booking and
+ * executions: functions/periods/orders.ts.
+ */
+import { z } from 'zod';
+import { AgentSchema, OrderRequestSchema, newOrder, orderProblems, type SupportOrder } from '../../core/periods/orders';
+import { formatCaseNumber } from '../../core/tickets/case-number';
+import { cancelOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
+import { HttpError, json, type HttpResult } from '../shared/http';
+import type { Runtime } from '../shared/runtime';
+import { requireAdmin, requireStaff } from './auth';
+import type { Request } from './tickets';
+
+export const AcceptOrderSchema = z.object({ engineerId: z.string().min(1).optional().describe('Book this engineer; otherwise any available one.') }).strict();
+
+export async function putAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireAdmin(request.principal);
+  if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(id)) throw new HttpError(400, 'an agent id is 1–63 lower-case letters, digits, ".", "_" or "-"', { field: 'id' });
+  const agent = { ...AgentSchema.parse(request.body), id };
+  const existed = await rt.store.getAgent(id);
+  await rt.store.putAgent(agent);
+  return json(existed ? 200 : 201, agent);
+}
+
+export async function getAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const agent = await rt.store.getAgent(id);
+  if (!agent) throw new HttpError(404, `no agent ${id}`);
+  return json(200, agent);
+}
+
+export async function listAgents(rt: Runtime, request: Request): Promise<HttpResult> {
+  requireStaff(request.principal);
+  return json(200, { items: await rt.store.listAgents() });
+}
+
+/** A customer orders for itself; staff name the customer. The order waits for acceptance. */
+export async function createOrder(rt: Runtime, request: Request): Promise<HttpResult> {
+  const input = OrderRequestSchema.parse(request.body);
+  const customerId = request.principal.role === 'customer' ? request.principal.customerId! : input.customerId;
+  if (request.principal.role === 'customer' && input.customerId && input.customerId !== customerId) {
+    throw new HttpError(403, 'a customer key can only order for its own customer', { field: 'customerId' });
+  }
+  if (!customerId) throw new HttpError(400, 'name the customer the order is for', { field: 'customerId' });
+  if (!(await rt.store.getCustomer(customerId))) throw new HttpError(400, `unknown customer "${customerId}"`, { field: 'customerId' });
+  const problems = orderProblems(rt.policy, input, request.now);
+  if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
+  const id = formatCaseNumber('SO', await rt.store.reserveNumbers('support-orders', 1));
+  const order = newOrder(rt.policy, id, customerId, input, request.now);
+  await rt.store.saveOrder(order);
+  return json(201, order, { location: `/support-orders/${id}` });
+}
+
+export async function getOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  return json(200, await visibleOrder(rt, request, id));
+}
+
+export async function listOrders(rt: Runtime, request: Request): Promise<HttpResult> {
+  const customerId = request.principal.role === 'customer' ? request.principal.customerId! : request.query.customer;
+  return json(200, { items: await rt.store.listOrders(customerId) });
+}
+
+/** Staff: book an engineer for every period (all or none); pending with the reason when nobody is free. */
+export async function acceptOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const { engineerId } = AcceptOrderSchema.parse(request.body ?? {});
+  const order = await visibleOrder(rt, request, id);
+  if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
+  if (order.status === 'accepted') return json(200, order);
+  const named = engineerId ? await rt.store.getAgent(engineerId) : undefined;
+  if (engineerId && !named) throw new HttpError(400, `no agent ${engineerId}`, { field: 'engineerId' });
+  const staffing = await staffOrder(rt, order, named);
+  if (staffing.ok) await startPeriodExecutions(staffing.order);
+  return json(200, staffing.order);
+}
+
+/** Before a period starts: stops its execution and frees its engineer. A running period is not cancelled. */
+export async function cancelSupportOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const order = await visibleOrder(rt, request, id);
+  if (order.status === 'cancelled') return json(200, order);
+  if (order.periods.some((p) => p.status === 'active')) throw new HttpError(409, `a period of order ${id} is running; it ends on its own`, { field: 'status' });
+  return json(200, await cancelOrder(rt, order));
+}
+
+async function visibleOrder(rt: Runtime, request: Request, id: string): Promise<SupportOrder> {
+  const order = await rt.store.getOrder(id);
+  if (!order || (request.principal.role === 'customer' && order.customerId !== request.principal.customerId)) throw new HttpError(404, `no support order ${id}`);
+  return order;
+}

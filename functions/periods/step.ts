@@ -1,0 +1,73 @@
+/**
+ * The steps of a support period's execution (statemachines/support-period.asl.json): plan (its
+ * instants), notice (the engineer's details to the point of contact), start (routing on, "your
+ * period has started"), end (routing off, the summary). Each re-reads the order: a cancelled
+ * period answers `cancelled` and sends nothing. Mail errors are thrown for the state machine's
+ * back-off (at-least-once, like the ticket workflow's Notify).
+ */
+import { z } from 'zod';
+import { noticeMail, startedMail, summaryMail } from '../../core/periods/mails';
+import { noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
+import type { Ticket } from '../../core/tickets/model';
+import { sendMail } from '../notifications/send';
+import { getRuntime, type Runtime } from '../shared/runtime';
+import { updateOrder } from './orders';
+
+const StepEvent = z.object({ orderId: z.string().min(1), period: z.number().int().min(0), step: z.enum(['plan', 'notice', 'start', 'end']) });
+
+export interface StepResult {
+  cancelled: boolean;
+  noticeAt?: string;
+  startAt?: string;
+  endAt?: string;
+}
+
+export async function handler(event: unknown): Promise<StepResult> {
+  const { orderId, period: index, step } = StepEvent.parse(event);
+  const rt = getRuntime();
+  const order = await rt.store.getOrder(orderId);
+  const period = order?.periods[index];
+  if (!order || !period || period.status === 'cancelled' || !period.engineerId) return { cancelled: true };
+  switch (step) {
+    case 'plan':
+      return { cancelled: false, noticeAt: new Date(noticeAt(rt.policy, period, Date.now())).toISOString(), startAt: period.start, endAt: period.end };
+    case 'notice':
+      await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period)));
+      return { cancelled: false };
+    case 'start':
+      await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, until: period.end });
+      await setPeriodStatus(rt, order, index, 'active');
+      await sendMail({}, startedMail(rt.policy, order, period, await engineer(rt, period)));
+      return { cancelled: false };
+    case 'end': {
+      await rt.store.setRouting(order.customerId, undefined, { orderId, period: index });
+      await setPeriodStatus(rt, order, index, 'ended');
+      await sendMail({}, summaryMail(rt.policy, order, period, await ticketsOfPeriod(rt, order, index)));
+      return { cancelled: false };
+    }
+  }
+}
+
+async function engineer(rt: Runtime, period: Period) {
+  const found = await rt.store.getAgent(period.engineerId!);
+  if (!found) throw new Error(`engineer ${period.engineerId} of the period is not in the directory`);
+  return found;
+}
+
+function setPeriodStatus(rt: Runtime, order: SupportOrder, index: number, status: Period['status']) {
+  return updateOrder(rt, order.id, (o) =>
+    o.periods[index]!.status === status || o.periods[index]!.status === 'cancelled' ? o : { ...o, periods: o.periods.map((p) => (p.index === index ? { ...p, status } : p)) },
+  );
+}
+
+/** The customer's tickets routed to this period, oldest first. */
+async function ticketsOfPeriod(rt: Runtime, order: SupportOrder, index: number): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await rt.store.listByCustomer(order.customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
+    tickets.push(...page.items.filter((t) => t.dedicated?.orderId === order.id && t.dedicated.period === index));
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return tickets.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}

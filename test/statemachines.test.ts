@@ -81,3 +81,34 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
     expect(states.Notify.ResultPath).toBeNull();
   });
 });
+
+describe('statemachines/support-period.asl.json', () => {
+  const periodSource = readFileSync(new URL('../statemachines/support-period.asl.json', import.meta.url), 'utf8');
+  const STEP = 'arn:aws:lambda:us-east-1:123456789012:function:period-step';
+  const period = JSON.parse(substitute(periodSource, { PeriodStepFunctionArn: STEP }));
+  const periodStates = period.States as Record<string, any>;
+
+  it('is valid ASL with its one substitution', () => {
+    const result = aslValidator(structuredClone(period), { checkPaths: true, checkArn: true });
+    expect(result.errors).toEqual([]);
+    expect([...new Set([...periodSource.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))]).toEqual(['PeriodStepFunctionArn']);
+  });
+
+  it('plans, then waits for the notice, the start and the end, each a step that re-reads the order and stops on a cancellation', () => {
+    const path: string[] = [];
+    for (let name: string | undefined = period.StartAt; name && name !== 'Done'; ) {
+      path.push(name);
+      const state = periodStates[name];
+      name = state.Type === 'Choice' ? state.Default : state.Next;
+    }
+    expect(path).toEqual(['Plan', 'PlannedOrCancelled', 'WaitForNotice', 'Notice', 'NoticedOrCancelled', 'WaitForStart', 'Start', 'StartedOrCancelled', 'WaitForEnd', 'End']);
+    expect(['WaitForNotice', 'WaitForStart', 'WaitForEnd'].map((s) => periodStates[s].TimestampPath)).toEqual(['$.plan.noticeAt', '$.plan.startAt', '$.plan.endAt']);
+    for (const step of ['Plan', 'Notice', 'Start', 'End']) {
+      expect(periodStates[step].Parameters.FunctionName).toBe(STEP);
+      expect(periodStates[step].Parameters.Payload.step).toBe(step.toLowerCase());
+    }
+    for (const choice of ['PlannedOrCancelled', 'NoticedOrCancelled', 'StartedOrCancelled']) expect(periodStates[choice].Choices[0].Next).toBe('Done');
+    // A mail outage delays a step with back-off; it does not lose the period.
+    for (const step of ['Notice', 'Start', 'End']) expect(periodStates[step].Retry.some((r: any) => r.ErrorEquals.includes('States.ALL') && r.BackoffRate > 1)).toBe(true);
+  });
+});

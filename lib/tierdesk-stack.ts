@@ -9,6 +9,7 @@ import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
 import { InboundEmail, recipientsFromContext, validateRecipients } from './email/inbound-email';
 import { Webhooks } from './webhooks/webhooks';
+import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
 
 export interface TierdeskStackProps extends StackProps {
@@ -29,6 +30,8 @@ export interface TierdeskStackProps extends StackProps {
 
 export class TierdeskStack extends Stack {
   readonly workflow: TicketWorkflow;
+  /** One execution per booked period of a dedicated support order. */
+  readonly periods: SupportPeriodWorkflow;
   /** Always created: with no integrations in the policy it answers every delivery 404. */
   readonly webhooks: Webhooks;
   /** Absent when no inbound recipients are configured. */
@@ -50,6 +53,12 @@ export class TierdeskStack extends Stack {
       senderIdentities: senderIdentity ? [senderIdentity] : [],
     });
     this.workflow.connectTicketHandler(api.handler);
+    this.periods = new SupportPeriodWorkflow(this, 'Periods', {
+      table: data.table,
+      policyFile,
+      senderIdentities: senderIdentity ? [senderIdentity] : [],
+    });
+    this.periods.connectOrderHandler(api.handler); // the API serves /support-orders
     this.webhooks = new Webhooks(this, 'Webhooks', { table: data.table, policyFile, integrations: policy.integrations, api: api.api, workflow: this.workflow });
     const recipients = props.inboundRecipients
       ? validateRecipients(props.inboundRecipients)

@@ -134,7 +134,8 @@ describe('the ingest function', () => {
   });
 
   it('finds the bucket, its prefixes, the addresses it serves, the table and the state machine in its environment', () => {
-    const machineId = only('AWS::StepFunctions::StateMachine')[0];
+    // The ticket lifecycle (the support period machine is the other one).
+    const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Mail-TicketLifecycle' } }))[0]!;
     const tableId = only('AWS::DynamoDB::GlobalTable')[0];
     expect(resources[ingestId()]!.Properties.Environment.Variables).toMatchObject({
       TIERDESK_MAIL_BUCKET: { Ref: bucketId() },

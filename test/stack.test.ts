@@ -37,7 +37,9 @@ function statementsOf(fnId: string): Statement[] {
 }
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
-const stateMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+/** The ticket state machine (the support period machine is tested in test/stack-periods.test.ts). */
+const stateMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Test-TicketLifecycle' } }))[0]!;
+const periodMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Test-SupportPeriod' } }))[0]!;
 
 describe('the ticket table', () => {
   it('keeps customers\' cases safe: PITR, deletion protection, retained on stack removal, encrypted', () => {
@@ -92,7 +94,15 @@ describe('the HTTP API', () => {
       expect(JSON.stringify(statement.Resource)).toContain(table);
     }
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:SendTaskSuccess']));
-    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual(['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution']);
+    // The second Describe/Start and Stop are on the support period machine (it serves /support-orders; test/stack-periods.test.ts).
+    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      'states:DescribeExecution',
+      'states:DescribeExecution',
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
     expect(statements.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: stateMachineId() });
     // Describe (is a reopened ticket's execution still running?) only this machine's executions.
     expect(JSON.stringify(statements.find((s) => s.Action === 'states:DescribeExecution')!.Resource)).toContain(`":execution:",{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
@@ -194,9 +204,12 @@ describe('the ticket workflow', () => {
     const ses = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
       .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')));
-    expect(ses).toHaveLength(1);
+    // Notify's, and the same statement for the support period's step function (test/stack-periods.test.ts).
+    expect(ses).toHaveLength(2);
     expect(statementsOf(functionId('notify'))).toContainEqual(ses[0]);
-    expect(actionsOf(ses)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(statementsOf(functionId('period-step'))).toContainEqual(ses[0]);
+    expect(ses[1]).toEqual(ses[0]);
+    expect(actionsOf([ses[0]!])).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     const resources = [ses[0]!.Resource].flat().map((resource) => JSON.stringify(resource));
     expect(resources).toHaveLength(2);
     for (const identity of ['support@desk.example', 'desk.example']) {
@@ -211,25 +224,28 @@ describe('the ticket workflow', () => {
         .map((statement) => ({ role: policy.Properties.Roles[0].Ref as string, id, actions: actionsOf([statement]) })),
     );
     const machineRole = template.toJSON().Resources[stateMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
+    const periodMachineRole = template.toJSON().Resources[periodMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
     const roleOf = (file: string) => template.toJSON().Resources[functionId(file)].Properties.Role['Fn::GetAtt'][0];
     const found = wildcards.map(({ role, actions }) => ({ role, actions }));
-    expect(found).toHaveLength(5);
+    const logDelivery = [
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+    ];
+    const xray = ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+    // Both machines (ticket lifecycle and support period) log and trace the same way.
+    expect(found).toHaveLength(7);
     expect(found).toEqual(
       expect.arrayContaining([
-        {
-          role: machineRole,
-          actions: [
-            'logs:CreateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:DescribeLogGroups',
-            'logs:DescribeResourcePolicies',
-            'logs:GetLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:UpdateLogDelivery',
-          ],
-        },
-        { role: machineRole, actions: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'] },
+        { role: machineRole, actions: logDelivery },
+        { role: machineRole, actions: xray },
+        { role: periodMachineRole, actions: logDelivery },
+        { role: periodMachineRole, actions: xray },
         { role: roleOf('index'), actions: ['states:SendTaskSuccess'] },
         { role: roleOf('park'), actions: ['states:SendTaskSuccess'] },
         { role: roleOf('webhooks'), actions: ['states:SendTaskSuccess'] },

@@ -15,12 +15,13 @@ import { Duration, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
+import { grantSendAs } from './ses-identities';
 
 /** The machine every ticket runs; the single definition the local runtime runs too. */
 export const TICKET_LIFECYCLE_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/ticket-lifecycle.asl.json');
@@ -79,18 +80,8 @@ export class TicketWorkflow extends Construct {
     table.grantReadWriteData(this.notify); // appends 'notification-sent' timeline events
     table.grantReadWriteData(this.reconciler); // lists open tickets; moves one whose execution ended to its next run
 
-    const identities = [...new Set(props.senderIdentities.flatMap((identity) => (identity.includes('@') ? [identity, identity.split('@')[1]!] : [identity])))];
-    if (identities.length > 0) {
-      this.notify.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: identities.map((identity) =>
-            Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-          ),
-        }),
-      );
-    }
+    // Notify sends as the configured identities only.
+    grantSendAs(this, this.notify, props.senderIdentities);
 
     const logGroup = new LogGroup(this, 'StateMachineLogs', {
       // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.

@@ -1,0 +1,111 @@
+/**
+ * Dedicated support periods in AWS (docs/support-periods.md): the step function behind every
+ * task of statemachines/support-period.asl.json (functions/periods/step.ts) and the state machine
+ * loaded from that file with the function's ARN substituted for its placeholder. The API function
+ * starts one execution per booked period (`<order id>-p<n>`) and stops them on a cancellation
+ * (functions/periods/orders.ts); connectOrderHandler grants it exactly that.
+ *
+ * Least privilege, as in the ticket workflow: the step function may use the table and send mail
+ * as the configured identities; the machine may invoke only the step function. The machine's
+ * log-delivery and X-Ray statements on "*" are made by CDK, as AWS requires (see below).
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TierdeskFunction } from '../functions';
+import { grantSendAs } from './ses-identities';
+import { aslPlaceholders } from './ticket-workflow';
+
+/** The machine every booked period of a support order runs. */
+export const SUPPORT_PERIOD_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/support-period.asl.json');
+
+/** Environment variable through which the API function finds the period state machine (functions/periods/orders.ts). */
+export const PERIOD_STATE_MACHINE_ENV = 'TIERDESK_PERIOD_STATE_MACHINE_ARN';
+
+export interface SupportPeriodWorkflowProps {
+  table: ITableV2;
+  /** Absolute path of the validated policy file bundled with the function. */
+  policyFile: string;
+  /**
+   * SES identities the step function may send as (the policy's `notifications.from` or the
+   * configured sender), granted exactly as the ticket workflow's Notify. Empty: no SES permission.
+   */
+  senderIdentities: string[];
+}
+
+export class SupportPeriodWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  /** The one task function: plan, notice, start and end steps of a period. */
+  readonly step: TierdeskFunction;
+
+  constructor(scope: Construct, id: string, props: SupportPeriodWorkflowProps) {
+    super(scope, id);
+    const { table, policyFile } = props;
+
+    this.step = new TierdeskFunction(this, 'PeriodStep', {
+      entry: 'functions/periods/step.ts',
+      handlerFile: 'period-step',
+      table,
+      policyFile,
+      timeout: Duration.seconds(30),
+      description: 'tierdesk support periods: plans a period, mails its notice, start and summary, turns routing on and off',
+    });
+    // Reads the order, the engineer and the customer's tickets; writes the order's status and the routing item.
+    table.grantReadWriteData(this.step);
+    // Mails the point of contact as the configured identities only.
+    grantSendAs(this, this.step, props.senderIdentities);
+
+    const tasks: Record<string, IFunction> = { PeriodStepFunctionArn: this.step };
+    const missing = aslPlaceholders(SUPPORT_PERIOD_FILE).filter((name) => !(name in tasks));
+    if (missing.length > 0) throw new Error(`${SUPPORT_PERIOD_FILE}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
+
+    const stateMachineName = `${Stack.of(this).stackName}-SupportPeriod`;
+    const logGroup = new LogGroup(this, 'StateMachineLogs', {
+      // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Named like the ticket machine, so it reads as the stack's in the console.
+    this.stateMachine = new StateMachine(this, 'SupportPeriod', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(SUPPORT_PERIOD_FILE),
+      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.functionArn])),
+      // CDK adds the log-delivery actions on "*" to the role, as AWS requires: CloudWatch Logs'
+      // log-delivery actions support no resource-level permissions (as for the ticket machine).
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // CDK adds X-Ray's write actions on "*": they support no resource-level permissions.
+      tracingEnabled: true,
+    });
+    // The machine's role may invoke exactly the step function (and its versions/aliases).
+    for (const task of Object.values(tasks)) task.grantInvoke(this.stateMachine);
+  }
+
+  /** ARN pattern of every execution of the period state machine (`<order id>-p<n>`). */
+  executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /**
+   * What the function serving /support-orders needs (functions/periods/orders.ts): the machine's
+   * ARN, StartExecution on the machine, and DescribeExecution + StopExecution on its executions only.
+   */
+  connectOrderHandler(handler: TierdeskFunction): void {
+    handler.addEnvironment(PERIOD_STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(handler);
+    handler.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [this.executionArns()] }));
+  }
+}

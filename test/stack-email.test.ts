@@ -200,6 +200,13 @@ describe('the ingest function', () => {
       TreatMissingData: 'notBreaching',
     });
   });
+
+  it('raises an alarm when a message is quarantined (virus verdict FAIL), counted from the ingest function\'s log line', () => {
+    const [filter] = Object.values(template.findResources('AWS::Logs::MetricFilter')) as { Properties: any }[];
+    expect(filter!.Properties.FilterPattern).toBe('{ $.metric = "MailQuarantined" }');
+    expect(filter!.Properties.MetricTransformations).toEqual([{ MetricNamespace: 'tierdesk', MetricName: 'MailQuarantined', MetricValue: '1' }]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'tierdesk', MetricName: 'MailQuarantined', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
 });
 
 describe('inbound recipients', () => {

@@ -18,6 +18,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterPattern } from 'aws-cdk-lib/aws-logs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
@@ -108,6 +109,8 @@ export class InboundEmail extends Construct {
   readonly deadLetterQueue: Queue;
   /** In alarm while a failed message waits in the dead-letter queue; issue [7] gives it an action. */
   readonly deadLetterAlarm: Alarm;
+  /** A received message had a virus verdict FAIL and was quarantined (the handler logs `metric: MailQuarantined`). */
+  readonly quarantineAlarm: Alarm;
   readonly ruleSet: ReceiptRuleSet;
   readonly rule: ReceiptRule;
   /** Recipients the rule accepts, validated. */
@@ -185,6 +188,23 @@ export class InboundEmail extends Construct {
       .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
       .createAlarm(this, 'DeadLetterAlarm', {
         alarmDescription: 'tierdesk inbound email: a received message could not be ingested after its retries (see the dead-letter queue)',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+
+    // The handler logs one line per quarantined mail; a metric filter counts them, and any is an alarm.
+    this.quarantineAlarm = this.ingest.logGroup
+      .addMetricFilter('QuarantinedMail', {
+        filterPattern: FilterPattern.stringValue('$.metric', '=', 'MailQuarantined'),
+        metricNamespace: 'tierdesk',
+        metricName: 'MailQuarantined',
+        metricValue: '1',
+      })
+      .metric({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'QuarantineAlarm', {
+        alarmDescription: 'tierdesk inbound email: a received message failed virus scanning and was quarantined (kept in the mail bucket, no ticket)',
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

@@ -3,7 +3,8 @@
  * Run directly with `npx tsx bench/cost.ts`.
  *
  * In a child process (handler modules keep the clients of the runtime they first saw) the
- * runtime starts with test/fixtures/sla-workflow-policy.yaml (targets seconds long) and drives
+ * runtime starts with test/fixtures/sla-workflow-policy.yaml (targets seconds long; resolved cases
+ * kept 3 days) and drives
  * tickets through the HTTP API:
  *  - TYPICAL tickets: open → (workflow acknowledgement) → agent reply → customer message →
  *    agent reply → resolve → close;
@@ -36,6 +37,9 @@
  * Lambda duration is not measured here (handlers run in process); assumed AVG_LAMBDA_MS.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +49,19 @@ import { api } from '../test/support/runtime';
 import type { BenchResult } from './calendar';
 
 const run = promisify(execFile);
-const POLICY = 'test/fixtures/sla-workflow-policy.yaml';
+const FIXTURE = 'test/fixtures/sla-workflow-policy.yaml';
+
+/**
+ * The fixture closes resolved cases at once (for its own tests); a typical case stays resolved
+ * until someone closes it, so the bench runs a copy that keeps them resolved for 3 days.
+ */
+function costPolicy(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tierdesk-cost-')), 'policy.yaml');
+  const text = readFileSync(FIXTURE, 'utf8').replace(/autoCloseResolvedAfterDays: \d+/, 'autoCloseResolvedAfterDays: 3');
+  if (!text.includes('autoCloseResolvedAfterDays: 3')) throw new Error(`${FIXTURE}: no autoCloseResolvedAfterDays to set`);
+  writeFileSync(file, text);
+  return file;
+}
 const TYPICAL = 16;
 const BREACHED = 4;
 /** Share of tickets assumed to breach their first response in production. */
@@ -282,7 +298,7 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
 
 async function measure(): Promise<Measured> {
   installDynamoCounter();
-  const runtime = await startRuntime({ inMemory: true, port: 0, quiet: true, policy: POLICY, adminKey: 'td_admin_bench' });
+  const runtime = await startRuntime({ inMemory: true, port: 0, quiet: true, policy: costPolicy(), adminKey: 'td_admin_bench' });
   dynamoEndpointHost = runtime.dynamodbEndpoint;
   const started = performance.now();
   try {

@@ -11,6 +11,7 @@ import type { Actor, Channel, Requester, Ticket } from '../../core/tickets/model
 import { routeToDedicatedEngineer, routingApplies } from '../../core/periods/routing';
 import { openTicket, type Change } from '../../core/tickets/rules';
 import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-store';
+import { routingFor } from './lookups';
 import type { Runtime } from './runtime';
 import { ruleContext } from './ticket-updates';
 import { startTicketExecution } from './workflow';
@@ -69,7 +70,7 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
     request.actor,
   );
   // During the customer's dedicated support period its engineer takes every new ticket first.
-  const routing = request.customer ? await rt.store.getRouting(request.customer.id) : undefined;
+  const routing = request.customer ? await routingFor(rt, request.customer.id) : undefined;
   const routed = routingApplies(routing, request.now) ? routeToDedicatedEngineer(opened, routing, ruleContext(rt, request.now)) : opened;
   const change = options.adjust ? options.adjust(routed) : routed;
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };

@@ -4,6 +4,7 @@
  * another container may decide an entitlement on data up to 30 s old.
  */
 import { emailDomain, type Customer } from '../../core/customer';
+import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Runtime } from './runtime';
 import { TtlCache } from './ttl-cache';
 
@@ -32,6 +33,17 @@ export function customerIdForEmail(rt: Runtime, email: string): Promise<string |
 /** By the phone number (E.164), as a customer's contact or one of its numbers. */
 export function customerIdForPhone(rt: Runtime, phone: string): Promise<string | undefined> {
   return owners.get(`phone:${phone}`, () => rt.store.customerIdFor('phone', phone));
+}
+
+/**
+ * The customer's dedicated support routing, if a period runs (core/periods/routing.ts). Cached
+ * for 5 s: every new ticket asks, and a period's routing may start or end up to 5 s late.
+ */
+const ROUTING_TTL_MS = 5_000;
+const routings = new TtlCache<DedicatedRouting | undefined>(ROUTING_TTL_MS);
+
+export function routingFor(rt: Runtime, customerId: string): Promise<DedicatedRouting | undefined> {
+  return routings.get(customerId, () => rt.store.getRouting(customerId));
 }
 
 export function forgetCustomers(): void {

@@ -11,16 +11,14 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
 import { grantSendAs } from './ses-identities';
-import { aslPlaceholders } from './ticket-workflow';
+import { aslStateMachine, executionArns } from './asl-state-machine';
 
 /** The machine every booked period of a support order runs. */
 export const SUPPORT_PERIOD_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/support-period.asl.json');
@@ -61,42 +59,17 @@ export class SupportPeriodWorkflow extends Construct {
     // Mails the point of contact as the configured identities only.
     grantSendAs(this, this.step, props.senderIdentities);
 
-    const tasks: Record<string, IFunction> = { PeriodStepFunctionArn: this.step };
-    const missing = aslPlaceholders(SUPPORT_PERIOD_FILE).filter((name) => !(name in tasks));
-    if (missing.length > 0) throw new Error(`${SUPPORT_PERIOD_FILE}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
-
-    const stateMachineName = `${Stack.of(this).stackName}-SupportPeriod`;
-    const logGroup = new LogGroup(this, 'StateMachineLogs', {
-      // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
     // Named like the ticket machine, so it reads as the stack's in the console.
-    this.stateMachine = new StateMachine(this, 'SupportPeriod', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(SUPPORT_PERIOD_FILE),
-      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.functionArn])),
-      // CDK adds the log-delivery actions on "*" to the role, as AWS requires: CloudWatch Logs'
-      // log-delivery actions support no resource-level permissions (as for the ticket machine).
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      // CDK adds X-Ray's write actions on "*": they support no resource-level permissions.
-      tracingEnabled: true,
+    this.stateMachine = aslStateMachine(this, 'SupportPeriod', {
+      name: `${Stack.of(this).stackName}-SupportPeriod`,
+      file: SUPPORT_PERIOD_FILE,
+      tasks: { PeriodStepFunctionArn: this.step },
     });
-    // The machine's role may invoke exactly the step function (and its versions/aliases).
-    for (const task of Object.values(tasks)) task.grantInvoke(this.stateMachine);
   }
 
   /** ARN pattern of every execution of the period state machine (`<order id>-p<n>`). */
   executionArns(): string {
-    return Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    return executionArns(this.stateMachine);
   }
 
   /**

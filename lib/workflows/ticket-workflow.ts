@@ -8,18 +8,16 @@
  * The few statements whose Resource is "*" are ones AWS requires; each is commented where it
  * is made (here or by CDK on our behalf) and test/stack.test.ts asserts exactly those.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { Duration, Stack, ArnFormat } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { aslStateMachine, executionArns } from './asl-state-machine';
 import { TierdeskFunction } from '../functions';
 import { grantSendAs } from './ses-identities';
 
@@ -29,10 +27,7 @@ export const TICKET_LIFECYCLE_FILE = resolve(fileURLToPath(import.meta.url), '..
 /** Environment variable through which handlers find the ticket state machine. */
 export const STATE_MACHINE_ENV = 'TIERDESK_TICKET_STATE_MACHINE_ARN';
 
-/** Every `${Name}` placeholder of an ASL file. */
-export function aslPlaceholders(file: string): string[] {
-  return [...new Set([...readFileSync(file, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!))].sort();
-}
+export { aslPlaceholders } from './asl-state-machine';
 
 export interface TicketWorkflowProps {
   table: ITableV2;
@@ -83,40 +78,14 @@ export class TicketWorkflow extends Construct {
     // Notify sends as the configured identities only.
     grantSendAs(this, this.notify, props.senderIdentities);
 
-    const logGroup = new LogGroup(this, 'StateMachineLogs', {
-      // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-TicketLifecycle`,
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    const tasks: Record<string, IFunction> = {
-      PlanFunctionArn: this.plan,
-      ParkFunctionArn: this.park,
-      ActFunctionArn: this.act,
-      NotifyFunctionArn: this.notify,
-    };
-    const missing = aslPlaceholders(TICKET_LIFECYCLE_FILE).filter((name) => !(name in tasks));
-    if (missing.length > 0) throw new Error(`${TICKET_LIFECYCLE_FILE}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
-
     // Named, so Plan (whose ARN is in the definition) can be granted StartExecution on the
     // machine's ARN built from its name: a reference to the machine would be a circular dependency.
     const stateMachineName = `${Stack.of(this).stackName}-TicketLifecycle`;
-    this.stateMachine = new StateMachine(this, 'TicketLifecycle', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(TICKET_LIFECYCLE_FILE),
-      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.functionArn])),
-      // CDK adds to the role, as AWS requires, logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery,
-      // DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups
-      // on "*": CloudWatch Logs' log-delivery actions support no resource-level permissions.
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      // CDK adds xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets on "*":
-      // X-Ray's write actions support no resource-level permissions.
-      tracingEnabled: true,
+    this.stateMachine = aslStateMachine(this, 'TicketLifecycle', {
+      name: stateMachineName,
+      file: TICKET_LIFECYCLE_FILE,
+      tasks: { PlanFunctionArn: this.plan, ParkFunctionArn: this.park, ActFunctionArn: this.act, NotifyFunctionArn: this.notify },
     });
-    // The machine's role may invoke exactly its four task functions (and their versions/aliases).
-    for (const task of Object.values(tasks)) task.grantInvoke(this.stateMachine);
 
     // Park wakes the execution itself when the ticket changed between Plan and Park.
     this.grantWake(this.park);
@@ -144,12 +113,7 @@ export class TicketWorkflow extends Construct {
 
   /** ARN pattern of every execution of the ticket state machine. */
   executionArns(): string {
-    return Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    return executionArns(this.stateMachine);
   }
 
   /**

@@ -1,0 +1,62 @@
+/**
+ * A state machine from one of statemachines/*.asl.json, as every tierdesk workflow deploys it:
+ * STANDARD, its `${…FunctionArn}` placeholders substituted with its task functions (a missing one
+ * fails the synth), logging ALL with execution data to a vended log group kept 3 months, X-Ray
+ * tracing, and a role that may invoke exactly those functions.
+ */
+import { readFileSync } from 'node:fs';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+
+/** Every `${Name}` placeholder of an ASL file. */
+export function aslPlaceholders(file: string): string[] {
+  return [...new Set([...readFileSync(file, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!))].sort();
+}
+
+export interface AslStateMachineProps {
+  /** The machine's name (also its log group's). */
+  name: string;
+  file: string;
+  /** Placeholder → the task function it stands for. */
+  tasks: Record<string, IFunction>;
+}
+
+export function aslStateMachine(scope: Construct, id: string, props: AslStateMachineProps): StateMachine {
+  const missing = aslPlaceholders(props.file).filter((name) => !(name in props.tasks));
+  if (missing.length > 0) throw new Error(`${props.file}: no substitution for ${missing.map((name) => `\${${name}}`).join(', ')}`);
+  const logGroup = new LogGroup(scope, 'StateMachineLogs', {
+    // Step Functions' vended logs must go to a group under /aws/vendedlogs/ to keep the resource policy small.
+    logGroupName: `/aws/vendedlogs/states/${props.name}`,
+    retention: RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const stateMachine = new StateMachine(scope, id, {
+    stateMachineName: props.name,
+    stateMachineType: StateMachineType.STANDARD,
+    definitionBody: DefinitionBody.fromFile(props.file),
+    definitionSubstitutions: Object.fromEntries(Object.entries(props.tasks).map(([name, task]) => [name, task.functionArn])),
+    // CDK adds to the role, as AWS requires, logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery,
+    // DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups
+    // on "*": CloudWatch Logs' log-delivery actions support no resource-level permissions.
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    // CDK adds xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets on "*":
+    // X-Ray's write actions support no resource-level permissions.
+    tracingEnabled: true,
+  });
+  // The machine's role may invoke exactly its task functions (and their versions/aliases).
+  for (const task of Object.values(props.tasks)) task.grantInvoke(stateMachine);
+  return stateMachine;
+}
+
+/** ARN pattern of every execution of the machine. */
+export function executionArns(stateMachine: StateMachine): string {
+  return Stack.of(stateMachine).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}

@@ -167,23 +167,9 @@ export class DynamoStore {
   }
 
   async timeline(ticketId: string): Promise<TimelineEvent[]> {
-    const events: TimelineEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'EVENT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      events.push(...(page.Items ?? []).map((item) => item.event as TimelineEvent));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    return (await this.queryAll(`TICKET#${ticketId}`, 'EVENT#')).map((item) => item.event as TimelineEvent);
   }
+
 
   /** One timeline event by its key (ticket, instant and id), e.g. the reply a notification is about. */
   async getEvent(ticketId: string, at: string, id: string): Promise<TimelineEvent | undefined> {
@@ -479,6 +465,7 @@ export class DynamoStore {
     return found.Item?.routing as DedicatedRouting | undefined;
   }
 
+  /** Every item of a partition whose sort key starts with `prefix`, in sort-key order (consistent reads). */
   private async queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;

@@ -294,6 +294,9 @@ describe('notifications for timeline events', () => {
       { ...base, kind: 'escalation', recipients: ['team'] },
       { ...base, kind: 'customer-escalation', recipients: ['management:coo'], step: 'coo', due: '2026-06-01T22:00:00.000Z' },
     ]);
+    // A status change the customer made themselves is not mailed back to them.
+    const ownClose = event('status-changed', { public: true, actor: { kind: 'customer', id: 'ana@example.com' }, data: { from: 'resolved', to: 'closed' } });
+    expect(notificationsForEvents(ticketOf(), [ownClose])).toEqual([]);
     // Every one renders with the case tag.
     for (const notification of notifications) expect(renderNotification(POLICY, ticketOf(), notification).subject).toContain('[TEST-000123]');
   });

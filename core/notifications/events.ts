@@ -2,7 +2,7 @@
  * Which mails the timeline events of a change call for, so every caller (API, workflow) sends
  * the same ones. The SLA clock's events name whom to notify in `data.notify`; customer-facing
  * events go to the requester. Events that call for no mail (internal notes, field changes, a
- * status change a reply or resolution notice already tells) map to nothing.
+ * status change a reply or resolution notice already tells, or one the customer made) map to nothing.
  *
  * A notification names its event (id and instant) instead of carrying the event's text: the
  * sender reads the body from the stored event (Notification.eventAt says why).
@@ -33,7 +33,8 @@ function forEvent(event: TimelineEvent): Draft | undefined {
     case 'agent-reply':
       return { kind: 'agent-reply', recipients: ['requester'] };
     case 'status-changed':
-      return STATUS_UPDATES.has(text('to') ?? '') ? { kind: 'status-update', recipients: ['requester'] } : undefined;
+      // The customer is not told what they just did themselves (closing their own case).
+      return STATUS_UPDATES.has(text('to') ?? '') && event.actor.kind !== 'customer' ? { kind: 'status-update', recipients: ['requester'] } : undefined;
     case 'resolved':
       return { kind: 'resolution', recipients: ['requester'] };
     case 'sla-warning':

@@ -908,7 +908,7 @@ describe('the plan of a ticket\'s execution', () => {
   });
 
   it('acts on mail a change left in the outbox, even when that change closed the ticket', () => {
-    const closing = queueNotifications(applyAction(acknowledged(open()), { type: 'close', reason: 'Done here.' }, ctx(OPENED + SECOND), CUSTOMER));
+    const closing = queueNotifications(applyAction(acknowledged(open()), { type: 'close', reason: 'Done here.' }, ctx(OPENED + SECOND), AGENT));
 
     expect(closing.ticket.outbox?.map((n) => n.kind)).toEqual(['status-update']);
     expect(decide(RT, closing.ticket, asked(), OPENED + SECOND).action).toBe('act');

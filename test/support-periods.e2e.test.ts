@@ -129,6 +129,31 @@ describe('dedicated support periods', () => {
     expect(execution.status).not.toBe('RUNNING');
   }, 30_000);
 
+  it('an order changed before the start re-plans: the old plan\'s workflow sends nothing, the new one runs at the new time', async () => {
+    await customer('move-co');
+    await engineer('cy', 'Cy Engineer');
+    const first = slotAfter(40_000);
+    const id = await order('move-co', first, 1);
+    expect((await request('POST', `/support-orders/${id}/accept`, { body: { engineerId: 'cy' } })).body.status).toBe('accepted');
+
+    const moved = slotAfter(6_000);
+    const changed = await request('PUT', `/support-orders/${id}/periods`, { body: { periods: [{ start: iso(moved), hours: 0.001 }] } });
+
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ status: 'accepted', plan: 2, periods: [{ start: iso(moved), engineerId: 'cy', status: 'booked' }] });
+    const notice = await eventually('the new plan\'s notice', async () => (await mailsTo('poc@move-co.example')).find((m) => m.subject.includes('engineer')), 8_000);
+    expect(notice.subject).toContain(iso(moved).slice(11, 16));
+    expect(((await (await fetch(`${runtime.stepFunctionsUrl}/executions/${id}-p0`)).json()) as { status: string }).status).not.toBe('RUNNING');
+    await eventually('the summary', async () => (await mailsTo('poc@move-co.example')).find((m) => m.subject.includes('Summary')), moved + 3_600 - Date.now() + 4_000);
+    expect((await mailsTo('poc@move-co.example')).map((m) => m.subject.replace(/ for .*/, ''))).toEqual([
+      `[${id}] Your dedicated support engineer`,
+      `[${id}] Your support period has started`,
+      `[${id}] Summary of your support period`,
+    ]);
+    // Started (here: ended): the periods can no longer change.
+    expect((await request('PUT', `/support-orders/${id}/periods`, { body: { periods: [{ start: iso(slotAfter(60_000)), hours: 0.001 }] } })).status).toBe(409);
+  }, 30_000);
+
   it('refuses a period that is not a whole number of blocks, naming it', async () => {
     await customer('odd-co');
     const placed = await request('POST', '/support-orders', {

@@ -77,6 +77,8 @@ export interface SupportOrder {
   phone?: string;
   notes?: string;
   status: 'pending' | 'accepted' | 'cancelled';
+  /** Which plan of the periods is current (absent = 1): a change before the start makes a new plan, with new executions. */
+  plan?: number;
   /** Why a pending order could not be staffed ("subject to availability"). */
   pendingReason?: string;
   createdAt: string;
@@ -113,6 +115,21 @@ export function orderProblems(policy: Policy, request: OrderRequest, now: number
   const spans = request.periods.map((p, i) => ({ i, from: Date.parse(p.start), to: Date.parse(p.start) + Math.round(p.hours * HOUR_MS) }));
   for (const a of spans) for (const b of spans) if (a.i < b.i && a.from < b.to && b.from < a.to) problems.push({ field: `periods.${b.i}.start`, message: `overlaps period ${a.i}` });
   return problems;
+}
+
+/**
+ * The order with new periods, before any has started: a new plan, pending until staffed again
+ * (the caller frees the old engineers' slots and books anew).
+ */
+export function replannedOrder(policy: Policy, order: SupportOrder, periods: OrderRequest['periods'], now: number): SupportOrder {
+  const fresh = newOrder(policy, order.id, order.customerId, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, now);
+  const { pendingReason: _pendingReason, ...rest } = order;
+  return { ...rest, periods: fresh.periods, status: 'pending', plan: (order.plan ?? 1) + 1, updatedAt: fresh.updatedAt };
+}
+
+/** A period has started (or ended): the order can no longer change. */
+export function orderStarted(order: SupportOrder): boolean {
+  return order.periods.some((p) => p.status === 'active' || p.status === 'ended');
 }
 
 export function newOrder(policy: Policy, id: string, customerId: string, request: OrderRequest, now: number): SupportOrder {

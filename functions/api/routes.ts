@@ -5,7 +5,7 @@ import type { Runtime } from '../shared/runtime';
 import type { HttpResult } from '../shared/http';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/orders';
 import { createApiKey, getCustomer, putCustomer } from './customers';
-import { AcceptOrderSchema, acceptOrder, cancelSupportOrder, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
+import { AcceptOrderSchema, ChangePeriodsSchema, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
 
@@ -36,6 +36,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/support-orders', summary: 'Support orders (a customer key: its own)', success: 200, run: listOrders },
   { method: 'GET', path: '/support-orders/{id}', summary: 'A support order', success: 200, run: getOrder },
   { method: 'POST', path: '/support-orders/{id}/accept', summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
+  { method: 'PUT', path: '/support-orders/{id}/periods', summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
   { method: 'POST', path: '/support-orders/{id}/cancel', summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
 ];

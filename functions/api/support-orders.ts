@@ -4,13 +4,15 @@
  * executions: functions/periods/orders.ts.
  */
 import { z } from 'zod';
-import { AgentSchema, OrderRequestSchema, newOrder, orderProblems, type SupportOrder } from '../../core/periods/orders';
+import { AgentSchema, OrderRequestSchema, newOrder, orderProblems, orderStarted, replannedOrder, type SupportOrder } from '../../core/periods/orders';
 import { formatCaseNumber } from '../../core/tickets/case-number';
-import { cancelOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
+import { cancelOrder, replanOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { requireAdmin, requireStaff } from './auth';
 import type { Request } from './tickets';
+
+export const ChangePeriodsSchema = OrderRequestSchema.pick({ periods: true });
 
 export const AcceptOrderSchema = z.object({ engineerId: z.string().min(1).optional().describe('Book this engineer; otherwise any available one.') }).strict();
 
@@ -75,11 +77,25 @@ export async function acceptOrder(rt: Runtime, request: Request, id: string): Pr
   return json(200, staffing.order);
 }
 
+/**
+ * New periods before any has started: the engineers are freed and, for an accepted order, booked
+ * again; the periods' workflows are re-planned (the old executions end, new ones start).
+ */
+export async function changePeriods(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  const { periods } = ChangePeriodsSchema.parse(request.body);
+  const order = await visibleOrder(rt, request, id);
+  if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
+  if (orderStarted(order)) throw new HttpError(409, `a period of order ${id} has started; its periods can no longer change`, { field: 'periods' });
+  const problems = orderProblems(rt.policy, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, request.now);
+  if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
+  return json(200, await replanOrder(rt, order, replannedOrder(rt.policy, order, periods, request.now)));
+}
+
 /** Before a period starts: stops its execution and frees its engineer. A running period is not cancelled. */
 export async function cancelSupportOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const order = await visibleOrder(rt, request, id);
   if (order.status === 'cancelled') return json(200, order);
-  if (order.periods.some((p) => p.status === 'active')) throw new HttpError(409, `a period of order ${id} is running; it ends on its own`, { field: 'status' });
+  if (orderStarted(order)) throw new HttpError(409, `a period of order ${id} has started; a started period is not cancelled, it ends on its own`, { field: 'status' });
   return json(200, await cancelOrder(rt, order));
 }
 

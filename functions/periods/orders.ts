@@ -34,14 +34,17 @@ export type Staffing = { ok: true; order: SupportOrder } | { ok: false; order: S
 
 /**
  * Books an engineer for every period of a pending order — the one named, or any available one
- * not booked elsewhere, preferring the same engineer throughout — all in one transaction. When a
+ * not booked elsewhere, preferring those in `prefer` and then the same engineer throughout — all
+ * in one transaction. When a
  * period finds nobody, the order stays pending with the reason. A transaction that loses a race
  * for an engineer (another order took an hour meanwhile) chooses again.
  */
-export async function staffOrder(rt: Runtime, order: SupportOrder, named?: Agent): Promise<Staffing> {
+export async function staffOrder(rt: Runtime, order: SupportOrder, named?: Agent, prefer: string[] = []): Promise<Staffing> {
   for (let attempt = 1; ; attempt++) {
     const current = (await rt.store.getOrder(order.id)) ?? order;
-    const candidates = named ? [named] : await rt.store.listAgents();
+    // Engineers the customer was already told about come first.
+    const rank = (agent: Agent) => (prefer.includes(agent.id) ? 0 : 1);
+    const candidates = named ? [named] : (await rt.store.listAgents()).sort((a, b) => rank(a) - rank(b));
     const chosen: { period: Period; engineer: Agent }[] = [];
     for (const period of current.periods) {
       const preferred = chosen.at(-1)?.engineer;
@@ -90,14 +93,31 @@ export async function cancelOrder(rt: Runtime, order: SupportOrder): Promise<Sup
   };
   const freed = order.periods.filter((p) => p.status === 'booked' && p.engineerId).flatMap((p) => bookedSlots(rt.policy, p).map((slot) => ({ engineerId: p.engineerId!, slot })));
   await rt.store.saveOrder(cancelled, [], freed);
-  for (const period of order.periods) await stopPeriodExecution(order.id, period.index);
+  for (const period of order.periods) await stopPeriodExecution(order, period.index);
   return cancelled;
+}
+
+/**
+ * New periods for an order none of whose periods has started: frees the old engineers, stops the
+ * old executions, and — if the order was accepted — books anew and starts the new plan's executions.
+ */
+export async function replanOrder(rt: Runtime, order: SupportOrder, next: SupportOrder): Promise<SupportOrder> {
+  const freed = order.periods.filter((p) => p.status === 'booked' && p.engineerId).flatMap((p) => bookedSlots(rt.policy, p).map((slot) => ({ engineerId: p.engineerId!, slot })));
+  const saved = { ...next, version: order.version + 1 };
+  await rt.store.saveOrder(saved, [], freed);
+  for (const period of order.periods) await stopPeriodExecution(order, period.index);
+  if (order.status !== 'accepted') return saved;
+  const staffing = await staffOrder(rt, saved, undefined, order.periods.flatMap((p) => (p.engineerId ? [p.engineerId] : [])));
+  if (staffing.ok) await startPeriodExecutions(staffing.order);
+  return staffing.order;
 }
 
 const PERIOD_MACHINE_ENV = 'TIERDESK_PERIOD_STATE_MACHINE_ARN';
 
-export function periodExecutionName(orderId: string, period: number): string {
-  return `${orderId}-p${period}`;
+/** `<order>-p<index>`, and `…-v<plan>` once the order's periods were changed (a name stays taken for 90 days). */
+export function periodExecutionName(order: Pick<SupportOrder, 'id' | 'plan'>, period: number): string {
+  const plan = order.plan ?? 1;
+  return plan === 1 ? `${order.id}-p${period}` : `${order.id}-p${period}-v${plan}`;
 }
 
 /** Starts the execution of each period still to come or running; a start already made is refused by name. Logs, never throws. */
@@ -106,7 +126,7 @@ export async function startPeriodExecutions(order: SupportOrder): Promise<void> 
   if (!stateMachineArn) return void logger.warn(`${PERIOD_MACHINE_ENV} is not set: support periods get no workflow`, { orderId: order.id });
   for (const period of order.periods.filter((p) => p.status === 'booked' || p.status === 'active')) {
     try {
-      const name = periodExecutionName(order.id, period.index);
+      const name = periodExecutionName(order, period.index);
       await sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ orderId: order.id, period: period.index }) }));
     } catch (error) {
       if (!(error instanceof ExecutionAlreadyExists)) logger.error('could not start a support period workflow', { orderId: order.id, period: period.index, error: error as Error });
@@ -115,10 +135,11 @@ export async function startPeriodExecutions(order: SupportOrder): Promise<void> 
 }
 
 /** Stops a period's execution if it runs (its next step would see the cancellation anyway). */
-async function stopPeriodExecution(orderId: string, period: number): Promise<void> {
+async function stopPeriodExecution(order: SupportOrder, period: number): Promise<void> {
   const stateMachineArn = process.env[PERIOD_MACHINE_ENV];
   if (!stateMachineArn) return;
-  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${periodExecutionName(orderId, period)}`;
+  const orderId = order.id;
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${periodExecutionName(order, period)}`;
   try {
     const { status } = await sfn().send(new DescribeExecutionCommand({ executionArn }));
     if (status === 'RUNNING') await sfn().send(new StopExecutionCommand({ executionArn, error: 'Tierdesk.OrderCancelled', cause: 'the support order was cancelled' }));

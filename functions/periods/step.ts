@@ -11,9 +11,15 @@ import { noticeAt, type Period, type SupportOrder } from '../../core/periods/ord
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
 import { getRuntime, type Runtime } from '../shared/runtime';
-import { updateOrder } from './orders';
+import { periodExecutionName, updateOrder } from './orders';
 
-const StepEvent = z.object({ orderId: z.string().min(1), period: z.number().int().min(0), step: z.enum(['plan', 'notice', 'start', 'end']) });
+const StepEvent = z.object({
+  orderId: z.string().min(1),
+  period: z.number().int().min(0),
+  step: z.enum(['plan', 'notice', 'start', 'end']),
+  /** $$.Execution.Name: an execution of an order's earlier plan (its periods changed) acts no more. */
+  execution: z.string().min(1),
+});
 
 export interface StepResult {
   cancelled: boolean;
@@ -23,11 +29,11 @@ export interface StepResult {
 }
 
 export async function handler(event: unknown): Promise<StepResult> {
-  const { orderId, period: index, step } = StepEvent.parse(event);
+  const { orderId, period: index, step, execution } = StepEvent.parse(event);
   const rt = getRuntime();
   const order = await rt.store.getOrder(orderId);
   const period = order?.periods[index];
-  if (!order || !period || period.status === 'cancelled' || !period.engineerId) return { cancelled: true };
+  if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution) return { cancelled: true };
   switch (step) {
     case 'plan':
       return { cancelled: false, noticeAt: new Date(noticeAt(rt.policy, period, Date.now())).toISOString(), startAt: period.start, endAt: period.end };

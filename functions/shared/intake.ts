@@ -7,30 +7,23 @@
 import { decideEntitlement } from '../../core/entitlement';
 import type { Customer } from '../../core/customer';
 import { formatCaseNumber } from '../../core/tickets/case-number';
-import type { Actor, Channel, Requester, Ticket } from '../../core/tickets/model';
+import type { Actor, Ticket } from '../../core/tickets/model';
 import { routeToDedicatedEngineer, routingApplies } from '../../core/periods/routing';
-import { openTicket, type Change } from '../../core/tickets/rules';
+import { openTicket, type Change, type NewTicket } from '../../core/tickets/rules';
 import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-store';
 import { routingFor } from './lookups';
 import type { Runtime } from './runtime';
 import { ruleContext } from './ticket-updates';
 import { startTicketExecution } from './workflow';
 
-export interface NewTicketRequest {
+/** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer, entitlement), and who asks. */
+export type NewTicketRequest = Omit<NewTicket, 'id' | 'caseNumber' | 'customerId' | 'entitlement'> & {
   customer: Customer | undefined;
-  requester: Requester;
-  channel: Channel;
-  subject: string;
-  description: string;
-  severity: string;
-  caseReason?: string;
-  product?: string;
-  component?: string;
   actor: Actor;
   /** The sender's mail failed SPF/DKIM/DMARC: never treated as a designated user. */
   authFailed?: boolean;
   now: number;
-}
+};
 
 export interface IntakeOptions {
   /** A claimed key and the answer a redelivery gets, made from the new ticket. */

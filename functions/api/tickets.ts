@@ -7,7 +7,7 @@ import { addMessage, applyAction, timelineOf, type Change, type RuleContext } fr
 import type { Actor, Ticket } from '../../core/tickets/model';
 import type { Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { once } from '../shared/idempotency';
+import { onceOverHttp } from '../shared/idempotency';
 import { openNewTicket } from '../shared/intake';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
@@ -32,18 +32,12 @@ export async function createTicket(rt: Runtime, request: Request): Promise<HttpR
   }
   const scope = `tickets:${request.principal.name}`;
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  const outcome = await once(rt, { scope, key: idempotencyKey, requestHash }, (claim) => createOnce(rt, request, input, claim));
-  switch (outcome.state) {
-    case 'ran':
-      return outcome.result;
-    case 'replayed':
-      return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
-    case 'mismatch':
-      throw new HttpError(422, 'this Idempotency-Key was used with a different request body', { field: 'Idempotency-Key' });
-    case 'busy':
-      // Another delivery of the same request is still being served.
-      throw new HttpError(409, 'a request with this Idempotency-Key is still being processed; retry later', { field: 'Idempotency-Key' }, { 'retry-after': '1' });
-  }
+  return onceOverHttp(rt, { scope, key: idempotencyKey, requestHash }, (claim) => createOnce(rt, request, input, claim), {
+    field: 'Idempotency-Key',
+    mismatch: { status: 422, message: 'this Idempotency-Key was used with a different request body' },
+    // Another delivery of the same request is still being served.
+    busy: 'a request with this Idempotency-Key is still being processed; retry later',
+  });
 }
 
 async function createOnce(

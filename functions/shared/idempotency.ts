@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredResponse } from '../store/dynamo-store';
+import { HttpError, json, type HttpResult } from './http';
 import type { Runtime } from './runtime';
 
 export interface IdempotencyClaimRef {
@@ -42,5 +43,28 @@ export async function once<T>(rt: Runtime, claim: IdempotencyClaimRef, run: (cla
     }
     if (Date.now() > deadline) return { state: 'busy' };
     await sleep(wait * (0.5 + Math.random()));
+  }
+}
+
+/**
+ * An HTTP request run once under its key: its own answer, or the first delivery's (marked
+ * `Idempotent-Replayed`); a key reused with another request, or still held, is a 4xx naming `field`.
+ */
+export async function onceOverHttp(
+  rt: Runtime,
+  claim: IdempotencyClaimRef,
+  run: (claim: IdempotencyClaimRef) => Promise<HttpResult>,
+  refusals: { field: string; mismatch: { status: number; message: string }; busy: string },
+): Promise<HttpResult> {
+  const outcome = await once(rt, claim, run);
+  switch (outcome.state) {
+    case 'ran':
+      return outcome.result;
+    case 'replayed':
+      return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
+    case 'mismatch':
+      throw new HttpError(refusals.mismatch.status, refusals.mismatch.message, { field: refusals.field });
+    case 'busy':
+      throw new HttpError(409, refusals.busy, { field: refusals.field }, { 'retry-after': '1' });
   }
 }

@@ -21,7 +21,7 @@ import {
   type VerifyResult,
 } from '../../core/webhooks/signatures';
 import { HttpError, json, type HttpResult } from '../shared/http';
-import { once, type IdempotencyClaimRef } from '../shared/idempotency';
+import { onceOverHttp, type IdempotencyClaimRef } from '../shared/idempotency';
 import { openNewTicket, type NewTicketRequest } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import type { Runtime } from '../shared/runtime';
@@ -93,18 +93,12 @@ export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integ
 }
 
 /** Runs once per key; a retried delivery gets the first one's answer, marked as replayed. */
-export async function exactlyOnce(rt: Runtime, claim: IdempotencyClaimRef, run: (claim: IdempotencyClaimRef) => Promise<HttpResult>): Promise<HttpResult> {
-  const outcome = await once(rt, claim, run);
-  switch (outcome.state) {
-    case 'ran':
-      return outcome.result;
-    case 'replayed':
-      return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
-    case 'mismatch':
-      throw new HttpError(409, 'this event id was delivered before with different content', { field: 'eventId' });
-    case 'busy':
-      throw new HttpError(409, 'this delivery is still being processed; retry later', { field: 'eventId' }, { 'retry-after': '1' });
-  }
+export function exactlyOnce(rt: Runtime, claim: IdempotencyClaimRef, run: (claim: IdempotencyClaimRef) => Promise<HttpResult>): Promise<HttpResult> {
+  return onceOverHttp(rt, claim, run, {
+    field: 'eventId',
+    mismatch: { status: 409, message: 'this event id was delivered before with different content' },
+    busy: 'this delivery is still being processed; retry later',
+  });
 }
 
 /** Opens the ticket, links it for later deliveries, and answers 201 (stored for replays). */

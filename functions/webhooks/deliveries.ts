@@ -46,7 +46,7 @@ export async function genericDelivery(rt: Runtime, delivery: Delivery<GenericInt
     const existing = linked && (await openTicketLinkedTo(rt, linked));
     if (existing) return addCustomerMessage(rt, existing, mapped.value.message ?? mapped.value.description, mapped.value.requester.email, claim);
     const customerId = await customerIdForEmail(rt, mapped.value.requester.email);
-    return created(rt, integration, claim, linked, {
+    return created(rt, integration, claim, linked ? [linked] : [], {
       customer: customerId ? await customerById(rt, customerId) : undefined,
       requester: mapped.value.requester,
       channel: 'webhook',
@@ -82,7 +82,7 @@ export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integ
     const who = fields.requester.email ?? fields.requester.phone ?? `chat:${transcript.conversationId}`;
     if (existing) return addCustomerMessage(rt, existing, fields.description, who, claim);
     const customerId = fields.requester.email ? await customerIdForEmail(rt, fields.requester.email) : undefined;
-    return created(rt, integration, claim, linked, {
+    return created(rt, integration, claim, [linked], {
       customer: customerId ? await customerById(rt, customerId) : undefined,
       ...fields,
       channel: 'chat',
@@ -101,11 +101,11 @@ export function exactlyOnce(rt: Runtime, claim: IdempotencyClaimRef, run: (claim
   });
 }
 
-/** Opens the ticket, links it for later deliveries, and answers 201 (stored for replays). */
-export async function created(rt: Runtime, integration: Integration, claim: IdempotencyClaimRef, link: string | undefined, request: NewTicketRequest): Promise<HttpResult> {
+/** Opens the ticket, links it for later deliveries (TICKET_LINKS keys), and answers 201 (stored for replays). */
+export async function created(rt: Runtime, integration: Integration, claim: IdempotencyClaimRef, links: string[], request: NewTicketRequest): Promise<HttpResult> {
   const answer = (ticket: Ticket) => ({ ticketId: ticket.id, caseNumber: ticket.caseNumber, created: true });
   const { ticket } = await openNewTicket(rt, request, { idempotency: { ...claim, response: (t) => ({ statusCode: 201, body: answer(t) }) } });
-  if (link) await rt.store.linkTicket(ticket.id, [link]);
+  await rt.store.linkTicket(ticket.id, links);
   return json(201, answer(ticket));
 }
 

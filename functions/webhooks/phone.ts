@@ -79,16 +79,14 @@ async function callStep(rt: Runtime, integration: Integration, event: CallEvent,
     const customerId = await customerIdForPhone(rt, event.from);
     const customer = customerId ? await customerById(rt, customerId) : undefined;
     const contact = customer?.contacts.find((c) => c.phone === event.from);
-    const answer = await created(rt, integration, claim, callLink, {
+    // The caller's link too: their next call while this ticket is open joins it.
+    return created(rt, integration, claim, [callLink, callerLink], {
       customer,
       ...ticketFieldsFromCall(event, rt.policy, contact?.name),
       channel: 'phone',
       actor: { kind: 'customer', id: event.from },
       now: Date.now(),
     });
-    const { ticketId } = JSON.parse(answer.body as string) as { ticketId: string };
-    await rt.store.linkTicket(ticketId, [callerLink]);
-    return answer;
   });
 }
 

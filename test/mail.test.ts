@@ -15,6 +15,7 @@ import { messageIdsIn, normaliseMessageId } from '../core/mail/message-id';
 import { mailMetadata, parseInboundMail, type InboundMail } from '../core/mail/parse';
 import { visibleReply } from '../core/mail/reply-text';
 import { caseNumbersInSubject, sesMessageId, threadKeys } from '../core/mail/threading';
+import { subjectTagMayJoin } from '../core/mail/ticket-mail';
 
 const OWN_ADDRESSES = ['support@vendor.example', 'Desk-Notifications@vendor.example'];
 const PREFIX = 'CASE';
@@ -683,4 +684,14 @@ describe('parseInboundMail on any input', () => {
       { numRuns: 300 },
     );
   }, 60_000);
+});
+
+describe('a case number typed in a subject', () => {
+  it('joins the ticket only for its requester or someone of its customer', () => {
+    const ticket = { requester: { email: 'ana@acme.example' }, customerId: 'acme' };
+    expect(subjectTagMayJoin(ticket, 'ana@acme.example', undefined)).toBe(true);
+    expect(subjectTagMayJoin(ticket, 'bo@acme.example', 'acme')).toBe(true);
+    expect(subjectTagMayJoin(ticket, 'eve@elsewhere.example', 'other')).toBe(false);
+    expect(subjectTagMayJoin({ requester: { email: 'ana@acme.example' } }, 'bo@x.example', undefined)).toBe(false);
+  });
 });

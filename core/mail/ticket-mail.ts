@@ -29,6 +29,14 @@ export interface MailRecord {
   problems: string[];
 }
 
+/**
+ * A case number in a subject is easy to type, unlike an In-Reply-To: it joins the ticket only for
+ * its requester or someone of its customer; anyone else opens a new ticket.
+ */
+export function subjectTagMayJoin(ticket: Pick<Ticket, 'requester' | 'customerId'>, sender: string, senderCustomerId: string | undefined): boolean {
+  return ticket.requester.email === sender || (!!ticket.customerId && ticket.customerId === senderCustomerId);
+}
+
 /** A sender whose mail failed SPF, DKIM or DMARC may be someone else: never a designated user. */
 export function authenticationFailed(verdicts: MailVerdicts): boolean {
   return [verdicts.spf, verdicts.dkim, verdicts.dmarc].some((status) => status === 'FAIL');

@@ -12,7 +12,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { automatedMailReason } from '../../core/mail/loops';
 import { parseInboundMail, type InboundMail } from '../../core/mail/parse';
 import { caseNumbersInSubject, threadKeys } from '../../core/mail/threading';
-import { addMailReply, authenticationFailed, recordAutomatedMail, rememberMail, ticketFieldsFromMail, type MailRecord, type MailVerdicts } from '../../core/mail/ticket-mail';
+import { addMailReply, authenticationFailed, subjectTagMayJoin, recordAutomatedMail, rememberMail, ticketFieldsFromMail, type MailRecord, type MailVerdicts } from '../../core/mail/ticket-mail';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { notificationSettings } from '../../core/notifications/render';
 import type { Ticket } from '../../core/tickets/model';
@@ -159,11 +159,7 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
   return { outcome: 'created', ticketId: change.ticket.id };
 }
 
-/**
- * The ticket a mail answers: by its In-Reply-To/References (the Message-IDs of mail the desk sent
- * or received for a ticket), else by a case number in the subject. A case number is easy to type,
- * so it only joins a ticket of the same requester or customer; anyone else opens a new one.
- */
+/** The ticket a mail answers: by its In-Reply-To/References (the Message-IDs of mail the desk sent or received for a ticket), else by a case number in its subject (core's subjectTagMayJoin). */
 async function threadTicket(rt: Runtime, mail: InboundMail, sender: string): Promise<Ticket | undefined> {
   const byHeader = await rt.store.ticketLinkedTo(threadKeys(mail).map(TICKET_LINKS.mail));
   if (byHeader) {
@@ -172,9 +168,7 @@ async function threadTicket(rt: Runtime, mail: InboundMail, sender: string): Pro
   }
   for (const caseNumber of caseNumbersInSubject(mail.subject, rt.policy.caseNumberPrefix)) {
     const ticket = await rt.store.getTicket(caseNumber);
-    if (!ticket) continue;
-    if (ticket.requester.email === sender) return ticket;
-    if (ticket.customerId && ticket.customerId === (await customerIdForEmail(rt, sender))) return ticket;
+    if (ticket && subjectTagMayJoin(ticket, sender, await customerIdForEmail(rt, sender))) return ticket;
   }
   return undefined;
 }

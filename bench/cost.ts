@@ -274,7 +274,7 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
     await sleep(index * 150); // staggered arrivals
     return lifecycle(runtime, request, breach);
   }))).reduce((a, b) => a + b, 0);
-  // Let any last task (the close's Act/Notify) finish writing before the snapshot.
+  // Let any last task (the close's Step) finish writing before the snapshot.
   await sleep(500);
   const dynamoAfter = snapshotDynamo();
   const emails = (await runtime.ses.store()).length - emailsBefore;

@@ -13,10 +13,8 @@ const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:fu
 
 /** Substitution name → handler module (relative to this file), as lib/ will name them for CDK. */
 const TICKET_LIFECYCLE_FUNCTIONS: Record<string, string> = {
-  PlanFunctionArn: '../functions/workflow/plan.ts',
+  StepFunctionArn: '../functions/workflow/step.ts',
   ParkFunctionArn: '../functions/workflow/park.ts',
-  ActFunctionArn: '../functions/workflow/act.ts',
-  NotifyFunctionArn: '../functions/workflow/notify.ts',
 };
 
 const SUPPORT_PERIOD_FUNCTIONS: Record<string, string> = {

@@ -24,7 +24,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { durationMs, formatDuration, parseDuration } from '../core/policy/duration';
 import { policyOrThrow } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
-import { OUTBOX_LIMIT, queueNotifications, takeOutbox } from '../core/notifications/outbox';
+import { OUTBOX_LIMIT, queueNotifications, removeFromOutbox } from '../core/notifications/outbox';
 import { type SlaEvent, nextSlaEvent } from '../core/sla/schedule';
 import { SlaPlanner } from '../core/sla/targets';
 import { SLA_CLOCK, applySlaEvent } from '../core/tickets/breaches';
@@ -40,7 +40,7 @@ import {
   applyAction,
   openTicket,
 } from '../core/tickets/rules';
-import { REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS, decide } from '../functions/workflow/plan';
+import { REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS, decide, mailRetrySeconds } from '../functions/workflow/step';
 
 // ---------------------------------------------------------------------------------------------
 // Test desk: policy, clock, ids, people
@@ -867,33 +867,34 @@ describe('for any sequence of actions, messages and clock events', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// What the ticket's execution does next (functions/workflow/plan.ts), and the mail a change owes
+// What the ticket's execution does next (functions/workflow/step.ts), and the mail a change owes
 // ---------------------------------------------------------------------------------------------
 
-describe('the plan of a ticket\'s execution', () => {
+describe('what a ticket\'s execution does after a step', () => {
   const RT = { policy: POLICY, planner: PLANNER };
   const acknowledged = (ticket: Ticket): Ticket => ({ ...ticket, intakeAcknowledgedAt: iso(OPENED) });
-  const asked = (overrides: Partial<{ execution: string; startedAt: number; cycle: number }> = {}) => ({
+  const asked = (overrides: Partial<{ execution: string; startedAt: number; cycle: number; mailFailures: number }> = {}) => ({
     ticketId: 'tkt-1',
     execution: overrides.execution ?? 'tkt-1',
     startedAt: iso(overrides.startedAt ?? OPENED),
     cycle: overrides.cycle ?? 0,
+    mailFailures: overrides.mailFailures ?? 0,
   });
 
-  it('waits for the next SLA event, acts once it is due, and acknowledges a new ticket first', () => {
+  it('waits until the next SLA event; one that came due while the step ran is acted on a second later', () => {
     const ticket = acknowledged(open({ severity: '1' }));
 
-    expect(decide(RT, open({ severity: '1' }), asked(), OPENED)).toEqual({ action: 'act', waitSeconds: 0 });
     expect(decide(RT, ticket, asked(), OPENED)).toEqual({ action: 'wait', waitSeconds: 8 }); // warning at 80 % of 10 s
-    expect(decide(RT, ticket, asked(), OPENED + 8 * SECOND)).toEqual({ action: 'act', waitSeconds: 0 });
+    expect(decide(RT, ticket, asked(), OPENED + 7_500)).toEqual({ action: 'wait', waitSeconds: 1 }); // rounded up, never early
+    expect(decide(RT, ticket, asked(), OPENED + 8 * SECOND)).toEqual({ action: 'wait', waitSeconds: 1 });
   });
 
-  it('never waits past the hand-over, 300 days after its execution started, and hands over then or after 300 plans', () => {
+  it('never waits past the hand-over, 300 days after its execution started, and hands over then or after 300 steps', () => {
     const quiet = acknowledged(open({ severity: '4' })); // no objective: waits for the next change
     const started = OPENED - 10 * DAY;
 
     expect(decide(RT, quiet, asked({ startedAt: started }), OPENED)).toEqual({ action: 'wait', waitSeconds: (REPLACE_AFTER_MS - 10 * DAY) / SECOND });
-    expect(decide(RT, quiet, asked({ startedAt: OPENED - REPLACE_AFTER_MS }), OPENED)).toEqual({ action: 'replaced', waitSeconds: 0 });
+    expect(decide(RT, quiet, asked({ startedAt: OPENED - REPLACE_AFTER_MS }), OPENED)).toEqual({ action: 'replaced', waitSeconds: 1 });
     expect(decide(RT, quiet, asked({ cycle: REPLACE_AFTER_CYCLES - 1 }), OPENED).action).toBe('wait');
     expect(decide(RT, quiet, asked({ cycle: REPLACE_AFTER_CYCLES }), OPENED).action).toBe('replaced');
   });
@@ -901,20 +902,32 @@ describe('the plan of a ticket\'s execution', () => {
   it('ends when the ticket is closed or gone, or when a newer run of its workflow took over', () => {
     const ticket = acknowledged(open({ severity: '1' }));
 
-    expect(decide(RT, undefined, asked(), OPENED).action).toBe('end');
+    expect(decide(RT, undefined, asked(), OPENED)).toEqual({ action: 'end', waitSeconds: 1 });
     expect(decide(RT, act(ticket, { type: 'close' }, OPENED + SECOND), asked(), OPENED + SECOND).action).toBe('end');
     expect(decide(RT, { ...ticket, workflowRun: 2 }, asked(), OPENED).action).toBe('end');
     expect(decide(RT, { ...ticket, workflowRun: 2 }, asked({ execution: 'tkt-1-run2' }), OPENED).action).toBe('wait');
   });
 
-  it('acts on mail a change left in the outbox, even when that change closed the ticket', () => {
+  it('keeps a closed ticket\'s execution while mail SES did not take is owed, trying again with back-off', () => {
     const closing = queueNotifications(applyAction(acknowledged(open()), { type: 'close', reason: 'Done here.' }, ctx(OPENED + SECOND), AGENT));
 
     expect(closing.ticket.outbox?.map((n) => n.kind)).toEqual(['status-update']);
-    expect(decide(RT, closing.ticket, asked(), OPENED + SECOND).action).toBe('act');
-    const taken = takeOutbox(closing.ticket);
-    expect(taken.notifications).toEqual(closing.ticket.outbox);
-    expect(decide(RT, taken.ticket, asked(), OPENED + SECOND).action).toBe('end');
+    expect(decide(RT, closing.ticket, asked({ mailFailures: 1 }), OPENED + SECOND)).toEqual({ action: 'wait', waitSeconds: 10 });
+    expect(decide(RT, closing.ticket, asked({ mailFailures: 3 }), OPENED + SECOND)).toEqual({ action: 'wait', waitSeconds: 40 });
+    expect(decide(RT, removeFromOutbox(closing.ticket, closing.ticket.outbox!), asked(), OPENED + SECOND).action).toBe('end');
+  });
+
+  it('retries mail after 10 s, doubling, then every 15 minutes for as long as SES does not take it; mail queued meanwhile goes at once', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map(mailRetrySeconds)).toEqual([10, 20, 40, 80, 160, 320, 640, 900]);
+    expect(mailRetrySeconds(0)).toBe(1);
+  });
+
+  it('an open ticket with mail owed waits for the retry or the next SLA event, whichever is first', () => {
+    const ticket = acknowledged(open({ severity: '1' }));
+    const owing = queueNotifications(addMessage(ticket, 'agent-reply', 'On it.', ctx(OPENED), AGENT)).ticket;
+
+    expect(decide(RT, owing, asked({ mailFailures: 2 }), OPENED)).toEqual({ action: 'wait', waitSeconds: 20 });
+    expect(decide(RT, owing, asked({ mailFailures: 1 }), OPENED).waitSeconds).toBeLessThanOrEqual(10);
   });
 });
 
@@ -933,5 +946,18 @@ describe('the outbox of a ticket', () => {
     for (let i = 0; i < 60; i++) busy = queueNotifications(addMessage(busy, 'agent-reply', `reply ${i}`, ctx(OPENED + (i + 2) * SECOND), AGENT)).ticket;
     expect(busy.outbox).toHaveLength(OUTBOX_LIMIT);
     expect(busy.outbox!.at(-1)!.eventAt).toBe(iso(OPENED + 61 * SECOND));
+  });
+
+  it('takes out only what went out: one queued entry per sent mail, however its keys are ordered, and keeps what was queued meanwhile', () => {
+    const first = queueNotifications(addMessage(open(), 'agent-reply', 'one', ctx(OPENED), AGENT));
+    const second = queueNotifications(addMessage(first.ticket, 'agent-reply', 'two', ctx(OPENED + SECOND), AGENT));
+    const sent = second.ticket.outbox!.slice(0, 1).map((n) => Object.fromEntries(Object.entries({ ...n, body: 'one' }).reverse()) as unknown as typeof n);
+    const meanwhile = queueNotifications(addMessage(second.ticket, 'agent-reply', 'three', ctx(OPENED + 2 * SECOND), AGENT)).ticket;
+
+    const after = removeFromOutbox(meanwhile, sent);
+
+    expect(after.outbox!.map((n) => n.eventAt)).toEqual([iso(OPENED + SECOND), iso(OPENED + 2 * SECOND)]);
+    expect(removeFromOutbox(after, after.outbox!).outbox).toBeUndefined();
+    expect(removeFromOutbox(after, [])).toBe(after);
   });
 });

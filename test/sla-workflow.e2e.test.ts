@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as reconcile } from '../functions/workflow/reconcile';
 import { getRuntime } from '../functions/shared/runtime';
@@ -293,7 +295,7 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     const { store } = getRuntime();
     const stored = (await store.getTicket(id))!;
     await store.saveTicket({ ...stored, workflowRun: 2, version: stored.version + 1 }, []);
-    await sfn().send(new StartExecutionCommand({ stateMachineArn: runtime.ticketStateMachineArn, name: `${id}-run2`, input: JSON.stringify({ ticketId: id, cycle: 300 }) }));
+    await sfn().send(new StartExecutionCommand({ stateMachineArn: runtime.ticketStateMachineArn, name: `${id}-run2`, input: JSON.stringify({ ticketId: id, cycle: 300, mailFailures: 0 }) }));
 
     // Act / Assess: run 2 hands over at once; run 3 waits on the same deadline.
     await eventually(id, async () => ((await executionStatus(`${id}-run2`)) === 'SUCCEEDED' ? true : undefined), 3_000);
@@ -303,6 +305,40 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
     expectAround(breach.at, createdAt + 12_000);
     expect((await ticket(id)).timeline.filter((e) => e.type === 'sla-breached')).toHaveLength(1);
+  });
+});
+
+describe('an SES outage (aws-sdk-client-mock: the emulator cannot refuse mail)', () => {
+  it('delays the mail, never the clock: warning and breach are recorded on time, and every notice goes out once when SES is back', async () => {
+    // Prepare: SES refuses every mail from the ticket's start (not side by side with other tests: the mock is process-wide).
+    const ses = mockClient(SESClient);
+    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('SES is down'), { name: 'ServiceUnavailable' }));
+    const { id, caseNumber, createdAt } = await newTicket('1');
+    let back = false;
+    try {
+      // Act: the warning comes while SES still refuses (so does the L1 resolution breach at 6 s,
+      // which moves the case to L2); then SES comes back before the first response breach.
+      const warning = await until(id, clockEvent('sla-warning', 'firstResponse'), 8_000 + LATE_MS + 1_000);
+      expectAround(warning.at, createdAt + 8_000);
+      expect(await runtime.ses.store().then((mails) => mails.filter((mail) => mail.subject.includes(`[${caseNumber}]`)))).toEqual([]);
+      expect(ses.commandCalls(SendRawEmailCommand).length).toBeGreaterThanOrEqual(2); // the acknowledgement, then with the warning
+      ses.restore();
+      back = true;
+
+      // Assess: the breach on time; the owed mail goes out at the next step, each notice once.
+      const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 10_000 + LATE_MS + 1_000);
+      expectAround(breach.at, createdAt + 10_000);
+      const sent = await eventually(id, async () => {
+        const kinds = (await ticket(id)).timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind as string);
+        return ['acknowledgement', 'sla-warning', 'sla-breach'].every((kind) => kinds.includes(kind)) ? kinds : undefined;
+      }, 3_000);
+      expect(sent.filter((kind) => kind === 'acknowledgement')).toHaveLength(1);
+      const toRequester = (await runtime.ses.store()).filter((mail) => mail.subject.includes(`[${caseNumber}]`) && mail.destination.to.includes('ana@example.com'));
+      expect(toRequester).toHaveLength(1); // the acknowledgement, not repeated by the failed attempts
+      expect((await ticket(id) as { outbox?: unknown[] }).outbox).toBeUndefined();
+    } finally {
+      if (!back) ses.restore();
+    }
   });
 });
 

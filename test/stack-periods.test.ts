@@ -110,9 +110,9 @@ describe('the period step function', () => {
     expect([...new Set(actionsOf(statements).map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'ses']);
   });
 
-  it('is granted SES exactly as the ticket workflow\'s Notify', () => {
+  it('is granted SES exactly as the ticket workflow\'s Step', () => {
     const sesOf = (fnId: string) => statementsOf(fnId).filter((s) => actionsOf([s]).some((action) => action.startsWith('ses:')));
-    expect(sesOf(stepId())).toEqual(sesOf(functionId('notify')));
+    expect(sesOf(stepId())).toEqual(sesOf(functionId('step')));
   });
 
   it('has no wildcard action and no "*" resource', () => {

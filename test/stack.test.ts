@@ -119,7 +119,7 @@ describe('the HTTP API', () => {
 });
 
 describe('the ticket workflow', () => {
-  const tasks = { PlanFunctionArn: 'plan', ParkFunctionArn: 'park', ActFunctionArn: 'act', NotifyFunctionArn: 'notify' } as const;
+  const tasks = { StepFunctionArn: 'step', ParkFunctionArn: 'park' } as const;
 
   it('is a STANDARD machine logging ALL (with execution data) to a log group with retention, traced with X-Ray', () => {
     const machine = template.toJSON().Resources[stateMachineId()].Properties;
@@ -130,7 +130,7 @@ describe('the ticket workflow', () => {
     expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(90);
   });
 
-  it('is the ASL file, with the four task functions substituted for its placeholders', () => {
+  it('is the ASL file, with its two task functions substituted for its placeholders', () => {
     const machine = template.toJSON().Resources[stateMachineId()].Properties;
     expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(tasks).sort());
     expect(aslPlaceholders(TICKET_LIFECYCLE_FILE)).toEqual(Object.keys(tasks).sort());
@@ -145,7 +145,7 @@ describe('the ticket workflow', () => {
     expect(definition.replace(/\$\{(\w+)\}/g, 'arn')).not.toContain('${');
   });
 
-  it('may invoke exactly its four task functions', () => {
+  it('may invoke exactly its two task functions', () => {
     const roleId = template.toJSON().Resources[stateMachineId()].Properties.RoleArn['Fn::GetAtt'][0];
     const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
       .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
@@ -158,22 +158,20 @@ describe('the ticket workflow', () => {
   it('gives each task function only the table access its handler needs', () => {
     const writes = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:PutItem');
     const reads = (file: string) => actionsOf(statementsOf(functionId(file))).includes('dynamodb:GetItem');
-    expect(['plan', 'park', 'act', 'notify', 'reconcile'].map((file) => [file, reads(file), writes(file)])).toEqual([
-      // Plan and the reconciler write only to move a ticket to its next workflow run.
-      ['plan', true, true],
+    expect(['step', 'park', 'reconcile'].map((file) => [file, reads(file), writes(file)])).toEqual([
+      ['step', true, true],
+      // Park writes only the WAIT item; the reconciler only to move a ticket to its next workflow run.
       ['park', true, true],
-      ['act', true, true],
-      ['notify', true, true],
       ['reconcile', true, true],
     ]);
   });
 
-  it('lets Plan start only this machine\'s executions (the hand-over), by the machine\'s name', () => {
-    const plan = template.toJSON().Resources[functionId('plan')].Properties;
+  it('lets Step start only this machine\'s executions (the hand-over), by the machine\'s name', () => {
+    const step = template.toJSON().Resources[functionId('step')].Properties;
     const machineName = template.toJSON().Resources[stateMachineId()].Properties.StateMachineName;
     expect(machineName).toMatch(/TicketLifecycle$/);
-    expect(JSON.stringify(plan.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN)).toContain(`:stateMachine:${machineName}`);
-    const states = statementsOf(functionId('plan')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
+    expect(JSON.stringify(step.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN)).toContain(`:stateMachine:${machineName}`);
+    const states = statementsOf(functionId('step')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
     expect(states).toHaveLength(1);
     expect(states[0]!.Action).toBe('states:StartExecution');
     expect(JSON.stringify(states[0]!.Resource)).toContain(`:stateMachine:${machineName}`);
@@ -200,13 +198,13 @@ describe('the ticket workflow', () => {
     expect(byAction['states:DescribeExecution']).toContain(`{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
   });
 
-  it('lets Notify send mail only as the configured SES identity (the address and its domain)', () => {
+  it('lets Step send mail only as the configured SES identity (the address and its domain)', () => {
     const ses = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
       .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')));
-    // Notify's, and the same statement for the support period's step function (test/stack-periods.test.ts).
+    // Step's, and the same statement for the support period's step function (test/stack-periods.test.ts).
     expect(ses).toHaveLength(2);
-    expect(statementsOf(functionId('notify'))).toContainEqual(ses[0]);
+    expect(statementsOf(functionId('step'))).toContainEqual(ses[0]);
     expect(statementsOf(functionId('period-step'))).toContainEqual(ses[0]);
     expect(ses[1]).toEqual(ses[0]);
     expect(actionsOf([ses[0]!])).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
@@ -217,7 +215,7 @@ describe('the ticket workflow', () => {
     }
   });
 
-  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machine, SendTaskSuccess for wakers', () => {
+  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machine, SendTaskSuccess for wakers (and SendTaskFailure for Park)', () => {
     const wildcards = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument.Statement as Statement[])
         .filter((statement) => [statement.Resource].flat().includes('*'))
@@ -247,7 +245,7 @@ describe('the ticket workflow', () => {
         { role: periodMachineRole, actions: logDelivery },
         { role: periodMachineRole, actions: xray },
         { role: roleOf('index'), actions: ['states:SendTaskSuccess'] },
-        { role: roleOf('park'), actions: ['states:SendTaskSuccess'] },
+        { role: roleOf('park'), actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'] },
         { role: roleOf('webhooks'), actions: ['states:SendTaskSuccess'] },
       ]),
     );

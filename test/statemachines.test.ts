@@ -13,10 +13,8 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as Validato
 
 const source = readFileSync(new URL('../statemachines/ticket-lifecycle.asl.json', import.meta.url), 'utf8');
 const ARNS = {
-  PlanFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan',
+  StepFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:step',
   ParkFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:park',
-  ActFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:act',
-  NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notify',
 };
 const definition = JSON.parse(substitute(source, ARNS));
 const states = definition.States as Record<string, any>;
@@ -32,53 +30,51 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
     expect(() => substitute(source, {})).toThrow(/no definition substitution/);
   });
 
-  it('plans, waits on a parked token timed to the next event, acts on the timeout, notifies, plans again', () => {
-    expect(definition.StartAt).toBe('Plan');
-    expect(states.Plan).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke', Next: 'WhatNext' });
-    expect(states.Plan.Parameters.FunctionName).toBe(ARNS.PlanFunctionArn);
-    expect(states.WhatNext.Choices.map((c: any) => [c.StringEquals, c.Next])).toEqual([
-      ['wait', 'WaitForChangeOrDeadline'],
-      ['act', 'Act'],
-      ['end', 'Done'],
-      ['replaced', 'HandedOver'],
-    ]);
-    // Plan knows which execution asks and since when, to end a superseded run and hand over before the limits.
-    expect(states.Plan.Parameters.Payload).toMatchObject({ 'execution.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime', 'cycle.$': '$.cycle' });
+  it('loops Step → wait on a parked token timed to the planned instant → Step, two states a wake-up and no Choice', () => {
+    expect(definition.StartAt).toBe('Step');
+    expect(states.Step).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke', Next: 'WaitForChangeOrDeadline' });
+    expect(states.Step.Parameters.FunctionName).toBe(ARNS.StepFunctionArn);
+    // Step knows which execution asks and since when, to end a superseded run and hand over before the limits.
+    expect(states.Step.Parameters.Payload).toMatchObject({ 'execution.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime', 'cycle.$': '$.cycle', 'mailFailures.$': '$.mailFailures' });
 
     const wait = states.WaitForChangeOrDeadline;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(wait.Parameters.FunctionName).toBe(ARNS.ParkFunctionArn);
     expect(wait.Parameters.Payload['token.$']).toBe('$$.Task.Token');
+    expect(wait.Parameters.Payload['action.$']).toBe('$.plan.action');
     expect(wait.TimeoutSecondsPath).toBe('$.plan.waitSeconds');
     // Passed through Parameters too: the local runner reads the path from the effective input.
     expect(wait.Parameters.Payload['waitSeconds.$']).toBe('$.plan.waitSeconds');
-    expect(wait.Catch).toEqual([{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Act' }]);
-    expect(wait.Next).toBe('Plan');
-
-    expect(states.Act.Parameters.FunctionName).toBe(ARNS.ActFunctionArn);
-    expect(states.Notify.Parameters.FunctionName).toBe(ARNS.NotifyFunctionArn);
-    expect(states.Notify.Next).toBe('Plan');
+    expect(wait.Next).toBe('Step');
+    // Park ends the execution by failing its own task with a named outcome.
+    expect(wait.Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Step' },
+      { ErrorEquals: ['Tierdesk.Ended'], ResultPath: null, Next: 'Done' },
+      { ErrorEquals: ['Tierdesk.HandedOver'], ResultPath: null, Next: 'HandedOver' },
+    ]);
+    expect(Object.values(states).filter((state: any) => state.Type === 'Choice')).toEqual([]);
     expect(states.Done.Type).toBe('Succeed');
     expect(states.HandedOver.Type).toBe('Succeed');
   });
 
-  it('retries Lambda service errors on every task, and an email outage only delays Notify', () => {
+  it('retries faults of both tasks with back-off, but never retries the endings, which the first matching retrier decides', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
-    expect(tasks).toHaveLength(4);
+    expect(tasks.map(([name]) => name)).toEqual(['Step', 'WaitForChangeOrDeadline']);
     for (const [, state] of tasks) {
       expect(state.Retry.some((r: any) => r.ErrorEquals.includes('Lambda.ServiceException') && r.ErrorEquals.includes('Lambda.TooManyRequestsException'))).toBe(true);
+      const backOff = state.Retry.find((r: any) => r.ErrorEquals.includes('States.TaskFailed'));
+      expect(backOff.BackoffRate).toBeGreaterThan(1);
+      expect(backOff.MaxAttempts).toBeGreaterThanOrEqual(3);
     }
-    const backOff = states.Notify.Retry.find((r: any) => r.ErrorEquals.includes('States.ALL'));
-    expect(backOff.BackoffRate).toBeGreaterThan(1);
-    expect(backOff.MaxAttempts).toBeGreaterThanOrEqual(5);
+    // States.TaskFailed matches the endings too: the retrier that names them must come first.
+    expect(states.WaitForChangeOrDeadline.Retry[0]).toMatchObject({ ErrorEquals: ['Tierdesk.Ended', 'Tierdesk.HandedOver'], MaxAttempts: 0 });
   });
 
-  it('carries only {ticketId, cycle, plan} from one round to the next', () => {
-    // Plan replaces the whole state with its selected result (ResultPath defaults to $).
-    expect(states.Plan.ResultPath).toBeUndefined();
-    expect(Object.keys(states.Plan.ResultSelector).sort()).toEqual(['cycle.$', 'plan', 'ticketId.$']);
+  it('carries only {ticketId, cycle, mailFailures, plan} from one wake-up to the next', () => {
+    // Step replaces the whole state with its selected result (ResultPath defaults to $).
+    expect(states.Step.ResultPath).toBeUndefined();
+    expect(Object.keys(states.Step.ResultSelector).sort()).toEqual(['cycle.$', 'mailFailures.$', 'plan', 'ticketId.$']);
     expect(states.WaitForChangeOrDeadline.ResultPath).toBeNull();
-    expect(states.Notify.ResultPath).toBeNull();
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * The intake acknowledgement ("we received your request, your case number is …"). It is sent by
- * the ticket's workflow (its first Plan sees it is owed, Act marks it and returns the mail), not
- * by the HTTP handler: intake must not wait on, or fail with, SES, and the workflow's Notify
- * already retries mail with back-off.
+ * the ticket's workflow (its first Step sees it is owed, marks it and queues the mail in the
+ * ticket's outbox), not by the HTTP handler: intake must not wait on, or fail with, SES, and the
+ * workflow already retries mail with back-off.
  *
  * The ticket records that it was taken on (`intakeAcknowledgedAt`) in the same version-checked write
  * as the clock's other changes, so a retried or re-driven execution does not acknowledge twice.

@@ -1,10 +1,11 @@
 /**
- * The ticket's outbox: the mails a change calls for (an agent's reply to the requester, a
- * resolution notice, a customer escalation to the management chain) are recorded on the ticket
- * in the same version-checked write as the change, and the ticket's workflow sends them (its
- * Plan sees a non-empty outbox and acts; Act takes them out in its own write and hands them to
- * Notify, which retries through an SES outage). The change and its mail cannot part: a crash
- * after the write still leaves the mail owed, and taking it out is written once.
+ * The ticket's outbox: every mail the ticket owes waits here until it went out. A change that
+ * calls for mail (an agent's reply to the requester, a resolution notice, a customer escalation to
+ * the management chain) queues it in the same version-checked write as the change; so does the
+ * workflow's Step for the acknowledgement and for the warnings and breaches it applies. Step
+ * sends the outbox and takes out what SES accepted in its next write; what SES did not accept
+ * stays queued and is tried again. The change and its mail cannot part: a crash after the write
+ * still leaves the mail owed.
  */
 import type { Ticket } from '../tickets/model';
 import type { Change } from '../tickets/rules';
@@ -13,21 +14,39 @@ import type { Notification } from './render';
 
 /**
  * How many unsent notifications a ticket keeps. Only reached when no workflow runs for the ticket
- * (none deployed); then the oldest go first, since the newest say most about the case.
+ * (none deployed) or mail has failed for long; then the oldest go first, since the newest say
+ * most about the case.
  */
 export const OUTBOX_LIMIT = 50;
 
-/** The change with the mails its events call for added to the ticket's outbox. */
-export function queueNotifications(change: Change): Change {
-  const queued = notificationsForEvents(change.ticket, change.events);
+/** The change with the mails its events call for (after `first`, e.g. the acknowledgement) added to the ticket's outbox. */
+export function queueNotifications(change: Change, first: readonly Notification[] = []): Change {
+  const queued = [...first, ...notificationsForEvents(change.ticket, change.events)];
   if (queued.length === 0) return change;
   const outbox = [...(change.ticket.outbox ?? []), ...queued].slice(-OUTBOX_LIMIT);
   return { ...change, ticket: { ...change.ticket, outbox } };
 }
 
-/** The ticket with its outbox emptied, and what was in it. */
-export function takeOutbox(ticket: Ticket): { ticket: Ticket; notifications: Notification[] } {
-  if (!ticket.outbox?.length) return { ticket, notifications: [] };
-  const { outbox, ...rest } = ticket;
-  return { ticket: rest, notifications: outbox };
+/**
+ * What makes two queued notifications the same one. Not the JSON text: a map read back from
+ * DynamoDB need not keep its key order.
+ */
+function identity(notification: Notification): string {
+  const { kind, eventId, due, objective, step, recipients } = notification;
+  return JSON.stringify([kind, eventId ?? '', due ?? '', objective ?? '', step ?? '', [...recipients].sort()]);
+}
+
+/** The ticket without the notifications that went out (one queued entry each); what was queued meanwhile stays. */
+export function removeFromOutbox(ticket: Ticket, sent: readonly Notification[]): Ticket {
+  if (!ticket.outbox?.length || sent.length === 0) return ticket;
+  const pending = sent.map(identity);
+  const outbox = ticket.outbox.filter((queued) => {
+    const at = pending.indexOf(identity(queued));
+    if (at < 0) return true;
+    pending.splice(at, 1);
+    return false;
+  });
+  const rest: Ticket = { ...ticket };
+  delete rest.outbox;
+  return outbox.length ? { ...rest, outbox } : rest;
 }

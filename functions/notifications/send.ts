@@ -12,9 +12,9 @@
  *
  * Errors: an address SES refuses for good (MessageRejected, an invalid address) is reported in
  * `rejected` and the rest go on. Anything else — throttling, an outage, a sending identity or
- * configuration problem — is thrown as a SesSendError for the state machine to retry with
- * back-off. A retry sends the step's notifications again from the start: delivery is
- * at-least-once, like every Step Functions task.
+ * configuration problem — is thrown as a SesSendError naming what was delivered before it; the
+ * ticket workflow keeps the rest queued and tries again with back-off (functions/workflow/step.ts).
+ * Delivery is at-least-once: a notification that failed part-way is sent again whole.
  */
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -45,14 +45,18 @@ export interface NotificationRuntime {
   ses?: SESClient;
 }
 
-/** A send that may succeed later; the state machine's Retry matches this name. */
+/** A send that may succeed later: the ticket workflow keeps what was not delivered queued and tries again. */
 export class SesSendError extends Error {
   override name = 'SesSendError';
   constructor(
     message: string,
     override readonly cause: unknown,
-    /** What went out before the failure, for the logs: a retry sends it again. */
-    readonly completed: NotificationResult[],
+    /**
+     * The notifications handled to the end before the failure, in order (the first
+     * `delivered.length` of those given). The one that failed may have reached some of its
+     * addresses; it is sent again whole.
+     */
+    readonly delivered: NotificationResult[],
   ) {
     super(message);
   }
@@ -90,10 +94,7 @@ export async function sendNotifications(
       } catch (error) {
         const name = (error as Error).name;
         if (!PERMANENT.has(name)) {
-          throw new SesSendError(`SES did not accept ${mail.kind} mail of ${mail.caseNumber}: ${name}: ${(error as Error).message}`, error, [
-            ...results,
-            result,
-          ]);
+          throw new SesSendError(`SES did not accept ${mail.kind} mail of ${mail.caseNumber}: ${name}: ${(error as Error).message}`, error, results);
         }
         result.rejected.push({ to, error: name, message: (error as Error).message });
       }

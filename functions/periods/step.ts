@@ -3,7 +3,7 @@
  * instants), notice (the engineer's details to the point of contact), start (routing on, "your
  * period has started"), end (routing off, the summary). Each re-reads the order: a cancelled
  * period answers `cancelled` and sends nothing. Mail errors are thrown for the state machine's
- * back-off (at-least-once, like the ticket workflow's Notify).
+ * back-off (at-least-once, like the ticket workflow's mail).
  */
 import { z } from 'zod';
 import { noticeMail, startedMail, summaryMail } from '../../core/periods/mails';

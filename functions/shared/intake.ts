@@ -68,7 +68,7 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
   const change = options.adjust ? options.adjust(routed) : routed;
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
   await rt.store.createTicket(change.ticket, change.events, idempotency);
-  // After the write, so the execution's first Plan finds the ticket; never fails the request.
+  // After the write, so the execution's first Step finds the ticket; never fails the request.
   await startTicketExecution(change.ticket);
   return change;
 }

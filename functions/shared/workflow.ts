@@ -4,7 +4,7 @@
  *
  * Starting and waking may not fail the request that made the change: the change is already
  * written, and a missed start or wake only delays the clock — a parked execution still wakes at
- * its old deadline and re-plans, and the reconciler starts any open ticket's missing execution.
+ * its old deadline and steps, and the reconciler starts any open ticket's missing execution.
  * So they log and return instead of throwing.
  *
  * Executions are named after the ticket and its run (`CASE-000123`, then `CASE-000123-run2`…):
@@ -42,9 +42,9 @@ export function executionName(ticket: WorkflowRef): string {
   return run === 1 ? ticket.id : `${ticket.id}-run${run}`;
 }
 
-/** What an execution starts with; the state machine counts its plans from `cycle`. */
+/** What an execution starts with: the state machine counts its steps from `cycle`, and mail failures in a row from `mailFailures`. */
 export function executionInput(ticketId: string): string {
-  return JSON.stringify({ ticketId, cycle: 0 });
+  return JSON.stringify({ ticketId, cycle: 0, mailFailures: 0 });
 }
 
 function stateMachineArn(ticketId: string): string | undefined {
@@ -118,7 +118,7 @@ async function startExecution(stateMachineArn: string, ticket: WorkflowRef): Pro
   await sfn().send(new StartExecutionCommand({ stateMachineArn, name: executionName(ticket), input: executionInput(ticket.id) }));
 }
 
-/** Wakes the ticket's parked execution so it re-plans now; nothing parked is fine (it is busy, or it will re-read the ticket). */
+/** Wakes the ticket's parked execution so it steps now; nothing parked is fine (it is busy, or it will re-read the ticket). */
 export async function wakeTicket(ticketId: string): Promise<void> {
   try {
     const token = await getRuntime().store.takeToken(ticketId);
@@ -127,6 +127,6 @@ export async function wakeTicket(ticketId: string): Promise<void> {
   } catch (error) {
     // The wait already ended (timed out, or woken by another change): that run re-reads the ticket anyway.
     if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken) return;
-    logger.error('could not wake the ticket workflow; it re-plans at its deadline', { ticketId, error: error as Error });
+    logger.error('could not wake the ticket workflow; it steps at its deadline', { ticketId, error: error as Error });
   }
 }

@@ -1,18 +1,38 @@
 /**
  * Park (WaitForChangeOrDeadline): keeps the execution's task token with the ticket, so the
- * next change to the ticket can wake the execution (functions/shared/workflow.ts wakeTicket).
+ * next change to the ticket can wake the execution (functions/shared/workflow.ts wakeTicket);
+ * the wait's timeout is the instant Step planned for.
  *
- * A change written between Plan's read and this park found no token to send: the version
- * Plan saw says so, and the execution is woken at once rather than at the old deadline.
+ * A change written between Step's read and this park found no token to send: the version Step
+ * saw says so, and the execution is woken at once rather than at the old deadline.
+ *
+ * Park also ends the execution when Step answered end or replaced, by failing its own task with
+ * Tierdesk.Ended or Tierdesk.HandedOver, which the wait state catches: a Choice state between
+ * Step and the wait would be one more billed state transition on every wake-up of every ticket.
  */
+import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { getRuntime } from '../shared/runtime';
 import { wakeTicket } from '../shared/workflow';
 
-const ParkEvent = z.object({ ticketId: z.string().min(1), token: z.string().min(1), version: z.number().int() });
+const ParkEvent = z.object({
+  ticketId: z.string().min(1),
+  token: z.string().min(1),
+  version: z.number().int(),
+  action: z.enum(['wait', 'end', 'replaced']),
+});
+
+/** The errors the wait state catches to end the execution (statemachines/ticket-lifecycle.asl.json). */
+export const ENDINGS = { end: 'Tierdesk.Ended', replaced: 'Tierdesk.HandedOver' } as const;
+
+let client: SFNClient | undefined;
 
 export async function handler(event: unknown): Promise<void> {
-  const { ticketId, token, version } = ParkEvent.parse(event);
+  const { ticketId, token, version, action } = ParkEvent.parse(event);
+  if (action !== 'wait') {
+    await (client ??= new SFNClient({})).send(new SendTaskFailureCommand({ taskToken: token, error: ENDINGS[action], cause: `Step answered ${action} for ${ticketId}` }));
+    return;
+  }
   const { store } = getRuntime();
   await store.parkToken(ticketId, token);
   const ticket = await store.getTicket(ticketId);

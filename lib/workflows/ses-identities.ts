@@ -1,5 +1,5 @@
 /**
- * SES sending, scoped to the identities mail goes out as: shared by the ticket workflow's Notify
+ * SES sending, scoped to the identities mail goes out as: shared by the ticket workflow's Step
  * and the support period's step function, so both are granted exactly the same way.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';

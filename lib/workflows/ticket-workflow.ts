@@ -1,6 +1,6 @@
 /**
- * The ticket workflow in AWS (docs/sla-workflow.md): the task functions Plan, Park, Act and
- * Notify, the state machine loaded from statemachines/ticket-lifecycle.asl.json with their ARNs
+ * The ticket workflow in AWS (docs/sla-workflow.md): the task functions Step and Park, the state
+ * machine loaded from statemachines/ticket-lifecycle.asl.json with their ARNs
  * substituted for its placeholders (the aligent `step-function-from-file` pattern), and the
  * reconciler on a five-minute schedule.
  *
@@ -34,19 +34,17 @@ export interface TicketWorkflowProps {
   /** Absolute path of the validated policy file bundled with every function. */
   policyFile: string;
   /**
-   * SES identities Notify may send as: a verified domain (`support.example.com`) or address.
+   * SES identities Step may send as: a verified domain (`support.example.com`) or address.
    * An address also allows its domain's identity, which SES authorizes against when the domain
-   * is the verified identity. Empty: the policy sends no mail, so Notify gets no SES permission.
+   * is the verified identity. Empty: the policy sends no mail, so Step gets no SES permission.
    */
   senderIdentities: string[];
 }
 
 export class TicketWorkflow extends Construct {
   readonly stateMachine: StateMachine;
-  readonly plan: TierdeskFunction;
+  readonly step: TierdeskFunction;
   readonly park: TierdeskFunction;
-  readonly act: TierdeskFunction;
-  readonly notify: TierdeskFunction;
   readonly reconciler: TierdeskFunction;
 
   constructor(scope: Construct, id: string, props: TicketWorkflowProps) {
@@ -62,38 +60,36 @@ export class TicketWorkflow extends Construct {
         description,
       });
 
-    this.plan = fn('Plan', 'tierdesk workflow: plans the next SLA event of a ticket');
+    // Step sends mail (one SES call per address), hence the longer timeout.
+    this.step = fn('Step', 'tierdesk workflow: applies due SLA events, sends the ticket\'s mail, plans the next wake-up', Duration.seconds(60));
     this.park = fn('Park', 'tierdesk workflow: parks the task token until the ticket changes or the deadline comes');
-    this.act = fn('Act', 'tierdesk workflow: applies a due SLA event to the ticket');
-    this.notify = fn('Notify', 'tierdesk workflow: sends the notices an SLA event calls for', Duration.seconds(30));
     this.reconciler = fn('Reconcile', 'tierdesk workflow: starts the missing execution of every open ticket', Duration.minutes(2));
 
     // Table access, as each handler uses the store.
-    table.grantReadWriteData(this.plan); // reads the ticket; moves it to its next run on a hand-over
+    table.grantReadWriteData(this.step); // updates the ticket with its version check, links sent Message-IDs, moves it to its next run on a hand-over
     table.grantReadWriteData(this.park); // writes (and may take) the WAIT item
-    table.grantReadWriteData(this.act); // updates the ticket with its version check
-    table.grantReadWriteData(this.notify); // appends 'notification-sent' timeline events
     table.grantReadWriteData(this.reconciler); // lists open tickets; moves one whose execution ended to its next run
 
-    // Notify sends as the configured identities only.
-    grantSendAs(this, this.notify, props.senderIdentities);
+    // Step sends as the configured identities only.
+    grantSendAs(this, this.step, props.senderIdentities);
 
-    // Named, so Plan (whose ARN is in the definition) can be granted StartExecution on the
+    // Named, so Step (whose ARN is in the definition) can be granted StartExecution on the
     // machine's ARN built from its name: a reference to the machine would be a circular dependency.
     const stateMachineName = `${Stack.of(this).stackName}-TicketLifecycle`;
     this.stateMachine = aslStateMachine(this, 'TicketLifecycle', {
       name: stateMachineName,
       file: TICKET_LIFECYCLE_FILE,
-      tasks: { PlanFunctionArn: this.plan, ParkFunctionArn: this.park, ActFunctionArn: this.act, NotifyFunctionArn: this.notify },
+      tasks: { StepFunctionArn: this.step, ParkFunctionArn: this.park },
     });
 
-    // Park wakes the execution itself when the ticket changed between Plan and Park.
-    this.grantWake(this.park);
+    // Park wakes the execution itself when the ticket changed between Step and Park, and ends it
+    // by failing its own task (SendTaskFailure) when Step answered end or replaced.
+    this.grantWake(this.park, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
 
-    // Plan starts the ticket's next run when an execution nears Step Functions' limits.
+    // Step starts the ticket's next run when an execution nears Step Functions' limits.
     const machineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.plan.addEnvironment(STATE_MACHINE_ENV, machineArn);
-    this.plan.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    this.step.addEnvironment(STATE_MACHINE_ENV, machineArn);
+    this.step.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
 
     // The reconciler starts missing executions and inspects the machine's executions.
     this.reconciler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
@@ -131,9 +127,10 @@ export class TicketWorkflow extends Construct {
    * states:SendTaskSuccess (wakeTicket) on "*". The Service Authorization Reference lists no resource
    * type for SendTaskSuccess/Failure/Heartbeat ("does not support resource-level permissions; specify
    * '*'"): the call names only a task token, not a state machine, so it cannot be scoped to this
-   * machine in IAM. Only SendTaskSuccess is granted, the one call the handlers make.
+   * machine in IAM. Only the calls a handler makes are granted: SendTaskSuccess, and for Park
+   * SendTaskFailure.
    */
-  private grantWake(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }));
+  private grantWake(grantee: IGrantable, actions: string[] = ['states:SendTaskSuccess']): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: ['*'] }));
   }
 }

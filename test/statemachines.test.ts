@@ -90,21 +90,26 @@ describe('statemachines/support-period.asl.json', () => {
     expect([...new Set([...periodSource.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))]).toEqual(['PeriodStepFunctionArn']);
   });
 
-  it('plans, then waits for the notice, the start and the end, each a step that re-reads the order and stops on a cancellation', () => {
+  it('plans, then waits for the notice, the start, each update and the end, each a step that re-reads the order and stops on a cancellation', () => {
     const path: string[] = [];
     for (let name: string | undefined = period.StartAt; name && name !== 'Done'; ) {
       path.push(name);
       const state = periodStates[name];
       name = state.Type === 'Choice' ? state.Default : state.Next;
     }
-    expect(path).toEqual(['Plan', 'PlannedOrCancelled', 'WaitForNotice', 'Notice', 'NoticedOrCancelled', 'WaitForStart', 'Start', 'StartedOrCancelled', 'WaitForEnd', 'End']);
+    expect(path).toEqual(['Plan', 'PlannedOrCancelled', 'WaitForNotice', 'Notice', 'NoticedOrCancelled', 'WaitForStart', 'Start', 'UpdateOrEnd', 'WaitForEnd', 'End']);
+    // While updates fall before the end: wait for each, send it, decide again.
+    expect(periodStates.UpdateOrEnd.Choices[1]).toEqual({ Variable: '$.step.updateAt', IsString: true, Next: 'WaitForUpdate' });
+    expect(periodStates.WaitForUpdate).toMatchObject({ TimestampPath: '$.step.updateAt', Next: 'Update' });
+    expect(periodStates.Update.Next).toBe('UpdateOrEnd');
+    expect(periodStates.Update.ResultSelector).toEqual(periodStates.Start.ResultSelector);
     expect(['WaitForNotice', 'WaitForStart', 'WaitForEnd'].map((s) => periodStates[s].TimestampPath)).toEqual(['$.plan.noticeAt', '$.plan.startAt', '$.plan.endAt']);
-    for (const step of ['Plan', 'Notice', 'Start', 'End']) {
+    for (const step of ['Plan', 'Notice', 'Start', 'Update', 'End']) {
       expect(periodStates[step].Parameters.FunctionName).toBe(STEP);
       expect(periodStates[step].Parameters.Payload.step).toBe(step.toLowerCase());
     }
-    for (const choice of ['PlannedOrCancelled', 'NoticedOrCancelled', 'StartedOrCancelled']) expect(periodStates[choice].Choices[0].Next).toBe('Done');
+    for (const choice of ['PlannedOrCancelled', 'NoticedOrCancelled', 'UpdateOrEnd']) expect(periodStates[choice].Choices[0].Next).toBe('Done');
     // A mail outage delays a step with back-off; it does not lose the period.
-    for (const step of ['Notice', 'Start', 'End']) expect(periodStates[step].Retry.some((r: any) => r.ErrorEquals.includes('States.ALL') && r.BackoffRate > 1)).toBe(true);
+    for (const step of ['Notice', 'Start', 'Update', 'End']) expect(periodStates[step].Retry.some((r: any) => r.ErrorEquals.includes('States.ALL') && r.BackoffRate > 1)).toBe(true);
   });
 });

@@ -79,7 +79,7 @@ describe('dedicated support periods', () => {
     await request('POST', `/support-orders/${pending.id}/cancel`);
   });
 
-  it('runs a period: contact mail, start mail, the customer\'s tickets routed to the engineer (most severe first), summary mail', async () => {
+  it('runs a period: contact mail, start mail, the customer\'s tickets routed to the engineer (most severe first), escalations, updates, summary mail', async () => {
     await customer('event-co');
     await engineer('ana', 'Ana Engineer');
     const start = slotAfter(6_000);
@@ -104,10 +104,30 @@ describe('dedicated support periods', () => {
     const queue = (await request('GET', '/tickets?queue=dedicated:ana')).body.items.map((t: any) => t.caseNumber);
     expect(queue).toEqual([high.caseNumber, low.caseNumber]);
 
+    // The engineer hands the outage to the infrastructure team (the policy's systemIssue); it and the point of contact are told.
+    const escalated = await request('POST', `/tickets/${high.id}/actions`, { body: { type: 'escalate-period-issue', issue: 'system', reason: 'The encoder cluster is down.' } });
+    expect(escalated.status, JSON.stringify(escalated.body)).toBe(200);
+    for (const address of ['lead-infra@wf-test.example', 'oncall-infra@wf-test.example', 'poc@event-co.example']) {
+      const mail = await eventually(`the escalation mail to ${address}`, async () => (await mailsTo(address)).find((m) => m.subject.includes(`[${high.caseNumber}] Escalated during the support period`)), 4_000);
+      expect(mail.body.text).toContain('System issue, escalated to infrastructure: The encoder cluster is down.');
+    }
+    // A resolution reaches the point of contact as well as the requester.
+    expect((await request('POST', `/tickets/${low.id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Slides re-uploaded.' } })).status).toBe(200);
+    await eventually('the resolution to the point of contact', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes(`[${low.caseNumber}] Resolved`)), 4_000);
+    // Every 2 s (updateEvery) the point of contact hears how the period's tickets stand.
+    const update = await eventually('a period update', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('Support period update') && m.body.text?.includes(high.caseNumber)), 4_000);
+    expect(update.subject).toContain(`[${id}]`);
+
     const summary = await eventually('the summary', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('Summary')), start + 7_200 - Date.now() + 4_000);
     expect(summary.body.text).toContain(low.caseNumber);
     expect(summary.body.text).toContain(high.caseNumber);
     expect(summary.body.text).toContain('Stream is down');
+    expect(summary.body.text).toContain('system issue escalated to infrastructure');
+    expect(summary.body.text).toContain('resolved: Slides re-uploaded.');
+    // Updates only while the period runs: none after the summary.
+    const updates = (await mailsTo('poc@event-co.example')).filter((m) => m.subject.includes('Support period update'));
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.length).toBeLessThanOrEqual(3);
     // Routing is off after the end.
     const after = (await open('3', 'After the event')).body.ticket;
     expect(after.assignee).toBeUndefined();

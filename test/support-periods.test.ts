@@ -4,9 +4,16 @@
  * engineer is available, and the three mails to the point of contact.
  */
 import { describe, expect, it } from 'vitest';
+import { notificationsForEvents } from '../core/notifications/events';
+import { renderNotification } from '../core/notifications/render';
 import { loadPolicy } from '../core/policy/files';
-import { noticeMail, summaryMail } from '../core/periods/mails';
-import { availableFor, bookedSlots, newOrder, noticeAt, orderProblems, type Agent, type OrderRequest } from '../core/periods/orders';
+import type { Policy } from '../core/policy/schema';
+import { noticeMail, summaryMail, updateMail } from '../core/periods/mails';
+import { AgentSchema, availableFor, bookedSlots, newOrder, nextUpdateAt, noticeAt, orderProblems, type Agent, type OrderRequest } from '../core/periods/orders';
+import { routeToDedicatedEngineer } from '../core/periods/routing';
+import { SlaPlanner } from '../core/sla/targets';
+import type { Ticket } from '../core/tickets/model';
+import { RuleError, applyAction, openTicket, type RuleContext } from '../core/tickets/rules';
 
 const CADMIUM = loadPolicy('cadmium');
 const NOW = Date.parse('2026-11-23T09:30:00Z');
@@ -84,5 +91,120 @@ describe('the mails of a period', () => {
     expect(mail.text).toContain('CDM-000042 · Stream down · Severity 1 – Critical · resolved');
     expect(mail.text).toContain('resolved: Restarted the encoder.');
     expect(summaryMail(CADMIUM, order, period, []).text).toContain('No tickets were opened during the period.');
+  });
+});
+
+describe('a period\'s dedicated number and its updates', () => {
+  const WITH_NUMBER: Policy = { ...CADMIUM, supportPeriods: { ...CADMIUM.supportPeriods!, phoneNumber: '+1 800 555 0000' } };
+
+  it('each period has its own number: the period\'s, else the order\'s, else the policy\'s; the notice names it', () => {
+    const periods = [
+      { start: '2026-12-01T14:00:00Z', hours: 4, phone: '+1 800 555 0111' },
+      { start: '2026-12-02T14:00:00Z', hours: 4 },
+    ];
+    const ordered = newOrder(WITH_NUMBER, 'SO-000008', 'acme', { ...request(periods), phone: '+1 800 555 0100' }, NOW);
+    expect(ordered.periods.map((p) => p.phone)).toEqual(['+1 800 555 0111', '+1 800 555 0100']);
+    expect(newOrder(WITH_NUMBER, 'SO-000009', 'acme', request(periods), NOW).periods.map((p) => p.phone)).toEqual(['+1 800 555 0111', '+1 800 555 0000']);
+    expect(newOrder(CADMIUM, 'SO-000010', 'acme', request([periods[1]!]), NOW).periods[0]!.phone).toBeUndefined();
+
+    const ana: Agent = { id: 'ana', name: 'Ana', email: 'ana@vendor.example', skills: [], availability: [] };
+    expect(noticeMail(CADMIUM, ordered, ordered.periods[0]!, ana).text).toContain('call +1 800 555 0111');
+    expect(noticeMail(CADMIUM, ordered, ordered.periods[1]!, ana).text).toContain('call +1 800 555 0100');
+  });
+
+  it('an engineer\'s phone is an international number, since a call of their period is dialled to it', () => {
+    const agent = (phone: string) => AgentSchema.safeParse({ name: 'Eve', email: 'eve@vendor.example', phone });
+    expect(agent('+1 (202) 555-0166').success).toBe(true);
+    const national = agent('(202) 555-0166');
+    expect(national.success).toBe(false);
+    expect(national.error!.issues[0]).toMatchObject({ path: ['phone'], message: expect.stringContaining('an international number') });
+  });
+
+  it('the point of contact hears every updateEvery (1 hour in the preset) from the start, never at or after the end', () => {
+    const period = { start: '2026-12-01T14:00:00.000Z', end: '2026-12-01T18:00:00.000Z' };
+    expect(nextUpdateAt(CADMIUM, period, Date.parse('2026-12-01T14:00:00Z'))).toBe('2026-12-01T15:00:00.000Z');
+    expect(nextUpdateAt(CADMIUM, period, Date.parse('2026-12-01T15:00:00Z'))).toBe('2026-12-01T16:00:00.000Z');
+    expect(nextUpdateAt(CADMIUM, period, Date.parse('2026-12-01T16:59:59Z'))).toBe('2026-12-01T17:00:00.000Z');
+    expect(nextUpdateAt(CADMIUM, period, Date.parse('2026-12-01T17:00:00Z'))).toBeUndefined(); // 18:00 is the end: the summary
+    const noUpdates: Policy = { ...CADMIUM, supportPeriods: { ...CADMIUM.supportPeriods!, updateEvery: undefined } };
+    expect(nextUpdateAt(noUpdates, period, Date.parse('2026-12-01T14:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe('escalating an issue of a support period', () => {
+  const POLICY: Policy = {
+    ...CADMIUM,
+    notifications: {
+      from: 'support@cadmium.example',
+      teams: { infrastructure: { lead: 'infra-lead@cadmium.example', members: ['oncall@cadmium.example'] }, 'project-manager': { members: ['pm@cadmium.example'] } },
+      agents: {},
+      management: {},
+      templates: {},
+    } as unknown as Policy['notifications'],
+  };
+  let ids = 0;
+  const ctx = (now = NOW): RuleContext => ({ policy: POLICY, planner: new SlaPlanner(POLICY), now, newId: () => `id-${++ids}` });
+  const AGENT = { kind: 'agent', id: 'ana' } as const;
+  const opened = (): Ticket =>
+    openTicket(
+      {
+        id: 'CDM-000050',
+        caseNumber: 'CDM-000050',
+        customerId: 'acme',
+        requester: { email: 'guest@acme.example' },
+        channel: 'phone',
+        subject: 'Stream down',
+        description: 'No video for attendees.',
+        severity: 'sev1',
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(),
+      { kind: 'customer', id: 'guest@acme.example' },
+    ).ticket;
+  const routing = { orderId: 'SO-000011', period: 0, engineerId: 'ana', contact: 'pat@acme.example', until: '2026-12-01T18:00:00Z' };
+  const dedicated = () => routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx()).ticket;
+
+  it('a system issue goes to the infrastructure team and a configuration issue to the project manager, each told with the point of contact', () => {
+    const system = applyAction(dedicated(), { type: 'escalate-period-issue', issue: 'system', reason: 'Encoder cluster down.' }, ctx(NOW + 60_000), AGENT);
+    expect(system.ticket.dedicated).toMatchObject({ contact: 'pat@acme.example', escalations: [{ issue: 'system', to: 'infrastructure', at: new Date(NOW + 60_000).toISOString() }] });
+    const [mail] = notificationsForEvents(system.ticket, system.events);
+    expect(mail).toMatchObject({ kind: 'period-escalation', recipients: ['team:infrastructure', 'period-contact'] });
+    const rendered = renderNotification(POLICY, system.ticket, { ...mail!, body: system.events[0]!.body! });
+    expect(rendered.to).toEqual(['infra-lead@cadmium.example', 'oncall@cadmium.example', 'pat@acme.example']);
+    expect(rendered.text).toContain('System issue, escalated to infrastructure: Encoder cluster down.');
+
+    const configuration = applyAction(system.ticket, { type: 'escalate-period-issue', issue: 'configuration', reason: 'Wrong session times.' }, ctx(NOW + 120_000), AGENT);
+    expect(configuration.ticket.dedicated!.escalations!.map((e) => e.to)).toEqual(['infrastructure', 'project-manager']);
+    expect(renderNotification(POLICY, configuration.ticket, notificationsForEvents(configuration.ticket, configuration.events)[0]!).to).toEqual(['pm@cadmium.example', 'pat@acme.example']);
+  });
+
+  it('is refused for a ticket outside a period, from a customer, and on a resolved ticket, naming why', () => {
+    const refused = (ticket: Ticket, actor: Parameters<typeof applyAction>[3] = AGENT) => {
+      try {
+        applyAction(ticket, { type: 'escalate-period-issue', issue: 'system', reason: 'x' }, ctx(), actor);
+      } catch (error) {
+        return error instanceof RuleError ? `${error.field}: ${error.message}` : String(error);
+      }
+      return 'allowed';
+    };
+    expect(refused(opened())).toBe('type: ticket CDM-000050 was not opened during a dedicated support period');
+    expect(refused(dedicated(), { kind: 'customer', id: 'guest@acme.example' })).toBe('type: only staff can escalate an issue of a support period');
+    const resolved = applyAction(dedicated(), { type: 'resolve', resolutionType: 'fix', text: 'Restarted.' }, ctx(), AGENT);
+    expect(refused(resolved.ticket)).toMatch(/^status: a resolved ticket cannot be escalated/);
+  });
+
+  it('a resolution during the period reaches the point of contact too; the update and the summary list the escalations', () => {
+    const escalated = applyAction(dedicated(), { type: 'escalate-period-issue', issue: 'system', reason: 'Encoder cluster down.' }, ctx(), AGENT).ticket;
+    const resolved = applyAction(escalated, { type: 'resolve', resolutionType: 'fix', text: 'Encoders replaced.' }, ctx(NOW + 60_000), AGENT);
+    const notice = notificationsForEvents(resolved.ticket, resolved.events).find((n) => n.kind === 'resolution')!;
+    expect(renderNotification(POLICY, resolved.ticket, notice).to).toEqual(['guest@acme.example', 'pat@acme.example']);
+
+    const order = newOrder(POLICY, 'SO-000011', 'acme', request([{ start: '2026-12-01T14:00:00Z', hours: 4 }]), NOW);
+    const other = dedicated();
+    const update = updateMail(POLICY, order, order.periods[0]!, [resolved.ticket, other], Date.parse('2026-12-01T15:00:00Z'));
+    expect(update.subject).toBe('[SO-000011] Support period update: 1 open');
+    expect(update.text).toContain('2 tickets so far, 1 still being worked.');
+    expect(update.text).toContain('resolved: Encoders replaced.; system issue escalated to infrastructure');
+    expect(summaryMail(POLICY, order, order.periods[0]!, [resolved.ticket]).text).toContain('system issue escalated to infrastructure');
   });
 });

@@ -15,14 +15,14 @@ const STATUS_UPDATES = new Set(['pending-customer', 'closed']);
 
 export function notificationsForEvents(ticket: Ticket, events: readonly TimelineEvent[]): Notification[] {
   return events.flatMap((event) => {
-    const notification = forEvent(event);
+    const notification = forEvent(ticket, event);
     return notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, eventAt: event.at, ...notification }] : [];
   });
 }
 
 type Draft = Omit<Notification, 'ticketId' | 'caseNumber'>;
 
-function forEvent(event: TimelineEvent): Draft | undefined {
+function forEvent(ticket: Ticket, event: TimelineEvent): Draft | undefined {
   const data = event.data ?? {};
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   const notify = Array.isArray(data.notify) ? (data.notify.filter((r) => typeof r === 'string') as Recipient[]) : [];
@@ -36,7 +36,8 @@ function forEvent(event: TimelineEvent): Draft | undefined {
       // The customer is not told what they just did themselves (closing their own case).
       return STATUS_UPDATES.has(text('to') ?? '') && event.actor.kind !== 'customer' ? { kind: 'status-update', recipients: ['requester'] } : undefined;
     case 'resolved':
-      return { kind: 'resolution', recipients: ['requester'] };
+      // During a support period its point of contact is told of every resolution too.
+      return { kind: 'resolution', recipients: ticket.dedicated?.contact ? ['requester', 'period-contact'] : ['requester'] };
     case 'sla-warning':
       return { kind: 'sla-warning', recipients: notify, objective: text('objective') ?? '', ...due };
     case 'sla-breached': {
@@ -50,6 +51,8 @@ function forEvent(event: TimelineEvent): Draft | undefined {
       return { kind: 'escalation', recipients: notify };
     case 'customer-escalation':
       return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due };
+    case 'period-escalated':
+      return { kind: 'period-escalation', recipients: notify };
     default:
       return undefined;
   }

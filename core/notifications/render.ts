@@ -13,7 +13,8 @@ import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePl
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates';
 
 /** Who a notification is for, resolved against the ticket and policy.notifications. */
-export type Role = 'requester' | 'assignee' | 'team-lead' | 'team' | `management:${string}`;
+/** `team:<id>`: a team of notifications.teams by name (lead and members); `period-contact`: the point of contact of the ticket's support period. */
+export type Role = 'requester' | 'assignee' | 'team-lead' | 'team' | 'period-contact' | `management:${string}` | `team:${string}`;
 /** A role, or an email address as is. (`string & {}` keeps editors suggesting the roles.) */
 export type Recipient = Role | (string & {});
 
@@ -137,6 +138,13 @@ function lookUp(settings: NotificationsSpec, ticket: Ticket, recipient: Recipien
       return team?.lead ? [team.lead] : `no lead address for team "${ticket.team}" in notifications.teams`;
     case 'team':
       return team?.members.length ? team.members : `no member addresses for team "${ticket.team}" in notifications.teams`;
+    case 'period-contact':
+      return ticket.dedicated?.contact ? checked(ticket.dedicated.contact, 'the period\'s point of contact') : 'the ticket has no support period point of contact';
+  }
+  if (recipient.startsWith('team:')) {
+    const named = settings.teams[recipient.slice('team:'.length)];
+    const addresses = [...(named?.lead ? [named.lead] : []), ...(named?.members ?? [])];
+    return addresses.length ? addresses : `no addresses for team "${recipient.slice('team:'.length)}" in notifications.teams`;
   }
   if (recipient.startsWith('management:')) {
     const stepId = recipient.slice('management:'.length);

@@ -16,6 +16,7 @@ export const NOTIFICATION_KINDS = [
   'escalation',
   'resolution',
   'customer-escalation',
+  'period-escalation',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -107,5 +108,12 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
     text:
       'The customer escalated case {{caseNumber}} ("{{subject}}"). {{step}} is asked to respond by {{due}}.\n\n' +
       'Reason given: {{body}}\n\nSeverity: {{severity}}\nTier: {{tier}}\nAssignee: {{assignee}}',
+  },
+  // To the team the issue goes to and to the period's point of contact: worded for both.
+  'period-escalation': {
+    subject: '[{{caseNumber}}] Escalated during the support period: {{subject}}',
+    text:
+      'Case {{caseNumber}} ("{{subject}}", severity {{severity}}) was escalated by the dedicated support engineer.\n\n' +
+      '{{body}}\n\nThe point of contact gets updates until it is resolved. ' + REPLY_HINT,
   },
 };

@@ -9,7 +9,7 @@ import type { Ticket } from '../tickets/model';
 import type { Agent, Period, SupportOrder } from './orders';
 
 export interface PeriodMail {
-  kind: 'period-notice' | 'period-started' | 'period-summary';
+  kind: 'period-notice' | 'period-started' | 'period-update' | 'period-summary';
   from: string;
   replyTo?: string;
   to: string;
@@ -31,6 +31,9 @@ function mail(policy: Policy, order: SupportOrder, kind: PeriodMail['kind'], sub
   };
 }
 
+/** The period's dedicated number (orders placed before periods had their own carry it on the order). */
+const phoneOf = (order: SupportOrder, period: Period) => period.phone ?? order.phone;
+
 const span = (period: Period) => `${formatInstant(period.start)} – ${formatInstant(period.end)} (${period.hours} hours)`;
 
 export function noticeMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent): PeriodMail {
@@ -42,7 +45,7 @@ export function noticeMail(policy: Policy, order: SupportOrder, period: Period, 
     `  ${engineer.name}`,
     `  ${engineer.email}${engineer.phone ? `\n  ${engineer.phone}` : ''}`,
     '',
-    order.phone ? `During the period, call ${order.phone}: it rings with your engineer.` : 'During the period, write to us as usual: your engineer takes every ticket first.',
+    phoneOf(order, period) ? `During the period, call ${phoneOf(order, period)}: it rings with your engineer.` : 'During the period, write to us as usual: your engineer takes every ticket first.',
   ];
   return mail(policy, order, 'period-notice', `Your dedicated support engineer for ${formatInstant(period.start)}`, lines.join('\n'));
 }
@@ -52,19 +55,41 @@ export function startedMail(policy: Policy, order: SupportOrder, period: Period,
     `Hello ${order.pointOfContact.name},`,
     '',
     `your dedicated support period has started and runs until ${formatInstant(period.end)}.`,
-    `${engineer.name} takes every ticket of yours first${order.phone ? `; call ${order.phone}` : ''}.`,
+    `${engineer.name} takes every ticket of yours first${phoneOf(order, period) ? `; call ${phoneOf(order, period)}` : ''}.`,
   ];
   return mail(policy, order, 'period-started', 'Your support period has started', lines.join('\n'));
 }
 
+/** One line pair per ticket: case number, subject, severity, status, resolution or next step, escalations. */
+function ticketRows(policy: Policy, tickets: readonly Ticket[]): string[] {
+  const severityName = (id: string) => policy.severities.find((s) => s.id === id)?.name ?? id;
+  return tickets.map((ticket) => {
+    const outcome = ticket.resolution ? `resolved: ${ticket.resolution.text}` : `next step: ${ticket.details.actionPlan ?? 'the engineer continues on it'}`;
+    const escalations = [
+      ...(ticket.tier !== policy.tiers[0]!.id ? [`escalated to ${ticket.tier}`] : []),
+      ...(ticket.dedicated?.escalations ?? []).map((e) => `${e.issue} issue escalated to ${e.to}`),
+    ];
+    return `- ${ticket.caseNumber} · ${ticket.subject} · ${severityName(ticket.severity)} · ${ticket.status}\n  ${outcome.split('\n')[0]}${escalations.length ? `; ${escalations.join('; ')}` : ''}`;
+  });
+}
+
+/** How the period's tickets stand, while it runs (policy supportPeriods.updateEvery). */
+export function updateMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[], now: number): PeriodMail {
+  const open = tickets.filter((ticket) => ticket.status !== 'resolved' && ticket.status !== 'closed').length;
+  const lines = [
+    `Hello ${order.pointOfContact.name},`,
+    '',
+    `an update on your dedicated support period (until ${formatInstant(period.end)}), as of ${formatInstant(new Date(now).toISOString())}:`,
+    `${tickets.length} ticket${tickets.length === 1 ? '' : 's'} so far, ${open} still being worked.`,
+    '',
+    ...ticketRows(policy, tickets),
+  ];
+  return mail(policy, order, 'period-update', `Support period update: ${open} open`, lines.join('\n'));
+}
+
 /** Every ticket of the period: case number, subject, severity, status, resolution or next step, escalations. */
 export function summaryMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[]): PeriodMail {
-  const severityName = (id: string) => policy.severities.find((s) => s.id === id)?.name ?? id;
-  const rows = tickets.map((ticket) => {
-    const outcome = ticket.resolution ? `resolved: ${ticket.resolution.text}` : `next step: ${ticket.details.actionPlan ?? 'the engineer continues on it'}`;
-    const escalated = ticket.tier !== policy.tiers[0]!.id ? `; escalated to ${ticket.tier}` : '';
-    return `- ${ticket.caseNumber} · ${ticket.subject} · ${severityName(ticket.severity)} · ${ticket.status}\n  ${outcome.split('\n')[0]}${escalated}`;
-  });
+  const rows = ticketRows(policy, tickets);
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',

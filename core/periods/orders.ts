@@ -5,7 +5,9 @@
  * whole period and never booked for another customer's overlapping period. Pure.
  */
 import { z } from 'zod';
+import { durationMs } from '../policy/duration';
 import type { Policy } from '../policy/schema';
+import { toE164 } from '../webhooks/phone';
 
 const HOUR_MS = 3_600_000;
 /** Step Functions runs an execution for at most a year; a period's must end before that. */
@@ -24,7 +26,12 @@ export const AgentSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
     email: Email,
-    phone: z.string().trim().max(40).optional(),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .refine((phone) => toE164(phone) !== undefined, 'an international number, e.g. +1 202 555 0100: a call of the engineer\'s support period is dialled to it')
+      .optional(),
     skills: z.array(z.string().trim().min(1).max(100)).max(50).default([]).describe('Products and skills, e.g. "Cadmium Events".'),
     availability: z
       .array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict())
@@ -43,12 +50,20 @@ export const OrderRequestSchema = z
     customerId: z.string().min(1).optional().describe('Staff keys only; a customer key orders for its own customer.'),
     purpose: z.string().min(1),
     periods: z
-      .array(z.object({ start: z.iso.datetime({ offset: true }), hours: z.number().describe('A positive multiple of the policy\'s block length, e.g. 4 or 8.') }).strict())
+      .array(
+        z
+          .object({
+            start: z.iso.datetime({ offset: true }),
+            hours: z.number().describe('A positive multiple of the policy\'s block length, e.g. 4 or 8.'),
+            phone: z.string().trim().min(1).max(40).optional().describe('The dedicated number for this period; default the order\'s, then the policy\'s.'),
+          })
+          .strict(),
+      )
       .min(1)
       .max(20),
     pointOfContact: PointOfContactSchema,
-    /** The number the customer calls during the period; default the policy's. */
-    phone: z.string().trim().max(40).optional(),
+    /** The number the customer calls during its periods (a period may name its own); default the policy's. */
+    phone: z.string().trim().min(1).max(40).optional(),
     notes: z.string().max(5_000).optional(),
   })
   .strict();
@@ -64,6 +79,8 @@ export interface Period {
   /** Blocks bought: hours / blockHours. */
   blocks: number;
   engineerId?: string;
+  /** The dedicated number the customer calls during this period (the period's, else the order's, else the policy's). */
+  phone?: string;
   status: PeriodStatus;
 }
 
@@ -122,7 +139,7 @@ export function orderProblems(policy: Policy, request: OrderRequest, now: number
  * (the caller frees the old engineers' slots and books anew).
  */
 export function replannedOrder(policy: Policy, order: SupportOrder, periods: OrderRequest['periods'], now: number): SupportOrder {
-  const fresh = newOrder(policy, order.id, order.customerId, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, now);
+  const fresh = newOrder(policy, order.id, order.customerId, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact, ...(order.phone ? { phone: order.phone } : {}) }, now);
   const { pendingReason: _pendingReason, ...rest } = order;
   return { ...rest, periods: fresh.periods, status: 'pending', plan: (order.plan ?? 1) + 1, updatedAt: fresh.updatedAt };
 }
@@ -141,14 +158,18 @@ export function newOrder(policy: Policy, id: string, customerId: string, request
     version: 1,
     customerId,
     purpose: request.purpose,
-    periods: request.periods.map((p, index) => ({
-      index,
-      start: new Date(Date.parse(p.start)).toISOString(),
-      end: new Date(Date.parse(p.start) + Math.round(p.hours * HOUR_MS)).toISOString(),
-      hours: p.hours,
-      blocks: Math.round(p.hours / block),
-      status: 'pending',
-    })),
+    periods: request.periods.map((p, index) => {
+      const periodPhone = p.phone ?? phone;
+      return {
+        index,
+        start: new Date(Date.parse(p.start)).toISOString(),
+        end: new Date(Date.parse(p.start) + Math.round(p.hours * HOUR_MS)).toISOString(),
+        hours: p.hours,
+        blocks: Math.round(p.hours / block),
+        ...(periodPhone ? { phone: periodPhone } : {}),
+        status: 'pending' as const,
+      };
+    }),
     pointOfContact: request.pointOfContact,
     ...(phone ? { phone } : {}),
     ...(request.notes ? { notes: request.notes } : {}),
@@ -176,4 +197,18 @@ export function availableFor(agent: Agent, period: Pick<Period, 'start' | 'end'>
 /** When the point of contact hears who the engineer is: `contactNoticeDays` before the start (at once if that has passed). */
 export function noticeAt(policy: Policy, period: Pick<Period, 'start'>, now: number): number {
   return Math.max(now, Date.parse(period.start) - policy.supportPeriods!.contactNoticeDays * 24 * HOUR_MS);
+}
+
+/**
+ * When the point of contact next hears how the period's tickets stand: every `updateEvery` from
+ * the start, the first after `now`; none at or after the end (the summary says it all), none
+ * without `updateEvery`. A business day counts as 24 hours here: a period has no business hours.
+ */
+export function nextUpdateAt(policy: Policy, period: Pick<Period, 'start' | 'end'>, now: number): string | undefined {
+  const every = policy.supportPeriods?.updateEvery;
+  if (!every) return undefined;
+  const step = durationMs(every, 24 * HOUR_MS);
+  const start = Date.parse(period.start);
+  const at = start + Math.max(1, Math.floor((now - start) / step) + 1) * step;
+  return at < Date.parse(period.end) ? new Date(at).toISOString() : undefined;
 }

@@ -11,6 +11,8 @@ export interface DedicatedRouting {
   orderId: string;
   period: number;
   engineerId: string;
+  /** The order's point of contact, told of the period's escalations and resolutions. */
+  contact?: string;
   /** The period's end: a routing found after it (its end step not yet run) no longer applies. */
   until: string;
 }
@@ -21,9 +23,10 @@ export function routingApplies(routing: DedicatedRouting | undefined, now: numbe
 
 /** The new ticket assigned to the dedicated engineer and queued for them. */
 export function routeToDedicatedEngineer(change: Change, routing: DedicatedRouting, ctx: RuleContext): Change {
-  const routed: Ticket = { ...change.ticket, dedicated: { orderId: routing.orderId, period: routing.period, engineerId: routing.engineerId } };
-  const dedicated: Ticket = { ...routed, queue: queueOf(routed, ctx.policy) };
-  const assigned = applyAction(dedicated, { type: 'assign', assignee: routing.engineerId }, ctx, { kind: 'system', id: 'dedicated-period' });
+  const dedicated = { orderId: routing.orderId, period: routing.period, engineerId: routing.engineerId, ...(routing.contact ? { contact: routing.contact } : {}) };
+  const routed: Ticket = { ...change.ticket, dedicated };
+  const queued: Ticket = { ...routed, queue: queueOf(routed, ctx.policy) };
+  const assigned = applyAction(queued, { type: 'assign', assignee: routing.engineerId }, ctx, { kind: 'system', id: 'dedicated-period' });
   const flagged = { ...assigned.ticket, flags: [...new Set([...assigned.ticket.flags, 'dedicated-period'])] };
   const events: TimelineEvent[] = [...change.events, ...assigned.events];
   return { ticket: flagged, events };

@@ -252,8 +252,8 @@ const SupportPeriods = z
       .describe('What a period can be bought for, e.g. attendee support or customer support.'),
     escalation: z
       .object({
-        systemIssue: z.string().describe('Team that system (infrastructure) issues escalate to.'),
-        configurationIssue: z.string().describe('Role or team that configuration issues escalate to.'),
+        systemIssue: z.string().describe('Team that system (infrastructure) issues escalate to; mailed as notifications.teams names it.'),
+        configurationIssue: z.string().describe('Role or team that configuration issues escalate to (e.g. the project manager); mailed as notifications.teams names it.'),
       })
       .strict(),
     updateEvery: DurationText.optional().describe('How often the point of contact gets an update on open period tickets.'),
@@ -413,6 +413,12 @@ export const PolicySchema = z
         missing(['addOns', a, 'calendar'], 'calendar', addOn.calendar, new Set(calendars.keys()));
       }
     });
+    // A period's escalation is mailed to its team: with notifications configured, the team must have addresses.
+    const teams = new Set(Object.keys(policy.notifications?.teams ?? {}));
+    for (const issue of ['systemIssue', 'configurationIssue'] as const) {
+      const team = policy.supportPeriods?.escalation[issue];
+      if (team && policy.notifications && !teams.has(team)) missing(['supportPeriods', 'escalation', issue], 'team in notifications.teams', team, teams);
+    }
     const steps = refs(policy.managementChain);
     for (const stepId of Object.keys(policy.notifications?.management ?? {})) {
       if (!steps.has(stepId)) missing(['notifications', 'management', stepId], 'management chain step', stepId, steps);

@@ -11,6 +11,10 @@ export type Channel = (typeof CHANNELS)[number];
 export const STATUSES = ['new', 'open', 'pending-customer', 'resolved', 'closed'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** What a dedicated period's engineer escalates, each to whom the policy names (supportPeriods.escalation). */
+export const PERIOD_ISSUES = ['system', 'configuration'] as const;
+export type PeriodIssue = (typeof PERIOD_ISSUES)[number];
+
 export const RESOLUTION_TYPES = ['fix', 'workaround', 'other'] as const;
 export type ResolutionType = (typeof RESOLUTION_TYPES)[number];
 
@@ -147,7 +151,15 @@ export interface Ticket {
   /** The mail a ticket opened by email came from: raw message, attachments, what could not be read. */
   intakeMail?: MailRecord;
   /** Opened during the customer's dedicated support period: its engineer takes it first (core/periods/routing.ts). */
-  dedicated?: { orderId: string; period: number; engineerId: string };
+  dedicated?: {
+    orderId: string;
+    period: number;
+    engineerId: string;
+    /** The order's point of contact: told of escalations and resolutions during the period. */
+    contact?: string;
+    /** What the engineer escalated during the period (a system issue, a configuration issue), oldest first. */
+    escalations?: { issue: PeriodIssue; to: string; at: string }[];
+  };
   /** How the ticket sorts in its queue when not by next due (a dedicated engineer's: severity, then age). */
   queueOrder?: string;
 }
@@ -182,6 +194,7 @@ export const EVENT_TYPES = [
   'automated-mail',
   /** Something happened on a phone call about the case: rang, answered, hung up, recording, transcription. */
   'phone-call',
+  'period-escalated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ import type {
   Actor,
   EventType,
   Objective,
+  PeriodIssue,
   ResolutionType,
   SlaState,
   Ticket,
@@ -151,7 +152,9 @@ export type Action =
   /** The customer (or an agent for them) asks to escalate: step 1 of the management chain must answer. */
   | { type: 'customer-escalate'; reason: string }
   /** Staff answered the customer escalation: its timer stops. */
-  | { type: 'acknowledge-escalation' };
+  | { type: 'acknowledge-escalation' }
+  /** During a dedicated support period: the engineer hands a system or configuration issue to whom the policy names. */
+  | { type: 'escalate-period-issue'; issue: PeriodIssue; reason: string };
 
 export function applyAction(current: Ticket, action: Action, ctx: RuleContext, actor: Actor): Change {
   if (current.status === 'closed' && action.type !== 'reopen') {
@@ -228,6 +231,9 @@ export function applyAction(current: Ticket, action: Action, ctx: RuleContext, a
       break;
     case 'acknowledge-escalation':
       acknowledgeEscalation(ctx, ticket, actor, events);
+      break;
+    case 'escalate-period-issue':
+      escalatePeriodIssue(ctx, ticket, action.issue, action.reason, actor, events);
       break;
   }
   return finish(ticket, ctx, events);
@@ -319,6 +325,26 @@ function acknowledgeEscalation(ctx: RuleContext, ticket: Ticket, actor: Actor, e
   management.acknowledgedAt = iso(ctx.now);
   ticket.flags = ticket.flags.filter((flag) => flag !== ESCALATION_UNANSWERED_FLAG);
   events.push(event(ctx, ticket, 'escalation-acknowledged', actor, { public: true, data: { step: management.stepId, title: stepTitle(ctx.policy, management.step) } }));
+}
+
+const PERIOD_ISSUE_NAMES: Record<PeriodIssue, string> = { system: 'System issue', configuration: 'Configuration issue' };
+
+/**
+ * During a dedicated support period the engineer hands a system issue to the infrastructure team
+ * and a configuration issue to the project manager, as the policy names them
+ * (supportPeriods.escalation: a team of notifications.teams); they and the period's point of
+ * contact are told, and the period's summary lists it.
+ */
+function escalatePeriodIssue(ctx: RuleContext, ticket: Ticket, issue: PeriodIssue, reason: string, actor: Actor, events: TimelineEvent[]) {
+  if (actor.kind === 'customer') throw new RuleError('type', 'only staff can escalate an issue of a support period');
+  if (!ticket.dedicated) throw new RuleError('type', `ticket ${ticket.caseNumber} was not opened during a dedicated support period`);
+  if (ticket.status === 'resolved') throw new RuleError('status', 'a resolved ticket cannot be escalated: reopen it first');
+  const escalation = ctx.policy.supportPeriods?.escalation;
+  if (!escalation) throw new RuleError('type', 'the policy has no supportPeriods.escalation');
+  const to = issue === 'system' ? escalation.systemIssue : escalation.configurationIssue;
+  ticket.dedicated = { ...ticket.dedicated, escalations: [...(ticket.dedicated.escalations ?? []), { issue, to, at: iso(ctx.now) }] };
+  const notify = [`team:${to}`, ...(ticket.dedicated.contact ? ['period-contact'] : [])];
+  events.push(event(ctx, ticket, 'period-escalated', actor, { public: true, body: `${PERIOD_ISSUE_NAMES[issue]}, escalated to ${to}: ${reason}`, data: { issue, to, notify } }));
 }
 
 /** What a timeline event says about a management step: who must answer, by when, and whom to notify. */

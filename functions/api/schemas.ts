@@ -3,7 +3,7 @@
  * produce the OpenAPI document (GET /openapi.json).
  */
 import { z } from 'zod';
-import { CHANNELS, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
+import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
@@ -58,6 +58,10 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close'), reason: text(5_000).optional() }).strict(),
   z.object({ type: z.literal('customer-escalate'), reason: text(5_000) }).strict(),
   z.object({ type: z.literal('acknowledge-escalation') }).strict(),
+  z
+    .object({ type: z.literal('escalate-period-issue'), issue: z.enum(PERIOD_ISSUES), reason: text(5_000) })
+    .strict()
+    .describe('During a dedicated support period: a system issue goes to the infrastructure team, a configuration issue to the project manager (as the policy names them).'),
 ]);
 
 export const ListTicketsQuery = z

@@ -1,13 +1,14 @@
 /**
  * The steps of a support period's execution (statemachines/support-period.asl.json): plan (its
  * instants), notice (the engineer's details to the point of contact), start (routing on, "your
- * period has started"), end (routing off, the summary). Each re-reads the order: a cancelled
+ * period has started"), update (how the period's tickets stand, every `updateEvery`), end
+ * (routing off, the summary). Each re-reads the order: a cancelled
  * period answers `cancelled` and sends nothing. Mail errors are thrown for the state machine's
  * back-off (at-least-once, like the ticket workflow's mail).
  */
 import { z } from 'zod';
-import { noticeMail, startedMail, summaryMail } from '../../core/periods/mails';
-import { noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
+import { noticeMail, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
+import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
 import { getRuntime, type Runtime } from '../shared/runtime';
@@ -16,16 +17,22 @@ import { periodExecutionName, updateOrder } from './orders';
 const StepEvent = z.object({
   orderId: z.string().min(1),
   period: z.number().int().min(0),
-  step: z.enum(['plan', 'notice', 'start', 'end']),
+  step: z.enum(['plan', 'notice', 'start', 'update', 'end']),
   /** $$.Execution.Name: an execution of an order's earlier plan (its periods changed) acts no more. */
   execution: z.string().min(1),
 });
 
+/**
+ * Every field the step's state selects is always present (null when it does not apply): a
+ * ResultSelector path that finds nothing fails the execution (States.Runtime).
+ */
 export interface StepResult {
   cancelled: boolean;
-  noticeAt?: string;
-  startAt?: string;
-  endAt?: string;
+  noticeAt?: string | null;
+  startAt?: string | null;
+  endAt?: string | null;
+  /** After start and update: when the next update to the point of contact is due; null when none is before the end. */
+  updateAt?: string | null;
 }
 
 export async function handler(event: unknown): Promise<StepResult> {
@@ -33,7 +40,7 @@ export async function handler(event: unknown): Promise<StepResult> {
   const rt = getRuntime();
   const order = await rt.store.getOrder(orderId);
   const period = order?.periods[index];
-  if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution) return { cancelled: true };
+  if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution) return { cancelled: true, noticeAt: null, startAt: null, endAt: null, updateAt: null };
   switch (step) {
     case 'plan':
       return { cancelled: false, noticeAt: new Date(noticeAt(rt.policy, period, Date.now())).toISOString(), startAt: period.start, endAt: period.end };
@@ -41,10 +48,16 @@ export async function handler(event: unknown): Promise<StepResult> {
       await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period)));
       return { cancelled: false };
     case 'start':
-      await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, until: period.end });
+      await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, contact: order.pointOfContact.email, until: period.end });
       await setPeriodStatus(rt, order, index, 'active');
       await sendMail({}, startedMail(rt.policy, order, period, await engineer(rt, period)));
-      return { cancelled: false };
+      return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
+    case 'update': {
+      const tickets = await ticketsOfPeriod(rt, order, index);
+      // Nothing to tell before the first ticket; the start mail said who takes them.
+      if (tickets.length) await sendMail({}, updateMail(rt.policy, order, period, tickets, Date.now()));
+      return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
+    }
     case 'end': {
       await rt.store.setRouting(order.customerId, undefined, { orderId, period: index });
       await setPeriodStatus(rt, order, index, 'ended');

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTierdeskPayload, signZendeskPayload } from '../core/webhooks/signatures';
+import { getRuntime } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 const SECRETS = {
@@ -249,6 +250,39 @@ describe('phone systems', () => {
     expect(steps.map((e: any) => e.data.step)).toEqual(['ended', 'recording', 'transcription']);
     expect(steps[1].data.recordingUrl).toBe('https://api.twilio.com/rec/RE1');
     expect(steps[2].body).toBe('Please call me back about the outage.');
+  });
+});
+
+describe('a call during the caller\'s dedicated support period', () => {
+  it('Twilio rings the period\'s engineer (TwiML Dial) and the phone ticket is theirs; after the period the vendor\'s own call flow goes on', async () => {
+    const token = SECRETS.voice[0]!;
+    const twilio = (params: Record<string, string>) => {
+      const path = '/webhooks/twilio/voice';
+      const signature = getExpectedTwilioSignature(token, `https://support.example.com${path}`, params);
+      return post(path, new URLSearchParams(params).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature });
+    };
+    // Prepare: a customer whose number is known, an engineer with a phone, and the routing a period's start writes.
+    expect((await request('PUT', '/customers/gala-co', { body: { name: 'Gala Co', plan: 'standard', phoneNumbers: ['+1 202 555 0177'] } })).status).toBe(201);
+    const { store } = getRuntime();
+    await store.putAgent({ id: 'eve', name: 'Eve Engineer', email: 'eve@vendor.example', phone: '+1 (202) 555-0166', skills: [], availability: [] });
+    await store.setRouting('gala-co', { orderId: 'SO-000099', period: 0, engineerId: 'eve', until: new Date(Date.now() + 60_000).toISOString() });
+
+    // Act: the customer calls; the ring is retried (Twilio retries on a timeout) with the same answer.
+    const call = { CallSid: 'CA0099', From: '+12025550177', To: '+18005550100', AccountSid: 'AC123', CallStatus: 'ringing' };
+    const ring = await twilio(call);
+    const again = await twilio(call);
+
+    // Assess
+    expect(ring.status).toBe(200);
+    expect(ring.body).toContain('<Response><Dial>+12025550166</Dial></Response>');
+    expect(again.body).toBe(ring.body);
+    const [opened] = (await request('GET', '/tickets?customer=gala-co')).body.items;
+    expect(opened).toMatchObject({ channel: 'phone', assignee: 'eve', queue: 'dedicated:eve' });
+    // Later steps of the call are not re-routed; a call after the period is the vendor's to route.
+    expect((await twilio({ ...call, CallStatus: 'in-progress' })).body).toContain('<Response/>');
+    await store.setRouting('gala-co', undefined);
+    await sleep(5_100); // the routing lookup is cached for 5 s per container
+    expect((await twilio({ ...call, CallSid: 'CA0100' })).body).toContain('<Response/>');
   });
 });
 

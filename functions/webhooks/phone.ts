@@ -4,14 +4,19 @@
  * (newCall, answer, hangup; JSON or form; a token in the URL). The first ring of a call opens a
  * phone ticket, or becomes an event on the caller's open ticket; every later step of the call
  * joins the same ticket by the call id (core/webhooks/calls.ts). Each step is kept once.
+ *
+ * During the caller's dedicated support period Twilio is told to ring the period's engineer
+ * (TwiML <Dial>). Zammad's CTI contract has no forwarding answer for incoming calls (only
+ * reject), so a PBX routes those itself; the ticket is the engineer's either way.
  */
+import { routingApplies } from '../../core/periods/routing';
 import { recordCallStep, ticketFieldsFromCall, type CallEvent } from '../../core/webhooks/calls';
 import type { Integration } from '../../core/webhooks/integrations';
 import { toE164 } from '../../core/webhooks/phone';
 import { TWILIO_SIGNATURE_HEADER, publicUrl, verifyCtiRequest, verifyTwilioSignature } from '../../core/webhooks/signatures';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { IdempotencyClaimRef } from '../shared/idempotency';
-import { customerById, customerIdForPhone } from '../shared/lookups';
+import { customerById, customerIdForPhone, routingFor } from '../shared/lookups';
 import type { Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { TICKET_LINKS } from '../store/dynamo-store';
@@ -43,7 +48,20 @@ export async function twilioDelivery(rt: Runtime, delivery: Delivery<Twilio>): P
   if (!event) throw new HttpError(422, 'a Twilio voice callback needs CallSid and From', { field: params.CallSid ? 'From' : 'CallSid' });
   const step = params.TranscriptionSid ?? params.RecordingSid ?? params.CallStatus ?? 'ringing';
   const result = await callStep(rt, integration, event, `${event.callId}:${step}`);
-  return result.statusCode < 300 ? EMPTY_TWIML : result;
+  if (result.statusCode >= 300) return result;
+  const engineerPhone = event.step === 'ringing' ? await dedicatedEngineerPhone(rt, integration, event) : undefined;
+  // E.164 is a plus and digits: nothing to escape in the TwiML.
+  return engineerPhone ? { ...EMPTY_TWIML, body: `<?xml version="1.0" encoding="UTF-8"?><Response><Dial>${engineerPhone}</Dial></Response>` } : EMPTY_TWIML;
+}
+
+/** The phone of the engineer whose support period the call's ticket belongs to, while that period runs. */
+async function dedicatedEngineerPhone(rt: Runtime, integration: Integration, event: CallEvent): Promise<string | undefined> {
+  const ticket = await openTicketLinkedTo(rt, TICKET_LINKS.call(integration.id, event.callId));
+  if (!ticket?.dedicated || !ticket.customerId) return undefined;
+  const routing = await routingFor(rt, ticket.customerId);
+  if (!routingApplies(routing, Date.now()) || routing.engineerId !== ticket.dedicated.engineerId) return undefined;
+  const engineer = await rt.store.getAgent(routing.engineerId);
+  return engineer?.phone ? toE164(engineer.phone) : undefined;
 }
 
 export async function ctiDelivery(rt: Runtime, delivery: Delivery<Cti>, token: string): Promise<HttpResult> {

@@ -27,7 +27,7 @@ import type { Policy } from '../core/policy/schema';
 import { OUTBOX_LIMIT, queueNotifications, removeFromOutbox } from '../core/notifications/outbox';
 import { type SlaEvent, nextSlaEvent } from '../core/sla/schedule';
 import { SlaPlanner } from '../core/sla/targets';
-import { SLA_CLOCK, applySlaEvent } from '../core/tickets/breaches';
+import { SLA_CLOCK, advanceClock, applySlaEvent } from '../core/tickets/breaches';
 import type { Actor, Ticket, TimelineEvent } from '../core/tickets/model';
 import {
   type Action,
@@ -928,6 +928,25 @@ describe('what a ticket\'s execution does after a step', () => {
 
     expect(decide(RT, owing, asked({ mailFailures: 2 }), OPENED)).toEqual({ action: 'wait', waitSeconds: 20 });
     expect(decide(RT, owing, asked({ mailFailures: 1 }), OPENED).waitSeconds).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('advancing a ticket\'s clock (what a wake-up of its workflow writes)', () => {
+  it('acknowledges a new ticket once, applies what is due with its mail queued, and changes nothing when nothing is due', () => {
+    const ticket = open({ severity: '1' });
+
+    const first = advanceClock(ticket, ctx(OPENED));
+    expect(first.ticket.intakeAcknowledgedAt).toBe(iso(OPENED));
+    expect(first.ticket.outbox?.map((n) => n.kind)).toEqual(['acknowledgement']);
+    expect(first.events).toEqual([]);
+
+    const quiet = advanceClock(first.ticket, ctx(OPENED + SECOND));
+    expect(quiet.ticket).toBe(first.ticket); // nothing due, nothing owed: not written
+
+    const warned = advanceClock(first.ticket, ctx(OPENED + 8 * SECOND)); // 80 % of 10 s
+    expect(warned.events.map((e) => e.type)).toEqual(['sla-warning']);
+    expect(warned.ticket.outbox?.map((n) => n.kind)).toEqual(['acknowledgement', 'sla-warning']);
+    expect(advanceClock(warned.ticket, ctx(OPENED + 8 * SECOND)).ticket).toBe(warned.ticket); // applying again changes nothing
   });
 });
 

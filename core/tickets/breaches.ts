@@ -8,6 +8,8 @@
  * applied a second time all change nothing and produce no timeline events. A workflow can
  * therefore act on a stale timer, or retry, without harm.
  */
+import { acknowledge } from '../notifications/acknowledgement';
+import { queueNotifications } from '../notifications/outbox';
 import { type SlaEvent, type SlaObjective, pendingSlaEvents, managementStep, sameSlaEvent } from '../sla/schedule';
 import type { Actor, EventType, Ticket, TimelineEvent } from './model';
 import {
@@ -121,4 +123,25 @@ function clockEvent(ctx: RuleContext, ticket: Ticket, type: EventType, data: Rec
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Every SLA event due now, applied one after the other (a breach may start the next management step). */
+export function applyDueSlaEvents(ticket: Ticket, ctx: RuleContext): Change {
+  let current: Change = { ticket, events: [] };
+  for (const due of pendingSlaEvents(ticket, ctx, ctx.now).filter((event) => event.at <= ctx.now)) {
+    const next = applySlaEvent(current.ticket, due, ctx);
+    current = { ticket: next.ticket, events: [...current.events, ...next.events] };
+  }
+  return current;
+}
+
+/**
+ * What the ticket's clock changes now: the intake acknowledgement if owed, then every due SLA
+ * event, with the mail they call for queued in the outbox. Nothing due and nothing owed returns
+ * the ticket as given (the workflow then writes nothing).
+ */
+export function advanceClock(ticket: Ticket, ctx: RuleContext): Change {
+  const acked = acknowledge(ticket, ctx.now);
+  const applied = applyDueSlaEvents(acked.ticket, ctx);
+  return acked.notifications.length || applied.events.length ? queueNotifications(applied, acked.notifications) : applied;
 }

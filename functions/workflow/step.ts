@@ -1,10 +1,9 @@
 /**
  * Step (statemachines/ticket-lifecycle.asl.json): one wake-up of a ticket's execution, woken by a
  * change to the ticket or by the instant of its next SLA event. In one invocation it
- *  1. applies every SLA event due now through core (applySlaEvent re-checks each against the
- *     ticket, so a stale timer or a retry changes nothing) and records the intake
- *     acknowledgement, queueing the mails they call for in the ticket's outbox, in one
- *     version-checked write;
+ *  1. advances the ticket's clock through core (advanceClock: the intake acknowledgement if owed
+ *     and every SLA event due now, each re-checked against the ticket so a stale timer or a
+ *     retry changes nothing, with their mail queued in the outbox), in one version-checked write;
  *  2. sends the outbox (functions/notifications/send.ts), each mail with the text of the timeline
  *     event it is about, and takes out what went out in one more write, with a
  *     'notification-sent' event per mail. What SES did not take stays queued and is tried again
@@ -18,13 +17,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { sesMessageId } from '../../core/mail/threading';
-import { acknowledge } from '../../core/notifications/acknowledgement';
-import { queueNotifications, removeFromOutbox } from '../../core/notifications/outbox';
+import { removeFromOutbox } from '../../core/notifications/outbox';
 import type { Notification } from '../../core/notifications/render';
-import { nextSlaEvent, pendingSlaEvents } from '../../core/sla/schedule';
-import { applySlaEvent } from '../../core/tickets/breaches';
+import { nextSlaEvent } from '../../core/sla/schedule';
+import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
-import type { Change } from '../../core/tickets/rules';
 import { SesSendError, sendNotifications, type NotificationResult } from '../notifications/send';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
@@ -122,47 +119,41 @@ export function decide(rt: Pick<Runtime, 'policy' | 'planner'>, ticket: Ticket |
   return { action: 'wait', waitSeconds: secondsUntil(Math.min(next?.at ?? Infinity, handOverAt, retryAt), now) };
 }
 
-/** The ticket with every due SLA event applied and the acknowledgement recorded, their mail queued; undefined once it is gone. */
-async function applyDue(rt: Runtime, ticket: Ticket): Promise<Ticket | undefined> {
-  let first = true;
-  const { change } = await updateTicketWithRetry(
-    rt,
-    (current, ctx) => {
-      const acked = acknowledge(current, ctx.now);
-      const applied = applyDueEvents(acked.ticket, ctx);
-      // Nothing due and nothing owed leaves the ticket as read, which skipUnchanged does not write.
-      return acked.notifications.length || applied.events.length ? queueNotifications(applied, acked.notifications) : applied;
-    },
-    {
-      skipUnchanged: true,
-      // The ticket just read serves the first attempt; a version conflict reads it again.
-      read: async () => {
-        if (first) {
-          first = false;
-          return ticket;
-        }
-        return (await rt.store.getTicket(ticket.id)) ?? Promise.reject(new TicketGoneError(ticket.id));
-      },
-    },
-  ).catch((error: unknown) => {
-    if (error instanceof TicketGoneError) return { change: undefined };
-    throw error;
-  });
-  return change?.ticket;
+/** The ticket with the clock advanced (core advanceClock); undefined once it is gone. */
+function applyDue(rt: Runtime, ticket: Ticket): Promise<Ticket | undefined> {
+  return updateUnlessGone(rt, ticket.id, (current, ctx) => advanceClock(current, ctx), { skipUnchanged: true, firstRead: ticket });
 }
 
 class TicketGoneError extends Error {
   override name = 'TicketGoneError';
 }
 
-/** Every event due now, applied one after the other (a breach may start the next management step). */
-export function applyDueEvents(ticket: Ticket, ctx: Parameters<typeof applySlaEvent>[2]): Change {
-  let current: Change = { ticket, events: [] };
-  for (const due of pendingSlaEvents(ticket, ctx, ctx.now).filter((event) => event.at <= ctx.now)) {
-    const next = applySlaEvent(current.ticket, due, ctx);
-    current = { ticket: next.ticket, events: [...current.events, ...next.events] };
+/**
+ * updateTicketWithRetry for the workflow: a ticket deleted meanwhile answers undefined rather than
+ * an error (there is nothing left to act on; the next step ends the execution). `firstRead`, the
+ * ticket just read, serves the first attempt; a version conflict reads it again.
+ */
+async function updateUnlessGone(
+  rt: Runtime,
+  ticketId: string,
+  apply: Parameters<typeof updateTicketWithRetry>[1],
+  options: { skipUnchanged?: boolean; firstRead?: Ticket } = {},
+): Promise<Ticket | undefined> {
+  let cached = options.firstRead;
+  try {
+    const { change } = await updateTicketWithRetry(rt, apply, {
+      skipUnchanged: options.skipUnchanged ?? false,
+      read: async () => {
+        const read = cached ?? (await rt.store.getTicket(ticketId));
+        cached = undefined;
+        return read ?? Promise.reject(new TicketGoneError(ticketId));
+      },
+    });
+    return change.ticket;
+  } catch (error) {
+    if (error instanceof TicketGoneError) return undefined;
+    throw error;
   }
-  return current;
 }
 
 /**
@@ -192,13 +183,8 @@ async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket
   );
   const handled = queued.slice(0, results.length);
   const events = results.map((result) => sentEvent(ticket, result));
-  const { change } = await updateTicketWithRetry(rt, (current) => ({ ticket: removeFromOutbox(current, handled), events }), {
-    read: async () => (await rt.store.getTicket(ticket.id)) ?? Promise.reject(new TicketGoneError(ticket.id)),
-  }).catch((error: unknown) => {
-    if (error instanceof TicketGoneError) return { change: undefined };
-    throw error;
-  });
-  return { ticket: change?.ticket, failed };
+  const after = await updateUnlessGone(rt, ticket.id, (current) => ({ ticket: removeFromOutbox(current, handled), events }));
+  return { ticket: after, failed };
 }
 
 async function withEventBody(rt: Runtime, notification: Notification): Promise<Notification> {

@@ -9,6 +9,7 @@ export default defineConfig({
     // The SDK's Node 22 notice is about its own future releases, not a test result. Handler logs
     // only at ERROR: a test that imports a handler module builds its logger before any runtime
     // could quiet it, and expected warnings (a breach notice with no assignee) are not results.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    // Metrics off as in the local runtime; test/metrics.test.ts turns them on to read them.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -174,6 +174,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     delete process.env.AWS_SESSION_TOKEN; // a token from the shell would ride along with the dummy keys
     if (options.quiet) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+    // EMF lines are for CloudWatch; locally they would only bury the logs (POWERTOOLS_METRICS_DISABLED=false shows them).
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
     demoLines = (await seedDemo({ tableName: TABLE_NAME, adminKey, policy })).lines;
     if (options.workflows !== false) {

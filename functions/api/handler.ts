@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { authenticate } from './auth';
 import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
@@ -37,19 +38,21 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    logger.setCorrelationId(event.requestContext.requestId);
-    try {
-      return await route(event);
-    } catch (error) {
-      const response = errorResponse(error);
-      if (response) {
-        logger.info('request refused', { statusCode: response.statusCode, reason: (error as Error).message });
-        return response;
+export const handler = withMetrics(
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      logger.setCorrelationId(event.requestContext.requestId);
+      try {
+        return await route(event);
+      } catch (error) {
+        const response = errorResponse(error);
+        if (response) {
+          logger.info('request refused', { statusCode: response.statusCode, reason: (error as Error).message });
+          return response;
+        }
+        logger.error('request failed', error as Error);
+        return json(500, { message: 'internal error', requestId: event.requestContext.requestId });
       }
-      logger.error('request failed', error as Error);
-      return json(500, { message: 'internal error', requestId: event.requestContext.requestId });
-    }
-  });
+    }),
+);

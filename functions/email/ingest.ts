@@ -9,6 +9,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SESEvent } from 'aws-lambda';
 import { getRuntime, logger } from '../shared/runtime';
+import { count, METRIC, withMetrics } from '../shared/metrics';
 import { ingestMail, type IngestOutcome } from './inbound';
 
 async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
@@ -29,7 +30,8 @@ async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
       }),
     );
   }
+  count(METRIC.mailReceived, outcomes.length);
   return outcomes;
 }
 
-export const handler = middy<SESEvent, IngestOutcome[], Error, Context>().use(injectLambdaContext(logger)).handler(ingest);
+export const handler = withMetrics(middy<SESEvent, IngestOutcome[], Error, Context>().use(injectLambdaContext(logger)).handler(ingest));

@@ -22,6 +22,7 @@ import { renderNotification, type Notification, type SkippedRecipient } from '..
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
 import type { Ticket } from '../../core/tickets/model';
+import { count, METRIC } from '../shared/metrics';
 import { logger } from '../shared/runtime';
 
 export interface NotificationResult {
@@ -91,9 +92,11 @@ export async function sendNotifications(
         const raw = await composeMail(mail, to, to === ticket.requester.email ? ticket.mailThread : undefined);
         const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [to], RawMessage: { Data: raw } }));
         result.sent.push({ to, messageId: output.MessageId ?? '' });
+        count(METRIC.mailSent);
       } catch (error) {
         const name = (error as Error).name;
         if (!PERMANENT.has(name)) {
+          count(METRIC.mailSendFailures);
           throw new SesSendError(`SES did not accept ${mail.kind} mail of ${mail.caseNumber}: ${name}: ${(error as Error).message}`, error, results);
         }
         result.rejected.push({ to, error: name, message: (error as Error).message });
@@ -144,9 +147,11 @@ export async function sendMail(rt: Pick<NotificationRuntime, 'ses'>, mail: MailC
   const ses = rt.ses ?? (client ??= new SESClient({}));
   try {
     const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) } }));
+    count(METRIC.mailSent);
     return output.MessageId ?? '';
   } catch (error) {
     if (PERMANENT.has((error as Error).name)) throw error;
+    count(METRIC.mailSendFailures);
     throw new SesSendError(`SES did not accept the mail "${mail.subject}": ${(error as Error).name}: ${(error as Error).message}`, error, []);
   }
 }

@@ -3,11 +3,14 @@
  * name). Locally executions live in memory, so the runtime runs this at start-up, as it runs the
  * ticket reconciler; in AWS executions are durable and the API starts them at acceptance.
  */
+import { withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
 import { startPeriodExecutions } from './orders';
 
-export async function handler(): Promise<{ orders: number }> {
+async function reconcilePeriods(): Promise<{ orders: number }> {
   const orders = (await getRuntime().store.listOrders()).filter((order) => order.status === 'accepted');
   for (const order of orders) await startPeriodExecutions(order);
   return { orders: orders.length };
 }
+
+export const handler = withMetrics(reconcilePeriods);

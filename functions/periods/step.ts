@@ -11,6 +11,7 @@ import { noticeMail, startedMail, summaryMail, updateMail } from '../../core/per
 import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
+import { withMetrics } from '../shared/metrics';
 import { getRuntime, type Runtime } from '../shared/runtime';
 import { periodExecutionName, updateOrder } from './orders';
 
@@ -35,7 +36,7 @@ export interface StepResult {
   updateAt?: string | null;
 }
 
-export async function handler(event: unknown): Promise<StepResult> {
+async function periodStep(event: unknown): Promise<StepResult> {
   const { orderId, period: index, step, execution } = StepEvent.parse(event);
   const rt = getRuntime();
   const order = await rt.store.getOrder(orderId);
@@ -90,3 +91,5 @@ async function ticketsOfPeriod(rt: Runtime, order: SupportOrder, index: number):
   } while (cursor);
   return tickets.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
+
+export const handler = withMetrics(periodStep);

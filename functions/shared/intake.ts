@@ -14,6 +14,7 @@ import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-stor
 import { routingFor } from './lookups';
 import type { Runtime } from './runtime';
 import { ruleContext } from './ticket-updates';
+import { countTicketOpened } from './metrics';
 import { startTicketExecution } from './workflow';
 
 /** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer, entitlement), and who asks. */
@@ -68,6 +69,7 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
   const change = options.adjust ? options.adjust(routed) : routed;
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
   await rt.store.createTicket(change.ticket, change.events, idempotency);
+  countTicketOpened(change.ticket.channel);
   // After the write, so the execution's first Step finds the ticket; never fails the request.
   await startTicketExecution(change.ticket);
   return change;

@@ -10,6 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Integration } from '../../core/webhooks/integrations';
 import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
+import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { chatDelivery, genericDelivery } from './deliveries';
 import { ctiDelivery, twilioDelivery } from './phone';
@@ -50,21 +51,23 @@ async function receive(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   }
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    let result: HttpResult;
-    try {
-      result = await receive(event);
-    } catch (error) {
-      const answer = errorResponse(error);
-      if (!answer) {
-        logger.error('webhook delivery failed', { error: error as Error });
-        return json(500, { message: 'internal error; the delivery was not kept, retry it' });
+export const handler = withMetrics(
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      let result: HttpResult;
+      try {
+        result = await receive(event);
+      } catch (error) {
+        const answer = errorResponse(error);
+        if (!answer) {
+          logger.error('webhook delivery failed', { error: error as Error });
+          return json(500, { message: 'internal error; the delivery was not kept, retry it' });
+        }
+        result = answer;
       }
-      result = answer;
-    }
-    // Structured and without the payload or any secret: what came, from which integration, and the answer.
-    logger.info('webhook delivery', { status: result.statusCode, metric: result.statusCode < 300 ? 'WebhookAccepted' : 'WebhookRejected' });
-    return result;
-  });
+      // Structured and without the payload or any secret: what came, from which integration, and the answer.
+      logger.info('webhook delivery', { status: result.statusCode, metric: result.statusCode < 300 ? 'WebhookAccepted' : 'WebhookRejected' });
+      return result;
+    }),
+);

@@ -12,6 +12,7 @@
  */
 import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
 import { wakeTicket } from '../shared/workflow';
 
@@ -27,7 +28,7 @@ export const ENDINGS = { end: 'Tierdesk.Ended', replaced: 'Tierdesk.HandedOver' 
 
 let client: SFNClient | undefined;
 
-export async function handler(event: unknown): Promise<void> {
+async function park(event: unknown): Promise<void> {
   const { ticketId, token, version, action } = ParkEvent.parse(event);
   if (action !== 'wait') {
     await (client ??= new SFNClient({})).send(new SendTaskFailureCommand({ taskToken: token, error: ENDINGS[action], cause: `Step answered ${action} for ${ticketId}` }));
@@ -38,3 +39,5 @@ export async function handler(event: unknown): Promise<void> {
   const ticket = await store.getTicket(ticketId);
   if (!ticket || ticket.version !== version) await wakeTicket(ticketId);
 }
+
+export const handler = withMetrics(park);

@@ -6,26 +6,33 @@
  * running the reconciler again is harmless. Scheduled in AWS; run at start-up locally, where
  * executions live in memory and a restart re-drives every open ticket this way.
  */
+import { countBy, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
 import { ensureTicketExecution } from '../shared/workflow';
 
 const PAGE = 100;
 const STATUSES_WITH_A_CLOCK = ['active', 'resolved'] as const;
 
-export async function handler(): Promise<{ tickets: number; started: number; failed: number }> {
-  const { store } = getRuntime();
+async function reconcile(): Promise<{ tickets: number; started: number; failed: number }> {
+  const rt = getRuntime();
+  const { store } = rt;
   const counts = { tickets: 0, started: 0, failed: 0 };
+  const openPerTier = new Map(rt.policy.tiers.map((tier) => [tier.id, 0])); // a tier with none is charted as 0
   for (const status of STATUSES_WITH_A_CLOCK) {
     let cursor: string | undefined;
     do {
       const page = await store.listByStatus(status, { limit: PAGE, ...(cursor ? { cursor } : {}) });
       for (const ticket of page.items) {
         counts.tickets++;
+        if (status === 'active') openPerTier.set(ticket.tier, (openPerTier.get(ticket.tier) ?? 0) + 1);
         const outcome = await ensureTicketExecution(ticket);
         if (outcome !== 'running') counts[outcome]++;
       }
       cursor = page.cursor ?? undefined;
     } while (cursor);
   }
+  for (const [tier, open] of openPerTier) countBy(METRIC.openTickets, { name: 'tier', value: tier }, open);
   return counts;
 }
+
+export const handler = withMetrics(reconcile);

@@ -23,6 +23,7 @@ import { nextSlaEvent } from '../../core/sla/schedule';
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { SesSendError, sendNotifications, type NotificationResult } from '../notifications/send';
+import { count, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { executionName, replaceTicketExecution } from '../shared/workflow';
@@ -80,7 +81,7 @@ export function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
 }
 
-export async function handler(event: unknown): Promise<StepResult> {
+async function step(event: unknown): Promise<StepResult> {
   const input = StepEvent.parse(event);
   const rt = getRuntime();
   let ticket = await rt.store.getTicket(input.ticketId);
@@ -119,9 +120,21 @@ export function decide(rt: Pick<Runtime, 'policy' | 'planner'>, ticket: Ticket |
   return { action: 'wait', waitSeconds: secondsUntil(Math.min(next?.at ?? Infinity, handOverAt, retryAt), now) };
 }
 
-/** The ticket with the clock advanced (core advanceClock); undefined once it is gone. */
-function applyDue(rt: Runtime, ticket: Ticket): Promise<Ticket | undefined> {
-  return updateUnlessGone(rt, ticket.id, (current, ctx) => advanceClock(current, ctx), { skipUnchanged: true, firstRead: ticket });
+/** The ticket with the clock advanced (core advanceClock); undefined once it is gone. Counts the breaches it recorded. */
+async function applyDue(rt: Runtime, ticket: Ticket): Promise<Ticket | undefined> {
+  let breaches = 0; // of the attempt that was written (a version conflict applies the clock again)
+  const advanced = await updateUnlessGone(
+    rt,
+    ticket.id,
+    (current, ctx) => {
+      const change = advanceClock(current, ctx);
+      breaches = change.events.filter((event) => event.type === 'sla-breached').length;
+      return change;
+    },
+    { skipUnchanged: true, firstRead: ticket },
+  );
+  count(METRIC.slaBreaches, advanced ? breaches : 0);
+  return advanced;
 }
 
 class TicketGoneError extends Error {
@@ -212,3 +225,5 @@ function sentEvent(ticket: Ticket, result: NotificationResult): TimelineEvent {
     },
   };
 }
+
+export const handler = withMetrics(step);

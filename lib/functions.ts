@@ -8,6 +8,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
 
 export interface TierdeskFunctionProps {
   entry: string;
@@ -40,6 +41,8 @@ export class TierdeskFunction extends NodejsFunction {
       environment: {
         TIERDESK_TABLE: props.table.tableName,
         TIERDESK_POLICY: `/var/task/${POLICY_IN_BUNDLE}`,
+        // Only the policy's holiday regions, generated at synth (lib/holiday-data.ts): date-holidays stays out of the bundle.
+        TIERDESK_HOLIDAYS: `/var/task/${HOLIDAYS_IN_BUNDLE}`,
         POWERTOOLS_SERVICE_NAME: 'tierdesk',
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -48,6 +51,9 @@ export class TierdeskFunction extends NodejsFunction {
         target: 'node22',
         minify: true,
         sourceMap: true,
+        // The Node.js 22 runtime provides AWS SDK v3, so it stays out of the bundle (CDK's default
+        // for node18+, said here so that it stays so): smaller bundles, and the runtime's SDK.
+        externalModules: ['@aws-sdk/*'],
         // Some dependencies are CommonJS; an ESM bundle needs `require` for them.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         commandHooks: {
@@ -55,6 +61,7 @@ export class TierdeskFunction extends NodejsFunction {
           beforeInstall: () => [],
           afterBundling: (_input: string, output: string) => [
             `cp "${props.policyFile}" "${output}/${POLICY_IN_BUNDLE}"`,
+            `cp "${holidayTableFile(props.policyFile)}" "${output}/${HOLIDAYS_IN_BUNDLE}"`,
             // The source map comment still names index.mjs.map, which stays beside it.
             ...(props.handlerFile ? [`mv "${output}/index.mjs" "${output}/${props.handlerFile}.mjs"`] : []),
           ],

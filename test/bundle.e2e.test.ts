@@ -1,9 +1,10 @@
 /**
  * The artifact CDK deploys, run for real: synthesize the stack, take the API function's esbuild
- * bundle (with the policy file copied beside it) and serve it from the local runtime against
- * DynamoDB Local. Proves the bundle loads, finds its policy and talks to the table.
+ * bundle (with the policy file and the policy's holiday data copied beside it) and serve it from
+ * the local runtime against DynamoDB Local. Proves the bundle loads, finds its policy and its
+ * holidays.json (not date-holidays: that stays out of the bundle) and talks to the table.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { api, startTestRuntime, type Runtime } from './support/runtime';
 // Inside the repository, so the bundle resolves the AWS SDK the Lambda runtime provides from node_modules.
 const outdir = resolve(`cdk.out/bundle-test-${process.pid}`);
 let runtime: Runtime;
+let asset: string;
+const holidaysEnv = process.env.TIERDESK_HOLIDAYS;
 
 beforeAll(async () => {
   const app = new App({ outdir });
@@ -20,17 +23,33 @@ beforeAll(async () => {
   app.synth();
   const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')));
   expect(assets).toHaveLength(1);
-  const asset = join(outdir, assets[0]!);
+  asset = join(outdir, assets[0]!);
   expect(existsSync(join(asset, 'policy.yaml'))).toBe(true);
+  expect(existsSync(join(asset, 'holidays.json'))).toBe(true);
+  // As in Lambda (the function's TIERDESK_HOLIDAYS): the bundle reads its holidays from the file.
+  process.env.TIERDESK_HOLIDAYS = join(asset, 'holidays.json');
   runtime = await startTestRuntime({ policy: join(asset, 'policy.yaml'), routes: [{ prefix: '/', module: join(asset, 'index.mjs') }] });
 }, 120_000);
 
 afterAll(async () => {
   await runtime?.stop();
+  if (holidaysEnv === undefined) delete process.env.TIERDESK_HOLIDAYS;
+  else process.env.TIERDESK_HOLIDAYS = holidaysEnv;
   rmSync(outdir, { recursive: true, force: true });
 });
 
 describe('the deployed API bundle', () => {
+  it('carries the holiday data of the policy\'s regions only, and not date-holidays', () => {
+    const table = JSON.parse(readFileSync(join(asset, 'holidays.json'), 'utf8'));
+    const bundle = readFileSync(join(asset, 'index.mjs'), 'utf8');
+
+    // caret's calendars close on US public holidays only (country US, no state).
+    expect(Object.keys(table.regions)).toEqual(['US']);
+    expect(table.regions.US['2026'].public).toEqual(expect.arrayContaining(['2026-01-01', '2026-11-26', '2026-12-25']));
+    expect(bundle).not.toContain('Andorra'); // date-holidays' data names every country
+    expect(bundle.length).toBeLessThan(1_000_000);
+  });
+
   it('opens a ticket and reads it back', async () => {
     const request = api(runtime);
 

@@ -7,8 +7,12 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
 import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
+
+/** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
+const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
 
 export interface TierdeskFunctionProps {
   entry: string;
@@ -54,6 +58,7 @@ export class TierdeskFunction extends NodejsFunction {
         // The Node.js 22 runtime provides AWS SDK v3, so it stays out of the bundle (CDK's default
         // for node18+, said here so that it stays so): smaller bundles, and the runtime's SDK.
         externalModules: ['@aws-sdk/*'],
+        esbuildArgs: { '--alias:zod': ZOD_IN_BUNDLES },
         // Some dependencies are CommonJS; an ESM bundle needs `require` for them.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         commandHooks: {

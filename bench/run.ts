@@ -6,6 +6,7 @@
  * To add a benchmark: export `async function benchX(): Promise<BenchResult>` from a module
  * in this folder and append it to BENCHMARKS.
  */
+import { benchBundles } from './bundles';
 import { benchCalendar, type BenchResult } from './calendar';
 import { benchCost } from './cost';
 import { benchIntake } from './intake';
@@ -16,6 +17,7 @@ const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'intake', run: benchIntake },
   { name: 'mail', run: benchMail },
   { name: 'cost', run: benchCost },
+  { name: 'bundles', run: benchBundles },
 ];
 
 function formatValue(value: number | string): string {

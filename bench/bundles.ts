@@ -1,0 +1,137 @@
+/**
+ * Benchmark of what each Lambda deploys: synthesizes the stack (caret policy, inbound email on, so
+ * every function is built) into a temporary folder under cdk.out/, and for every function's
+ * esbuild bundle gives its minified size and its module load time (cold start: `await import()`
+ * of the bundle in a fresh `node`, the median of several processes).
+ *
+ * Load times are taken as Lambda runs the bundle: with the function's NODE_OPTIONS
+ * (--enable-source-maps) and the environment its handler reads at import (the copied policy.yaml
+ * and holidays.json, dummy table and ARNs); the AWS SDK resolves from node_modules as the Node.js
+ * runtime provides it. Figures without source maps are given too.
+ *
+ * Targets: every bundle < 500 KB (1 KB = 1,024 bytes) and < 100 ms module load.
+ *
+ * Run alone with `npx tsx bench/bundles.ts`, or with the others through `npm run bench`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { TierdeskFunction } from '../lib/functions';
+import { TierdeskStack } from '../lib/tierdesk-stack';
+import type { BenchResult } from './calendar';
+
+const run = promisify(execFile);
+
+const TARGET_KB = 500;
+const TARGET_MS = 100;
+/** Fresh processes per bundle and setting; the median is reported. */
+const RUNS = 7;
+
+/** Short names of the functions, by construct path (anything else is named by its path). */
+const NAMES: Record<string, string> = {
+  'Api/Handler': 'API',
+  'Workflow/Step': 'Step',
+  'Workflow/Park': 'Park',
+  'Workflow/Reconcile': 'Reconcile',
+  'Periods/PeriodStep': 'PeriodStep',
+  'Webhooks/Handler': 'Webhooks',
+  'InboundEmail/Ingest': 'Ingest',
+};
+
+interface Bundle {
+  name: string;
+  file: string;
+  env: Record<string, string>;
+}
+
+/** Prints the load time of one module import, in a process of its own. */
+const LOAD_SCRIPT = 'const t=performance.now();await import(process.env.BENCH_BUNDLE_URL);console.log(performance.now()-t)';
+
+async function loadMs(bundle: Bundle, sourceMaps: boolean): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', LOAD_SCRIPT], {
+      env: { PATH: process.env.PATH ?? '', ...bundle.env, BENCH_BUNDLE_URL: pathToFileURL(bundle.file).href },
+    });
+    times.push(Number(stdout.trim().split('\n').pop()));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Every TierdeskFunction of a synthesized stack: its bundle file and the environment it sees at import. */
+function bundlesOf(stack: Stack, outdir: string): Bundle[] {
+  const assets = readdirSync(outdir)
+    .filter((name) => name.startsWith('asset.'))
+    .map((name) => join(outdir, name));
+  return stack.node
+    .findAll()
+    .filter((construct): construct is TierdeskFunction => construct instanceof TierdeskFunction)
+    .map((fn) => {
+      const cfn = fn.node.defaultChild as CfnFunction;
+      const file = `${String(cfn.handler).replace(/\.handler$/, '')}.mjs`;
+      const asset = assets.find((dir) => existsSync(join(dir, file)));
+      if (!asset) throw new Error(`no bundle ${file} for ${fn.node.path} in ${outdir}`);
+      const path = fn.node.path.split('/').slice(1).join('/');
+      const variables = Object.keys((cfn.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {});
+      const env: Record<string, string> = Object.fromEntries(variables.map((name) => [name, `bench-${name.toLowerCase()}`]));
+      Object.assign(env, {
+        TIERDESK_TABLE: 'bench-table',
+        TIERDESK_POLICY: join(asset, 'policy.yaml'),
+        TIERDESK_HOLIDAYS: join(asset, 'holidays.json'),
+        TIERDESK_INBOUND_ADDRESSES: 'support@bench.example',
+        POWERTOOLS_SERVICE_NAME: 'tierdesk-bench',
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      });
+      delete env.NODE_OPTIONS; // given as a flag, as measured
+      return { name: NAMES[path] ?? path, file: join(asset, file), env };
+    });
+}
+
+const kb = (bytes: number) => Number((bytes / 1024).toFixed(1));
+
+export async function benchBundles(): Promise<BenchResult> {
+  const outdir = resolve(`cdk.out/bench-bundles-${process.pid}`);
+  try {
+    const app = new App({ outdir, context: { inboundRecipients: 'support@bench.example' } });
+    const stack = new TierdeskStack(app, 'BenchBundles', { policy: 'caret' });
+    const began = performance.now();
+    app.synth();
+    const synthSeconds = (performance.now() - began) / 1000;
+    const bundles = bundlesOf(stack, outdir);
+
+    const figures: BenchResult['figures'] = { 'functions bundled': bundles.length, 'synth seconds (bundling included)': Number(synthSeconds.toFixed(1)) };
+    const holidays = bundles[0] && join(bundles[0].file, '..', 'holidays.json');
+    if (holidays && existsSync(holidays)) figures['holidays.json beside each bundle, KB (caret: US, 1990–2150)'] = kb(statSync(holidays).size);
+    let over = 0;
+    for (const bundle of bundles) {
+      const size = kb(statSync(bundle.file).size);
+      const ms = await loadMs(bundle, true);
+      const plainMs = await loadMs(bundle, false);
+      const sizeMet = size < TARGET_KB;
+      const msMet = ms < TARGET_MS;
+      if (!sizeMet || !msMet) over++;
+      console.log(`bundles: ${bundle.name.padEnd(11)} ${String(size).padStart(7)} KB  load ${ms.toFixed(1)} ms (without source maps ${plainMs.toFixed(1)} ms)`);
+      figures[`${bundle.name}: bundle KB (minified)`] = sizeMet ? size : `${size} TARGET MISSED (< ${TARGET_KB})`;
+      figures[`${bundle.name}: module load ms (median of ${RUNS}, as deployed)`] = msMet ? Number(ms.toFixed(1)) : `${ms.toFixed(1)} TARGET MISSED (< ${TARGET_MS})`;
+      figures[`${bundle.name}: module load ms without --enable-source-maps`] = Number(plainMs.toFixed(1));
+    }
+    figures[`target every bundle < ${TARGET_KB} KB and < ${TARGET_MS} ms`] = over === 0 ? 'met' : `TARGET MISSED (${over} of ${bundles.length})`;
+    return { name: 'bundles (each Lambda: minified size, module load in a fresh node)', figures };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const result = await benchBundles();
+  console.log(`\n${result.name}`);
+  for (const [key, value] of Object.entries(result.figures)) {
+    console.log(`  ${key.padEnd(60)} ${typeof value === 'number' ? value.toLocaleString('en-US') : value}`);
+  }
+}

@@ -48,7 +48,8 @@ export const handler = withMetrics(
       } catch (error) {
         const response = errorResponse(error);
         if (response) {
-          logger.info('request refused', { statusCode: response.statusCode, reason: (error as Error).message });
+          // A 503 is a dependency that stayed throttled or failing through the SDK's retries: worth a warning.
+          logger[response.statusCode >= 500 ? 'warn' : 'info']('request refused', { statusCode: response.statusCode, reason: (error as Error).message });
           return response;
         }
         logger.error('request failed', error as Error);

@@ -1,4 +1,8 @@
-/** HTTP answers and the mapping of every expected error to a 4xx that names the field. */
+/**
+ * HTTP answers and the mapping of every expected error to a 4xx that names the field, and of an
+ * AWS service that stayed throttled or failing through the SDK's own retries to a 503 with
+ * Retry-After: the client may retry (with its Idempotency-Key or event id, exactly once).
+ */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
 import { RuleError } from '../../core/tickets/rules';
@@ -22,6 +26,47 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** Seconds a client is asked to wait after a 503 for a throttled or failing AWS service. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+// What the SDK's standard retry strategy itself treats as throttling or transient
+// (@smithy/core's service-error-classification): when one of these escapes `send`, the SDK has
+// already retried it, and the request may succeed a moment later.
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'TransactionInProgressException',
+]);
+const TRANSIENT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Why an AWS call failed in a way worth retrying later (throttled, a 5xx, unreachable), or undefined. */
+export function retryableCause(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { $metadata, $fault, code, CancellationReasons } = error as Error & {
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+    code?: string;
+    CancellationReasons?: { Code?: string }[];
+  };
+  const status = $metadata?.httpStatusCode;
+  if (THROTTLING_ERRORS.has(error.name) || status === 429) return `${error.name} (throttled)`;
+  if ($fault === 'server' || (status !== undefined && status >= 500)) return `${error.name} (a server error)`;
+  if (TRANSIENT_ERRORS.has(error.name)) return `${error.name} (timed out)`;
+  if (code && NETWORK_ERROR_CODES.has(code)) return `${code} (unreachable)`;
+  // A transaction DynamoDB cancelled for throttling or a concurrent transaction: the SDK does not retry these.
+  const reason = CancellationReasons?.find((candidate) => candidate.Code === 'ThrottlingError' || candidate.Code === 'TransactionConflict');
+  if (error.name === 'TransactionCanceledException' && reason) return `${error.name} (${reason.Code})`;
+  return undefined;
+}
+
 /** The answer for an error, or undefined for a real fault (logged, then 500). */
 export function errorResponse(error: unknown): HttpResult | undefined {
   if (error instanceof HttpError) return json(error.statusCode, { message: error.message, ...error.extra }, error.headers);
@@ -36,5 +81,10 @@ export function errorResponse(error: unknown): HttpResult | undefined {
   if (error instanceof UniqueValueError) return json(409, { message: error.message, field: error.field });
   if (error instanceof VersionConflictError) return json(409, { message: error.message, field: 'version' });
   if (error instanceof BadCursorError) return json(400, { message: error.message, field: 'cursor' });
+  const retryable = retryableCause(error);
+  if (retryable) {
+    const message = `a service the desk depends on is unavailable: ${retryable}; retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`;
+    return json(503, { message }, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
+  }
   return undefined;
 }

@@ -62,7 +62,7 @@ export const handler = withMetrics(
         const answer = errorResponse(error);
         if (!answer) {
           logger.error('webhook delivery failed', { error: error as Error });
-          return json(500, { message: 'internal error; the delivery was not kept, retry it' });
+          return json(500, { message: 'internal error; retry the delivery (a delivery is applied once, however often it comes)' });
         }
         result = answer;
       }

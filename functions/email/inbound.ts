@@ -153,9 +153,9 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
     {
       adjust: (opened) => rememberMail(opened, mail, record),
       idempotency: { scope: SCOPE, key: delivery.idempotencyKey, requestHash: 'mail', response: (created) => ({ statusCode: 201, body: { outcome: 'created', ticketId: created.id } }) },
+      links: mail.messageId ? [TICKET_LINKS.mail(mail.messageId)] : [],
     },
   );
-  if (mail.messageId) await rt.store.linkTicket(change.ticket.id, [TICKET_LINKS.mail(mail.messageId)]);
   return { outcome: 'created', ticketId: change.ticket.id };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Opening a ticket, whatever the channel (the API, inbound email, webhooks): the entitlement
  * decision, a case number, core's openTicket, one write (with the caller's idempotency claim
- * completed in it, so a retried delivery can never make a second ticket), then the ticket's
- * workflow. Callers decide who the customer is and what the ticket says.
+ * completed in it, so a retried delivery can never make a second ticket, and the links later
+ * deliveries find the ticket by), then the ticket's workflow. Callers decide who the customer
+ * is and what the ticket says.
  */
 import { decideEntitlement } from '../../core/entitlement';
 import type { Customer } from '../../core/customer';
@@ -31,6 +32,8 @@ export interface IntakeOptions {
   idempotency?: Omit<IdempotencyCompletion, 'response'> & { response: (ticket: Ticket) => StoredResponse };
   /** Adjusts the opened ticket before it is written (e.g. an email ticket records its Message-ID). */
   adjust?: (change: Change) => Change;
+  /** Keys later deliveries find the ticket by (TICKET_LINKS), written with it. */
+  links?: string[];
 }
 
 export async function openNewTicket(rt: Runtime, request: NewTicketRequest, options: IntakeOptions = {}): Promise<Change> {
@@ -68,7 +71,7 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
   const routed = routingApplies(routing, request.now) ? routeToDedicatedEngineer(opened, routing, ruleContext(rt, request.now)) : opened;
   const change = options.adjust ? options.adjust(routed) : routed;
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
-  await rt.store.createTicket(change.ticket, change.events, idempotency);
+  await rt.store.createTicket(change.ticket, change.events, idempotency, options.links);
   countTicketOpened(change.ticket.channel);
   // After the write, so the execution's first Step finds the ticket; never fails the request.
   await startTicketExecution(change.ticket);

@@ -142,12 +142,14 @@ export class DynamoStore {
 
   /**
    * Writes a new ticket (and any further first events). With an idempotency claim, completes it
-   * in the same transaction, so a retry can never make a second ticket. A plain new ticket is
-   * one conditional put: its "created" event is derived from the ticket itself.
+   * in the same transaction, so a retry can never make a second ticket; its links (TICKET_LINKS
+   * keys, as linkTicket writes them) go in it too, so a redelivery answered from the completed
+   * claim never finds a ticket that later deliveries cannot. A plain new ticket is one
+   * conditional put: its "created" event is derived from the ticket itself.
    */
-  async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion) {
+  async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: string[] = []) {
     const ticketPut = { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' };
-    if (!idempotency && events.length === 0) {
+    if (!idempotency && events.length === 0 && links.length === 0) {
       try {
         await this.doc.send(new PutCommand(ticketPut));
       } catch (error) {
@@ -158,6 +160,7 @@ export class DynamoStore {
     }
     const items: TransactItem[] = [{ Put: ticketPut }, ...events.map((event) => this.eventPut(event))];
     if (idempotency) items.push(this.idempotencyCompletion(idempotency));
+    for (const link of new Set(links)) items.push({ Put: { TableName: this.tableName, Item: { ...key(link), ticketId: ticket.id } } });
     await this.transact(items);
   }
 

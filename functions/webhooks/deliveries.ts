@@ -104,8 +104,7 @@ export function exactlyOnce(rt: Runtime, claim: IdempotencyClaimRef, run: (claim
 /** Opens the ticket, links it for later deliveries (TICKET_LINKS keys), and answers 201 (stored for replays). */
 export async function created(rt: Runtime, integration: Integration, claim: IdempotencyClaimRef, links: string[], request: NewTicketRequest): Promise<HttpResult> {
   const answer = (ticket: Ticket) => ({ ticketId: ticket.id, caseNumber: ticket.caseNumber, created: true });
-  const { ticket } = await openNewTicket(rt, request, { idempotency: { ...claim, response: (t) => ({ statusCode: 201, body: answer(t) }) } });
-  await rt.store.linkTicket(ticket.id, links);
+  const { ticket } = await openNewTicket(rt, request, { idempotency: { ...claim, response: (t) => ({ statusCode: 201, body: answer(t) }) }, links });
   return json(201, answer(ticket));
 }
 

@@ -7,6 +7,7 @@
  * stop the JVM, so launching `java -jar` here is shorter than adapting it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -46,6 +47,18 @@ export const JAVA_MISSING =
  * GC threads that a single-user emulator does not need.
  */
 const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
+/**
+ * The JVM ends with this process, however it ends. Node cannot make a child die with its parent,
+ * and a process killed with SIGKILL (an `npm start` or a test worker) runs no exit hook: the JVM
+ * would live on as an orphan, holding its memory and the data directory. So on POSIX systems a
+ * shell starts it: the shell forks a watcher that reads a pipe whose only writer is this process
+ * (fd 3), then `exec`s java, which keeps the shell's pid and does not hold the pipe. The pipe
+ * reaches end-of-file when this process is gone, and the watcher sends the JVM SIGTERM. When the
+ * JVM exits first, this process writes a line to the pipe and the watcher ends without a signal
+ * (so it never signals a pid the system has given to another process since).
+ */
+const LIFELINE = '(read -r line || kill -TERM "$$") <&3 >/dev/null 2>&1 & exec "$@" 3<&-';
 
 export interface DynamoDBLocalOptions {
   /** 0 or absent: a free port. */
@@ -120,7 +133,10 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
   // Not detached: the JVM stays in our process group, so a Ctrl-C in the terminal reaches it
   // even if this process dies before it can clean up (a killed test worker, for one).
   // Its working directory gets a dynamodb-local-metadata.json: keep that out of the user's checkout.
-  const child = spawn(javaCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dbPath ?? tmpdir() });
+  const withLifeline = process.platform !== 'win32';
+  const child = withLifeline
+    ? spawn('/bin/sh', ['-c', LIFELINE, 'tierdesk-dynamodb', javaCommand(), ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], cwd: options.dbPath ?? tmpdir() })
+    : spawn(javaCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dbPath ?? tmpdir() });
   const spawned = await new Promise<ChildProcess>((resolve, reject) => {
     child.once('spawn', () => resolve(child));
     child.once('error', (error: NodeJS.ErrnoException) =>
@@ -141,9 +157,15 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // The lifeline's watcher (see LIFELINE): told that the JVM is gone, so it signals nothing.
+  const lifeline = withLifeline ? (child.stdio[3] as Writable) : undefined;
+  lifeline?.on('error', () => {}); // a watcher already gone: nothing to tell
   let hasExited = false;
-  void exited.then(() => {
+  let exitCode: number | null = null;
+  void exited.then(({ code }) => {
     hasExited = true;
+    exitCode = code;
+    lifeline?.end('exited\n');
     process.off('exit', killNow);
   });
   // Last resort for process.exit() and uncaught exceptions: never leave a JVM behind.
@@ -171,6 +193,8 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
       if (/Failed to bind/.test(output)) throw new PortTakenError(`DynamoDB Local: port ${port} is already in use`);
       if (/Invalid directory for database creation/.test(output))
         throw new StartError(`DynamoDB Local cannot use the directory ${options.dbPath}`);
+      // The shell's "command not found" (the lifeline runs java through /bin/sh).
+      if (hasExited && exitCode === 127) throw new StartError(JAVA_MISSING);
       if (hasExited) throw new StartError(`DynamoDB Local exited while starting:\n${output.trim()}`);
     });
   } catch (error) {

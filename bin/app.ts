@@ -1,11 +1,26 @@
 #!/usr/bin/env node
-/** The CDK app: `npm run synth` / `npx cdk deploy`. */
+/**
+ * The CDK app: `npm run synth` / `npx cdk deploy`. Settings come from CDK context (cdk.json or
+ * `-c name=value`, lib/settings.ts); cdk-nag's packs check the result and fail the synth on any
+ * unacknowledged finding (lib/nag.ts).
+ */
 import { App } from 'aws-cdk-lib';
+import { addNagChecks } from '../lib/nag';
+import { resolveSettings, StackSettingsError } from '../lib/settings';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 
 const app = new App();
-new TierdeskStack(app, app.node.tryGetContext('stackName') ?? 'Tierdesk', {
-  policy: app.node.tryGetContext('policy'),
-  description: 'tierdesk support desk',
+let settings;
+try {
+  settings = resolveSettings({}, (name) => app.node.tryGetContext(name));
+} catch (error) {
+  if (!(error instanceof StackSettingsError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+new TierdeskStack(app, app.node.tryGetContext('stackName') ?? `tierdesk-${settings.stage}`, {
+  ...settings,
+  description: `tierdesk support desk (${settings.stage})`,
 });
+addNagChecks(app);
 app.synth();

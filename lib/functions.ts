@@ -1,14 +1,19 @@
 /**
  * Every tierdesk Lambda: Node.js 22 on ARM64, an esbuild ESM bundle of only what the handler
- * imports, the policy file copied beside it, structured logs kept for a set time.
+ * imports, the policy file copied beside it, structured logs kept for a set time, X-Ray tracing,
+ * and a role of its own that may write only its own log group (no AWS managed policy: the basic
+ * execution role would let it create any log group and write to all of them).
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/shared/metric-names';
+import { nagRef } from './nag';
 import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
 
 /** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
@@ -42,12 +47,16 @@ export class TierdeskFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
+      role: new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `tierdesk ${id}: ${props.description}`.slice(0, 1000) }),
+      tracing: Tracing.ACTIVE,
       environment: {
         TIERDESK_TABLE: props.table.tableName,
         TIERDESK_POLICY: `/var/task/${POLICY_IN_BUNDLE}`,
         // Only the policy's holiday regions, generated at synth (lib/holiday-data.ts): date-holidays stays out of the bundle.
         TIERDESK_HOLIDAYS: `/var/task/${HOLIDAYS_IN_BUNDLE}`,
-        POWERTOOLS_SERVICE_NAME: 'tierdesk',
+        // The stack's name: the `service` of every log line and metric, so two deployments in one account stay apart.
+        POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -72,6 +81,20 @@ export class TierdeskFunction extends NodejsFunction {
           ],
         },
       },
+    });
+    this.logGroup.grantWrite(this.role!);
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 on purpose: the bundles are built and tested for it (esbuild target node22); moving to a newer runtime is a deliberate upgrade, not a synth-time default.',
+      },
+      { id: 'Serverless-LambdaLatestVersion', reason: 'Node.js 22 on purpose, as for AwsSolutions-L1.' },
+    );
+    // X-Ray's write actions support no resource-level permissions: CDK grants them on "*" for active tracing.
+    Validations.of(this.role!).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions.' });
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagRef(props.table, 'Arn')}/index/*]`,
+      reason: "The table's own global secondary indexes (queried by status, customer, mail link…): an index has no ARN but the table's /index/<name>.",
     });
   }
 }

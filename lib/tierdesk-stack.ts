@@ -1,34 +1,27 @@
 /**
- * The tierdesk stack: the table, the HTTP API and the ticket workflow; email, webhooks and
- * notifications join as their features land.
+ * The tierdesk stack, composed of readable constructs — data, api, workflows (tickets and
+ * support periods), webhooks, email, monitoring — and configured by typed settings
+ * (lib/settings.ts): props, else CDK context, validated before anything is built.
  */
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
-import { InboundEmail, recipientsFromContext, validateRecipients } from './email/inbound-email';
+import { InboundEmail } from './email/inbound-email';
+import type { TierdeskFunction } from './functions';
+import { Monitoring } from './monitoring/monitoring';
+import { resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
 import { Webhooks } from './webhooks/webhooks';
 import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
 
-export interface TierdeskStackProps extends StackProps {
-  /** Preset name or policy file; validated at synth time so a bad policy never deploys. */
-  policy?: string;
-  /**
-   * The SES identity (verified domain or address) mail is sent as. Default: the CDK context value
-   * `senderIdentity`, else the policy's `notifications.from`. With none of them the policy sends
-   * no mail and no SES permission is granted.
-   */
-  senderIdentity?: string;
-  /**
-   * Addresses or domains SES receives mail for (lib/email/inbound-email.ts). Default: the CDK
-   * context value `inboundRecipients` (comma-separated or a JSON array), else none: no inbound email.
-   */
-  inboundRecipients?: string[];
-}
+export type TierdeskStackProps = StackProps & Partial<StackSettingsInput>;
 
 export class TierdeskStack extends Stack {
+  readonly settings: StackSettings;
+  readonly api: TicketApi;
   readonly workflow: TicketWorkflow;
   /** One execution per booked period of a dedicated support order. */
   readonly periods: SupportPeriodWorkflow;
@@ -36,35 +29,84 @@ export class TierdeskStack extends Stack {
   readonly webhooks: Webhooks;
   /** Absent when no inbound recipients are configured. */
   readonly inboundEmail?: InboundEmail;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: TierdeskStackProps = {}) {
     super(scope, id, props);
+    const settings = (this.settings = resolveSettings(props, (name) => this.node.tryGetContext(name)));
     Tags.of(this).add('application', 'tierdesk');
-    const policyRef = props.policy ?? 'caret';
-    const policy = loadPolicy(policyRef); // throws, listing every problem, before anything is built
-    const policyFile = policyPath(policyRef);
-    const senderIdentity: string | undefined =
-      props.senderIdentity ?? this.node.tryGetContext('senderIdentity') ?? policy.notifications?.from;
+    Tags.of(this).add('stage', settings.stage);
+    const policy = loadPolicy(settings.policy); // throws, listing every problem, before anything is built
+    const policyFile = policyPath(settings.policy);
+    const senderIdentity = settings.senderIdentity ?? policy.notifications?.from;
+    const senderIdentities = senderIdentity ? [senderIdentity] : [];
+
     const data = new TicketTable(this, 'Data');
-    const api = new TicketApi(this, 'Api', { table: data.table, policyFile });
-    this.workflow = new TicketWorkflow(this, 'Workflow', {
+    this.api = new TicketApi(this, 'Api', { table: data.table, policyFile, access: settings.apiAccess });
+    this.workflow = new TicketWorkflow(this, 'Workflow', { table: data.table, policyFile, senderIdentities });
+    this.workflow.connectTicketHandler(this.api.handler);
+    this.periods = new SupportPeriodWorkflow(this, 'Periods', { table: data.table, policyFile, senderIdentities });
+    this.periods.connectOrderHandler(this.api.handler); // the API serves /support-orders
+    this.webhooks = new Webhooks(this, 'Webhooks', {
       table: data.table,
       policyFile,
-      senderIdentities: senderIdentity ? [senderIdentity] : [],
+      integrations: policy.integrations,
+      api: this.api.api,
+      apiUrl: this.api.stage.url,
+      workflow: this.workflow,
     });
-    this.workflow.connectTicketHandler(api.handler);
-    this.periods = new SupportPeriodWorkflow(this, 'Periods', {
-      table: data.table,
-      policyFile,
-      senderIdentities: senderIdentity ? [senderIdentity] : [],
+    if (settings.inboundRecipients.length > 0) {
+      this.inboundEmail = new InboundEmail(this, 'InboundEmail', { table: data.table, policyFile, workflow: this.workflow, recipients: settings.inboundRecipients });
+    }
+
+    const functions: Record<string, TierdeskFunction> = {
+      Api: this.api.handler,
+      Step: this.workflow.step,
+      Park: this.workflow.park,
+      Reconcile: this.workflow.reconciler,
+      PeriodStep: this.periods.step,
+      Webhooks: this.webhooks.handler,
+      ...(this.inboundEmail ? { Ingest: this.inboundEmail.ingest } : {}),
+    };
+    if (settings.reservedConcurrency) this.reserveConcurrency();
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+      functions,
+      stateMachines: { TicketLifecycle: this.workflow.stateMachine, SupportPeriod: this.periods.stateMachine },
+      deadLetterQueues: [
+        { name: 'ReconcileSchedule', queue: this.workflow.scheduleDeadLetterQueue, meaning: 'EventBridge could not invoke the reconciler (its permission or the function is broken); open tickets may be without their SLA clock' },
+        ...(this.inboundEmail
+          ? [{ name: 'InboundEmail', queue: this.inboundEmail.deadLetterQueue, meaning: 'a received message could not be ingested after its retries; the raw mail is in the bucket, the queue message says why (README, "Operating")' }]
+          : []),
+      ],
+      // The inbound DLQ alarm is the monitoring's own (above); quarantined mail is alarmed where it is counted.
+      otherAlarms: this.inboundEmail ? [this.inboundEmail.quarantineAlarm] : [],
+      api: this.api.api,
+      tiers: policy.tiers.map((tier) => tier.id),
     });
-    this.periods.connectOrderHandler(api.handler); // the API serves /support-orders
-    this.webhooks = new Webhooks(this, 'Webhooks', { table: data.table, policyFile, integrations: policy.integrations, api: api.api, workflow: this.workflow });
-    const recipients = props.inboundRecipients
-      ? validateRecipients(props.inboundRecipients)
-      : recipientsFromContext(this.node.tryGetContext('inboundRecipients'));
-    if (recipients.length > 0) {
-      this.inboundEmail = new InboundEmail(this, 'InboundEmail', { table: data.table, policyFile, workflow: this.workflow, recipients });
+    if (!settings.alarmEmail) {
+      Annotations.of(this).addWarningV2('tierdesk:noAlarmEmail', 'No alarmEmail setting: alarms are published to the alarm topic (output AlarmTopicArn) but mailed to nobody.');
+    }
+  }
+
+  /**
+   * Caps for the functions a runaway would hurt, so they cannot take the account's concurrency
+   * from the API: the reconciler runs one sweep at a time; a mail loop or a flood of webhook
+   * deliveries waits (SES retries throttled invocations for hours; webhook senders retry a 5xx).
+   * Step and Park are not capped: the state machine retries a throttle only briefly, so a cap
+   * would turn a burst of deadlines into failed executions. Reserving needs an account limit that
+   * leaves 100 unreserved (the default 1,000 does); set reservedConcurrency=false otherwise.
+   */
+  private reserveConcurrency(): void {
+    const caps: [TierdeskFunction | undefined, number][] = [
+      [this.workflow.reconciler, 1],
+      [this.webhooks.handler, 20],
+      [this.inboundEmail?.ingest, 10],
+    ];
+    for (const [fn, cap] of caps) {
+      if (fn) (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = cap;
     }
   }
 }

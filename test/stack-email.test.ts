@@ -1,4 +1,5 @@
 /** Inbound email in the CDK stack (lib/email/inbound-email.ts), proven on the synthesized template. */
+import { actionsOf, type Statement, statementsOf as statementsOfIn } from './support/iam';
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recipientsFromContext, validateRecipients } from '../lib/email/inbound-email';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 
 const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-email-test-${process.pid}`;
@@ -21,14 +21,14 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** The one resource of a type. */
-function only(type: string): [string, Resource] {
-  const found = Object.entries(template.findResources(type) as Record<string, Resource>);
+/** The one resource of a type (of the inbound email construct when `within` names its logical-id prefix). */
+function only(type: string, within = ''): [string, Resource] {
+  const found = Object.entries(template.findResources(type) as Record<string, Resource>).filter(([id]) => id.startsWith(within));
   expect(found).toHaveLength(1);
   return found[0]!;
 }
 
-const bucketId = () => only('AWS::S3::Bucket')[0];
+const bucketId = () => only('AWS::S3::Bucket', 'InboundEmailMailBucket')[0];
 const ingestId = () => {
   const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'ingest.handler' } }));
   expect(ids).toHaveLength(1);
@@ -36,13 +36,7 @@ const ingestId = () => {
 };
 const objectsArn = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${prefix}*`]] });
 
-function statementsOf(fnId: string): Statement[] {
-  const roleRef = resources[fnId]!.Properties.Role['Fn::GetAtt'][0];
-  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
+const statementsOf = (fnId: string, options: { baseline?: boolean } = {}) => statementsOfIn(template, fnId, options);
 
 /** A stack synthesized without bundling (read only for its resources). */
 const quickSynth = (props: TierdeskStackProps, context: Record<string, unknown> = {}) =>
@@ -70,14 +64,14 @@ describe('the mail bucket', () => {
   });
 
   it('refuses every request not made over TLS', () => {
-    const [, policy] = only('AWS::S3::BucketPolicy');
+    const [, policy] = only('AWS::S3::BucketPolicy', 'InboundEmailMailBucket');
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
   });
 
   it('lets SES put objects only under inbound/, and only for this account', () => {
-    const [, policy] = only('AWS::S3::BucketPolicy');
+    const [, policy] = only('AWS::S3::BucketPolicy', 'InboundEmailMailBucket');
     const allows = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((statement) => statement.Effect === 'Allow');
     expect(allows).toEqual([
       {
@@ -113,7 +107,7 @@ describe('the SES receipt rule', () => {
 
   it('is created only once SES may write to the bucket and invoke the function', () => {
     const [, rule] = only('AWS::SES::ReceiptRule');
-    const [policyId] = only('AWS::S3::BucketPolicy');
+    const [policyId] = only('AWS::S3::BucketPolicy', 'InboundEmailMailBucket');
     const [permissionId] = Object.entries(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'ses.amazonaws.com' } }))[0]!;
     expect(rule.DependsOn).toEqual(expect.arrayContaining([policyId, permissionId]));
   });
@@ -157,20 +151,20 @@ describe('the ingest function', () => {
   });
 
   it('has no wildcard action, and "*" as a resource only for states:SendTaskSuccess (task tokens name no machine)', () => {
-    const statements = statementsOf(ingestId());
+    const statements = statementsOf(ingestId(), { baseline: true });
     expect(actionsOf(statements).filter((action) => action.includes('*'))).toEqual([]);
-    expect(statements.filter((statement) => [statement.Resource].flat().includes('*')).map((statement) => statement.Action)).toEqual(['states:SendTaskSuccess']);
+    expect(actionsOf(statements.filter((statement) => [statement.Resource].flat().includes('*')))).toEqual(['states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     const tableId = only('AWS::DynamoDB::GlobalTable')[0];
     for (const statement of statements.filter((s) => actionsOf([s]).every((action) => action.startsWith('dynamodb:')))) {
       expect(JSON.stringify(statement.Resource)).toContain(tableId);
     }
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:DescribeExecution']));
     const prefixes = new Set(actionsOf(statements).map((action) => action.split(':')[0]));
-    expect([...prefixes].sort()).toEqual(['dynamodb', 's3', 'sqs', 'states']);
+    expect([...prefixes].sort()).toEqual(['dynamodb', 'logs', 's3', 'sqs', 'states', 'xray']);
   });
 
   it('is retried twice, then its failures go to an encrypted, TLS-only dead-letter queue kept 14 days', () => {
-    const [queueId, queue] = only('AWS::SQS::Queue');
+    const [queueId, queue] = only('AWS::SQS::Queue', 'InboundEmailDeadLetterQueue');
     expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: ingestId() },
@@ -189,7 +183,7 @@ describe('the ingest function', () => {
   });
 
   it('raises an alarm as soon as a message waits in the dead-letter queue', () => {
-    const [queueId] = only('AWS::SQS::Queue');
+    const [queueId] = only('AWS::SQS::Queue', 'InboundEmailDeadLetterQueue');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -214,7 +208,8 @@ describe('inbound recipients', () => {
 
   it('none configured: nothing email-related is created', () => {
     const t = quickSynth({});
-    for (const type of emailTypes) t.resourceCountIs(type, 0);
+    for (const type of emailTypes) expect(Object.keys(t.findResources(type)).filter((id) => id.startsWith('InboundEmail'))).toEqual([]);
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'MailQuarantined' } }))).toEqual([]);
     expect(Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'ingest.handler' } }))).toEqual([]);
   });
 

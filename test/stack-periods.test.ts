@@ -1,4 +1,5 @@
 /** Dedicated support periods in the CDK stack (lib/workflows/support-period-workflow.ts), proven on the synthesized template. */
+import { actionsOf, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -8,7 +9,6 @@ import { TierdeskStack } from '../lib/tierdesk-stack';
 import { PERIOD_STATE_MACHINE_ENV, SUPPORT_PERIOD_FILE } from '../lib/workflows/support-period-workflow';
 import { aslPlaceholders } from '../lib/workflows/ticket-workflow';
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type Resource = { Type: string; Properties: Record<string, any> };
 
 const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-periods-test-${process.pid}`;
@@ -41,13 +41,8 @@ function machineId(suffix: string): string {
 const periodMachineId = () => machineId('-SupportPeriod');
 const ticketMachineId = () => machineId('-TicketLifecycle');
 
-function statementsOfRole(roleRef: string): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-const statementsOf = (fnId: string) => statementsOfRole(resources[fnId]!.Properties.Role['Fn::GetAtt'][0]);
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
+const statementsOfRole = (roleId: string) => statementsOfRoleIn(template, roleId);
+const statementsOf = (fnId: string) => statementsOfIn(template, fnId);
 const executionsOf = (id: string) => `":execution:",{"Fn::GetAtt":["${id}","Name"]},":*"`;
 
 describe('the support period state machine', () => {

@@ -1,4 +1,5 @@
 /** Webhook ingestion in the CDK stack (lib/webhooks/webhooks.ts), proven on the synthesized template. */
+import { actionsOf, type Statement, statementsOf } from './support/iam';
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -6,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
 const POLICY = 'test/fixtures/webhooks-policy.yaml';
@@ -31,13 +31,6 @@ function functionId(t: Template, file: string): string {
 }
 const webhooksId = () => functionId(template, 'webhooks');
 
-function statementsOf(t: Template, fnId: string): Statement[] {
-  const roleRef = t.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
-  return Object.values(t.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
 const secrets = () => Object.entries(template.findResources('AWS::SecretsManager::Secret') as Record<string, Resource>);
 
 /** The route with this key, and the function its integration invokes. */

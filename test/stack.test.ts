@@ -1,4 +1,5 @@
 /** The CDK stack, proven by synthesizing it and asserting the template (no AWS account needed). */
+import { actionsOf, type Statement, statementsOf as statementsOfIn } from './support/iam';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -8,7 +9,6 @@ import { TABLE_INDEXES } from '../lib/data/table-definition';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { aslPlaceholders, TICKET_LIFECYCLE_FILE } from '../lib/workflows/ticket-workflow';
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type Resource = { Type: string; Properties: Record<string, any> };
 
 const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-test-${process.pid}`;
@@ -28,15 +28,8 @@ function functionId(file: string): string {
   return ids[0]!;
 }
 
-/** Every statement of the inline policies attached to a function's role. */
-function statementsOf(fnId: string): Statement[] {
-  const roleRef = template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
-  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
-    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
+/** The statements of a function's role, less the logs and X-Ray every function has. */
+const statementsOf = (fnId: string) => statementsOfIn(template, fnId);
 /** The ticket state machine (the support period machine is tested in test/stack-periods.test.ts). */
 const stateMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Test-TicketLifecycle' } }))[0]!;
 const periodMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Test-SupportPeriod' } }))[0]!;
@@ -95,7 +88,7 @@ describe('the HTTP API', () => {
     }
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:SendTaskSuccess']));
     // The second Describe/Start and Stop are on the support period machine (it serves /support-orders; test/stack-periods.test.ts).
-    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+    expect(actionsOf(statements).filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([
       'states:DescribeExecution',
       'states:DescribeExecution',
       'states:SendTaskSuccess',
@@ -215,7 +208,7 @@ describe('the ticket workflow', () => {
     }
   });
 
-  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machine, SendTaskSuccess for wakers (and SendTaskFailure for Park)', () => {
+  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machines, X-Ray for the functions, SendTaskSuccess for wakers (and SendTaskFailure for Park)', () => {
     const wildcards = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument.Statement as Statement[])
         .filter((statement) => [statement.Resource].flat().includes('*'))
@@ -236,8 +229,11 @@ describe('the ticket workflow', () => {
       'logs:UpdateLogDelivery',
     ];
     const xray = ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-    // Both machines (ticket lifecycle and support period) log and trace the same way.
-    expect(found).toHaveLength(7);
+    const functionRoles = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).map((fn) => fn.Properties.Role['Fn::GetAtt'][0]);
+    // Both machines (ticket lifecycle and support period) log and trace the same way; every function traces.
+    expect(functionRoles).toHaveLength(6);
+    expect(found).toHaveLength(7 + functionRoles.length);
+    expect(found).toEqual(expect.arrayContaining(functionRoles.map((role) => ({ role, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'] }))));
     expect(found).toEqual(
       expect.arrayContaining([
         { role: machineRole, actions: logDelivery },

@@ -1,30 +1,14 @@
 /**
  * Business metrics as CloudWatch embedded metric format (Powertools Metrics): one JSON line on
- * stdout per flush, which CloudWatch Logs turns into metrics without an API call. The names and
- * dimensions here are the ones lib/monitoring/monitoring.ts alarms on and charts, so both import
- * them from this one place. Locally (npm start, tests) metrics are off unless
- * POWERTOOLS_METRICS_DISABLED=false.
+ * stdout per flush, which CloudWatch Logs turns into metrics without an API call. The names
+ * (metric-names.ts) are the ones lib/monitoring/monitoring.ts alarms on and charts. Locally
+ * (npm start, tests) metrics are off unless POWERTOOLS_METRICS_DISABLED=false.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Channel } from '../../core/tickets/model';
+import { METRIC, METRICS_NAMESPACE } from './metric-names';
 
-/** Namespace of every tierdesk metric; the `service` dimension is the stack's name (POWERTOOLS_SERVICE_NAME). */
-export const METRICS_NAMESPACE = 'tierdesk';
-
-export const METRIC = {
-  /** A ticket was opened; dimension `channel`. */
-  ticketsOpened: 'TicketsOpened',
-  /** An SLA objective or a management-chain step was breached. */
-  slaBreaches: 'SlaBreaches',
-  /** Open tickets (being worked) per tier, counted by the reconciler every 5 minutes; dimension `tier`. */
-  openTickets: 'OpenTickets',
-  /** A received mail was taken in (new ticket, reply or auto-reply). */
-  mailReceived: 'MailReceived',
-  /** A mail SES accepted (tickets' notifications and support periods' mail). */
-  mailSent: 'MailSent',
-  /** A send SES did not take; it is retried. */
-  mailSendFailures: 'MailSendFailures',
-} as const;
+export { METRIC, METRICS_NAMESPACE };
 
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
 

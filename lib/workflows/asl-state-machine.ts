@@ -5,11 +5,12 @@
  * tracing, and a role that may invoke exactly those functions.
  */
 import { readFileSync } from 'node:fs';
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { nagRef } from '../nag';
 
 /** Every `${Name}` placeholder of an ASL file. */
 export function aslPlaceholders(file: string): string[] {
@@ -47,8 +48,30 @@ export function aslStateMachine(scope: Construct, id: string, props: AslStateMac
     tracingEnabled: true,
   });
   // The machine's role may invoke exactly its task functions (and their versions/aliases).
-  for (const task of Object.values(props.tasks)) task.grantInvoke(stateMachine);
+  for (const task of Object.values(props.tasks)) {
+    task.grantInvoke(stateMachine);
+    Validations.of(stateMachine.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagRef(task, 'Arn')}:*]`,
+      reason: 'The versions and aliases of this task function (grantInvoke), no other function.',
+    });
+  }
+  Validations.of(stateMachine.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: "Made by CDK as AWS requires: CloudWatch Logs' log-delivery actions and X-Ray's write actions support no resource-level permissions (see above).",
+  });
   return stateMachine;
+}
+
+/**
+ * Acknowledges, on a grantee's role, the `execution:<machine>:*` pattern executionArns gives: the
+ * executions of this one machine, whose names are the tickets' or orders' (not known in advance).
+ */
+export function acknowledgeExecutionArns(grantee: IFunction, stateMachine: StateMachine): void {
+  const name = nagRef(stateMachine, 'Name');
+  Validations.of(grantee.role!).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
+    reason: `Executions of the ${stateMachine.node.id} machine only; their names are per ticket or order, so they are matched by the machine's prefix.`,
+  });
 }
 
 /** ARN pattern of every execution of the machine. */

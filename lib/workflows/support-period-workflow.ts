@@ -11,14 +11,14 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
 import { grantSendAs } from './ses-identities';
-import { aslStateMachine, executionArns } from './asl-state-machine';
+import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
 
 /** The machine every booked period of a support order runs. */
 export const SUPPORT_PERIOD_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/support-period.asl.json');
@@ -56,6 +56,10 @@ export class SupportPeriodWorkflow extends Construct {
     });
     // Reads the order, the engineer and the customer's tickets; writes the order's status and the routing item.
     table.grantReadWriteData(this.step);
+    Validations.of(this.step).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by the support period state machine, whose Retry handles failures; an execution that still fails alarms.',
+    });
     // Mails the point of contact as the configured identities only.
     grantSendAs(this, this.step, props.senderIdentities);
 
@@ -80,5 +84,6 @@ export class SupportPeriodWorkflow extends Construct {
     handler.addEnvironment(PERIOD_STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
     this.stateMachine.grantStartExecution(handler);
     handler.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [this.executionArns()] }));
+    acknowledgeExecutionArns(handler, this.stateMachine);
   }
 }

@@ -178,6 +178,14 @@ describe('data', () => {
     });
   });
 
+  it('on removal keeps customers\' data (the table, the mail and access-log buckets, the webhook secrets) and deletes the rest', () => {
+    const kept = new Set(['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret']);
+    const retained = Object.values(resources).filter((resource) => resource.DeletionPolicy === 'Retain').map((resource) => resource.Type);
+    expect(new Set(retained)).toEqual(kept);
+    for (const type of kept) for (const [, resource] of ofType(type)) expect(resource.DeletionPolicy).toBe('Retain');
+    expect(ofType('AWS::SecretsManager::Secret').length).toBeGreaterThan(0);
+  });
+
   it('gives every log group a retention', () => {
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 /** The HTTP API and the function behind it (one function, routed inside; see functions/api). */
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -61,7 +61,7 @@ export class TicketApi extends Construct {
       autoDeploy: true,
       throttle: API_THROTTLE,
       accessLogSettings: {
-        destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS })),
+        destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY })),
         // JSON, one line per request. The route key, never the path: a CTI webhook's path carries its token.
         format: AccessLogFormat.custom(
           JSON.stringify({

@@ -6,7 +6,7 @@
  * business signal, an SLA breach. A CloudWatch dashboard charts intake per channel, open tickets
  * per tier, breaches and mail in and out from the handlers' EMF metrics (functions/shared/metrics.ts).
  */
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -62,7 +62,13 @@ export class Monitoring extends Construct {
 
     // A customer managed key: CloudWatch can publish to an encrypted topic only if the key
     // policy lets it use the key, which an AWS managed key's policy does not.
-    const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: `tierdesk ${props.stage}: encrypts the alarm topic` });
+    // It encrypts alarm messages in flight only, so it may go with the stack (after AWS's waiting period).
+    const key = new Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      description: `tierdesk ${props.stage}: encrypts the alarm topic`,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
     key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],

@@ -106,7 +106,7 @@ export class Monitoring extends Construct {
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${this.service}-${props.stage}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+      dashboardName: this.service.replace(/[^A-Za-z0-9_-]/g, '-'), // the stack's name, which carries the stage
       defaultInterval: Duration.days(1),
     });
     const graph = (title: string, metrics: IMetric[]) => new GraphWidget({ title, left: metrics, width: 12, height: 6 });

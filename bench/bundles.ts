@@ -5,7 +5,7 @@
  * of the bundle in a fresh `node`, the median of several processes).
  *
  * Load times are taken as Lambda runs the bundle: with the function's NODE_OPTIONS
- * (--enable-source-maps) and the environment its handler reads at import (the copied policy.yaml
+ * (--enable-source-maps) and the environment its handler reads at import (policy.json
  * and holidays.json, dummy table and ARNs); the AWS SDK resolves from node_modules as the Node.js
  * runtime provides it. Figures without source maps are given too.
  *
@@ -81,7 +81,7 @@ function bundlesOf(stack: Stack, outdir: string): Bundle[] {
       const env: Record<string, string> = Object.fromEntries(variables.map((name) => [name, `bench-${name.toLowerCase()}`]));
       Object.assign(env, {
         TIERDESK_TABLE: 'bench-table',
-        TIERDESK_POLICY: join(asset, 'policy.yaml'),
+        TIERDESK_POLICY: join(asset, 'policy.json'),
         TIERDESK_HOLIDAYS: join(asset, 'holidays.json'),
         TIERDESK_INBOUND_ADDRESSES: 'support@bench.example',
         POWERTOOLS_SERVICE_NAME: 'tierdesk-bench',

@@ -1,6 +1,6 @@
 /**
  * Every tierdesk Lambda: Node.js 22 on ARM64, an esbuild ESM bundle of only what the handler
- * imports, the policy file copied beside it, structured logs kept for a set time, X-Ray tracing,
+ * imports, the validated policy beside it as JSON, structured logs kept for a set time, X-Ray tracing,
  * and a role of its own that may write only its own log group (no AWS managed policy: the basic
  * execution role would let it create any log group and write to all of them).
  */
@@ -10,8 +10,12 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
+import { policyJsonText } from '../core/policy/files';
 import { METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import { nagRef } from './nag';
 import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
@@ -34,7 +38,21 @@ export interface TierdeskFunctionProps {
   handlerFile?: string;
 }
 
-const POLICY_IN_BUNDLE = 'policy.yaml';
+/** The policy beside each bundle: JSON, so the handlers read it without a YAML parser (core/policy/json.ts). */
+const POLICY_IN_BUNDLE = 'policy.json';
+
+const policyJsonFiles = new Map<string, string>();
+
+/** policy.json for a policy file, written once per synth process (every function carries the same). */
+function policyJsonFile(policyFile: string): string {
+  let file = policyJsonFiles.get(policyFile);
+  if (!file) {
+    file = join(mkdtempSync(join(tmpdir(), 'tierdesk-policy-')), POLICY_IN_BUNDLE);
+    writeFileSync(file, policyJsonText(policyFile));
+    policyJsonFiles.set(policyFile, file);
+  }
+  return file;
+}
 
 export class TierdeskFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: TierdeskFunctionProps) {
@@ -75,7 +93,7 @@ export class TierdeskFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_input: string, output: string) => [
-            `cp "${props.policyFile}" "${output}/${POLICY_IN_BUNDLE}"`,
+            `cp "${policyJsonFile(props.policyFile)}" "${output}/${POLICY_IN_BUNDLE}"`,
             `cp "${holidayTableFile(props.policyFile)}" "${output}/${HOLIDAYS_IN_BUNDLE}"`,
             // The source map comment still names index.mjs.map, which stays beside it.
             ...(props.handlerFile ? [`mv "${output}/index.mjs" "${output}/${props.handlerFile}.mjs"`] : []),

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadPolicy } from '../core/policy/files';
+import { loadPolicy, policyJsonText } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
 import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
@@ -121,8 +121,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? DEFAULT_DATA_DIR);
 
   // Everything that can fail fast does so before the JVM's seconds of start-up.
+  // The handlers read the policy as in AWS: the validated policy as JSON (lib/functions.ts, core/policy/json.ts).
+  let policyJson: string;
   try {
-    loadPolicy(policy);
+    policyJson = join(mkdtempSync(join(tmpdir(), 'tierdesk-policy-')), 'policy.json');
+    writeFileSync(policyJson, policyJsonText(policy));
   } catch (error) {
     throw new StartError(`policy "${policy}": ${(error as Error).message}`);
   }
@@ -157,7 +160,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // What the handlers read, set before any handler module is imported.
     Object.assign(process.env, {
       TIERDESK_TABLE: TABLE_NAME,
-      TIERDESK_POLICY: policy,
+      TIERDESK_POLICY: policyJson,
       AWS_REGION: LOCAL_AWS.region,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.url,

@@ -1,8 +1,9 @@
 /**
  * The artifact CDK deploys, run for real: synthesize the stack, take the API function's esbuild
- * bundle (with the policy file and the policy's holiday data copied beside it) and serve it from
- * the local runtime against DynamoDB Local. Proves the bundle loads, finds its policy and its
- * holidays.json (not date-holidays: that stays out of the bundle) and talks to the table.
+ * bundle (with the validated policy as policy.json and the policy's holiday data beside it) and
+ * serve it from the local runtime against DynamoDB Local. Proves the bundle loads, finds its
+ * policy.json (no YAML parser in the bundle) and its holidays.json (not date-holidays: that stays
+ * out of the bundle) and talks to the table.
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,11 +25,11 @@ beforeAll(async () => {
   const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')));
   expect(assets).toHaveLength(1);
   asset = join(outdir, assets[0]!);
-  expect(existsSync(join(asset, 'policy.yaml'))).toBe(true);
+  expect(existsSync(join(asset, 'policy.json'))).toBe(true);
   expect(existsSync(join(asset, 'holidays.json'))).toBe(true);
   // As in Lambda (the function's TIERDESK_HOLIDAYS): the bundle reads its holidays from the file.
   process.env.TIERDESK_HOLIDAYS = join(asset, 'holidays.json');
-  runtime = await startTestRuntime({ policy: join(asset, 'policy.yaml'), routes: [{ prefix: '/', module: join(asset, 'index.mjs') }] });
+  runtime = await startTestRuntime({ policy: join(asset, 'policy.json'), routes: [{ prefix: '/', module: join(asset, 'index.mjs') }] });
 }, 120_000);
 
 afterAll(async () => {
@@ -48,6 +49,13 @@ describe('the deployed API bundle', () => {
     expect(table.regions.US['2026'].public).toEqual(expect.arrayContaining(['2026-01-01', '2026-11-26', '2026-12-25']));
     expect(bundle).not.toContain('Andorra'); // date-holidays' data names every country
     expect(bundle.length).toBeLessThan(1_000_000);
+  });
+
+  it('carries the policy as JSON and no YAML parser', () => {
+    const bundle = readFileSync(join(asset, 'index.mjs'), 'utf8');
+
+    expect(JSON.parse(readFileSync(join(asset, 'policy.json'), 'utf8'))).toMatchObject({ id: 'caret', caseNumberPrefix: 'CARET' });
+    expect(bundle).not.toContain('tag:yaml.org,2002'); // every YAML tag the yaml package knows is named so
   });
 
   it('opens a ticket and reads it back', async () => {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadPolicy } from '../core/policy/files';
+import { loadPolicyJson } from '../core/policy/json';
 import { TABLE_INDEXES, TABLE_KEYS } from '../lib/data/table-definition';
 import { createTable, localClient, startDynamoDB } from '../local/dynamodb';
 import { buildEvent, MAX_BODY_BYTES, toResponse, type GatewayHandler } from '../local/gateway';
@@ -211,11 +213,13 @@ describe('an in-memory runtime', () => {
   it('configures the handlers through the environment, as in AWS', () => {
     expect(process.env).toMatchObject({
       TIERDESK_TABLE: runtime.tableName,
-      TIERDESK_POLICY: 'caret',
+      // As beside a Lambda bundle: the validated policy (here the caret preset) as JSON.
+      TIERDESK_POLICY: expect.stringMatching(/policy\.json$/),
       AWS_ENDPOINT_URL_DYNAMODB: runtime.dynamodbEndpoint,
       AWS_REGION: expect.any(String),
       AWS_ACCESS_KEY_ID: expect.any(String),
     });
+    expect(loadPolicyJson(process.env.TIERDESK_POLICY!)).toEqual(loadPolicy('caret'));
     expect(runtime.adminKey).toBe(TEST_ADMIN_KEY);
     expect(runtime.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });

@@ -137,7 +137,7 @@ describe('the ingest function', () => {
       TIERDESK_ATTACHMENT_PREFIX: 'attachments/',
       TIERDESK_INBOUND_ADDRESSES: 'support@example.com',
       TIERDESK_TABLE: { Ref: tableId },
-      TIERDESK_POLICY: '/var/task/policy.yaml',
+      TIERDESK_POLICY: '/var/task/policy.json',
       TIERDESK_TICKET_STATE_MACHINE_ARN: { Ref: machineId },
     });
   });

@@ -84,7 +84,7 @@ describe('the period step function', () => {
   it('runs functions/periods/step.ts as period-step.mjs for up to 30 s on Node.js 22 ARM64, with the table and the policy', () => {
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
     expect(resources[stepId()]!.Properties).toMatchObject({ Timeout: 30, Runtime: 'nodejs22.x', Architectures: ['arm64'] });
-    expect(resources[stepId()]!.Properties.Environment.Variables).toMatchObject({ TIERDESK_TABLE: { Ref: tableId }, TIERDESK_POLICY: '/var/task/policy.yaml' });
+    expect(resources[stepId()]!.Properties.Environment.Variables).toMatchObject({ TIERDESK_TABLE: { Ref: tableId }, TIERDESK_POLICY: '/var/task/policy.json' });
   });
 
   it('reads and writes the table and sends mail as the configured identity (the address and its domain), nothing else', () => {

@@ -101,7 +101,7 @@ describe('the webhooks function', () => {
     expect(resources[webhooksId()]!.Properties.Environment.Variables).toMatchObject({
       TIERDESK_WEBHOOK_SECRET_PREFIX: 'Hooks/integrations/',
       TIERDESK_TABLE: { Ref: tableId },
-      TIERDESK_POLICY: '/var/task/policy.yaml',
+      TIERDESK_POLICY: '/var/task/policy.json',
       TIERDESK_TICKET_STATE_MACHINE_ARN: { Ref: machineId },
     });
   });

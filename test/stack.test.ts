@@ -68,7 +68,7 @@ describe('the HTTP API', () => {
       Environment: {
         Variables: Match.objectLike({
           TIERDESK_TABLE: Match.anyValue(),
-          TIERDESK_POLICY: '/var/task/policy.yaml',
+          TIERDESK_POLICY: '/var/task/policy.json',
         }),
       },
     });

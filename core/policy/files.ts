@@ -2,7 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { policyOrThrow } from './load';
+import { isDeepStrictEqual } from 'node:util';
+import { policyFromJson } from './json';
+import { PolicyError, policyOrThrow, readPolicyText } from './load';
 import type { Policy } from './schema';
 
 export const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
@@ -28,4 +30,23 @@ export function policyPath(ref: string): string {
 export function loadPolicy(ref: string): Policy {
   const path = policyPath(ref);
   return policyOrThrow(readFileSync(path, 'utf8'), path);
+}
+
+/**
+ * The policy as the Lambdas read it (policy.json, ./json.ts: no YAML parser in the bundles): the
+ * file's data as written, once it is a valid policy. Throws what loadPolicy throws, and also when
+ * the data does not read back from JSON as the same policy (YAML can say things JSON cannot, such
+ * as `.inf`), so a policy that validates at synth is exactly the policy the functions run with.
+ */
+export function policyJsonText(ref: string): string {
+  const path = policyPath(ref);
+  const text = readFileSync(path, 'utf8');
+  const policy = policyOrThrow(text, path);
+  const read = readPolicyText(text);
+  if (!read.ok) throw new PolicyError(path, read.problems); // not reached: policyOrThrow read it
+  const json = JSON.stringify(read.data);
+  if (!isDeepStrictEqual(policyFromJson(json, `${path} as JSON`), policy)) {
+    throw new PolicyError(path, [{ path: '', message: 'the policy does not read back the same from JSON (a value JSON cannot hold, such as .inf or .nan?)' }]);
+  }
+  return json;
 }

@@ -1,19 +1,16 @@
 /**
  * Reading a policy: YAML or JSON text in, a validated policy or every problem (with its
- * path in the file) out. Pure: callers read the file.
+ * path in the file) out. Pure: callers read the file. Validation itself is ./validate.ts,
+ * shared with the Lambdas' JSON loader (./json.ts), which does not import the YAML parser.
  */
 import { parseDocument } from 'yaml';
-import { PolicySchema, type Policy } from './schema';
+import { validatePolicy, PolicyError, type PolicyProblem, type PolicyResult } from './validate';
+import type { Policy } from './schema';
 
-export interface PolicyProblem {
-  /** Where in the file, e.g. "plans[1].objectives.2.firstResponse.within"; "" for the whole file. */
-  path: string;
-  message: string;
-}
+export { validatePolicy, PolicyError, type PolicyProblem, type PolicyResult };
 
-export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
-
-export function parsePolicy(text: string): PolicyResult {
+/** The text as plain data (YAML, of which JSON is a part), not yet validated; or its syntax errors. */
+export function readPolicyText(text: string): { ok: true; data: unknown } | { ok: false; problems: PolicyProblem[] } {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
@@ -24,16 +21,12 @@ export function parsePolicy(text: string): PolicyResult {
       })),
     };
   }
-  return validatePolicy(document.toJS());
+  return { ok: true, data: document.toJS() };
 }
 
-export function validatePolicy(data: unknown): PolicyResult {
-  const result = PolicySchema.safeParse(data);
-  if (result.success) return { ok: true, policy: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-  };
+export function parsePolicy(text: string): PolicyResult {
+  const read = readPolicyText(text);
+  return read.ok ? validatePolicy(read.data) : read;
 }
 
 /** A parsed policy or an error whose message lists every problem. */
@@ -41,20 +34,4 @@ export function policyOrThrow(text: string, source = 'policy'): Policy {
   const result = parsePolicy(text);
   if (result.ok) return result.policy;
   throw new PolicyError(source, result.problems);
-}
-
-export class PolicyError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: PolicyProblem[],
-  ) {
-    super(`${source} is not a valid policy:\n${problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
-    this.name = 'PolicyError';
-  }
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
-    .join('');
 }

@@ -3,7 +3,7 @@
  * environment, the policy, the store and the logger. Created once, on first use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadPolicy } from '../../core/policy/files';
+import { loadPolicyJson } from '../../core/policy/json';
 import type { Policy } from '../../core/policy/schema';
 import { SlaPlanner } from '../../core/sla/targets';
 import { DynamoStore } from '../store/dynamo-store';
@@ -23,7 +23,8 @@ let runtime: Runtime | undefined;
 export function getRuntime(): Runtime {
   if (!runtime) {
     const tableName = requiredEnv('TIERDESK_TABLE');
-    const policy = loadPolicy(process.env.TIERDESK_POLICY ?? 'caret');
+    // policy.json, written from the policy file at synth (and by the local runtime): no YAML parser here.
+    const policy = loadPolicyJson(requiredEnv('TIERDESK_POLICY'));
     const store = new DynamoStore(tableName);
     const blockSize = Number(process.env.TIERDESK_CASE_NUMBER_BLOCK ?? 10);
     runtime = { policy, planner: new SlaPlanner(policy), store, caseNumbers: new CaseNumberBlocks(store, blockSize) };

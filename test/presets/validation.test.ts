@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { PRESETS_DIR, loadPolicy, presetNames } from '../../core/policy/files';
+import { PRESETS_DIR, loadPolicy, policyJsonText, presetNames } from '../../core/policy/files';
+import { policyFromJson } from '../../core/policy/json';
 import { parsePolicy } from '../../core/policy/load';
 
 const PRESETS = ['advendio', 'cadents', 'cadmium', 'caret', 'vidizmo'] as const;
@@ -60,6 +61,32 @@ describe('the shipped presets', () => {
     // Assess
     expect(prefixes).toEqual(['ADV', 'CDN', 'CDM', 'CARET', 'VIDZ']);
     expect(new Set(prefixes).size).toBe(PRESETS.length);
+  });
+});
+
+describe('as the Lambdas read it: policy.json beside the bundle (no YAML parser)', () => {
+  it.each(PRESETS)('%s reads back from its JSON as the same policy', (name) => {
+    // Act
+    const json = policyJsonText(name);
+
+    // Assess
+    expect(policyFromJson(json, `${name}.json`)).toEqual(loadPolicy(name));
+  });
+
+  it('is validated with the same schema: a damaged JSON copy names the same place as the YAML', () => {
+    // Prepare
+    const data = JSON.parse(policyJsonText('caret'));
+    data.addOns[1].calendar = 'round-the-clock';
+
+    // Act
+    const fromJson = () => policyFromJson(JSON.stringify(data), 'policy.json');
+
+    // Assess
+    expect(fromJson).toThrow(/policy\.json is not a valid policy:\n {2}- addOns\[1\]\.calendar: /);
+  });
+
+  it('is refused, not half-read, when it is not JSON', () => {
+    expect(() => policyFromJson('plans: []', 'policy.json')).toThrow(/policy\.json is not a valid policy:\n {2}- \(file\): /);
   });
 });
 

@@ -12,6 +12,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
@@ -22,6 +23,17 @@ import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
 
 /** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
 const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
+
+/**
+ * One build of libmime, libqp and libbase64 (inbound mail): mailparser's ESM build imports their
+ * ESM builds while @zone-eu/mailsplit (CommonJS) requires their CommonJS builds, so both copies
+ * were bundled (~100 KB of Ingest). Every import now gets the CommonJS build, the one `require`
+ * needs (a required ESM module would be its namespace object, not the libmime instance mailsplit
+ * calls); same version, same code, and parsing the mail corpus gives identical results.
+ */
+const ONE_BUILD = Object.fromEntries(
+  ['libmime', 'libqp', 'libbase64'].map((name) => [`--alias:${name}`, createRequire(import.meta.url).resolve(name)]),
+);
 
 export interface TierdeskFunctionProps {
   entry: string;
@@ -86,7 +98,7 @@ export class TierdeskFunction extends NodejsFunction {
         // The Node.js 22 runtime provides AWS SDK v3, so it stays out of the bundle (CDK's default
         // for node18+, said here so that it stays so): smaller bundles, and the runtime's SDK.
         externalModules: ['@aws-sdk/*'],
-        esbuildArgs: { '--alias:zod': ZOD_IN_BUNDLES },
+        esbuildArgs: { '--alias:zod': ZOD_IN_BUNDLES, ...ONE_BUILD },
         // Some dependencies are CommonJS; an ESM bundle needs `require` for them.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         commandHooks: {

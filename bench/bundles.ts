@@ -9,13 +9,17 @@
  * and holidays.json, dummy table and ARNs); the AWS SDK resolves from node_modules as the Node.js
  * runtime provides it. Figures without source maps are given too.
  *
+ * Of each load, the share of the AWS SDK: the bundle's own `@aws-sdk/*` imports (external, as the
+ * Node.js runtime provides them) timed alone, the same way, in a module beside the bundle. The rest
+ * (load minus that, a difference of medians) is our own code's share. The target stays on the whole.
+ *
  * Targets: every bundle < 500 KB (1 KB = 1,024 bytes) and < 100 ms module load.
  *
  * Run alone with `npx tsx bench/bundles.ts`, or with the others through `npm run bench`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
@@ -51,16 +55,41 @@ interface Bundle {
 /** Prints the load time of one module import, in a process of its own. */
 const LOAD_SCRIPT = 'const t=performance.now();await import(process.env.BENCH_BUNDLE_URL);console.log(performance.now()-t)';
 
-async function loadMs(bundle: Bundle, sourceMaps: boolean): Promise<number> {
-  const times: number[] = [];
+/**
+ * The median load time of each file, each import in a fresh process. The files' runs alternate,
+ * so a busy moment of the machine weighs on all of them alike.
+ */
+async function loadMs(bundle: Bundle, sourceMaps: boolean, files: string[] = [bundle.file]): Promise<number[]> {
+  const times: number[][] = files.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', LOAD_SCRIPT], {
-      env: { PATH: process.env.PATH ?? '', ...bundle.env, BENCH_BUNDLE_URL: pathToFileURL(bundle.file).href },
-    });
-    times.push(Number(stdout.trim().split('\n').pop()));
+    for (const [index, file] of files.entries()) {
+      const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', LOAD_SCRIPT], {
+        env: { PATH: process.env.PATH ?? '', ...bundle.env, BENCH_BUNDLE_URL: pathToFileURL(file).href },
+      });
+      times[index]!.push(Number(stdout.trim().split('\n').pop()));
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return times.map((each) => each.sort((a, b) => a - b)[Math.floor(each.length / 2)]!);
+}
+
+/**
+ * The AWS SDK modules a bundle imports: left out of it (`@aws-sdk/*` is external) because the
+ * Lambda runtime provides them, but loaded, by the same import statements, when the bundle is.
+ */
+function awsSdkImports(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return [...new Set([...code.matchAll(/\b(?:from|import)\s*["'](@aws-sdk\/[^"']+)["']/g)].map((match) => match[1]!))];
+}
+
+/**
+ * A module beside the bundle that imports only those SDK modules, in the bundle's order, so they
+ * resolve exactly as the bundle's imports do: its load time is the runtime-provided share.
+ */
+function awsSdkProbe(bundle: Bundle): { file: string; modules: string[] } {
+  const modules = awsSdkImports(bundle.file);
+  const file = join(dirname(bundle.file), 'bench-aws-sdk-only.mjs');
+  writeFileSync(file, modules.map((module) => `import ${JSON.stringify(module)};\n`).join(''));
+  return { file, modules };
 }
 
 /** Every TierdeskFunction of a synthesized stack: its bundle file and the environment it sees at import. */
@@ -111,15 +140,24 @@ export async function benchBundles(): Promise<BenchResult> {
     let over = 0;
     for (const bundle of bundles) {
       const size = kb(statSync(bundle.file).size);
-      const ms = await loadMs(bundle, true);
-      const plainMs = await loadMs(bundle, false);
+      const sdk = awsSdkProbe(bundle);
+      const [ms, sdkMs] = (await loadMs(bundle, true, [bundle.file, sdk.file])) as [number, number];
+      const [plainMs] = await loadMs(bundle, false);
+      rmSync(sdk.file);
+      const ownMs = ms - sdkMs;
       const sizeMet = size < TARGET_KB;
       const msMet = ms < TARGET_MS;
       if (!sizeMet || !msMet) over++;
-      console.log(`bundles: ${bundle.name.padEnd(11)} ${String(size).padStart(7)} KB  load ${ms.toFixed(1)} ms (without source maps ${plainMs.toFixed(1)} ms)`);
+      console.log(
+        `bundles: ${bundle.name.padEnd(11)} ${String(size).padStart(7)} KB  load ${ms.toFixed(1)} ms, of which runtime-provided AWS SDK ${sdkMs.toFixed(1)} ms` +
+          ` (own share ${ownMs.toFixed(1)} ms; ${sdk.modules.join(', ')}) (without source maps ${plainMs!.toFixed(1)} ms)`,
+      );
       figures[`${bundle.name}: bundle KB (minified)`] = sizeMet ? size : `${size} TARGET MISSED (< ${TARGET_KB})`;
+      // The target is on the whole load, the SDK's share included: that is what a cold start waits for.
       figures[`${bundle.name}: module load ms (median of ${RUNS}, as deployed)`] = msMet ? Number(ms.toFixed(1)) : `${ms.toFixed(1)} TARGET MISSED (< ${TARGET_MS})`;
-      figures[`${bundle.name}: module load ms without --enable-source-maps`] = Number(plainMs.toFixed(1));
+      figures[`${bundle.name}: of which runtime-provided AWS SDK, ms (its ${sdk.modules.length} imports alone, median of ${RUNS})`] = Number(sdkMs.toFixed(1));
+      figures[`${bundle.name}: own share, ms (load minus the AWS SDK's)`] = Number(ownMs.toFixed(1));
+      figures[`${bundle.name}: module load ms without --enable-source-maps`] = Number(plainMs!.toFixed(1));
     }
     figures[`target every bundle < ${TARGET_KB} KB and < ${TARGET_MS} ms`] = over === 0 ? 'met' : `TARGET MISSED (${over} of ${bundles.length})`;
     return { name: 'bundles (each Lambda: minified size, module load in a fresh node)', figures };

@@ -4,10 +4,12 @@
  * the engineers who can be booked, and the rules of booking: an engineer is available for the
  * whole period and never booked for another customer's overlapping period. Pure.
  */
-import { z } from 'zod';
 import { durationMs } from '../policy/duration';
 import type { Policy } from '../policy/schema';
-import { toE164 } from '../webhooks/phone';
+// Types only: the schemas (and the phone-number library they use) stay out of what does not validate requests.
+import type { Agent, OrderRequest } from './requests';
+
+export type { Agent, OrderRequest };
 
 const HOUR_MS = 3_600_000;
 /** Step Functions runs an execution for at most a year; a period's must end before that. */
@@ -19,55 +21,6 @@ export const MAX_SLOTS_PER_ORDER = 96;
 export function slotMs(policy: Policy): number {
   return Math.min(HOUR_MS, Math.round(policy.supportPeriods!.blockHours * HOUR_MS));
 }
-
-const Email = z.email('must be an email address').transform((email) => email.toLowerCase());
-
-export const AgentSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    email: Email,
-    phone: z
-      .string()
-      .trim()
-      .max(40)
-      .refine((phone) => toE164(phone) !== undefined, 'an international number, e.g. +1 202 555 0100: a call of the engineer\'s support period is dialled to it')
-      .optional(),
-    skills: z.array(z.string().trim().min(1).max(100)).max(50).default([]).describe('Products and skills, e.g. "Cadmium Events".'),
-    availability: z
-      .array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict())
-      .max(500)
-      .default([])
-      .describe('Windows the engineer can be booked in (instants).'),
-  })
-  .strict();
-export type Agent = z.output<typeof AgentSchema> & { id: string };
-
-export const PointOfContactSchema = z.object({ name: z.string().trim().min(1).max(200), email: Email, phone: z.string().trim().max(40).optional() }).strict();
-
-/** An order as the customer (or staff for them) places it. `periods[i].hours` is checked against the policy by orderProblems. */
-export const OrderRequestSchema = z
-  .object({
-    customerId: z.string().min(1).optional().describe('Staff keys only; a customer key orders for its own customer.'),
-    purpose: z.string().min(1),
-    periods: z
-      .array(
-        z
-          .object({
-            start: z.iso.datetime({ offset: true }),
-            hours: z.number().describe('A positive multiple of the policy\'s block length, e.g. 4 or 8.'),
-            phone: z.string().trim().min(1).max(40).optional().describe('The dedicated number for this period; default the order\'s, then the policy\'s.'),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(20),
-    pointOfContact: PointOfContactSchema,
-    /** The number the customer calls during its periods (a period may name its own); default the policy's. */
-    phone: z.string().trim().min(1).max(40).optional(),
-    notes: z.string().max(5_000).optional(),
-  })
-  .strict();
-export type OrderRequest = z.output<typeof OrderRequestSchema>;
 
 export type PeriodStatus = 'pending' | 'booked' | 'active' | 'ended' | 'cancelled';
 
@@ -90,7 +43,7 @@ export interface SupportOrder {
   customerId: string;
   purpose: string;
   periods: Period[];
-  pointOfContact: z.output<typeof PointOfContactSchema>;
+  pointOfContact: OrderRequest['pointOfContact'];
   phone?: string;
   notes?: string;
   status: 'pending' | 'accepted' | 'cancelled';

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { CustomerSchema } from '../../core/customer';
 import type { Runtime } from '../shared/runtime';
 import type { HttpResult } from '../shared/http';
-import { AgentSchema, OrderRequestSchema } from '../../core/periods/orders';
+import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { createApiKey, getCustomer, putCustomer } from './customers';
 import { AcceptOrderSchema, ChangePeriodsSchema, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';

@@ -4,7 +4,8 @@
  * executions: functions/periods/orders.ts.
  */
 import { z } from 'zod';
-import { AgentSchema, OrderRequestSchema, newOrder, orderProblems, orderStarted, replannedOrder, type SupportOrder } from '../../core/periods/orders';
+import { newOrder, orderProblems, orderStarted, replannedOrder, type SupportOrder } from '../../core/periods/orders';
+import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { cancelOrder, replanOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
 import { HttpError, json, type HttpResult } from '../shared/http';

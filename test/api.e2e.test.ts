@@ -279,5 +279,8 @@ describe('service documents', () => {
     expect(openapi.body.paths['/tickets'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['subject', 'description', 'severity', 'requester']),
     );
+    // The retryable answers a client must handle (test/faults.e2e.test.ts produces the 503).
+    expect(openapi.body.paths['/tickets'].post.responses['503']).toEqual({ $ref: '#/components/responses/Unavailable' });
+    expect(openapi.body.components.responses.Unavailable.headers['Retry-After']).toBeDefined();
   });
 });

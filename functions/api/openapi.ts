@@ -26,6 +26,8 @@ export function openApiDocument(): Record<string, unknown> {
         401: { $ref: '#/components/responses/Error' },
         404: { $ref: '#/components/responses/Error' },
         409: { $ref: '#/components/responses/Error' },
+        429: { description: 'The stage\'s request rate was exceeded (API Gateway throttling); retry later' },
+        503: { $ref: '#/components/responses/Unavailable' },
       },
     };
   }
@@ -40,6 +42,11 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
       responses: {
+        Unavailable: {
+          description: 'A service the desk depends on stayed throttled or failing through its retries; retry after Retry-After seconds (with the same Idempotency-Key)',
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          content: { 'application/json': { schema: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } } },
+        },
         Error: {
           description: 'An error naming the field at fault',
           content: {

@@ -13,6 +13,7 @@ import { sesMessageId } from '../core/mail/threading';
 import { handler as ingest } from '../functions/email/ingest';
 import { lambdaContext } from '../local/gateway';
 import { sesReceiptEvent, type Verdicts } from '../local/smtp';
+import { eventually, ticketsWithSubject, timeline } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 /** Read by the handler when it loads: a runaway sender is cut off after 3 mails an hour here. */
@@ -40,27 +41,6 @@ function send(mail: Mail) {
   return smtp.sendMail({ to: DESK, ...mail });
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, withinMs = 5_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not there within ${withinMs} ms`);
-    await sleep(100);
-  }
-}
-
-/** Tickets whose subject is exactly this (tests run side by side: unique subjects). */
-async function ticketsWithSubject(subject: string): Promise<any[]> {
-  const listed = await request('GET', '/tickets?limit=100');
-  expect(listed.status).toBe(200);
-  return listed.body.items.filter((ticket: { subject: string }) => ticket.subject === subject);
-}
-
-async function timeline(id: string): Promise<any[]> {
-  return (await request('GET', `/tickets/${id}`)).body.timeline;
-}
-
 const sentTo = (to: string, caseNumber: string) => async () =>
   (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
 
@@ -70,7 +50,7 @@ describe.concurrent('mail to the support address', () => {
     const delivered = await send({ from: 'Bea Costa <bea@example.com>', subject, text: 'The nightly export hangs.\n\n-- \nBea Costa\nACME' });
     expect(delivered.response).toMatch(/^250/);
 
-    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(request, subject))[0] && ticketsWithSubject(request, subject));
     expect(ticket).toMatchObject({ channel: 'email', requester: { email: 'bea@example.com', name: 'Bea Costa' }, status: 'new' });
     expect(ticket.description).toContain('The nightly export hangs.');
     const [ack] = await eventually('the acknowledgement', async () => (await sentTo('bea@example.com', ticket.caseNumber)())[0] && sentTo('bea@example.com', ticket.caseNumber)());
@@ -82,31 +62,31 @@ describe.concurrent('mail to the support address', () => {
       inReplyTo: sesMessageId(ack!.messageId, 'us-east-1'),
       text: `It still hangs after the restart.\n\nOn Mon, 23 Nov 2026 at 10:00, Support <${DESK}> wrote:\n> We received your request.`,
     });
-    const reply = await eventually('the reply on the ticket', async () => (await timeline(ticket.id)).find((e) => e.type === 'customer-message'));
+    const reply = await eventually('the reply on the ticket', async () => (await timeline(request, ticket.id)).find((e) => e.type === 'customer-message'));
     expect(reply.body).toBe('It still hangs after the restart.');
     expect(reply.data.mail.rawKey).toMatch(/^inbound\//);
-    expect(await ticketsWithSubject(`Re: ${ack!.subject}`)).toEqual([]);
+    expect(await ticketsWithSubject(request, `Re: ${ack!.subject}`)).toEqual([]);
   });
 
   it('threads a reply by the case number in its subject, typed by hand', async () => {
     const subject = 'Login page blank';
     await send({ from: 'carl@example.com', subject, text: 'Blank page after login.' });
-    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(request, subject))[0] && ticketsWithSubject(request, subject));
 
     await send({ from: 'carl@example.com', subject: `About case ${ticket.caseNumber.replace('-', ' ')} (more info)`, text: 'It happens in Firefox only.' });
 
-    const reply = await eventually('the reply', async () => (await timeline(ticket.id)).find((e) => e.type === 'customer-message'));
+    const reply = await eventually('the reply', async () => (await timeline(request, ticket.id)).find((e) => e.type === 'customer-message'));
     expect(reply.body).toBe('It happens in Firefox only.');
     // From someone else, the case number joins nothing: a new ticket.
     await send({ from: 'stranger@elsewhere.example', subject: `Re: [${ticket.caseNumber}] hello`, text: 'Let me in.' });
-    await eventually('the stranger\'s own ticket', async () => ((await ticketsWithSubject(`Re: [${ticket.caseNumber}] hello`)).length === 1 ? true : undefined));
-    expect((await timeline(ticket.id)).filter((e) => e.type === 'customer-message')).toHaveLength(1);
+    await eventually('the stranger\'s own ticket', async () => ((await ticketsWithSubject(request, `Re: [${ticket.caseNumber}] hello`)).length === 1 ? true : undefined));
+    expect((await timeline(request, ticket.id)).filter((e) => e.type === 'customer-message')).toHaveLength(1);
   });
 
   it('an auto-reply is recorded on its ticket but never acknowledged, and never reopens or answers anything', async () => {
     const subject = 'Invoice question';
     await send({ from: 'dora@example.com', subject, text: 'Where is my invoice?' });
-    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(request, subject))[0] && ticketsWithSubject(request, subject));
     const [ack] = await eventually('the acknowledgement', async () => (await sentTo('dora@example.com', ticket.caseNumber)())[0] && sentTo('dora@example.com', ticket.caseNumber)());
 
     await send({
@@ -119,11 +99,11 @@ describe.concurrent('mail to the support address', () => {
     // An out-of-office mail that threads nowhere makes nothing at all.
     await send({ from: 'eve@example.com', subject: 'Automatic reply: holidays', headers: { 'Auto-Submitted': 'auto-replied' }, text: 'Away.' });
 
-    const recorded = await eventually('the record', async () => (await timeline(ticket.id)).find((e) => e.type === 'automated-mail'));
+    const recorded = await eventually('the record', async () => (await timeline(request, ticket.id)).find((e) => e.type === 'automated-mail'));
     expect(recorded.data.reason).toMatch(/Auto-Submitted/i);
-    expect((await timeline(ticket.id)).some((e) => e.type === 'customer-message')).toBe(false);
+    expect((await timeline(request, ticket.id)).some((e) => e.type === 'customer-message')).toBe(false);
     await sleep(1_000);
-    expect(await ticketsWithSubject('Automatic reply: holidays')).toEqual([]);
+    expect(await ticketsWithSubject(request, 'Automatic reply: holidays')).toEqual([]);
     expect((await runtime.ses.store()).filter((mail) => mail.destination.to.includes('eve@example.com'))).toEqual([]);
     expect(await sentTo('dora@example.com', ticket.caseNumber)()).toHaveLength(1);
   });
@@ -142,9 +122,9 @@ describe.concurrent('mail to the support address', () => {
     }
     await send(mail); // and a redelivery later
 
-    await eventually('the ticket', async () => ((await ticketsWithSubject(subject)).length ? true : undefined));
+    await eventually('the ticket', async () => ((await ticketsWithSubject(request, subject)).length ? true : undefined));
     await sleep(500);
-    expect(await ticketsWithSubject(subject)).toHaveLength(1);
+    expect(await ticketsWithSubject(request, subject)).toHaveLength(1);
   });
 
   it('lists attachments on the ticket and keeps them in the mail bucket', async () => {
@@ -152,8 +132,8 @@ describe.concurrent('mail to the support address', () => {
     const log = Buffer.from('2026-11-23 10:00:00 ERROR export failed\n'.repeat(50));
     await send({ from: 'gus@example.com', subject, text: 'See the log.', attachments: [{ filename: 'export.log', content: log, contentType: 'text/plain' }] });
 
-    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(subject))[0] && ticketsWithSubject(subject));
-    const created = (await timeline(ticket.id)).find((e) => e.type === 'created');
+    const [ticket] = await eventually('the ticket', async () => (await ticketsWithSubject(request, subject))[0] && ticketsWithSubject(request, subject));
+    const created = (await timeline(request, ticket.id)).find((e) => e.type === 'created');
     const [attachment] = created.data.mail.attachments;
     expect(attachment).toMatchObject({ filename: 'export.log', contentType: 'text/plain', size: log.length });
     const s3 = new S3Client({ endpoint: runtime.s3Url, forcePathStyle: true });
@@ -174,7 +154,7 @@ describe('what SES tells the handler, and hostile input', () => {
   it('a virus verdict FAIL is quarantined: no ticket', async () => {
     const [outcome] = await deliverRaw('From: ivan@example.com\r\nSubject: Quarantine me\r\n\r\nEICAR', { virus: 'FAIL' });
     expect(outcome).toEqual({ outcome: 'quarantined', reason: 'virus verdict FAIL' });
-    expect(await ticketsWithSubject('Quarantine me')).toEqual([]);
+    expect(await ticketsWithSubject(request, 'Quarantine me')).toEqual([]);
   });
 
   it('a designated user whose mail fails DMARC is not treated as designated', async () => {

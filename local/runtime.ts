@@ -56,6 +56,12 @@ export interface RuntimeOptions {
   quiet?: boolean;
   routes?: RuntimeRoute[];
   /**
+   * The inbound-email handler module the SMTP listener calls (path relative to this file, or
+   * absolute, exporting `handler`); default functions/email/ingest.ts. Tests pass the esbuild
+   * bundle CDK deploys (`ingest.mjs`), as `routes` serves the API's bundle.
+   */
+  ingestModule?: string;
+  /**
    * Fixed ports for DynamoDB Local and the Step Functions endpoint (0 or absent: free ones).
    * A restart in the same process must reuse them: like a Lambda container, a handler module
    * keeps the clients it built on first use, with the endpoints of the first start.
@@ -197,7 +203,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       bucket: s3.bucket,
       inboundPrefix: INBOUND_PREFIX,
       s3: new S3Client({ endpoint: s3.url, forcePathStyle: true, region: LOCAL_AWS.region, credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey } }),
-      ingest: await loadHandler<IngestHandler>(INGEST_MODULE),
+      ingest: await loadHandler<IngestHandler>(options.ingestModule ?? INGEST_MODULE),
       quiet: options.quiet ?? false,
     }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EADDRINUSE' ? new StartError(`SMTP port ${options.smtpPort} on ${host} is already in use`) : error;

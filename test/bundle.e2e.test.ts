@@ -1,38 +1,65 @@
 /**
- * The artifact CDK deploys, run for real: synthesize the stack, take the API function's esbuild
+ * The artifacts CDK deploys, run for real: synthesize the stack, take the API function's esbuild
  * bundle (with the validated policy as policy.json and the policy's holiday data beside it) and
  * serve it from the local runtime against DynamoDB Local. Proves the bundle loads, finds its
  * policy.json (no YAML parser in the bundle) and its holidays.json (not date-holidays: that stays
  * out of the bundle) and talks to the table.
+ *
+ * The inbound-email function's bundle (`ingest.mjs`) is what the runtime's SMTP listener calls:
+ * it is built with esbuild aliases no other test runs (zod without locales; libmime, libqp and
+ * libbase64 forced to their CommonJS builds, lib/functions.ts), so mail in legacy charsets is
+ * sent through it over SMTP and read back, decoded, through the bundled API.
  */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { eventually, ticketsWithSubject, timeline } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 // Inside the repository, so the bundle resolves the AWS SDK the Lambda runtime provides from node_modules.
 const outdir = resolve(`cdk.out/bundle-test-${process.pid}`);
+const DESK = 'support@caret.example';
 let runtime: Runtime;
+/** The API function's asset folder (index.mjs) and the Ingest function's (ingest.mjs). */
 let asset: string;
+let ingestAsset: string;
+let smtp: ReturnType<typeof nodemailer.createTransport>;
 const holidaysEnv = process.env.TIERDESK_HOLIDAYS;
+
+/** The one asset folder of the synth that holds this bundle file. */
+function assetWith(file: string): string {
+  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, file)));
+  expect(assets, file).toHaveLength(1);
+  return join(outdir, assets[0]!);
+}
 
 beforeAll(async () => {
   const app = new App({ outdir });
-  new TierdeskStack(app, 'BundleTest', { policy: 'caret' });
+  new TierdeskStack(app, 'BundleTest', { policy: 'caret', inboundRecipients: [DESK] });
   app.synth();
-  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')));
-  expect(assets).toHaveLength(1);
-  asset = join(outdir, assets[0]!);
-  expect(existsSync(join(asset, 'policy.json'))).toBe(true);
-  expect(existsSync(join(asset, 'holidays.json'))).toBe(true);
+  asset = assetWith('index.mjs');
+  ingestAsset = assetWith('ingest.mjs');
+  for (const folder of [asset, ingestAsset]) {
+    expect(existsSync(join(folder, 'policy.json'))).toBe(true);
+    expect(existsSync(join(folder, 'holidays.json'))).toBe(true);
+  }
   // As in Lambda (the function's TIERDESK_HOLIDAYS): the bundle reads its holidays from the file.
   process.env.TIERDESK_HOLIDAYS = join(asset, 'holidays.json');
-  runtime = await startTestRuntime({ policy: join(asset, 'policy.json'), routes: [{ prefix: '/', module: join(asset, 'index.mjs') }] });
+  runtime = await startTestRuntime({
+    policy: join(asset, 'policy.json'),
+    routes: [{ prefix: '/', module: join(asset, 'index.mjs') }],
+    ingestModule: join(ingestAsset, 'ingest.mjs'),
+  });
+  smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
 }, 120_000);
 
 afterAll(async () => {
+  smtp?.close();
   await runtime?.stop();
   if (holidaysEnv === undefined) delete process.env.TIERDESK_HOLIDAYS;
   else process.env.TIERDESK_HOLIDAYS = holidaysEnv;
@@ -77,5 +104,99 @@ describe('the deployed API bundle', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.errors.map((error: { field: string }) => error.field)).toContain('description');
+  });
+});
+
+/** The ticket the mail with this subject opened, once the ingest bundle has made it. */
+async function ticketFor(subject: string): Promise<any> {
+  const request = api(runtime);
+  return eventually(`the ticket "${subject}"`, async () => (await ticketsWithSubject(request, subject))[0]);
+}
+
+/** A mail as written by a mail program that does not use UTF-8: every header and the body in a legacy charset. */
+const WINDOWS_1252_MAIL = [
+  'From: =?windows-1252?Q?Ren=E9e_M=FCller?= <renee@kunde.example>',
+  `To: ${DESK}`,
+  // 請求書が届きません（11月分） in ISO-2022-JP (decoded by encoding-japanese, not iconv-lite).
+  'Subject: =?ISO-2022-JP?B?GyRCQEE1YT1xJCxGTyQtJF4kOyRzIUobKEIxMRskQjduSiwhSxsoQg==?=',
+  'Date: Mon, 30 Nov 2026 08:15:00 +0100',
+  'Message-ID: <cp1252-iso2022jp@kunde.example>',
+  'MIME-Version: 1.0',
+  'Content-Type: text/plain; charset=windows-1252',
+  'Content-Transfer-Encoding: quoted-printable',
+  '',
+  // 0x80 (€), 0x93/0x94 (“ ”) and 0x96 (–) are where windows-1252 and ISO-8859-1 differ.
+  'Die Rechnung f=FCr =93Gr=F6=DFe XL=94 kostet 12 =80 =96 bitte pr=FCfen.',
+  '',
+].join('\r\n');
+
+describe.concurrent('the deployed Ingest bundle, behind the SMTP listener', () => {
+  it('is self-contained: it imports only Node.js built-ins and the AWS SDK the Lambda runtime provides', () => {
+    const bundle = readFileSync(join(ingestAsset, 'ingest.mjs'), 'utf8');
+    // `from"x"`, `import("x")` and `require("x")` with a module name in quotes (not minified strings such as `from":case"`).
+    const specifiers = [...bundle.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([@\w][\w./@:-]*)["']/g)].map((match) => match[1]!);
+
+    expect(specifiers).toEqual(expect.arrayContaining(['@aws-sdk/client-s3', 'node:crypto']));
+    expect(specifiers.filter((name) => !isBuiltin(name) && !name.startsWith('@aws-sdk/'))).toEqual([]);
+    expect(bundle).not.toContain('tag:yaml.org,2002');
+  });
+
+  it('makes a plain mail a ticket with its subject, body and sender', async () => {
+    const subject = 'Bundle mail: the export stops at 99 %';
+    const delivered = await smtp.sendMail({ from: 'Pat Example <pat@customer.example>', to: DESK, subject, text: 'The nightly export stops at 99 %.\n\nPat' });
+    expect(delivered.response).toMatch(/^250/);
+
+    const ticket = await ticketFor(subject);
+
+    expect(ticket).toMatchObject({ channel: 'email', requester: { email: 'pat@customer.example', name: 'Pat Example' } });
+    expect(ticket.caseNumber).toMatch(/^CARET-\d{6}$/);
+    expect(ticket.description).toContain('The nightly export stops at 99 %.');
+  });
+
+  it.each([
+    {
+      mail: 'a Shift_JIS subject, sender name and 8-bit body (test/fixtures/mail)',
+      raw: readFileSync('test/fixtures/mail/subject-shift-jis.eml'),
+      subject: '【CASE-000321】ログインできません',
+      requester: { email: 'yamada@kaisha.example', name: '山田 太郎' },
+      sentence: 'ログイン画面でエラーが表示されます。',
+    },
+    {
+      mail: 'an ISO-8859-1 subject, sender name and 8-bit body (test/fixtures/mail)',
+      raw: readFileSync('test/fixtures/mail/subject-iso-8859-1.eml'),
+      subject: 'Re: [CASE-000077] Problema con la exportación',
+      requester: { email: 'jose@empresa.example', name: 'José Martínez' },
+      sentence: 'La exportación sigue fallando en la versión 4.2.',
+    },
+    {
+      mail: 'an ISO-2022-JP subject, a windows-1252 sender name and a windows-1252 quoted-printable body',
+      raw: WINDOWS_1252_MAIL,
+      subject: '請求書が届きません（11月分）',
+      requester: { email: 'renee@kunde.example', name: 'Renée Müller' },
+      sentence: 'Die Rechnung für “Größe XL” kostet 12 € – bitte prüfen.',
+    },
+  ])('decodes $mail into the ticket', async ({ raw, subject, requester, sentence }) => {
+    const delivered = await smtp.sendMail({ envelope: { from: requester.email, to: [DESK] }, raw });
+    expect(delivered.response).toMatch(/^250/);
+
+    const ticket = await ticketFor(subject);
+
+    expect(ticket.requester).toMatchObject(requester);
+    expect(ticket.description).toContain(sentence);
+  });
+
+  it('stores an attachment, with its non-ASCII file name, in the mail bucket', async () => {
+    const subject = 'Bundle mail: log attached';
+    const log = Buffer.from('2026-11-23 10:00:00 ERROR Export fehlgeschlagen\n'.repeat(50));
+    await smtp.sendMail({ from: 'gus@example.com', to: DESK, subject, text: 'Siehe Protokoll.', attachments: [{ filename: 'Prüfprotokoll.log', content: log, contentType: 'text/plain' }] });
+
+    const ticket = await ticketFor(subject);
+    const created = (await timeline(api(runtime), ticket.id)).find((event) => event.type === 'created');
+    const [attachment] = created.data.mail.attachments;
+
+    expect(attachment).toMatchObject({ filename: 'Prüfprotokoll.log', contentType: 'text/plain', size: log.length });
+    const s3 = new S3Client({ endpoint: runtime.s3Url, forcePathStyle: true });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: runtime.mailBucket, Key: attachment.key }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray())).toEqual(log);
   });
 });

@@ -18,7 +18,8 @@ import { App } from 'aws-cdk-lib';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
-import { eventually, ticketsWithSubject, timeline } from './support/inbound-mail';
+import { eventually } from './support/eventually';
+import { ticketsWithSubject, timeline } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 // Inside the repository, so the bundle resolves the AWS SDK the Lambda runtime provides from node_modules.

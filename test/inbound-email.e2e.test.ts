@@ -13,7 +13,8 @@ import { sesMessageId } from '../core/mail/threading';
 import { handler as ingest } from '../functions/email/ingest';
 import { lambdaContext } from '../local/gateway';
 import { sesReceiptEvent, type Verdicts } from '../local/smtp';
-import { eventually, ticketsWithSubject, timeline } from './support/inbound-mail';
+import { eventually } from './support/eventually';
+import { ticketsWithSubject, timeline } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 /** Read by the handler when it loads: a runaway sender is cut off after 3 mails an hour here. */

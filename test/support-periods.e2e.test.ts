@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { eventually } from './support/eventually';
 
 const SLOT_MS = 3_600;
 let runtime: Runtime;
@@ -26,15 +27,6 @@ afterAll(async () => {
 const slotAfter = (leadMs: number) => Math.ceil((Date.now() + leadMs) / SLOT_MS) * SLOT_MS;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, withinMs: number): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not there within ${withinMs} ms`);
-    await sleep(150);
-  }
-}
 
 async function customer(id: string) {
   expect((await request('PUT', `/customers/${id}`, { body: { name: id, plan: 'standard', emailDomains: [`${id}.example`] } })).status).toBe(201);

@@ -2,22 +2,10 @@
  * For tests that deliver mail to a runtime's SMTP listener and read the tickets it made back
  * through the API: the ingest handler runs after the SMTP answer, so what it made is polled for.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { api } from './runtime';
 
 type Request = ReturnType<typeof api>;
-
-/** The probe's first defined value, polled every 100 ms; throws naming `what` after `withinMs`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, withinMs = 5_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not there within ${withinMs} ms`);
-    await sleep(100);
-  }
-}
 
 /** Tickets whose subject is exactly this (tests run side by side: unique subjects). */
 export async function ticketsWithSubject(request: Request, subject: string): Promise<any[]> {

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signTierdeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
@@ -303,6 +304,39 @@ describe('a handler that dies right after its ticket write', () => {
     expect(await ticketsWithSubject(subject)).toEqual([expect.objectContaining({ id: retried.body.id })]);
     expect((await timeline(retried.body.id)).filter((event) => event.type === 'created')).toHaveLength(1);
     expect(await executionStatus(retried.body.id)).toBe('RUNNING');
+  });
+  it('a mail reply whose ingest dies after its write is redelivered by the mail server, recorded once, and a reply to it still joins the ticket', async () => {
+    // Prepare: a ticket opened by mail. The listener answers 451 when the ingest fails, as SES's retry would follow.
+    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
+    const subject = `Died after mail write ${randomUUID()}`;
+    const [opening, reply, followUp] = [randomUUID(), randomUUID(), randomUUID()];
+    const mail = (id: string, extra: object) => ({ from: 'ana@example.com', to: 'support@desk.example', messageId: `<${id}@customer.example>`, ...extra });
+    try {
+      await smtp.sendMail(mail(opening, { subject, text: 'The export stopped.' }));
+      const ticket = await vi.waitFor(async () => (await ticketsWithSubject(subject))[0]!, { timeout: 5_000, interval: 200 });
+      const answer = mail(reply, { subject: `Re: ${subject}`, inReplyTo: `<${opening}@customer.example>`, text: 'It stopped again at 3 am.' });
+      const crash = dieAfterTicketWrite(reply);
+
+      // Act: the reply's ingest dies after its write; the server delivers it again; then the customer answers their own reply.
+      await expect(smtp.sendMail(answer).finally(() => crash.restore())).rejects.toThrow(/451/);
+      await smtp.sendMail(answer);
+      const lastSubject = `More details ${randomUUID()}`; // no case number: only the thread can place it
+      await smtp.sendMail(mail(followUp, { subject: lastSubject, inReplyTo: `<${reply}@customer.example>`, text: 'Logs attached later.' }));
+
+      // Assess
+      const messages = await vi.waitFor(
+        async () => {
+          const found = (await timeline(ticket.id)).filter((event) => event.type === 'customer-message');
+          expect(found).toHaveLength(2);
+          return found as { body?: string }[];
+        },
+        { timeout: 5_000, interval: 200 },
+      );
+      expect(messages.map((message) => message.body)).toEqual(['It stopped again at 3 am.', 'Logs attached later.']);
+      expect(await ticketsWithSubject(lastSubject)).toEqual([]);
+    } finally {
+      smtp.close();
+    }
   });
 });
 

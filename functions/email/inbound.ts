@@ -126,9 +126,14 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
         automated
           ? recordAutomatedMail(current, mail, record, automated, ctx)
           : queueNotifications(addMailReply(current, mail, record, ctx, { kind: 'customer', id: sender })),
-      { read: async () => (await rt.store.getTicket(ticket.id))!, idempotency: idempotency(outcome) },
+      {
+        read: async () => (await rt.store.getTicket(ticket.id))!,
+        idempotency: idempotency(outcome),
+        // In the write that completes the claim: a redelivery answered from the claim must not
+        // leave later replies to this mail without their thread.
+        links: mail.messageId ? [TICKET_LINKS.mail(mail.messageId)] : [],
+      },
     );
-    if (mail.messageId) await rt.store.linkTicket(ticket.id, [TICKET_LINKS.mail(mail.messageId)]);
     if (!automated) await wakeTicket(ticket.id);
     return outcome;
   }

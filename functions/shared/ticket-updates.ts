@@ -21,6 +21,8 @@ export interface UpdateOptions {
   skipUnchanged?: boolean;
   /** A claimed idempotency key completed in the same write (functions/store/dynamo-store.ts saveTicket). */
   idempotency?: IdempotencyCompletion;
+  /** Links to the ticket written in the same write (TICKET_LINKS keys). */
+  links?: readonly string[];
 }
 
 export async function updateTicketWithRetry(
@@ -34,7 +36,7 @@ export async function updateTicketWithRetry(
     if (options.skipUnchanged && change.ticket === ticket && change.events.length === 0) return { change, written: false };
     change.ticket.version = ticket.version + 1;
     try {
-      await rt.store.saveTicket(change.ticket, change.events, options.idempotency);
+      await rt.store.saveTicket(change.ticket, change.events, options.idempotency, options.links);
       return { change, written: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || options.noRetry || attempt >= UPDATE_ATTEMPTS) throw error;

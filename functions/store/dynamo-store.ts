@@ -160,8 +160,13 @@ export class DynamoStore {
     }
     const items: TransactItem[] = [{ Put: ticketPut }, ...events.map((event) => this.eventPut(event))];
     if (idempotency) items.push(this.idempotencyCompletion(idempotency));
-    for (const link of new Set(links)) items.push({ Put: { TableName: this.tableName, Item: { ...key(link), ticketId: ticket.id } } });
+    items.push(...this.linkPuts(ticket.id, links));
     await this.transact(items);
+  }
+
+  /** Puts of a ticket's links (TICKET_LINKS keys), as linkTicket writes them, for a ticket's own transaction. */
+  private linkPuts(ticketId: string, links: readonly string[]): TransactItem[] {
+    return [...new Set(links)].map((link) => ({ Put: { TableName: this.tableName, Item: { ...key(link), ticketId } } }));
   }
 
   async getTicket(id: string): Promise<Ticket | undefined> {
@@ -187,7 +192,8 @@ export class DynamoStore {
    * VersionConflictError. With an idempotency claim, completes it in the same transaction (an
    * inbound mail added to a ticket: a redelivery finds it done and adds nothing).
    */
-  async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion): Promise<void> {
+  /** Links (e.g. a reply's Message-ID) go in the same transaction, for the reason createTicket's do. */
+  async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: readonly string[] = []): Promise<void> {
     await this.transact([
       {
         Put: {
@@ -199,6 +205,7 @@ export class DynamoStore {
       },
       ...events.map((event) => this.eventPut(event)),
       ...(idempotency ? [this.idempotencyCompletion(idempotency)] : []),
+      ...this.linkPuts(ticket.id, links),
     ]);
   }
 

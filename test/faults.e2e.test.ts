@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import nodemailer from 'nodemailer';
@@ -240,6 +241,37 @@ describe('StartExecution failing after the ticket was written', () => {
       { timeout: 5_000, interval: 200 },
     );
     expect(await ticketsWithSubject(subject)).toHaveLength(1);
+  });
+});
+
+describe('waking an execution failing after the change was written', () => {
+  it('the change is kept and answered; its mail goes out when the reconciler sends the wake that was lost', async () => {
+    // Prepare: a ticket waiting on the customer, its clock stopped, so its execution is parked with no deadline near.
+    const email = `wake-${randomUUID()}@example.com`;
+    const created = await request('POST', '/tickets', { body: newTicket(`Lost wake ${randomUUID()}`, email) });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'pause' } })).status).toBe(200);
+    const parkedFor = async () => (await getRuntime().store.parkedVersion(id)) ?? -1;
+    await vi.waitFor(async () => expect(await parkedFor()).toBeGreaterThanOrEqual(created.body.ticket.version + 1), { timeout: 5_000, interval: 100 });
+    const answer = `Try the export again ${randomUUID()}`;
+    const mailed = async () => (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(email) && (mail.body?.text ?? '').includes(answer));
+    const refusal = intercept(SFNClient, async (command, send) => {
+      if (command instanceof SendTaskSuccessCommand) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
+      return send();
+    });
+
+    // Act: the agent answers while Step Functions refuses the wake; later the reconciler runs.
+    const replied = await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body: answer } }).finally(() => refusal.restore());
+    await sleep(1_500);
+    const before = await mailed();
+    const outcome = await reconcile();
+
+    // Assess
+    expect(replied.status).toBe(201);
+    expect(before).toEqual([]);
+    expect(outcome.woken).toBeGreaterThanOrEqual(1);
+    await vi.waitFor(async () => expect(await mailed()).toHaveLength(1), { timeout: 5_000, interval: 200 });
   });
 });
 

@@ -23,6 +23,7 @@ import {
   InvalidToken,
 } from '@aws-sdk/client-sfn';
 import type { Ticket } from '../../core/tickets/model';
+import type { ParkedToken } from '../store/dynamo-store';
 import { getRuntime, logger } from './runtime';
 import { updateTicketWithRetry } from './ticket-updates';
 
@@ -120,13 +121,17 @@ async function startExecution(stateMachineArn: string, ticket: WorkflowRef): Pro
 
 /** Wakes the ticket's parked execution so it steps now; nothing parked is fine (it is busy, or it will re-read the ticket). */
 export async function wakeTicket(ticketId: string): Promise<void> {
+  const { store } = getRuntime();
+  let parked: ParkedToken | undefined;
   try {
-    const token = await getRuntime().store.takeToken(ticketId);
-    if (!token) return;
-    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    parked = await store.takeToken(ticketId);
+    if (!parked) return;
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: parked.token, output: '{}' }));
   } catch (error) {
     // The wait already ended (timed out, or woken by another change): that run re-reads the ticket anyway.
     if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken) return;
-    logger.error('could not wake the ticket workflow; it steps at its deadline', { ticketId, error: error as Error });
+    // Put back, the token lets the reconciler send this wake (its version is older than the ticket's).
+    if (parked) await store.restoreToken(ticketId, parked).catch(() => undefined);
+    logger.error('could not wake the ticket workflow; the reconciler will, or it steps at its deadline', { ticketId, error: error as Error });
   }
 }

@@ -75,6 +75,12 @@ export interface IdempotencyCompletion {
 const OPEN_STATUSES: ReadonlySet<Status> = new Set(['new', 'open', 'pending-customer']);
 const IDEMPOTENCY_DAYS = 1;
 /** Sort key of the item holding a ticket's parked task token. */
+/** A parked task token and the ticket version its execution planned for (absent on tokens parked before versions were kept). */
+export interface ParkedToken {
+  token: string;
+  version: number | undefined;
+}
+
 const WAIT_SK = 'WAIT';
 /** A claim whose request crashed is taken over after this long. */
 const IDEMPOTENCY_LOCK_MS = 30_000;
@@ -220,17 +226,40 @@ export class DynamoStore {
    * Parks the task token the ticket's execution waits on. It is an item of its own beside the
    * ticket (same partition), not an attribute of the ticket item: saveTicket replaces that item
    * whole, which would drop the token just before the change that must wake the execution.
+   * `version` is the ticket's version the execution planned for: a parked token older than the
+   * ticket is a wake that was missed (the reconciler sends it).
    */
-  async parkToken(ticketId: string, token: string): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: `TICKET#${ticketId}`, SK: WAIT_SK, token } }));
+  async parkToken(ticketId: string, token: string, version: number): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: `TICKET#${ticketId}`, SK: WAIT_SK, token, version } }));
   }
 
   /** Takes the parked token away (so two changes never both send it), or undefined when none is parked. */
-  async takeToken(ticketId: string): Promise<string | undefined> {
+  async takeToken(ticketId: string): Promise<ParkedToken | undefined> {
     const result = await this.doc.send(
       new DeleteCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK }, ReturnValues: 'ALL_OLD' }),
     );
-    return result.Attributes?.token as string | undefined;
+    return result.Attributes ? { token: result.Attributes.token as string, version: result.Attributes.version as number | undefined } : undefined;
+  }
+
+  /** Puts back a token that could not be sent, unless the execution has parked a newer one since. */
+  async restoreToken(ticketId: string, parked: ParkedToken): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: `TICKET#${ticketId}`, SK: WAIT_SK, token: parked.token, ...(parked.version === undefined ? {} : { version: parked.version }) },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** The ticket version the parked execution planned for, or undefined when none is parked (or it predates versions). */
+  async parkedVersion(ticketId: string): Promise<number | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK } }));
+    return result.Item?.version as number | undefined;
   }
 
   /** A customer's tickets, newest first, optionally in one status. */

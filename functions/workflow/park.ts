@@ -35,7 +35,7 @@ async function park(event: unknown): Promise<void> {
     return;
   }
   const { store } = getRuntime();
-  await store.parkToken(ticketId, token);
+  await store.parkToken(ticketId, token, version);
   const ticket = await store.getTicket(ticketId);
   if (!ticket || ticket.version !== version) await wakeTicket(ticketId);
 }

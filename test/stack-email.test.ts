@@ -1,5 +1,5 @@
 /** Inbound email in the CDK stack (lib/email/inbound-email.ts), proven on the synthesized template. */
-import { actionsOf, type Statement, statementsOf as statementsOfIn } from './support/iam';
+import { actionsOf, functionId, type Statement, statementsOf as statementsOfIn } from './support/iam';
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -29,11 +29,7 @@ function only(type: string, within = ''): [string, Resource] {
 }
 
 const bucketId = () => only('AWS::S3::Bucket', 'InboundEmailMailBucket')[0];
-const ingestId = () => {
-  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'ingest.handler' } }));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-};
+const ingestId = () => functionId(template, 'ingest');
 const objectsArn = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${prefix}*`]] });
 
 const statementsOf = (fnId: string, options: { baseline?: boolean } = {}) => statementsOfIn(template, fnId, options);

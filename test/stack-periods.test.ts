@@ -1,5 +1,5 @@
 /** Dedicated support periods in the CDK stack (lib/workflows/support-period-workflow.ts), proven on the synthesized template. */
-import { actionsOf, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
+import { actionsOf, functionId as functionIdIn, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -23,11 +23,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-function functionId(file: string): string {
-  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: `${file}.handler` } }));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-}
+const functionId = (file: string) => functionIdIn(template, file);
 const stepId = () => functionId('period-step');
 
 /** The state machine whose name ends with the suffix. */

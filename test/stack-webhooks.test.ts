@@ -1,5 +1,5 @@
 /** Webhook ingestion in the CDK stack (lib/webhooks/webhooks.ts), proven on the synthesized template. */
-import { actionsOf, type Statement, statementsOf } from './support/iam';
+import { actionsOf, functionId, type Statement, statementsOf } from './support/iam';
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -24,11 +24,6 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-function functionId(t: Template, file: string): string {
-  const ids = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Handler: `${file}.handler` } }));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-}
 const webhooksId = () => functionId(template, 'webhooks');
 
 const secrets = () => Object.entries(template.findResources('AWS::SecretsManager::Secret') as Record<string, Resource>);

@@ -1,5 +1,5 @@
 /** The CDK stack, proven by synthesizing it and asserting the template (no AWS account needed). */
-import { actionsOf, type Statement, statementsOf as statementsOfIn } from './support/iam';
+import { actionsOf, functionId as functionIdIn, type Statement, statementsOf as statementsOfIn } from './support/iam';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -21,12 +21,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** Logical id of the function whose bundle file is `<file>.mjs` (the API's is index). */
-function functionId(file: string): string {
-  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: `${file}.handler` } }));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-}
+const functionId = (file: string) => functionIdIn(template, file);
 
 /** The statements of a function's role, less the logs and X-Ray every function has. */
 const statementsOf = (fnId: string) => statementsOfIn(template, fnId);

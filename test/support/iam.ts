@@ -1,5 +1,6 @@
-/** Reading a synthesized template's IAM, shared by the stack tests. */
+/** Reading a synthesized template's functions and their IAM, shared by the stack tests. */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 
 export type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
 type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } };
@@ -15,6 +16,13 @@ export function statementsOfRole(template: Template, roleId: string): Statement[
   return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Policy>)
     .filter((policy) => policy.Properties.Roles.some((role) => role.Ref === roleId))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+/** Logical id of the one function whose bundle file is `<file>.mjs` (the API's is index). */
+export function functionId(template: Template, file: string): string {
+  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: `${file}.handler` } }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
 }
 
 /** The logical id of a function's role. */

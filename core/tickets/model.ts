@@ -195,6 +195,10 @@ export const EVENT_TYPES = [
   /** Something happened on a phone call about the case: rang, answered, hung up, recording, transcription. */
   'phone-call',
   'period-escalated',
+  /** SES reported a bounce of the desk's mail about the case (internal); data names the address, type and diagnostic. */
+  'mail-bounced',
+  /** A recipient marked the desk's mail about the case as spam (internal); the address is suppressed. */
+  'mail-complaint',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -75,8 +75,34 @@ export const LIMITS = {
   attachments: 20,
   /** An attachment's file name as listed. */
   filename: 200,
-  /** Problems noted while reading a mail, each cut to `reason`. */
+  /** Problems noted while reading a mail, each cut to `mailProblem`. */
   mailProblems: 20,
+  /** One such problem (or an attachment's skip reason) as kept on the ticket or event. */
+  mailProblem: 200,
+  /** An attachment's content type as listed. */
+  contentType: 255,
+  /** An S3 object key kept on a ticket or event (raw mail, an attachment). */
+  objectKey: 512,
+  /** A URL kept from a delivery (a call recording). */
+  url: 2048,
+
+  // ---- customer records, engineers, support orders ----
+  /** Contacts of one customer. */
+  contacts: 100,
+  /** Designated users listed on one customer (the plan's limit decides how many count). */
+  designatedUsers: 100,
+  /** Email domains of one customer. */
+  emailDomains: 50,
+  /** Phone numbers of one customer. */
+  phoneNumbers: 50,
+  /** Add-ons of one customer. */
+  addOns: 20,
+  /** An engineer's listed skills. */
+  skills: 50,
+  /** An engineer's availability windows. */
+  availability: 500,
+  /** A support order's notes. */
+  notes: 5_000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -96,4 +122,14 @@ export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
   return text.slice(0, end);
+}
+
+/** The message a text over its limit gets (the API prefixes the field: "description: at most 40000 characters"). */
+export function atMostChars(max: number): string {
+  return `at most ${max} characters`;
+}
+
+/** The message a list over its limit gets. */
+export function atMostItems(max: number): string {
+  return `at most ${max} items`;
 }

@@ -7,6 +7,7 @@
  * stays queued and is tried again. The change and its mail cannot part: a crash after the write
  * still leaves the mail owed.
  */
+import { LIMITS } from '../limits';
 import type { Ticket } from '../tickets/model';
 import type { Change } from '../tickets/rules';
 import { notificationsForEvents } from './events';
@@ -15,16 +16,24 @@ import type { Notification } from './render';
 /**
  * How many unsent notifications a ticket keeps. Only reached when no workflow runs for the ticket
  * (none deployed) or mail has failed for long; then the oldest go first, since the newest say
- * most about the case.
+ * most about the case. A notification carries no user text (core/notifications/events.ts), so a
+ * full outbox is a few tens of KB of the ticket item's budget (test/limits.test.ts).
  */
-export const OUTBOX_LIMIT = 50;
+export const OUTBOX_LIMIT = LIMITS.outbox;
 
 /** The change with the mails its events call for (after `first`, e.g. the acknowledgement) added to the ticket's outbox. */
 export function queueNotifications(change: Change, first: readonly Notification[] = []): Change {
-  const queued = [...first, ...notificationsForEvents(change.ticket, change.events)];
+  // User text stays on the events (the sender reads it back): the ticket item keeps its budget.
+  const queued = [...first, ...notificationsForEvents(change.ticket, change.events)].map(withoutBody);
   if (queued.length === 0) return change;
   const outbox = [...(change.ticket.outbox ?? []), ...queued].slice(-OUTBOX_LIMIT);
   return { ...change, ticket: { ...change.ticket, outbox } };
+}
+
+function withoutBody(notification: Notification): Notification {
+  if (notification.body === undefined) return notification;
+  const { body: _body, ...rest } = notification;
+  return rest;
 }
 
 /**

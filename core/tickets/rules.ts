@@ -3,6 +3,7 @@
  * SLA objectives. Pure functions: a ticket and an input in, the changed ticket and the
  * timeline events out. Storage and transport live in functions/.
  */
+import { LIMITS, cutText } from '../limits';
 import { type Policy, type TierSpec, TIER_REQUIREMENTS } from '../policy/schema';
 import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
 import { type Metric, type SlaPlanner, TargetError, findSeverity, resolveTarget } from '../sla/targets';
@@ -48,7 +49,8 @@ export type NewTicket = Pick<
   'id' | 'caseNumber' | 'customerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'
 > & { entitlement: Ticket['entitlement'] & { addOns: string[] } };
 
-export function openTicket(input: NewTicket, ctx: RuleContext, actor: Actor): Change {
+export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Change {
+  const input = boundedTicket(given);
   const severity = findSeverity(ctx.policy, input.severity).id;
   if (input.caseReason) checkCaseReason(ctx.policy, input.caseReason);
   const firstTier = ctx.policy.tiers[0]!;
@@ -110,7 +112,8 @@ export function timelineOf(ticket: Ticket, stored: readonly TimelineEvent[]): Ti
 
 export type MessageKind = 'customer' | 'agent-reply' | 'internal-note';
 
-export function addMessage(current: Ticket, kind: MessageKind, body: string, ctx: RuleContext, actor: Actor): Change {
+export function addMessage(current: Ticket, kind: MessageKind, text: string, ctx: RuleContext, actor: Actor): Change {
+  const body = cutText(text, LIMITS.messageBody);
   if (current.status === 'closed') {
     throw new RuleError('status', `ticket ${current.caseNumber} is closed: open a new ticket instead`);
   }
@@ -156,7 +159,8 @@ export type Action =
   /** During a dedicated support period: the engineer hands a system or configuration issue to whom the policy names. */
   | { type: 'escalate-period-issue'; issue: PeriodIssue; reason: string };
 
-export function applyAction(current: Ticket, action: Action, ctx: RuleContext, actor: Actor): Change {
+export function applyAction(current: Ticket, given: Action, ctx: RuleContext, actor: Actor): Change {
+  const action = boundedAction(given);
   if (current.status === 'closed' && action.type !== 'reopen') {
     throw new RuleError('status', `ticket ${current.caseNumber} is closed`);
   }
@@ -196,6 +200,8 @@ export function applyAction(current: Ticket, action: Action, ctx: RuleContext, a
     case 'pause':
       if (ticket.status === 'pending-customer') throw new RuleError('type', 'the ticket is already waiting on the customer');
       if (ticket.status === 'resolved') throw new RuleError('status', 'a resolved ticket cannot wait on the customer');
+      ticket.sla.pauses = pausesThatCount(ticket.sla);
+      if (ticket.sla.pauses.length >= LIMITS.pauses) throw tooManyPauses(ticket.sla);
       ticket.sla.pauses.push({ from: iso(ctx.now) });
       setStatus(ctx, ticket, 'pending-customer', actor, events);
       break;
@@ -342,7 +348,9 @@ function escalatePeriodIssue(ctx: RuleContext, ticket: Ticket, issue: PeriodIssu
   const escalation = ctx.policy.supportPeriods?.escalation;
   if (!escalation) throw new RuleError('type', 'the policy has no supportPeriods.escalation');
   const to = issue === 'system' ? escalation.systemIssue : escalation.configurationIssue;
-  ticket.dedicated = { ...ticket.dedicated, escalations: [...(ticket.dedicated.escalations ?? []), { issue, to, at: iso(ctx.now) }] };
+  // The newest are kept on the ticket (its summary lists them); every one stays on the timeline.
+  const escalations = [...(ticket.dedicated.escalations ?? []), { issue, to, at: iso(ctx.now) }].slice(-LIMITS.periodEscalations);
+  ticket.dedicated = { ...ticket.dedicated, escalations };
   const notify = [`team:${to}`, ...(ticket.dedicated.contact ? ['period-contact'] : [])];
   events.push(event(ctx, ticket, 'period-escalated', actor, { public: true, body: `${PERIOD_ISSUE_NAMES[issue]}, escalated to ${to}: ${reason}`, data: { issue, to, notify } }));
 }
@@ -383,6 +391,32 @@ function setStatus(ctx: RuleContext, ticket: Ticket, to: Ticket['status'], actor
   ticket.status = to;
   ticket.queue = queueOf(ticket, ctx.policy);
 }
+
+/**
+ * The pause spans that can still move a due instant: the open one, and those that ended after
+ * the earliest start of an objective still running. replan() and the schedule only ever measure a
+ * running objective, from its own start, and a span that ended by then is skipped by the clock
+ * (core/calendar/clock.ts); every objective started later (a next response, a new tier's
+ * resolution) starts now, after all of them. So dropping the others changes no due instant,
+ * and a ticket paused and resumed for years does not grow.
+ */
+export function pausesThatCount(sla: SlaState): SlaState['pauses'] {
+  const starts = OBJECTIVES.map(([key]) => sla[key]).filter(running).map((objective) => Date.parse(objective.startedAt));
+  const earliest = starts.length ? Math.min(...starts) : Infinity;
+  return sla.pauses.filter((pause) => !pause.to || Date.parse(pause.to) > earliest);
+}
+
+/** Even the spans that count are bounded: past LIMITS.pauses, the case is refused a further pause. */
+function tooManyPauses(sla: SlaState): RuleError {
+  const oldest = OBJECTIVES.filter(([key]) => running(sla[key])).sort(([a], [b]) => Date.parse(sla[a]!.startedAt) - Date.parse(sla[b]!.startedAt))[0];
+  const clock = oldest ? OBJECTIVE_NAMES[oldest[0]] : 'SLA';
+  return new RuleError(
+    'type',
+    `the ticket has waited on the customer ${sla.pauses.length} times since its ${clock} clock started (at most ${LIMITS.pauses}): it cannot be paused again until that clock stops (an answer, a resolution or an escalation)`,
+  );
+}
+
+const OBJECTIVE_NAMES = { firstResponse: 'first-response', nextResponse: 'next-response', resolution: 'resolution' } as const;
 
 function closeOpenPause(ticket: Ticket, now: number) {
   const last = ticket.sla.pauses[ticket.sla.pauses.length - 1];
@@ -476,6 +510,54 @@ export function queueOf(ticket: Ticket, policy: Policy): string {
 function checkCaseReason(policy: Policy, caseReason: string) {
   if (!policy.caseReasons.some((reason) => reason.id === caseReason)) {
     throw new RuleError('caseReason', `unknown case reason "${caseReason}" (known: ${policy.caseReasons.map((r) => r.id).join(', ') || 'none'})`, 'unmet');
+  }
+}
+
+/**
+ * The API refuses text over its limit (a 400 naming the field) and mail and webhooks cut theirs
+ * (keeping the original); this last guard cuts whatever a caller let through, so no input can
+ * make a ticket or event item outgrow DynamoDB's 400 KB (test/limits.test.ts).
+ */
+function boundedTicket(input: NewTicket): NewTicket {
+  const { email, name, phone } = input.requester;
+  const requester = {
+    ...(email !== undefined ? { email: cutText(email, LIMITS.email) } : {}),
+    ...(name !== undefined ? { name: cutText(name, LIMITS.name) } : {}),
+    ...(phone !== undefined ? { phone: cutText(phone, LIMITS.phone) } : {}),
+  };
+  return {
+    ...input,
+    requester,
+    subject: cutText(input.subject, LIMITS.subject),
+    description: cutText(input.description, LIMITS.description),
+    ...(input.product ? { product: cutText(input.product, LIMITS.label) } : {}),
+    ...(input.component ? { component: cutText(input.component, LIMITS.label) } : {}),
+  };
+}
+
+function boundedDetails(details: Ticket['details']): Ticket['details'] {
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, typeof value === 'string' ? cutText(value, LIMITS.detail) : value]));
+}
+
+function boundedAction(action: Action): Action {
+  const reason = (text: string) => cutText(text, LIMITS.reason);
+  switch (action.type) {
+    case 'assign':
+      return action.assignee ? { ...action, assignee: cutText(action.assignee, LIMITS.assignee) } : action;
+    case 'record-details':
+      return { ...action, details: boundedDetails(action.details) };
+    case 'escalate':
+      return { ...action, reason: reason(action.reason), ...(action.details ? { details: boundedDetails(action.details) } : {}) };
+    case 'resolve':
+      return { ...action, text: cutText(action.text, LIMITS.resolution) };
+    case 'reopen':
+    case 'close':
+      return action.reason ? { ...action, reason: reason(action.reason) } : action;
+    case 'customer-escalate':
+    case 'escalate-period-issue':
+      return { ...action, reason: reason(action.reason) };
+    default:
+      return action;
   }
 }
 

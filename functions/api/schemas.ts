@@ -1,65 +1,75 @@
 /**
  * Request bodies and query strings of the HTTP API. The same schemas validate requests and
- * produce the OpenAPI document (GET /openapi.json).
+ * produce the OpenAPI document (GET /openapi.json). Every string has its maximum from
+ * core/limits.ts (docs/limits.md lists them): together they keep a ticket item and each timeline
+ * event under DynamoDB's 400 KB (test/limits.test.ts proves it), so a request over one is a 400
+ * naming the field and its limit, never a write that fails later.
  */
 import { z } from 'zod';
+import { LIMITS, atMostChars } from '../../core/limits';
 import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
+/** A policy id or name (severity, case reason, tier): resolved against the policy, bounded before. */
+const label = () => z.string().max(LIMITS.label, atMostChars(LIMITS.label));
 
 export const RequesterSchema = z
   .object({
-    email: z.email('must be an email address').transform((email) => email.toLowerCase()),
-    name: text(200),
-    phone: z.string().trim().max(40).optional(),
+    email: z.email('must be an email address').max(LIMITS.email, atMostChars(LIMITS.email)).transform((email) => email.toLowerCase()),
+    name: text(LIMITS.name),
+    phone: z.string().trim().max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
   })
   .strict();
 
+const Severity = z.union([label(), z.number()]).transform(String).describe('Severity id or name from the policy.');
+
 export const CreateTicketSchema = z
   .object({
-    subject: text(300),
-    description: text(100_000),
-    severity: z.union([z.string(), z.number()]).transform(String).describe('Severity id or name from the policy.'),
+    subject: text(LIMITS.subject),
+    description: text(LIMITS.description),
+    severity: Severity,
     requester: RequesterSchema,
-    customerId: z.string().min(1).optional().describe('Agent and admin keys only; a customer key files for its own customer.'),
+    customerId: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('Agent and admin keys only; a customer key files for its own customer.'),
     channel: z.enum(CHANNELS).optional(),
-    caseReason: z.string().optional(),
-    product: text(200).optional(),
-    component: text(200).optional(),
+    caseReason: label().optional(),
+    product: text(LIMITS.label).optional(),
+    component: text(LIMITS.label).optional(),
   })
   .strict();
 
 export const MessageSchema = z
   .object({
     kind: z.enum(['customer', 'agent-reply', 'internal-note']).optional().describe('Customer keys always post "customer".'),
-    body: text(100_000),
+    body: text(LIMITS.messageBody),
   })
   .strict();
 
 const Details = z
   .object({
-    stepsToReproduce: text(20_000).optional(),
-    actionPlan: text(20_000).optional(),
-    symptoms: text(20_000).optional(),
-    diagnosticData: text(20_000).optional(),
+    stepsToReproduce: text(LIMITS.detail).optional(),
+    actionPlan: text(LIMITS.detail).optional(),
+    symptoms: text(LIMITS.detail).optional(),
+    diagnosticData: text(LIMITS.detail).optional(),
   })
   .strict();
 
+const reason = () => text(LIMITS.reason);
+
 export const ActionSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('assign'), assignee: z.string().min(1).nullable() }).strict(),
-  z.object({ type: z.literal('set-severity'), severity: z.union([z.string(), z.number()]).transform(String) }).strict(),
-  z.object({ type: z.literal('set-case-reason'), caseReason: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('assign'), assignee: text(LIMITS.assignee).nullable() }).strict(),
+  z.object({ type: z.literal('set-severity'), severity: Severity }).strict(),
+  z.object({ type: z.literal('set-case-reason'), caseReason: label().min(1) }).strict(),
   z.object({ type: z.literal('record-details'), details: Details }).strict(),
-  z.object({ type: z.literal('escalate'), reason: text(5_000), tier: z.string().optional(), details: Details.optional() }).strict(),
+  z.object({ type: z.literal('escalate'), reason: reason(), tier: label().optional(), details: Details.optional() }).strict(),
   z.object({ type: z.literal('pause') }).strict(),
   z.object({ type: z.literal('resume') }).strict(),
-  z.object({ type: z.literal('resolve'), resolutionType: z.enum(RESOLUTION_TYPES), text: text(100_000) }).strict(),
-  z.object({ type: z.literal('reopen'), reason: text(5_000).optional() }).strict(),
-  z.object({ type: z.literal('close'), reason: text(5_000).optional() }).strict(),
-  z.object({ type: z.literal('customer-escalate'), reason: text(5_000) }).strict(),
+  z.object({ type: z.literal('resolve'), resolutionType: z.enum(RESOLUTION_TYPES), text: text(LIMITS.resolution) }).strict(),
+  z.object({ type: z.literal('reopen'), reason: reason().optional() }).strict(),
+  z.object({ type: z.literal('close'), reason: reason().optional() }).strict(),
+  z.object({ type: z.literal('customer-escalate'), reason: reason() }).strict(),
   z.object({ type: z.literal('acknowledge-escalation') }).strict(),
   z
-    .object({ type: z.literal('escalate-period-issue'), issue: z.enum(PERIOD_ISSUES), reason: text(5_000) })
+    .object({ type: z.literal('escalate-period-issue'), issue: z.enum(PERIOD_ISSUES), reason: reason() })
     .strict()
     .describe('During a dedicated support period: a system issue goes to the infrastructure team, a configuration issue to the project manager (as the policy names them).'),
 ]);

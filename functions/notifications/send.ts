@@ -15,15 +15,25 @@
  * configuration problem — is thrown as a SesSendError naming what was delivered before it; the
  * ticket workflow keeps the rest queued and tries again with back-off (functions/workflow/step.ts).
  * Delivery is at-least-once: a notification that failed part-way is sent again whole.
+ *
+ * Suppressed addresses (a permanent bounce or a complaint, docs/mail-feedback.md) are not sent to:
+ * one BatchGetItem per send finds them, and each is reported in `skipped` with the reason, which
+ * the workflow's 'notification-sent' event puts on the ticket's timeline. Every mail carries the
+ * stack's SES configuration set (TIERDESK_SES_CONFIGURATION_SET), whose bounce and complaint
+ * events come back to functions/email/feedback.ts; locally the variable is absent and none is set.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { normaliseAddress } from '../../core/mail/feedback';
 import { renderNotification, type Notification, type SkippedRecipient } from '../../core/notifications/render';
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
 import type { Ticket } from '../../core/tickets/model';
 import { count, METRIC } from '../shared/metrics';
 import { logger } from '../shared/runtime';
+import { CONFIGURATION_SET_ENV, SuppressionStore, type Suppression } from '../store/suppressions';
 
 export interface NotificationResult {
   kind: NotificationKind;
@@ -36,7 +46,10 @@ export interface NotificationResult {
   sent: { to: string; messageId: string }[];
   /** Addresses SES refused for good; retrying would not help. */
   rejected: { to: string; error: string; message: string }[];
-  /** Recipients that resolved to no address (see core/notifications/render.ts). */
+  /**
+   * Recipients that resolved to no address (see core/notifications/render.ts), and addresses not
+   * mailed because they are suppressed (`recipient` is the address, `reason` starts "suppressed:").
+   */
   skipped: SkippedRecipient[];
 }
 
@@ -44,6 +57,11 @@ export interface NotificationResult {
 export interface NotificationRuntime {
   policy: Policy;
   ses?: SESClient;
+  /**
+   * The table holding the suppression list (the handler's DynamoStore). Without it the list is read
+   * from TIERDESK_TABLE when that is set, else no address is suppressed (a sender used on its own).
+   */
+  store?: { tableName: string; doc: DynamoDBDocumentClient };
 }
 
 /** A send that may succeed later: the ticket workflow keeps what was not delivered queued and tries again. */
@@ -67,6 +85,36 @@ export class SesSendError extends Error {
 const PERMANENT = new Set(['MessageRejected', 'InvalidParameterValue']);
 
 let client: SESClient | undefined;
+const suppressionStores = new WeakMap<object, SuppressionStore>();
+let envSuppressions: SuppressionStore | undefined;
+
+function suppressionStore(rt: Pick<NotificationRuntime, 'store'>): SuppressionStore | undefined {
+  if (rt.store) {
+    let found = suppressionStores.get(rt.store);
+    if (!found) suppressionStores.set(rt.store, (found = new SuppressionStore(rt.store.tableName, rt.store.doc)));
+    return found;
+  }
+  const table = process.env.TIERDESK_TABLE;
+  if (!table) return undefined;
+  return (envSuppressions ??= new SuppressionStore(table, DynamoDBDocumentClient.from(new DynamoDBClient({}))));
+}
+
+/** The suppressed ones among the addresses; a failed read is a send that may succeed later (SesSendError). */
+async function suppressedAmong(rt: Pick<NotificationRuntime, 'store'>, addresses: string[]): Promise<Map<string, Suppression>> {
+  const store = suppressionStore(rt);
+  if (!store || addresses.length === 0) return new Map();
+  try {
+    return await store.suppressedAmong(addresses);
+  } catch (error) {
+    throw new SesSendError(`the suppression list could not be read: ${(error as Error).name}: ${(error as Error).message}`, error, []);
+  }
+}
+
+/** The configuration set every mail is sent with (its bounces and complaints come back), when the stack set one. */
+function configurationSet(): { ConfigurationSetName?: string } {
+  const name = process.env[CONFIGURATION_SET_ENV];
+  return name ? { ConfigurationSetName: name } : {};
+}
 
 export async function sendNotifications(
   rt: NotificationRuntime,
@@ -75,6 +123,7 @@ export async function sendNotifications(
 ): Promise<NotificationResult[]> {
   const ses = rt.ses ?? (client ??= new SESClient({}));
   const rendered = notifications.map((notification) => renderNotification(rt.policy, ticket, notification));
+  const suppressed = await suppressedAmong(rt, rendered.flatMap((mail) => mail.to));
   const results: NotificationResult[] = [];
   for (const mail of rendered) {
     const result: NotificationResult = {
@@ -85,12 +134,17 @@ export async function sendNotifications(
       subject: mail.subject,
       sent: [],
       rejected: [],
-      skipped: mail.skipped,
+      skipped: [...mail.skipped],
     };
     for (const to of mail.to) {
+      const suppression = suppressed.get(normaliseAddress(to));
+      if (suppression) {
+        result.skipped.push({ recipient: to, reason: `suppressed: ${suppression.detail}` });
+        continue;
+      }
       try {
         const raw = await composeMail(mail, to, to === ticket.requester.email ? ticket.mailThread : undefined);
-        const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [to], RawMessage: { Data: raw } }));
+        const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [to], RawMessage: { Data: raw }, ...configurationSet() }));
         result.sent.push({ to, messageId: output.MessageId ?? '' });
         count(METRIC.mailSent);
       } catch (error) {
@@ -142,11 +196,19 @@ export function composeMail(mail: MailContent, to: string, thread: readonly stri
 /**
  * One mail to one address, outside a ticket (a support period's notice, start and summary). A
  * refusal for good is thrown as is; anything else as SesSendError, for the state machine's retry.
+ * A suppressed address is not mailed: logged, and '' is returned instead of a message id.
  */
-export async function sendMail(rt: Pick<NotificationRuntime, 'ses'>, mail: MailContent & { to: string }): Promise<string> {
+export async function sendMail(rt: Pick<NotificationRuntime, 'ses' | 'store'>, mail: MailContent & { to: string }): Promise<string> {
   const ses = rt.ses ?? (client ??= new SESClient({}));
+  const suppression = (await suppressedAmong(rt, [mail.to])).get(normaliseAddress(mail.to));
+  if (suppression) {
+    logger.warn('mail not sent: the address is suppressed', { subject: mail.subject, reason: suppression.detail });
+    return '';
+  }
   try {
-    const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) } }));
+    const output = await ses.send(
+      new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) }, ...configurationSet() }),
+    );
     count(METRIC.mailSent);
     return output.MessageId ?? '';
   } catch (error) {

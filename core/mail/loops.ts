@@ -4,9 +4,18 @@
  * forever. The rules follow RFC 3834 (Auto-Submitted), RFC 3464 (delivery status reports) and the
  * headers the common mail servers set.
  */
+import { cutText, LIMITS } from '../limits';
 import type { InboundMail } from './parse';
 
-type Check = (mail: InboundMail, ownAddresses: Set<string>) => string | undefined;
+/**
+ * What the receiving server saw of the SMTP transaction. `from` is the MAIL FROM reverse path
+ * (SES's `mail.source`): '' (or `<>`) for a null reverse path, undefined when not known.
+ */
+export interface MailEnvelope {
+  from?: string;
+}
+
+type Check = (mail: InboundMail, ownAddresses: Set<string>, envelope: MailEnvelope) => string | undefined;
 
 /** Mailboxes that only machines write from. A `+tag` is ignored. */
 const SYSTEM_LOCAL_PARTS = new Set([
@@ -28,14 +37,22 @@ const BULK_PRECEDENCE = new Set(['bulk', 'junk', 'list', 'auto_reply']);
  */
 const AUTO_REPLY_SUPPRESSIONS = new Set(['all', 'oof', 'autoreply']);
 
-/** Why this mail looks automated, e.g. "Auto-Submitted: auto-replied"; undefined for a person's mail. */
-export function automatedMailReason(mail: InboundMail, ownAddresses: string[]): string | undefined {
+/**
+ * Why this mail looks automated, e.g. "Auto-Submitted: auto-replied"; undefined for a person's
+ * mail. The reason quotes header values, so it is cut to LIMITS.reason.
+ */
+export function automatedMailReason(mail: InboundMail, ownAddresses: string[], envelope: MailEnvelope = {}): string | undefined {
   const own = new Set(ownAddresses.map((address) => address.trim().toLowerCase()));
   for (const check of CHECKS) {
-    const reason = check(mail, own);
-    if (reason) return reason;
+    const reason = check(mail, own, envelope);
+    if (reason) return cutText(reason, LIMITS.reason);
   }
   return undefined;
+}
+
+/** True when the envelope's reverse path is null (`MAIL FROM:<>`). */
+export function hasNullReversePath(envelope: MailEnvelope): boolean {
+  return envelope.from !== undefined && ['', '<>'].includes(envelope.from.replace(/\s/g, ''));
 }
 
 const fromOwnAddress: Check = (mail, own) =>
@@ -66,7 +83,13 @@ const autoreplyHeaders: Check = ({ headers }) => {
 const report: Check = ({ headers }) =>
   headers.contentType === 'multipart/report' ? `multipart/report (${headers.reportType ?? 'no report-type'})` : undefined;
 
-/** A null reverse path is how bounces and other notifications are sent (RFC 5321 4.5.5). */
+/**
+ * A null reverse path is how bounces and other notifications are sent (RFC 5321 4.5.5), and
+ * RFC 3834 asks that mail with one is never answered automatically: the envelope says so, and
+ * so does the Return-Path the receiving server writes from it.
+ */
+const nullReversePath: Check = (_mail, _own, envelope) => (hasNullReversePath(envelope) ? 'null reverse path (MAIL FROM:<>)' : undefined);
+
 const nullReturnPath: Check = ({ headers }) =>
   headers.returnPath !== undefined && headers.returnPath.replace(/\s/g, '') === '<>' ? 'Return-Path: <> (null sender)' : undefined;
 
@@ -94,6 +117,7 @@ const CHECKS: Check[] = [
   report,
   autoreplyHeaders,
   autoResponseSuppress,
+  nullReversePath,
   nullReturnPath,
   systemSender,
   precedence,

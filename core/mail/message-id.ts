@@ -4,6 +4,8 @@
  * In-Reply-To, References) writes them, so a stored id can be copied into an outgoing header as is.
  * Case is kept: the left part of a Message-ID is case-sensitive.
  */
+import { createHash } from 'node:crypto';
+import { LIMITS } from '../limits';
 
 const BRACKETED_ID = /<([^<>\s]+)>/g;
 
@@ -25,4 +27,18 @@ export function messageIdsIn(headerValue: string | undefined): string[] {
     .map((token) => token.replace(/[<>]/g, ''))
     .filter((token) => token.includes('@'))
     .map((token) => `<${token}>`);
+}
+
+/** What a hashed Message-ID starts with: no real one does (real ids keep their brackets). */
+export const HASHED_MESSAGE_ID_PREFIX = 'sha256:';
+
+/**
+ * A Message-ID as it may become part of a key or be stored: itself up to LIMITS.messageIdKey
+ * characters, else `sha256:<hex of the id>`. RFC 5322 sets no length, and a partition key holds
+ * at most 2 KB; hashing (never cutting) keeps two long ids that share a beginning apart. Writing
+ * links (mail received and sent) and looking them up both go through here, so they agree.
+ */
+export function messageIdKey(messageId: string): string {
+  if (messageId.length <= LIMITS.messageIdKey) return messageId;
+  return `${HASHED_MESSAGE_ID_PREFIX}${createHash('sha256').update(messageId, 'utf8').digest('hex')}`;
 }

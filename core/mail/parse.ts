@@ -17,6 +17,7 @@ import {
   type ParsedMail,
   type StructuredHeader,
 } from 'mailparser';
+import { cutText, LIMITS } from '../limits';
 import { messageIdsIn, normaliseMessageId } from './message-id';
 
 export interface MailAddress {
@@ -58,7 +59,7 @@ export interface AutomationHeaders {
 export interface InboundMail {
   messageId?: string;
   inReplyTo?: string;
-  /** As the header lists them: oldest first. */
+  /** As the header lists them, oldest first: the newest LIMITS.threadReferences only (what threading looks up). */
   references: string[];
   from?: MailAddress;
   replyTo: MailAddress[];
@@ -167,7 +168,7 @@ function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, lim
   return dropUndefined({
     messageId: normaliseMessageId(rawHeader(lines, 'message-id')),
     inReplyTo: normaliseMessageId(rawHeader(lines, 'in-reply-to')),
-    references: messageIdsIn(rawHeaders(lines, 'references').join(' ')),
+    references: messageIdsIn(rawHeaders(lines, 'references').join(' ')).slice(-LIMITS.threadReferences),
     from,
     replyTo: addressesOf(parsed.replyTo),
     to: addressesOf(parsed.to),
@@ -325,7 +326,7 @@ function truncate(text: string, length: number): string {
 function attachmentsOf(attachments: Attachment[], limits: ParseLimits, problems: string[]): MailAttachment[] {
   const kept = attachments.map((attachment, index) => toMailAttachment(attachment, index, limits));
   for (const attachment of kept) {
-    if (attachment.skipped) problems.push(`attachment ${attachment.filename} skipped: ${attachment.skipped}`);
+    if (attachment.skipped) problems.push(`attachment ${cutText(attachment.filename, LIMITS.filename)} skipped: ${attachment.skipped}`);
   }
   return kept;
 }

@@ -3,6 +3,7 @@
  * (exact, when the customer's client keeps In-Reply-To/References) and case numbers in the subject
  * (what survives forwarding, a new mail "about CASE-000123", or a client that drops the headers).
  */
+import { LIMITS } from '../limits';
 import { formatCaseNumber } from '../tickets/case-number';
 import type { InboundMail } from './parse';
 
@@ -34,9 +35,13 @@ function caseNumberPattern(prefix: string): RegExp {
   );
 }
 
-/** The Message-IDs to look up, most telling first: In-Reply-To, then References newest first. */
+/**
+ * The Message-IDs to look up, most telling first: In-Reply-To, then the newest
+ * LIMITS.threadReferences References newest first. Bounded, so a mail listing thousands of
+ * references costs at most that many reads; a client that keeps the thread keeps the newest.
+ */
 export function threadKeys(mail: Pick<InboundMail, 'inReplyTo' | 'references'>): string[] {
-  const keys = [mail.inReplyTo, ...[...mail.references].reverse()];
+  const keys = [mail.inReplyTo, ...mail.references.slice(-LIMITS.threadReferences).reverse()];
   return [...new Set(keys.filter((key): key is string => key !== undefined))];
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_INDEXES } from '../../lib/data/table-definition';
 import type { Customer } from '../../core/customer';
+import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
@@ -99,8 +100,8 @@ const contactKeys = (customer: Customer) => [
 
 /** The keys of TICKET links (DynamoStore.linkTicket). */
 export const TICKET_LINKS = {
-  /** A mail received for the ticket or sent about it, by its Message-ID (with brackets). */
-  mail: (messageId: string) => `MSGID#${messageId}`,
+  /** A mail received for the ticket or sent about it, by its Message-ID (with brackets; hashed when long: messageIdKey). */
+  mail: (messageId: string) => `MSGID#${messageIdKey(messageId)}`,
   /** An integration's own id for the case (a portal's ticket id). */
   external: (integration: string, id: string) => `EXTERNAL#${integration}#${id}`,
   /** A phone call, by the phone system's call id. */

@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import querystring from 'node:querystring';
 import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { toE164 } from '../core/webhooks/phone';
@@ -16,8 +17,10 @@ import {
   signTierdeskPayload,
   signTwilioRequest,
   signZendeskPayload,
+  standardWebhookKey,
   twilioBodyHash,
   verifyCtiRequest,
+  verifyStandardWebhook,
   verifyTierdeskSignature,
   verifyTwilioSignature,
   verifyUrlToken,
@@ -235,6 +238,122 @@ describe('Zendesk signatures', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('Standard Webhooks (signed by the standardwebhooks package)', () => {
+  const KEY = Buffer.from('tierdesk-standard-webhooks-test-key-32b');
+  const WHSEC = `whsec_${KEY.toString('base64')}`;
+  const OTHER = `whsec_${Buffer.from('another key, another sender, 32!').toString('base64')}`;
+  const ID = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
+  /** The three headers as the package's Webhook.sign makes them. */
+  const signed = (secret = WHSEC, id = ID, at = NOW, body: string | Uint8Array = BODY) => ({
+    id,
+    timestamp: String(at),
+    signature: new Webhook(secret).sign(id, new Date(at * 1000), body),
+  });
+  const verify = (headers: { id?: string; timestamp?: string; signature?: string }, changes: Partial<Parameters<typeof verifyStandardWebhook>[0]> = {}) =>
+    verifyStandardWebhook({ id: headers.id, timestamp: headers.timestamp, signature: headers.signature, rawBody: BODY, secrets: [WHSEC], nowSeconds: NOW, ...changes });
+
+  it('accepts what Webhook.sign signs, over id.timestamp.body, with or without the whsec_ prefix, body as text or bytes', () => {
+    const headers = signed();
+
+    expect(headers.signature).toBe(`v1,${createHmac('sha256', KEY).update(`${ID}.${NOW}.${BODY}`).digest('base64')}`);
+    expect(verify(headers)).toEqual({ ok: true });
+    expect(verify(headers, { rawBody: Buffer.from(BODY) })).toEqual({ ok: true });
+    expect(verify(headers, { secrets: [KEY.toString('base64')] })).toEqual({ ok: true });
+  });
+
+  it('the id and the timestamp are signed: changing either, the body, or the secret is a mismatch', () => {
+    const headers = signed();
+
+    expect(verify({ ...headers, id: 'msg_other' })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verify({ ...headers, timestamp: String(NOW + 1) })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verify(headers, { rawBody: BODY.replace('T-1', 'T-2') })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verify(headers, { secrets: [OTHER] })).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('rotates: several secrets, and several space-separated signatures (other versions skipped)', () => {
+    const byOther = signed(OTHER);
+    const both = `v1a,${Buffer.alloc(64).toString('base64')} ${byOther.signature} ${signed().signature}`;
+
+    expect(verify(byOther, { secrets: [WHSEC, OTHER] })).toEqual({ ok: true });
+    expect(verify({ ...byOther, signature: both })).toEqual({ ok: true });
+  });
+
+  it('refuses timestamps outside the tolerance, missing headers and malformed ones', () => {
+    expect(verify(signed(WHSEC, ID, NOW - 301))).toEqual({ ok: false, reason: 'expired' });
+    expect(verify(signed(WHSEC, ID, NOW + 301))).toEqual({ ok: false, reason: 'expired' });
+    expect(verify(signed(WHSEC, ID, NOW - 300))).toEqual({ ok: true });
+    expect(verify(signed(WHSEC, ID, NOW - 100), { toleranceSeconds: 60 })).toEqual({ ok: false, reason: 'expired' });
+    const headers = signed();
+    for (const missing of ['id', 'timestamp', 'signature'] as const) expect(verify({ ...headers, [missing]: undefined })).toEqual({ ok: false, reason: 'missing' });
+    for (const [field, value] of [
+      ['timestamp', '12ab'],
+      ['timestamp', `${NOW}.5`],
+      ['signature', 'v1'],
+      ['signature', 'v1,not-base64!'],
+      ['signature', headers.signature.slice(0, -4)],
+      ['signature', `v1a,${Buffer.alloc(64).toString('base64')}`],
+      ['signature', Array(9).fill(headers.signature).join(' ')],
+    ]) {
+      expect(verify({ ...headers, [field!]: value }), `${field}: ${value}`).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
+
+  it('reads secrets as the package does: whsec_ and padded standard base64, or nothing', () => {
+    expect(standardWebhookKey(WHSEC)).toEqual(KEY);
+    expect(standardWebhookKey(KEY.toString('base64'))).toEqual(KEY);
+    for (const unusable of ['', 'whsec_', 'whsec_abc', 'whsec_ab-_', 'whsec_ab==cd==']) {
+      expect(standardWebhookKey(unusable), unusable).toBeUndefined();
+      expect(() => new Webhook(unusable).sign(ID, new Date(), BODY), unusable).toThrow();
+    }
+  });
+
+  it('agrees with the package\'s own verify on genuine and tampered deliveries (property)', () => {
+    const realNow = Math.floor(Date.now() / 1000); // the package reads the clock itself
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.stringMatching(/^[\x21-\x7e]{1,40}$/),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.integer({ min: -400, max: 400 }),
+        fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+        (key, id, bodyBytes, skew, tamper) => {
+          const secret = `whsec_${Buffer.from(key).toString('base64')}`;
+          const at = realNow + skew;
+          const body = Buffer.from(bodyBytes);
+          const headers = { 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': new Webhook(secret).sign(id, new Date(at * 1000), body) };
+          if (tamper === 0) headers['webhook-id'] = `${id}x`;
+          if (tamper === 1) headers['webhook-timestamp'] = String(at + 1);
+          const received = tamper === 2 ? Buffer.concat([body, Buffer.from('x')]) : body;
+          let packageAccepts = true;
+          try {
+            new Webhook(secret).verify(received, headers, { jsonParse: false });
+          } catch {
+            packageAccepts = false;
+          }
+          const ours = verifyStandardWebhook({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], rawBody: received, secrets: [secret], nowSeconds: realNow });
+          // Within a second of the edge the two clocks may disagree; elsewhere the answers are the same.
+          if (Math.abs(Math.abs(skew) - 300) > 1) expect(ours.ok).toBe(packageAccepts);
+          expect(ours.ok).toBe(tamper === undefined && Math.abs(skew) <= 300);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws and never verifies arbitrary input (property)', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(undefined, null, '', String(NOW)));
+    fc.assert(
+      fc.property(text, text, fc.oneof(text, fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `v1,${Buffer.from(b).toString('base64')}`)), fc.string(), (id, timestamp, signature, body) => {
+        expect(verifyStandardWebhook({ id, timestamp, signature, rawBody: body, secrets: [WHSEC], nowSeconds: NOW } as never).ok).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+    for (const value of [42, {}, [], Symbol('x'), () => 1, null, undefined]) {
+      expect(verifyStandardWebhook({ id: value, timestamp: value, signature: value, rawBody: value, secrets: value, nowSeconds: value } as never).ok).toBe(false);
+    }
   });
 });
 

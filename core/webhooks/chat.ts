@@ -4,35 +4,41 @@
  * customer's message there. Pure.
  */
 import { z } from 'zod';
+import { LIMITS, cutText } from '../limits';
 import type { Policy } from '../policy/schema';
 import { intakeSeverity } from '../mail/ticket-mail';
 
+/** A chat tool's id (conversation, participant): text or a number, bounded (the conversation's becomes part of keys). */
+const chatId = z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(LIMITS.idempotencyKey));
+/** One chat message; a transcript has at most 2,000, and the whole body is bounded by the integration's maxBodyBytes. */
+const MESSAGE_CHARS = 20_000;
+
 export const TranscriptSchema = z
   .object({
-    conversationId: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(200)),
+    conversationId: chatId,
     participants: z
       .array(
         z.object({
-          id: z.union([z.string(), z.number()]).transform(String),
+          id: chatId,
           role: z.enum(['customer', 'agent', 'bot']),
-          name: z.string().max(200).optional(),
-          email: z.email().transform((email) => email.toLowerCase()).optional(),
-          phone: z.string().max(40).optional(),
+          name: z.string().max(LIMITS.name).optional(),
+          email: z.string().max(LIMITS.email).pipe(z.email()).transform((email) => email.toLowerCase()).optional(),
+          phone: z.string().max(LIMITS.phone).optional(),
         }),
       )
       .min(1)
       .max(50),
     messages: z
-      .array(z.object({ from: z.union([z.string(), z.number()]).transform(String), text: z.string().max(20_000), at: z.iso.datetime({ offset: true }) }))
+      .array(z.object({ from: chatId, text: z.string().max(MESSAGE_CHARS), at: z.iso.datetime({ offset: true }) }))
       .min(1)
       .max(2_000),
-    subject: z.string().max(300).optional(),
+    subject: z.string().max(LIMITS.subject).optional(),
   })
   .refine((t) => t.participants.some((p) => p.role === 'customer'), { message: 'a transcript needs a participant with role "customer"', path: ['participants'] })
   .refine((t) => t.messages.every((m) => t.participants.some((p) => p.id === m.from)), { message: 'every message must come from a listed participant', path: ['messages'] });
 export type Transcript = z.output<typeof TranscriptSchema>;
 
-/** The transcript as text, one line per message: "[2026-11-23 10:01 UTC] Ana (customer): …". */
+/** The whole transcript as text, one line per message: "[2026-11-23 10:01 UTC] Ana (customer): …". */
 export function transcriptText(transcript: Transcript): string {
   const byId = new Map(transcript.participants.map((p) => [p.id, p]));
   return transcript.messages
@@ -41,8 +47,19 @@ export function transcriptText(transcript: Transcript): string {
       const when = new Date(message.at).toISOString().slice(0, 16).replace('T', ' ');
       return `[${when} UTC] ${who.name ?? who.id} (${who.role}): ${message.text}`;
     })
-    .join('\n')
-    .slice(0, 100_000);
+    .join('\n');
+}
+
+/**
+ * `text` within `max` characters: as it is, or its beginning with a note saying it was cut and by
+ * how much (the chat tool keeps the whole conversation). A transcript is never refused for length.
+ */
+export function transcriptWithin(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = (kept: number) => `\n\n[Transcript cut: the first ${kept.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters; the chat tool has the whole conversation.]`;
+  // The note's own length depends on the count it states; sizing it for `max` is enough (kept < max).
+  const kept = cutText(text, max - note(max).length);
+  return kept + note(kept.length);
 }
 
 export function ticketFieldsFromTranscript(transcript: Transcript, policy: Policy) {
@@ -54,8 +71,14 @@ export function ticketFieldsFromTranscript(transcript: Transcript, policy: Polic
       ...(customer.name ? { name: customer.name } : {}),
       ...(customer.phone ? { phone: customer.phone } : {}),
     },
-    subject: (transcript.subject ?? `Chat: ${firstWords}`).slice(0, 300) || 'Chat',
-    description: transcriptText(transcript),
+    subject: cutText(transcript.subject ?? `Chat: ${firstWords}`, LIMITS.subject) || 'Chat',
+    // On the ticket item: at most LIMITS.description, cut with a note.
+    description: transcriptWithin(transcriptText(transcript), LIMITS.description),
     severity: intakeSeverity(policy),
   };
+}
+
+/** More of a conversation already on a ticket: the customer's message there, at most LIMITS.messageBody. */
+export function transcriptMessage(transcript: Transcript): string {
+  return transcriptWithin(transcriptText(transcript), LIMITS.messageBody);
 }

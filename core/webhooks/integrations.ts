@@ -25,13 +25,18 @@ const GenericWebhook = z
     id: Id,
     kind: z.literal('generic'),
     name: z.string().optional(),
-    /** How deliveries are signed: tierdesk's `X-Tierdesk-Signature`, or as Zendesk signs its webhooks. */
-    signature: z.enum(['tierdesk', 'zendesk']).default('tierdesk'),
+    /**
+     * How deliveries are signed: tierdesk's `X-Tierdesk-Signature`, as Zendesk signs its webhooks,
+     * or Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; the signed
+     * `webhook-id` is the event id, and `eventId` is not read).
+     */
+    signature: z.enum(['tierdesk', 'zendesk', 'standard']).default('tierdesk'),
     /** Seconds a signed timestamp may be off (either way) before a delivery counts as a replay. */
     toleranceSeconds: z.number().int().min(30).max(3_600).default(300),
     /**
-     * The sender's event id, the same on every retry: a header name or a field. Without one (or
-     * when a sender changes it on retry), a hash of the mapped fields within 10 minutes is the key.
+     * The sender's event id, the same on every retry: a field of the (signed) body, which alone
+     * identifies the delivery, or a header, which is not signed and only tells events with the
+     * same content apart. See core/webhooks/identity.ts and docs/webhooks.md.
      */
     eventId: z.union([z.object({ header: z.string().min(1) }).strict(), z.object({ field: FieldPath }).strict()]).optional(),
     /** Where each ticket field is in the delivered JSON. */

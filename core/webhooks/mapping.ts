@@ -3,8 +3,9 @@
  * first field that is missing or invalid, named as the policy names it (e.g. `requesterEmail`
  * at `$.user.email`), for a 422 that tells the sender what to fix.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { LIMITS } from '../limits';
+import { checkEventId } from './identity';
 import type { GenericIntegration } from './integrations';
 
 export interface MappedDelivery {
@@ -30,19 +31,22 @@ export function valueAt(body: unknown, path: string): unknown {
 }
 
 const text = (max: number) => z.union([z.string(), z.number()]).transform(String).pipe(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
+/** Each mapped field's maximum (core/limits.ts): a delivery over one is refused naming the field, never cut. */
 const FIELD_RULES = {
-  subject: text(300),
-  description: text(100_000),
-  requesterEmail: z.string().trim().toLowerCase().pipe(z.email('must be an email address')),
-  requesterName: text(200),
-  severity: text(100),
-  externalId: text(200),
-  message: text(100_000),
+  subject: text(LIMITS.subject),
+  description: text(LIMITS.description),
+  requesterEmail: z.string().trim().toLowerCase().pipe(z.string().max(LIMITS.email, `at most ${LIMITS.email} characters`)).pipe(z.email('must be an email address')),
+  requesterName: text(LIMITS.name),
+  severity: text(LIMITS.label),
+  // It becomes part of a key (TICKET_LINKS.external, through keyPart).
+  externalId: text(LIMITS.idempotencyKey),
+  message: text(LIMITS.messageBody),
 } as const;
 type MappedField = keyof typeof FIELD_RULES;
 const REQUIRED: ReadonlySet<MappedField> = new Set(['subject', 'description', 'requesterEmail']);
 
 export function mapDelivery(integration: GenericIntegration, body: unknown): MappingResult {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, field: '(body)', path: '$', message: 'the body must be a JSON object' };
   const values: Partial<Record<MappedField, string>> = {};
   for (const [field, path] of Object.entries(integration.fields) as [MappedField, string | undefined][]) {
     if (!path) continue;
@@ -68,18 +72,30 @@ export function mapDelivery(integration: GenericIntegration, body: unknown): Map
   };
 }
 
-/** The sender's event id, from the header or field the integration names. */
-export function eventIdOf(integration: GenericIntegration, headers: Record<string, string | undefined>, body: unknown): string | undefined {
-  if (!integration.eventId) return undefined;
-  const value = 'header' in integration.eventId ? headers[integration.eventId.header.toLowerCase()] : valueAt(body, integration.eventId.field);
-  return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 200) || undefined : undefined;
+/**
+ * The delivery's event id and whether its signature covers it: Standard Webhooks' `webhook-id`
+ * (signed), the body field `eventId` names (signed: the whole body is), or the header it names
+ * (not signed: only a hint, docs/webhooks.md). None configured or sent: no id. An id that is not
+ * 1–255 visible ASCII characters is refused, naming the header or the field.
+ */
+export type EventIdResult =
+  | { ok: true; id?: string; signed: boolean }
+  | { ok: false; status: 400 | 422; field: string; path?: string; message: string };
+
+export function eventIdOf(integration: GenericIntegration, headers: Record<string, string | undefined>, body: unknown): EventIdResult {
+  if (integration.signature === 'standard') return fromHeader('webhook-id', headers, true);
+  if (!integration.eventId) return { ok: true, signed: false };
+  if ('header' in integration.eventId) return fromHeader(integration.eventId.header.toLowerCase(), headers, false);
+  const path = integration.eventId.field;
+  const value = valueAt(body, path);
+  if (value === undefined || value === null || value === '') return { ok: true, signed: true };
+  const checked = checkEventId(value);
+  return checked.ok ? { ok: true, id: checked.id, signed: true } : { ok: false, status: 422, field: 'eventId', path, message: `eventId (${path}) ${checked.message}` };
 }
 
-/** Content-hash key window: a retry within it with a new event id is still the same delivery. */
-export const CONTENT_WINDOW_SECONDS = 600;
-
-/** The key of a delivery that carries no stable event id: its mapped fields, within the window. */
-export function contentKey(mapped: MappedDelivery, nowMs: number): string {
-  const window = Math.floor(nowMs / 1000 / CONTENT_WINDOW_SECONDS);
-  return `content:${createHash('sha256').update(JSON.stringify(mapped)).digest('hex')}:${window}`;
+function fromHeader(name: string, headers: Record<string, string | undefined>, signed: boolean): EventIdResult {
+  const value = headers[name];
+  if (value === undefined || value === '') return { ok: true, signed };
+  const checked = checkEventId(value);
+  return checked.ok ? { ok: true, id: checked.id, signed } : { ok: false, status: 400, field: name, message: `${name} ${checked.message}` };
 }

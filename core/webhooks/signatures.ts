@@ -16,6 +16,9 @@
  * - Twilio's (`X-Twilio-Signature` = base64 HMAC-SHA1 over the URL and the sorted form
  *   parameters, or over the URL alone with a `bodySHA256` query parameter for JSON bodies),
  *   accepting what the `twilio` library's `validateRequest` accepts;
+ * - Standard Webhooks (https://www.standardwebhooks.com): `webhook-signature: v1,<base64>`, HMAC-SHA256
+ *   over `${webhook-id}.${webhook-timestamp}.${rawBody}` with a `whsec_<base64>` secret, so the event
+ *   id is signed too (checked against the `standardwebhooks` package in the tests);
  * - a secret token in the URL path (Zammad's generic CTI API, `/api/v1/cti/<token>`).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -231,6 +234,81 @@ export function verifyZendeskSignature(input: ZendeskVerifyInput): VerifyResult 
     if (!withinTolerance(seconds, nowSeconds, toleranceSeconds)) return fail('expired');
     let matched = false;
     for (const secret of usableSecrets(secrets)) matched = bytesEqual(given, zendeskDigest(secret, timestamp, body)) || matched;
+    return matched ? OK : fail('mismatch');
+  } catch {
+    return fail('malformed');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standard Webhooks: webhook-signature: v1,<base64 HMAC-SHA256(key, id.timestamp.body)>[ v1,…]
+
+export const STANDARD_ID_HEADER = 'webhook-id';
+export const STANDARD_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const STANDARD_SIGNATURE_HEADER = 'webhook-signature';
+
+const STANDARD_SECRET_PREFIX = 'whsec_';
+/** Standard, padded base64 — what the spec's libraries decode (they refuse anything else). */
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
+
+/**
+ * The HMAC key of a Standard Webhooks secret: `whsec_` (optional) and standard base64, as the
+ * spec's libraries read it; undefined for anything else (such a secret verifies nothing).
+ */
+export function standardWebhookKey(secret: string): Buffer | undefined {
+  if (typeof secret !== 'string') return undefined;
+  const encoded = secret.startsWith(STANDARD_SECRET_PREFIX) ? secret.slice(STANDARD_SECRET_PREFIX.length) : secret;
+  if (!PADDED_BASE64.test(encoded)) return undefined;
+  const key = Buffer.from(encoded, 'base64');
+  return key.length > 0 ? key : undefined;
+}
+
+export interface StandardVerifyInput {
+  /** `webhook-id`: the event's id, signed (a retry carries the same one). */
+  id: string | undefined | null;
+  /** `webhook-timestamp`: unix seconds, signed exactly as received. */
+  timestamp: string | undefined | null;
+  /** `webhook-signature`: space-separated `v1,<base64>` entries (other versions are skipped). */
+  signature: string | undefined | null;
+  rawBody: RawBody;
+  /** `whsec_<base64>` secrets (several while rotating). */
+  secrets: readonly string[];
+  nowSeconds: number;
+  toleranceSeconds?: number;
+}
+
+/**
+ * Checks a Standard Webhooks delivery: all three headers present ('missing'), a numeric
+ * timestamp and well-formed `v1` signatures ('malformed'), the timestamp within the tolerance
+ * ('expired'), and a `v1` signature by one of the secrets over `id.timestamp.body` ('mismatch').
+ */
+export function verifyStandardWebhook(input: StandardVerifyInput): VerifyResult {
+  try {
+    const { id, timestamp, signature, rawBody, secrets, nowSeconds, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS } = input;
+    if (!id || !timestamp || !signature) return fail('missing');
+    if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string') return fail('malformed');
+    if (id.length > MAX_HEADER_LENGTH || signature.length > MAX_HEADER_LENGTH || !/^\d{1,12}$/.test(timestamp)) return fail('malformed');
+    const body = bodyBytes(rawBody);
+    const entries = signature.split(' ').filter((entry) => entry !== '');
+    if (!body || entries.length === 0 || entries.length > MAX_SIGNATURES_PER_HEADER) return fail('malformed');
+    const given: Buffer[] = [];
+    for (const entry of entries) {
+      const comma = entry.indexOf(',');
+      if (comma <= 0) return fail('malformed');
+      if (entry.slice(0, comma) !== 'v1') continue; // e.g. v1a (asymmetric): not a scheme we verify
+      const decoded = strictBase64(entry.slice(comma + 1), 32);
+      if (!decoded) return fail('malformed');
+      given.push(decoded);
+    }
+    if (given.length === 0) return fail('malformed');
+    if (!withinTolerance(Number(timestamp), nowSeconds, toleranceSeconds)) return fail('expired');
+    let matched = false;
+    for (const secret of usableSecrets(secrets)) {
+      const key = standardWebhookKey(secret);
+      if (!key) continue;
+      const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`, 'utf8').update(body).digest();
+      for (const candidate of given) matched = bytesEqual(candidate, expected) || matched;
+    }
     return matched ? OK : fail('mismatch');
   } catch {
     return fail('malformed');

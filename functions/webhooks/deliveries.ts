@@ -3,28 +3,32 @@
  * applied once — a new ticket, or, for a case the sender already has with us (its external id,
  * or the conversation), the customer's message on it.
  */
-import { createHash } from 'node:crypto';
 import type { Ticket } from '../../core/tickets/model';
 import { addMessage, type Change } from '../../core/tickets/rules';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { findSeverity } from '../../core/sla/targets';
-import { TranscriptSchema, ticketFieldsFromTranscript, transcriptText } from '../../core/webhooks/chat';
+import { TranscriptSchema, ticketFieldsFromTranscript, transcriptMessage, transcriptText } from '../../core/webhooks/chat';
+import { deliveryIdentity, keyPart, sha256Hex, signedTimestampOf, type IdentityKey } from '../../core/webhooks/identity';
 import type { GenericIntegration, Integration } from '../../core/webhooks/integrations';
-import { contentKey, eventIdOf, mapDelivery } from '../../core/webhooks/mapping';
+import { eventIdOf, mapDelivery } from '../../core/webhooks/mapping';
 import { intakeSeverity } from '../../core/mail/ticket-mail';
 import {
+  STANDARD_ID_HEADER,
+  STANDARD_SIGNATURE_HEADER,
+  STANDARD_TIMESTAMP_HEADER,
   TIERDESK_SIGNATURE_HEADER,
   ZENDESK_SIGNATURE_HEADER,
   ZENDESK_TIMESTAMP_HEADER,
+  verifyStandardWebhook,
   verifyTierdeskSignature,
   verifyZendeskSignature,
   type VerifyResult,
 } from '../../core/webhooks/signatures';
 import { HttpError, json, type HttpResult } from '../shared/http';
-import { onceOverHttp, type IdempotencyClaimRef } from '../shared/idempotency';
+import { once, type IdempotencyClaimRef } from '../shared/idempotency';
 import { openNewTicket, type NewTicketRequest } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
-import type { Runtime } from '../shared/runtime';
+import { logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { wakeTicket } from '../shared/workflow';
 import { TICKET_LINKS } from '../store/dynamo-store';
@@ -33,16 +37,24 @@ import type { Delivery } from './request';
 
 export async function genericDelivery(rt: Runtime, delivery: Delivery<GenericIntegration>): Promise<HttpResult> {
   const { integration } = delivery;
-  await verified(delivery, await signatureOf(delivery));
+  await verified(delivery, signatureOf(delivery));
   await withinRate(rt, integration, delivery.now);
-  const body = parseJson(delivery.rawBody);
+  const body = parseJsonObject(delivery.rawBody);
   const mapped = mapDelivery(integration, body);
   if (!mapped.ok) throw new HttpError(422, mapped.message, { field: mapped.field, path: mapped.path });
+  const eventId = eventIdOf(integration, delivery.headers, body);
+  if (!eventId.ok) throw new HttpError(eventId.status, eventId.message, { field: eventId.field, ...(eventId.path ? { path: eventId.path } : {}) });
   const severity = mapped.value.severity ? knownSeverity(rt, mapped.value.severity) : intakeSeverity(rt.policy);
-  const key = eventIdOf(integration, delivery.headers, body) ?? contentKey(mapped.value, delivery.now);
-  const requestHash = hash(JSON.stringify(mapped.value));
-  return exactlyOnce(rt, { scope: `webhook:${integration.id}`, key, requestHash }, async (claim) => {
-    const linked = mapped.value.externalId ? TICKET_LINKS.external(integration.id, mapped.value.externalId) : undefined;
+  // Who this delivery is comes from what was signed (core/webhooks/identity.ts), never from an unsigned header alone.
+  const identity = deliveryIdentity({
+    ...(eventId.id === undefined ? {} : eventId.signed ? { signedEventId: eventId.id } : { headerEventId: eventId.id }),
+    signedTimestamp: signedTimestampOf(integration.signature, delivery.headers),
+    rawBody: delivery.rawBody,
+    mapped: mapped.value,
+    nowMs: delivery.now,
+  });
+  return exactlyOnce(rt, `webhook:${integration.id}`, identity, async (claim) => {
+    const linked = mapped.value.externalId ? TICKET_LINKS.external(integration.id, keyPart(mapped.value.externalId)) : undefined;
     const existing = linked && (await openTicketLinkedTo(rt, linked));
     if (existing) return addCustomerMessage(rt, existing, mapped.value.message ?? mapped.value.description, mapped.value.requester.email, claim);
     const customerId = await customerIdForEmail(rt, mapped.value.requester.email);
@@ -66,7 +78,7 @@ export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integ
     verifyTierdeskSignature({ header, rawBody: delivery.rawBody, secrets, nowSeconds: delivery.now / 1000, toleranceSeconds: integration.toleranceSeconds }),
   );
   await withinRate(rt, integration, delivery.now);
-  const parsed = TranscriptSchema.safeParse(parseJson(delivery.rawBody));
+  const parsed = TranscriptSchema.safeParse(parseJsonObject(delivery.rawBody));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || '(body)';
@@ -74,13 +86,14 @@ export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integ
   }
   const transcript = parsed.data;
   const fields = ticketFieldsFromTranscript(transcript, rt.policy);
-  // A transcript sent again (a retry, or the tool re-sending the whole conversation) is the same delivery.
-  const key = `chat:${transcript.conversationId}:${hash(transcriptText(transcript))}`;
-  return exactlyOnce(rt, { scope: `webhook:${integration.id}`, key, requestHash: 'transcript' }, async (claim) => {
-    const linked = TICKET_LINKS.conversation(integration.id, transcript.conversationId);
+  // A transcript sent again (a retry, a replay, or the tool re-sending the whole conversation) is
+  // the same delivery: its conversation and its text, both inside the signed body.
+  const key = `chat:${keyPart(transcript.conversationId)}:${sha256Hex(transcriptText(transcript))}`;
+  return exactlyOnce(rt, `webhook:${integration.id}`, [{ key, requestHash: 'transcript' }], async (claim) => {
+    const linked = TICKET_LINKS.conversation(integration.id, keyPart(transcript.conversationId));
     const existing = await openTicketLinkedTo(rt, linked);
     const who = fields.requester.email ?? fields.requester.phone ?? `chat:${transcript.conversationId}`;
-    if (existing) return addCustomerMessage(rt, existing, fields.description, who, claim);
+    if (existing) return addCustomerMessage(rt, existing, transcriptMessage(transcript), who, claim);
     const customerId = fields.requester.email ? await customerIdForEmail(rt, fields.requester.email) : undefined;
     return created(rt, integration, claim, [linked], {
       customer: customerId ? await customerById(rt, customerId) : undefined,
@@ -92,13 +105,50 @@ export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integ
   });
 }
 
-/** Runs once per key; a retried delivery gets the first one's answer, marked as replayed. */
-export function exactlyOnce(rt: Runtime, claim: IdempotencyClaimRef, run: (claim: IdempotencyClaimRef) => Promise<HttpResult>): Promise<HttpResult> {
-  return onceOverHttp(rt, claim, run, {
-    field: 'eventId',
-    mismatch: { status: 409, message: 'this event id was delivered before with different content' },
-    busy: 'this delivery is still being processed; retry later',
-  });
+/** How long a delivery waits, over all its keys, for another copy holding one of them to finish. */
+const WAIT_MS = 10_000;
+
+/**
+ * Runs once under every key, claimed in order (core/webhooks/identity.ts); the first key found
+ * done answers with the first delivery's answer, marked `Idempotent-Replayed`, and the keys this
+ * delivery holds are completed with that answer. The innermost key is completed in the ticket's
+ * own write; the outer ones right after (if that fails, they stay held until their lock expires,
+ * and the next copy finds the inner key done).
+ */
+export function exactlyOnce(rt: Runtime, scope: string, keys: readonly IdentityKey[], run: (claim: IdempotencyClaimRef) => Promise<HttpResult>): Promise<HttpResult> {
+  const deadline = Date.now() + WAIT_MS;
+  const under = async ([first, ...rest]: readonly IdentityKey[]): Promise<HttpResult> => {
+    const outcome = await once(
+      rt,
+      { scope, key: first!.key, requestHash: first!.requestHash },
+      async (claim) => {
+        if (rest.length === 0) return run(claim);
+        const result = await under(rest);
+        await completeWith(rt, claim, result);
+        return result;
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    switch (outcome.state) {
+      case 'ran':
+        return outcome.result;
+      case 'replayed':
+        return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
+      case 'mismatch':
+        throw new HttpError(409, 'this event id was delivered before with different content', { field: 'eventId' });
+      case 'busy':
+        throw new HttpError(409, 'this delivery is still being processed; retry later', { field: 'eventId' }, { 'retry-after': '1' });
+    }
+  };
+  return under(keys);
+}
+
+async function completeWith(rt: Runtime, claim: IdempotencyClaimRef, result: HttpResult): Promise<void> {
+  try {
+    await rt.store.completeIdempotency({ ...claim, response: { statusCode: result.statusCode, body: JSON.parse(String(result.body)) } });
+  } catch (error) {
+    logger.warn('an outer delivery key was not completed; it frees itself when its lock expires', { error: error as Error });
+  }
 }
 
 /** Opens the ticket, links it for later deliveries (TICKET_LINKS keys), and answers 201 (stored for replays). */
@@ -128,11 +178,24 @@ export async function openTicketLinkedTo(rt: Runtime, link: string): Promise<Tic
 function signatureOf(delivery: Delivery<GenericIntegration>): (secrets: string[]) => VerifyResult {
   const { integration, headers, rawBody } = delivery;
   const nowSeconds = delivery.now / 1000;
-  if (integration.signature === 'zendesk') {
-    return (secrets) =>
-      verifyZendeskSignature({ signature: headers[ZENDESK_SIGNATURE_HEADER], timestamp: headers[ZENDESK_TIMESTAMP_HEADER], rawBody, secrets, nowSeconds, toleranceSeconds: integration.toleranceSeconds });
+  const { toleranceSeconds } = integration;
+  switch (integration.signature) {
+    case 'zendesk':
+      return (secrets) => verifyZendeskSignature({ signature: headers[ZENDESK_SIGNATURE_HEADER], timestamp: headers[ZENDESK_TIMESTAMP_HEADER], rawBody, secrets, nowSeconds, toleranceSeconds });
+    case 'standard':
+      return (secrets) =>
+        verifyStandardWebhook({
+          id: headers[STANDARD_ID_HEADER],
+          timestamp: headers[STANDARD_TIMESTAMP_HEADER],
+          signature: headers[STANDARD_SIGNATURE_HEADER],
+          rawBody,
+          secrets,
+          nowSeconds,
+          toleranceSeconds,
+        });
+    case 'tierdesk':
+      return (secrets) => verifyTierdeskSignature({ header: headers[TIERDESK_SIGNATURE_HEADER], rawBody, secrets, nowSeconds, toleranceSeconds });
   }
-  return (secrets) => verifyTierdeskSignature({ header: headers[TIERDESK_SIGNATURE_HEADER], rawBody, secrets, nowSeconds, toleranceSeconds: integration.toleranceSeconds });
 }
 
 export function parseJson(raw: Buffer): unknown {
@@ -143,14 +206,17 @@ export function parseJson(raw: Buffer): unknown {
   }
 }
 
+/** The body as a JSON object; anything else (an array, a string, null) is a 400. */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const parsed = parseJson(raw);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'the body must be a JSON object', { field: '(body)' });
+  return parsed as Record<string, unknown>;
+}
+
 function knownSeverity(rt: Runtime, severity: string): string {
   try {
     return findSeverity(rt.policy, severity).id;
   } catch {
     throw new HttpError(422, `severity "${severity}" is not one of the policy's (${rt.policy.severities.map((s) => s.id).join(', ')})`, { field: 'severity' });
   }
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -2,32 +2,19 @@
  * Webhook ingestion (one Lambda behind `POST /webhooks/…`): portals and form tools (signed JSON),
  * phone systems (Twilio Voice, Zammad-style CTI) and chat tools (transcripts) — see
  * docs/webhooks.md. Every answer is decided before anything is stored: an unknown integration is
- * 404, a body over its limit 413, a bad signature or token 401, over its rate 429, a body that does
- * not map 400/422 naming the field; only a genuine, valid delivery is kept, exactly once.
+ * 404, a malformed path or an oversized header 400, a body over its limit 413, a bad signature or
+ * token 401, over its rate 429, a body or event id that does not read 400/422 naming the field;
+ * only a genuine, valid delivery is kept, exactly once (core/webhooks/identity.ts).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Integration } from '../../core/webhooks/integrations';
 import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { chatDelivery, genericDelivery } from './deliveries';
 import { ctiDelivery, twilioDelivery } from './phone';
-import { deliveryOf } from './request';
-
-type Kind = Integration['kind'];
-type Route = { kinds: Kind[]; id: string; token?: string };
-
-/** `/webhooks/{id}`, `/webhooks/twilio/{id}`, `/webhooks/cti/{id}/{token}`. */
-function routeOf(path: string): Route | undefined {
-  const parts = path.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
-  if (parts[0] !== 'webhooks') return undefined;
-  if (parts[1] === 'twilio' && parts.length === 3) return { kinds: ['twilio'], id: parts[2]! };
-  if (parts[1] === 'cti' && parts.length === 4) return { kinds: ['cti'], id: parts[2]!, token: parts[3]! };
-  if (parts.length === 2) return { kinds: ['generic', 'chat'], id: parts[1]! };
-  return undefined;
-}
+import { deliveryOf, routeOf } from './request';
 
 async function receive(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   if (event.requestContext.http.method !== 'POST') throw new HttpError(405, 'webhooks are delivered with POST', {}, { allow: 'POST' });

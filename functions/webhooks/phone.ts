@@ -10,7 +10,8 @@
  * reject), so a PBX routes those itself; the ticket is the engineer's either way.
  */
 import { routingApplies } from '../../core/periods/routing';
-import { recordCallStep, ticketFieldsFromCall, type CallEvent } from '../../core/webhooks/calls';
+import { callFromCti, callFromTwilio, recordCallStep, ticketFieldsFromCall, type CallEvent, type CallReading } from '../../core/webhooks/calls';
+import { keyPart } from '../../core/webhooks/identity';
 import type { Integration } from '../../core/webhooks/integrations';
 import { toE164 } from '../../core/webhooks/phone';
 import { TWILIO_SIGNATURE_HEADER, publicUrl, verifyCtiRequest, verifyTwilioSignature } from '../../core/webhooks/signatures';
@@ -44,10 +45,9 @@ export async function twilioDelivery(rt: Runtime, delivery: Delivery<Twilio>): P
   );
   const params = jsonBody ? ctiBody({ ...delivery, headers: { 'content-type': 'application/json' } }) : formParams(delivery.rawBody);
   await withinRate(rt, integration, delivery.now);
-  const event = twilioCallEvent(params);
-  if (!event) throw new HttpError(422, 'a Twilio voice callback needs CallSid and From', { field: params.CallSid ? 'From' : 'CallSid' });
-  const step = params.TranscriptionSid ?? params.RecordingSid ?? params.CallStatus ?? 'ringing';
-  const result = await callStep(rt, integration, event, `${event.callId}:${step}`);
+  const { event, step } = readCall(callFromTwilio(params));
+  // CallSid and the step are among the parameters Twilio signs: a replayed callback is the same step.
+  const result = await callStep(rt, integration, event, step);
   if (result.statusCode >= 300) return result;
   const engineerPhone = event.step === 'ringing' ? await dedicatedEngineerPhone(rt, integration, event) : undefined;
   // E.164 is a plus and digits: nothing to escape in the TwiML.
@@ -56,7 +56,7 @@ export async function twilioDelivery(rt: Runtime, delivery: Delivery<Twilio>): P
 
 /** The phone of the engineer whose support period the call's ticket belongs to, while that period runs. */
 async function dedicatedEngineerPhone(rt: Runtime, integration: Integration, event: CallEvent): Promise<string | undefined> {
-  const ticket = await openTicketLinkedTo(rt, TICKET_LINKS.call(integration.id, event.callId));
+  const ticket = await openTicketLinkedTo(rt, TICKET_LINKS.call(integration.id, keyPart(event.callId)));
   if (!ticket?.dedicated || !ticket.customerId) return undefined;
   const routing = await routingFor(rt, ticket.customerId);
   if (!routingApplies(routing, Date.now()) || routing.engineerId !== ticket.dedicated.engineerId) return undefined;
@@ -69,29 +69,40 @@ export async function ctiDelivery(rt: Runtime, delivery: Delivery<Cti>, token: s
   await verified(delivery, (secrets) => verifyCtiRequest({ token, expectedTokens: secrets, nowSeconds: delivery.now / 1000 }));
   await withinRate(rt, integration, delivery.now);
   const body = ctiBody(delivery);
-  const event = ctiCallEvent(body);
-  if (!event) throw new HttpError(422, 'a CTI event needs event (newCall, answer or hangup), callId and from', { field: ['event', 'callId', 'from'].find((f) => !body[f]) ?? 'event' });
+  const { event, step } = readCall(callFromCti(body));
   // Zammad's contract: a blocked caller is rejected at the first ring, and nothing is kept.
   if (event.step === 'ringing' && integration.blockedCallers.map((n) => toE164(n) ?? n).includes(event.from)) {
     return json(200, { action: 'reject', reason: 'busy' });
   }
   if (body.direction === 'out') return json(200, {}); // the desk's own outgoing calls make no ticket
-  const result = await callStep(rt, integration, event, `${event.callId}:${body.event}`);
+  // The body is not signed (the URL token is the only secret): anyone holding the URL can send any event.
+  const result = await callStep(rt, integration, event, step);
   return result.statusCode < 300 ? json(200, {}) : result;
 }
 
-/** The first ring opens a ticket (or joins the caller's open one); later steps join the call's ticket. */
-async function callStep(rt: Runtime, integration: Integration, event: CallEvent, key: string): Promise<HttpResult> {
-  return exactlyOnce(rt, { scope: `webhook:${integration.id}`, key, requestHash: 'call' }, async (claim) => {
-    const callLink = TICKET_LINKS.call(integration.id, event.callId);
-    const callerLink = TICKET_LINKS.caller(event.from);
+function readCall(reading: CallReading): Extract<CallReading, { ok: true }> {
+  if (!reading.ok) throw new HttpError(422, reading.message, { field: reading.field });
+  return reading;
+}
+
+/**
+ * The first ring opens a ticket (or joins the caller's open one); later steps join the call's
+ * ticket. Each step of a call is kept once (its call id and step are the key, hashed if long).
+ */
+async function callStep(rt: Runtime, integration: Integration, event: CallEvent, step: string): Promise<HttpResult> {
+  const key = `${keyPart(event.callId)}:${keyPart(step)}`;
+  return exactlyOnce(rt, `webhook:${integration.id}`, [{ key, requestHash: 'call' }], async (claim) => {
+    const callLink = TICKET_LINKS.call(integration.id, keyPart(event.callId));
+    const callerLink = TICKET_LINKS.caller(keyPart(event.from));
     const ticket = (await openTicketLinkedTo(rt, callLink)) ?? (event.step === 'ringing' ? await openTicketLinkedTo(rt, callerLink) : undefined);
     if (ticket) {
       await rt.store.linkTicket(ticket.id, [callLink]);
       return recorded(rt, ticket.id, event, claim);
     }
-    if (event.step !== 'ringing') {
-      // A step of a call we never saw ring (its ticket was closed meanwhile): kept as nothing, answered OK.
+    // A call rings once: a ring of a call already seen (its ticket closed since — a replay after
+    // the idempotency key expired, as Twilio's signature has no timestamp) opens nothing.
+    if (event.step !== 'ringing' || (await rt.store.ticketLinkedTo([callLink]))) {
+      // A step of a call whose ticket was closed meanwhile: kept as nothing, answered OK.
       return json(200, { ticketId: null, created: false });
     }
     const customerId = await customerIdForPhone(rt, event.from);
@@ -115,34 +126,6 @@ async function recorded(rt: Runtime, ticketId: string, event: CallEvent, claim: 
     idempotency: { ...claim, response: { statusCode: 200, body } },
   });
   return json(200, body);
-}
-
-function twilioCallEvent(params: Record<string, string>): CallEvent | undefined {
-  const from = params.From && (toE164(params.From) ?? params.From);
-  if (!params.CallSid || !from) return undefined;
-  const base = { callId: params.CallSid, from, ...(params.To ? { to: toE164(params.To) ?? params.To } : {}) };
-  if (params.TranscriptionText !== undefined) return { ...base, step: 'transcription', transcription: params.TranscriptionText };
-  if (params.RecordingUrl) return { ...base, step: 'recording', recordingUrl: params.RecordingUrl };
-  const status = (params.CallStatus ?? 'ringing').toLowerCase();
-  if (status === 'ringing' || status === 'queued') return { ...base, step: 'ringing' };
-  if (status === 'in-progress') return { ...base, step: 'answered' };
-  return { ...base, step: 'ended', cause: status };
-}
-
-function ctiCallEvent(body: Record<string, string>): CallEvent | undefined {
-  const from = body.from && (toE164(body.from) ?? body.from);
-  if (!body.callId || !from) return undefined;
-  const base = { callId: body.callId, from, ...(body.to ? { to: toE164(body.to) ?? body.to } : {}) };
-  switch (body.event) {
-    case 'newCall':
-      return { ...base, step: 'ringing' };
-    case 'answer':
-      return { ...base, step: 'answered', ...(body.user || body.answeringNumber ? { answeredBy: body.user || body.answeringNumber } : {}) };
-    case 'hangup':
-      return { ...base, step: 'ended', ...(body.cause ? { cause: body.cause } : {}) };
-    default:
-      return undefined;
-  }
 }
 
 /** Zammad's CTI events come as JSON or as a form; `user[]` may repeat. First values, as strings. */

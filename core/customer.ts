@@ -4,12 +4,31 @@
  * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits';
 import type { Policy } from './policy/schema';
+
+/** An id as it becomes part of a key: ASCII, bounded (core/limits.ts). */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const Id = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" or "." (no spaces)');
+  .max(LIMITS.id, `at most ${LIMITS.id} characters`)
+  .regex(ID_PATTERN, 'use letters, digits, "-", "_" or "." (no spaces)');
+
+/**
+ * Names the store uses for its own buckets (tickets of unverified requesters were once indexed
+ * under CUSTOMER#unknown): no customer may take one, or that bucket would become its list.
+ */
+export const RESERVED_CUSTOMER_IDS: ReadonlySet<string> = new Set(['unknown', 'unverified']);
+
+/** A customer's id: an Id that is not reserved (compared case-insensitively). */
+export const CustomerIdSchema = Id.refine((id) => !RESERVED_CUSTOMER_IDS.has(id.toLowerCase()), 'this id is reserved');
+
+/** Whether `id` (exactly as given, e.g. from a path) can be a customer's id. */
+export function isCustomerId(id: string): boolean {
+  return id.length <= LIMITS.id && ID_PATTERN.test(id) && !RESERVED_CUSTOMER_IDS.has(id.toLowerCase());
+}
 
 /** Lower case and trimmed, so that "Jane@ACME.com " and "jane@acme.com" are one person. */
 export function normaliseEmail(email: string): string {
@@ -99,7 +118,7 @@ export const ContactSchema = z
 
 export const CustomerSchema = z
   .object({
-    id: Id,
+    id: CustomerIdSchema,
     name: z.string().trim().min(1),
     plan: Id.describe('Plan id from the support policy.'),
     addOns: z.array(Id).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),

@@ -5,7 +5,7 @@
  * stage variables or custom domains.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { listen } from './listen';
 
@@ -191,6 +191,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       console.error('gateway: request failed', error);
       send(res, json(500, { message: 'internal error' }));
     });
+  });
+  // A request node's parser refuses (a malformed request line or URL, headers over its 16 KB)
+  // never reaches a handler: it is answered, as API Gateway would, with a JSON 4xx before the
+  // connection closes (the parser cannot read on from a broken request), never just dropped.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ message: `${STATUS_CODES[status]}: the local gateway could not read the request (${error.code ?? 'malformed'})` });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   const host = options.host ?? '127.0.0.1';
   const { url, port } = await listen(server, host, options.port ?? 0);

@@ -173,6 +173,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_SES: ses.url,
       AWS_ENDPOINT_URL_S3: s3.url,
       TIERDESK_WEBHOOK_SECRETS_FILE: webhookSecretsFile,
+      // Signs list cursors (functions/api/cursors.ts); kept in the data directory, so cursors survive a restart.
+      TIERDESK_CURSOR_KEY: keptCursorKey(dataDir),
       TIERDESK_MAIL_BUCKET: s3.bucket,
       TIERDESK_INBOUND_PREFIX: INBOUND_PREFIX,
       TIERDESK_ATTACHMENT_PREFIX: ATTACHMENT_PREFIX,
@@ -271,6 +273,17 @@ function keptAdminKey(dataDir: string | undefined): string {
   const fresh = () => `td_admin_${randomBytes(24).toString('base64url')}`;
   if (!dataDir) return fresh();
   const file = join(dataDir, 'admin-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = fresh();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** The key that signs list cursors: kept in the data directory, fresh in memory. */
+function keptCursorKey(dataDir: string | undefined): string {
+  const fresh = () => randomBytes(32).toString('base64url');
+  if (!dataDir) return fresh();
+  const file = join(dataDir, 'cursor-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = fresh();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });

@@ -1,6 +1,7 @@
 /**
  * API keys: `Authorization: Bearer <key>`. Only a SHA-256 hash of each key is stored, so a
- * leaked table does not leak keys.
+ * leaked table does not leak keys. Each key record has an immutable id (`key_…`): what tells
+ * callers apart (idempotency scopes), while its `name` is only for display.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -21,13 +22,22 @@ export function newApiKey(role: ApiKeyRecord['role']): string {
   return `td_${role}_${randomBytes(24).toString('base64url')}`;
 }
 
+/** A new key's id: random, never derived from its name. */
+export function newApiKeyId(): string {
+  return `key_${randomBytes(16).toString('base64url')}`;
+}
+
+/** Our keys are `td_<role>_` and 32 base64url characters; anything much longer is not one (and is not hashed or looked up). */
+const MAX_KEY_LENGTH = 200;
+
 export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoStore): Promise<Principal> {
   const header = event.headers?.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', {}, { 'www-authenticate': 'Bearer' });
+  if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', { field: 'Authorization' }, { 'www-authenticate': 'Bearer' });
+  if (match[1]!.length > MAX_KEY_LENGTH) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   const hash = hashKey(match[1]!);
   const principal = await keys.get(hash, () => store.getApiKey(hash));
-  if (!principal) throw new HttpError(401, 'unknown API key', {}, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  if (!principal) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   return principal;
 }
 

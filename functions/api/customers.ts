@@ -2,8 +2,8 @@
 import { CustomerSchema, customerPolicyProblem } from '../../core/customer';
 import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
 import type { Runtime } from '../shared/runtime';
-import { hashKey, newApiKey, requireAdmin, requireStaff } from './auth';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { hashKey, newApiKey, newApiKeyId, requireAdmin, requireStaff } from './auth';
+import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
 import { forgetCustomers } from '../shared/lookups';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
@@ -11,16 +11,17 @@ import type { Request } from './tickets';
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
 export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   requireStaff(request.principal);
-  const customer = CustomerSchema.parse({ ...(request.body as object), id });
+  // The path id was checked before (routes.ts: PATH_IDS.customer); the body is a JSON object (handler.ts).
+  const customer = CustomerSchema.parse({ ...(request.body as object | undefined), id });
   const problem = customerPolicyProblem(rt.policy, customer);
   if (problem) throw new HttpError(400, problem.message, { field: problem.field });
   const addresses = customerAddressCount(customer);
   if (addresses > MAX_CUSTOMER_ADDRESSES) {
     throw new HttpError(400, `a customer can list at most ${MAX_CUSTOMER_ADDRESSES} addresses, phone numbers and domains together (got ${addresses})`, { field: 'contacts' });
   }
+  const ifMatch = ifMatchVersion(request.headers);
   const previous = await rt.store.getCustomer(id);
-  const ifMatch = request.headers['if-match']?.replace(/"/g, '');
-  if (ifMatch !== undefined && previous?.version !== Number(ifMatch)) {
+  if (ifMatch !== undefined && previous?.version !== ifMatch) {
     throw new HttpError(409, `the customer is at version ${previous?.version ?? 'none'}, not ${ifMatch}`, { field: 'If-Match' });
   }
   const version = await rt.store.putCustomer(customer, previous);
@@ -36,7 +37,7 @@ export async function getCustomer(rt: Runtime, request: Request, id: string): Pr
   return json(200, customer);
 }
 
-/** POST /api-keys: the key is shown once; only its hash is kept. */
+/** POST /api-keys: the key is shown once; only its hash is kept, with the key's new immutable id. */
 export async function createApiKey(rt: Runtime, request: Request): Promise<HttpResult> {
   requireAdmin(request.principal);
   const input = ApiKeySchema.parse(request.body);
@@ -44,6 +45,7 @@ export async function createApiKey(rt: Runtime, request: Request): Promise<HttpR
     throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
   }
   const key = newApiKey(input.role);
-  await rt.store.putApiKey(hashKey(key), input);
-  return json(201, { ...input, key });
+  const id = newApiKeyId();
+  await rt.store.putApiKey(hashKey(key), { ...input, id });
+  return json(201, { id, ...input, key });
 }

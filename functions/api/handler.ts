@@ -10,7 +10,8 @@ import { getRuntime, logger } from '../shared/runtime';
 import { authenticate } from './auth';
 import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
 import { openApiDocument } from './openapi';
-import { match } from './routes';
+import { checkPathId, match, type Route } from './routes';
+import { LIMITS } from '../../core/limits';
 
 async function route(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const method = event.requestContext.http.method;
@@ -22,20 +23,60 @@ async function route(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     if (found.allowed.length > 0) throw new HttpError(405, `${method} is not allowed on ${path}`, {}, { allow: found.allowed.join(', ') });
     throw new HttpError(404, `no route ${method} ${path}`);
   }
+  const headers = event.headers ?? {};
+  checkHeaders(headers);
+  const query = checkQuery(found.route, event.queryStringParameters ?? {});
   const rt = getRuntime();
   const principal = await authenticate(event, rt.store);
-  logger.appendKeys({ principal: principal.name, ...(found.id ? { ticketId: found.id } : {}) });
-  return found.route.run(rt, { principal, body: parseBody(event), headers: event.headers ?? {}, query: event.queryStringParameters ?? {}, now: Date.now() }, found.id ?? '');
+  const id = checkPathId(found.route, found.id);
+  logger.appendKeys({ principal: principal.name, keyId: principal.id, ...(id ? { ticketId: id } : {}) });
+  return found.route.run(rt, { principal, body: parseBody(event, found.route), headers, query, now: Date.now() }, id);
 }
 
-function parseBody(event: APIGatewayProxyEventV2): unknown {
+/** Every header the API reads, bounded before anything reads it (Authorization is refused with 401). */
+const READ_HEADERS = { authorization: 'Authorization', 'idempotency-key': 'Idempotency-Key', 'if-match': 'If-Match' } as const;
+
+function checkHeaders(headers: Record<string, string | undefined>): void {
+  for (const [name, field] of Object.entries(READ_HEADERS)) {
+    const value = headers[name];
+    if (value === undefined || value.length <= LIMITS.header) continue;
+    const message = `${field} is longer than ${LIMITS.header} characters`;
+    if (name === 'authorization') throw new HttpError(401, message, { field }, { 'www-authenticate': 'Bearer error="invalid_request"' });
+    throw new HttpError(400, message, { field });
+  }
+}
+
+/**
+ * Only the query parameters the route takes, each bounded (a cursor to LIMITS.cursor, anything
+ * else to LIMITS.queryValue); an unknown one is a 400 naming it, not silently ignored.
+ */
+function checkQuery(route: Route, query: Record<string, string | undefined>): Record<string, string | undefined> {
+  const known = new Set(Object.keys((route.query as { shape?: Record<string, unknown> } | undefined)?.shape ?? {}));
+  for (const [name, value] of Object.entries(query)) {
+    if (!known.has(name)) {
+      const takes = known.size > 0 ? `it takes ${[...known].join(', ')}` : 'it takes none';
+      throw new HttpError(400, `unknown query parameter "${name.slice(0, 64)}" (${takes})`, { field: name.slice(0, LIMITS.queryValue) });
+    }
+    const max = name === 'cursor' ? LIMITS.cursor : LIMITS.queryValue;
+    if ((value ?? '').length > max) throw new HttpError(400, `${name} is longer than ${max} characters`, { field: name });
+  }
+  return query;
+}
+
+/** The JSON body; where the route takes one, it must be an object. */
+function parseBody(event: APIGatewayProxyEventV2, route: Route): unknown {
   if (!event.body) return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'the body is not valid JSON', { field: '(body)' });
   }
+  if (route.body && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    throw new HttpError(400, 'the body must be a JSON object', { field: '(body)' });
+  }
+  return body;
 }
 
 export const handler = withMetrics(

@@ -1,13 +1,51 @@
 /** The HTTP API's routes: one table drives the router and the OpenAPI document. */
 import type { z } from 'zod';
-import { CustomerSchema } from '../../core/customer';
+import { CustomerSchema, ID_PATTERN, isCustomerId } from '../../core/customer';
+import { LIMITS } from '../../core/limits';
 import type { Runtime } from '../shared/runtime';
-import type { HttpResult } from '../shared/http';
+import { HttpError, type HttpResult } from '../shared/http';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { createApiKey, getCustomer, putCustomer } from './customers';
-import { AcceptOrderSchema, ChangePeriodsSchema, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
+import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
+
+/**
+ * What a path's `{id}` can be. Checked before any lookup, so no id reaches a key that it could
+ * not be part of: an id of another shape names nothing (404), or, where a PUT creates the
+ * resource, is the caller's mistake (400 naming `id`).
+ */
+export interface PathId {
+  /** What the id names, for messages. */
+  noun: string;
+  valid: (id: string) => boolean;
+  /** For the OpenAPI document. */
+  schema: { type: 'string'; maxLength: number; pattern: string };
+  /** What a valid id looks like, for a 400. */
+  rule?: string;
+}
+
+const caseNumber = /^[A-Z][A-Z0-9]{1,9}-[0-9]{1,15}$/;
+const agentId = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const orderId = /^SO-[0-9]{1,15}$/;
+
+export const PATH_IDS = {
+  /** A case number, `<policy prefix>-<digits>`. */
+  ticket: { noun: 'ticket', valid: (id) => caseNumber.test(id), schema: { type: 'string', maxLength: 26, pattern: caseNumber.source } },
+  customer: {
+    noun: 'customer',
+    valid: isCustomerId,
+    schema: { type: 'string', maxLength: LIMITS.id, pattern: ID_PATTERN.source },
+    rule: `a customer id is 1–${LIMITS.id} letters, digits, "-", "_" or "." starting with a letter or digit, and not a reserved name`,
+  },
+  agent: {
+    noun: 'agent',
+    valid: (id) => agentId.test(id),
+    schema: { type: 'string', maxLength: 63, pattern: agentId.source },
+    rule: 'an agent id is 1–63 lower-case letters, digits, ".", "_" or "-"',
+  },
+  order: { noun: 'support order', valid: (id) => orderId.test(id), schema: { type: 'string', maxLength: 18, pattern: orderId.source } },
+} as const satisfies Record<string, PathId>;
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
@@ -16,28 +54,32 @@ export interface Route {
   summary: string;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** The path's `{id}`, when it has one. */
+  id?: PathId;
+  /** The request headers the route reads, beyond Authorization (for the OpenAPI document). */
+  headers?: ('Idempotency-Key' | 'If-Match')[];
   /** 2xx status of a success. */
   success: number;
   run: (rt: Runtime, request: Request, id: string) => Promise<HttpResult>;
 }
 
 export const ROUTES: Route[] = [
-  { method: 'POST', path: '/tickets', summary: 'Open a ticket (honours Idempotency-Key)', body: CreateTicketSchema, success: 201, run: createTicket },
+  { method: 'POST', path: '/tickets', summary: 'Open a ticket (honours Idempotency-Key)', body: CreateTicketSchema, headers: ['Idempotency-Key'], success: 201, run: createTicket },
   { method: 'GET', path: '/tickets', summary: 'List tickets by customer, status or queue (queue: next due first)', query: ListTicketsQuery, success: 200, run: listTickets },
-  { method: 'GET', path: '/tickets/{id}', summary: 'A ticket with its timeline', success: 200, run: getTicket },
-  { method: 'POST', path: '/tickets/{id}/messages', summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
-  { method: 'POST', path: '/tickets/{id}/actions', summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
-  { method: 'PUT', path: '/customers/{id}', summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
-  { method: 'GET', path: '/customers/{id}', summary: 'A customer', success: 200, run: getCustomer },
-  { method: 'PUT', path: '/agents/{id}', summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
-  { method: 'GET', path: '/agents/{id}', summary: 'An engineer', success: 200, run: getAgent },
-  { method: 'GET', path: '/agents', summary: 'Every engineer', success: 200, run: listAgents },
+  { method: 'GET', path: '/tickets/{id}', id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
+  { method: 'POST', path: '/tickets/{id}/messages', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
+  { method: 'POST', path: '/tickets/{id}/actions', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
+  { method: 'PUT', path: '/customers/{id}', id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
+  { method: 'GET', path: '/customers/{id}', id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },
+  { method: 'PUT', path: '/agents/{id}', id: PATH_IDS.agent, summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
+  { method: 'GET', path: '/agents/{id}', id: PATH_IDS.agent, summary: 'An engineer', success: 200, run: getAgent },
+  { method: 'GET', path: '/agents', summary: 'The engineers, a page at a time (by id)', query: ListAgentsQuery, success: 200, run: listAgents },
   { method: 'POST', path: '/support-orders', summary: 'Order dedicated support periods (blocks of hours); waits for acceptance', body: OrderRequestSchema, success: 201, run: createOrder },
-  { method: 'GET', path: '/support-orders', summary: 'Support orders (a customer key: its own)', success: 200, run: listOrders },
-  { method: 'GET', path: '/support-orders/{id}', summary: 'A support order', success: 200, run: getOrder },
-  { method: 'POST', path: '/support-orders/{id}/accept', summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
-  { method: 'PUT', path: '/support-orders/{id}/periods', summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
-  { method: 'POST', path: '/support-orders/{id}/cancel', summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
+  { method: 'GET', path: '/support-orders', summary: 'Support orders, oldest first, a page at a time (a customer key: its own)', query: ListOrdersQuery, success: 200, run: listOrders },
+  { method: 'GET', path: '/support-orders/{id}', id: PATH_IDS.order, summary: 'A support order', success: 200, run: getOrder },
+  { method: 'POST', path: '/support-orders/{id}/accept', id: PATH_IDS.order, summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
+  { method: 'PUT', path: '/support-orders/{id}/periods', id: PATH_IDS.order, summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
+  { method: 'POST', path: '/support-orders/{id}/cancel', id: PATH_IDS.order, summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
 ];
 
@@ -46,7 +88,10 @@ const compiled = ROUTES.map((route) => ({
   pattern: new RegExp(`^${route.path.replace(/\{id\}/, '([^/]+)')}$`),
 }));
 
-/** The route for a request, the id in its path, and the methods its path allows (for 405). */
+/**
+ * The route for a request, the id in its path, and the methods its path allows (for 405).
+ * A path id that is not valid percent-encoding, or longer than any id can be, is refused here.
+ */
 export function match(method: string, path: string): { route?: Route; id?: string; allowed: string[] } {
   const onPath = compiled.flatMap(({ route, pattern }) => {
     const found = pattern.exec(path);
@@ -54,7 +99,30 @@ export function match(method: string, path: string): { route?: Route; id?: strin
   });
   const hit = onPath.find(({ route }) => route.method === method);
   return {
-    ...(hit ? { route: hit.route, ...(hit.id !== undefined ? { id: decodeURIComponent(hit.id) } : {}) } : {}),
+    ...(hit ? { route: hit.route, ...(hit.id !== undefined ? { id: decodePathId(hit.id, hit.route) } : {}) } : {}),
     allowed: onPath.map(({ route }) => route.method),
   };
+}
+
+function decodePathId(raw: string, route: Route): string {
+  // Checked before decoding too: a long id is no id, whatever it decodes to.
+  if (raw.length > LIMITS.pathSegment) return refuseId(route);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'the id in the path is not valid percent-encoding (UTF-8)', { field: 'id' });
+  }
+}
+
+/** An id of the wrong shape: 400 where a PUT would create it, else "not found". */
+export function refuseId(route: Route): never {
+  const pathId = route.id;
+  if (route.method === 'PUT' && pathId?.rule) throw new HttpError(400, pathId.rule, { field: 'id' });
+  throw new HttpError(404, `no ${pathId?.noun ?? 'such item'} with this id`);
+}
+
+/** The route's path id, checked against its shape. */
+export function checkPathId(route: Route, id: string | undefined): string {
+  if (route.id && (id === undefined || !route.id.valid(id))) refuseId(route);
+  return id ?? '';
 }

@@ -76,10 +76,11 @@ export const ActionSchema = z.discriminatedUnion('type', [
 
 export const ListTicketsQuery = z
   .object({
-    customer: z.string().min(1).optional(),
+    customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: one customer\'s tickets. A customer key always lists its own.'),
+    unverified: z.literal('true').optional().describe('Staff: tickets whose requester matched no customer.'),
     status: z.enum(STATUSES).optional(),
-    queue: z.string().min(1).optional(),
-    cursor: z.string().min(1).optional(),
+    queue: z.string().min(1).max(LIMITS.queryValue).optional().describe('A queue\'s open tickets, next due first (with a customer: that customer\'s, newest first).'),
+    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })
   .strict();
@@ -88,7 +89,7 @@ export const ApiKeySchema = z
   .object({
     name: text(100),
     role: z.enum(['admin', 'agent', 'customer']),
-    customerId: z.string().min(1).optional(),
+    customerId: z.string().min(1).max(LIMITS.id).optional(),
   })
   .strict()
   .refine((key) => (key.role === 'customer') === !!key.customerId, {

@@ -8,18 +8,30 @@ import { newOrder, orderProblems, orderStarted, replannedOrder, type SupportOrde
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { cancelOrder, replanOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
+import { LIMITS } from '../../core/limits';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { requireAdmin, requireStaff } from './auth';
+import { callerScope, openCursor, signCursor } from './cursors';
 import type { Request } from './tickets';
 
 export const ChangePeriodsSchema = OrderRequestSchema.pick({ periods: true });
 
-export const AcceptOrderSchema = z.object({ engineerId: z.string().min(1).optional().describe('Book this engineer; otherwise any available one.') }).strict();
+export const AcceptOrderSchema = z.object({ engineerId: z.string().min(1).max(LIMITS.id).optional().describe('Book this engineer; otherwise any available one.') }).strict();
+
+const page = {
+  cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+};
+
+export const ListAgentsQuery = z.object(page).strict();
+
+export const ListOrdersQuery = z
+  .object({ customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: one customer\'s orders. A customer key always lists its own.'), ...page })
+  .strict();
 
 export async function putAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  requireAdmin(request.principal);
-  if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(id)) throw new HttpError(400, 'an agent id is 1–63 lower-case letters, digits, ".", "_" or "-"', { field: 'id' });
+  requireAdmin(request.principal); // the id's shape is checked before (routes.ts: PATH_IDS.agent)
   const agent = { ...AgentSchema.parse(request.body), id };
   const existed = await rt.store.getAgent(id);
   await rt.store.putAgent(agent);
@@ -35,7 +47,11 @@ export async function getAgent(rt: Runtime, request: Request, id: string): Promi
 
 export async function listAgents(rt: Runtime, request: Request): Promise<HttpResult> {
   requireStaff(request.principal);
-  return json(200, { items: await rt.store.listAgents() });
+  const query = ListAgentsQuery.parse(request.query);
+  const binding = { list: 'agents', scope: callerScope(request.principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const result = await rt.store.listAgentsPage({ limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: result.items, cursor: await signCursor(result.cursor, binding) });
 }
 
 /** A customer orders for itself; staff name the customer. The order waits for acceptance. */
@@ -59,9 +75,16 @@ export async function getOrder(rt: Runtime, request: Request, id: string): Promi
   return json(200, await visibleOrder(rt, request, id));
 }
 
+/** A customer key reads only its own orders (through GSI1), never the ORDERS partition. */
 export async function listOrders(rt: Runtime, request: Request): Promise<HttpResult> {
-  const customerId = request.principal.role === 'customer' ? request.principal.customerId! : request.query.customer;
-  return json(200, { items: await rt.store.listOrders(customerId) });
+  const query = ListOrdersQuery.parse(request.query);
+  const own = request.principal.role === 'customer' ? request.principal.customerId! : undefined;
+  if (own && query.customer && query.customer !== own) return json(200, { items: [], cursor: null }); // as if it did not exist
+  const customerId = own ?? query.customer;
+  const binding = { list: 'support-orders', customer: customerId, scope: callerScope(request.principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const result = await rt.store.listOrdersPage({ limit: query.limit, ...(cursor ? { cursor } : {}), ...(customerId ? { customerId } : {}) });
+  return json(200, { items: result.items, cursor: await signCursor(result.cursor, binding) });
 }
 
 /** Staff: book an engineer for every period (all or none); pending with the reason when nobody is free. */

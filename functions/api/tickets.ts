@@ -1,7 +1,8 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { Customer } from '../../core/customer';
+import { isCustomerId, type Customer } from '../../core/customer';
+import { LIMITS } from '../../core/limits';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { addMessage, applyAction, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
 import type { Actor, Ticket } from '../../core/tickets/model';
@@ -11,7 +12,8 @@ import { onceOverHttp } from '../shared/idempotency';
 import { openNewTicket } from '../shared/intake';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { callerScope, openCursor, signCursor } from './cursors';
+import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
@@ -27,10 +29,11 @@ export async function createTicket(rt: Runtime, request: Request): Promise<HttpR
   const input = CreateTicketSchema.parse(request.body);
   const idempotencyKey = request.headers['idempotency-key'];
   if (idempotencyKey === undefined) return createOnce(rt, request, input);
-  if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-    throw new HttpError(400, 'Idempotency-Key must be 1–255 visible ASCII characters', { field: 'Idempotency-Key' });
+  if (idempotencyKey.length > LIMITS.idempotencyKey || !/^[\x21-\x7e]+$/.test(idempotencyKey)) {
+    throw new HttpError(400, `Idempotency-Key must be 1–${LIMITS.idempotencyKey} visible ASCII characters`, { field: 'Idempotency-Key' });
   }
-  const scope = `tickets:${request.principal.name}`;
+  // The key's immutable id, never its display name: two keys named alike share nothing.
+  const scope = `tickets:${request.principal.id}`;
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   return onceOverHttp(rt, { scope, key: idempotencyKey, requestHash }, (claim) => createOnce(rt, request, input, claim), {
     field: 'Idempotency-Key',
@@ -77,7 +80,7 @@ async function customerFor(rt: Runtime, principal: Principal, input: z.infer<typ
     return customerById(rt, principal.customerId!);
   }
   if (input.customerId) {
-    const customer = await customerById(rt, input.customerId);
+    const customer = isCustomerId(input.customerId) ? await customerById(rt, input.customerId) : undefined;
     if (!customer) throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
     return customer;
   }
@@ -94,24 +97,35 @@ export async function getTicket(rt: Runtime, request: Request, id: string): Prom
   });
 }
 
+/**
+ * A customer key lists only its own customer's tickets, whatever it asks for (a queue is read
+ * inside its customer's partition, so a page never holds, or skips over, anyone else's). The
+ * cursor is signed for the query and the caller (functions/api/cursors.ts).
+ */
 export async function listTickets(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = ListTicketsQuery.parse(request.query);
-  const customer = request.principal.role === 'customer' ? request.principal.customerId! : query.customer;
-  if (request.principal.role === 'customer' && query.customer && query.customer !== customer) {
+  const { principal } = request;
+  const own = principal.role === 'customer' ? principal.customerId! : undefined;
+  if (own && query.unverified) throw new HttpError(403, 'unverified tickets are for agent and admin keys', { field: 'unverified' });
+  if (own && query.customer && query.customer !== own) {
     return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
   }
-  const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
-  const status = query.status ? { status: query.status } : {};
-  let result;
-  if (query.queue) {
-    result = await rt.store.listByQueue(query.queue, { ...page, ...status });
-    if (customer) result.items = result.items.filter((ticket) => ticket.customerId === customer);
-  } else if (customer) {
-    result = await rt.store.listByCustomer(customer, { ...page, ...status });
-  } else {
-    result = await rt.store.listByStatus(query.status ?? 'active', page);
-  }
-  return json(200, { items: result.items.map((ticket) => view(ticket, request.principal)), cursor: result.cursor });
+  if (query.unverified && query.customer) throw new HttpError(400, 'ask for one customer or for unverified tickets, not both', { field: 'unverified' });
+  const customer = own ?? query.customer;
+  const by = customer ? 'customer' : query.unverified ? 'unverified' : query.queue ? 'queue' : 'status';
+  const binding = { list: 'tickets', by, customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };
+  const filter = { ...(query.status ? { status: query.status } : {}), ...(query.queue !== undefined ? { queue: query.queue } : {}) };
+  const result =
+    by === 'customer'
+      ? await rt.store.listByCustomer(customer!, { ...page, ...filter })
+      : by === 'unverified'
+        ? await rt.store.listUnverified({ ...page, ...filter })
+        : by === 'queue'
+          ? await rt.store.listByQueue(query.queue!, { ...page, ...(query.status ? { status: query.status } : {}) })
+          : await rt.store.listByStatus(query.status ?? 'active', page);
+  return json(200, { items: result.items.map((ticket) => view(ticket, principal)), cursor: await signCursor(result.cursor, binding) });
 }
 
 export async function postMessage(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
@@ -144,13 +158,12 @@ export async function postAction(rt: Runtime, request: Request, id: string): Pro
  * have brought it forward. A closed ticket's workflow has ended, so reopening one starts its next run.
  */
 async function updateTicket(rt: Runtime, request: Request, id: string, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
-  const ifMatch = request.headers['if-match']?.replace(/"/g, '');
-  if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'If-Match must be a ticket version number', { field: 'If-Match' });
+  const ifMatch = ifMatchVersion(request.headers);
   const { change } = await updateTicketWithRetry(rt, (ticket, ctx) => queueNotifications(apply(ticket, ctx)), {
     noRetry: ifMatch !== undefined,
     read: async () => {
       const ticket = await visibleTicket(rt, request.principal, id);
-      if (ifMatch !== undefined && ticket.version !== Number(ifMatch)) {
+      if (ifMatch !== undefined && ticket.version !== ifMatch) {
         throw new HttpError(409, `the ticket is at version ${ticket.version}, not ${ifMatch}`, { field: 'If-Match', version: ticket.version });
       }
       return ticket;

@@ -26,6 +26,18 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/**
+ * The version an `If-Match` header asks for (quotes of an entity tag allowed), undefined without
+ * one; anything but a version number is a 400 naming the header.
+ */
+export function ifMatchVersion(headers: Record<string, string | undefined>): number | undefined {
+  const value = headers['if-match'];
+  if (value === undefined) return undefined;
+  const version = value.trim().replace(/^(?:W\/)?"(.*)"$/, '$1');
+  if (!/^[0-9]{1,15}$/.test(version)) throw new HttpError(400, 'If-Match must be a version number (at most 15 digits)', { field: 'If-Match' });
+  return Number(version);
+}
+
 /** Seconds a client is asked to wait after a 503 for a throttled or failing AWS service. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
@@ -71,8 +83,13 @@ export function retryableCause(error: unknown): string | undefined {
 export function errorResponse(error: unknown): HttpResult | undefined {
   if (error instanceof HttpError) return json(error.statusCode, { message: error.message, ...error.extra }, error.headers);
   if (error instanceof ZodError) {
-    const errors = error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
-    return json(400, { message: `invalid request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors });
+    const errors = error.issues.flatMap((issue) =>
+      // An unknown field is named itself, not the object that holds it.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((name) => ({ field: [...issue.path, name.slice(0, 64)].join('.'), message: 'not a known field' }))
+        : [{ field: issue.path.join('.') || '(body)', message: issue.message }],
+    );
+    return json(400, { message: `invalid request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, field: errors[0]?.field ?? '(body)', errors });
   }
   if (error instanceof RuleError) {
     return json(error.kind === 'unmet' ? 422 : 409, { message: error.message, field: error.field });

@@ -2,6 +2,7 @@
  * The DynamoDB adapter: every item of the single table and every write that must agree.
  * Key design and access patterns: docs/data-model.md.
  */
+import { createHash } from 'node:crypto';
 import { DynamoDBClient, TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -49,6 +50,13 @@ export interface Page<T> {
 }
 
 export interface ApiKeyRecord {
+  /**
+   * The key's immutable identity: idempotency scopes and anything else that must tell callers
+   * apart use it, never the free-text `name`. `key_…`, random for a new key; a record written
+   * before keys had ids gets one derived from its stored hash (apiKeyIdFromHash), so it is stable.
+   */
+  id: string;
+  /** For display and as the actor on timelines; not unique. */
   name: string;
   role: 'admin' | 'agent' | 'customer';
   customerId?: string;
@@ -59,6 +67,27 @@ export type IdempotencyClaim =
   | { state: 'done'; response: StoredResponse }
   | { state: 'in-progress' }
   | { state: 'mismatch' };
+
+/** Options of a paged listing; `cursor` is the store's own position (the API signs it: functions/api/cursors.ts). */
+export interface PageOptions {
+  limit: number;
+  cursor?: string;
+}
+
+/** Filters applied inside a ticket listing's query, so every page is full and nothing outside it is read into a page. */
+export interface TicketFilter {
+  status?: Status;
+  /** Open tickets of this queue (as GSI2 holds them). */
+  queue?: string;
+}
+
+/** Where unverified requesters' tickets are indexed in GSI1: outside the `CUSTOMER#` namespace, so no customer id can name it. */
+export const UNVERIFIED_PARTITION = 'UNVERIFIED';
+
+/** The stable id of an API key record that predates key ids: derived from its stored hash (not the hash itself). */
+export function apiKeyIdFromHash(hash: string): string {
+  return `key_${createHash('sha256').update(`api-key-id:${hash}`).digest('base64url').slice(0, 22)}`;
+}
 
 export interface StoredResponse {
   statusCode: number;
@@ -263,18 +292,23 @@ export class DynamoStore {
     return result.Item?.version as number | undefined;
   }
 
-  /** A customer's tickets, newest first, optionally in one status. */
-  listByCustomer(customerId: string, options: { status?: Status; limit: number; cursor?: string }): Promise<Page<Ticket>> {
+  /** A customer's tickets, newest first, optionally in one status or (open ones) in one queue. */
+  listByCustomer(customerId: string, options: PageOptions & TicketFilter): Promise<Page<Ticket>> {
     return this.queryTickets(TABLE_INDEXES.byCustomer, `CUSTOMER#${customerId}`, false, options);
   }
 
+  /** Tickets whose requester matched no customer, newest first (GSI1 under UNVERIFIED_PARTITION). */
+  listUnverified(options: PageOptions & TicketFilter): Promise<Page<Ticket>> {
+    return this.queryTickets(TABLE_INDEXES.byCustomer, UNVERIFIED_PARTITION, false, options);
+  }
+
   /** A queue's open tickets, the earliest next due first. */
-  listByQueue(queue: string, options: { status?: Status; limit: number; cursor?: string }): Promise<Page<Ticket>> {
+  listByQueue(queue: string, options: PageOptions & { status?: Status }): Promise<Page<Ticket>> {
     return this.queryTickets(TABLE_INDEXES.byQueue, `QUEUE#${queue}`, true, options);
   }
 
   /** Tickets still being worked (new, open, pending customer), or in one status; newest first. */
-  listByStatus(status: Status | 'active', options: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
+  listByStatus(status: Status | 'active', options: PageOptions): Promise<Page<Ticket>> {
     if (status === 'active' || !OPEN_STATUSES.has(status)) return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
     return this.queryTickets(TABLE_INDEXES.byStatus, 'STATUS#active', false, { ...options, status });
   }
@@ -340,15 +374,16 @@ export class DynamoStore {
 
   // ---- API keys ------------------------------------------------------------------------------
 
-  async putApiKey(hash: string, record: ApiKeyRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`APIKEY#${hash}`), ...record } }));
+  /** Without an id, the record gets the one derived from its hash (as getApiKey derives it for old records). */
+  async putApiKey(hash: string, record: Omit<ApiKeyRecord, 'id'> & { id?: string }): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`APIKEY#${hash}`), ...record, id: record.id ?? apiKeyIdFromHash(hash) } }));
   }
 
   async getApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`APIKEY#${hash}`) }));
     if (!result.Item) return undefined;
-    const { name, role, customerId } = result.Item as ApiKeyRecord;
-    return { name, role, ...(customerId ? { customerId } : {}) };
+    const { id, name, role, customerId } = result.Item as Partial<ApiKeyRecord> & Pick<ApiKeyRecord, 'name' | 'role'>;
+    return { id: id ?? apiKeyIdFromHash(hash), name, role, ...(customerId ? { customerId } : {}) };
   }
 
   // ---- idempotency ---------------------------------------------------------------------------
@@ -417,9 +452,15 @@ export class DynamoStore {
     return found.Item?.agent as Agent | undefined;
   }
 
-  /** Every engineer (a vendor has tens, not thousands: one partition). */
+  /** Every engineer (a vendor has tens, not thousands: one partition), for booking; the API pages with listAgentsPage. */
   async listAgents(): Promise<Agent[]> {
     return (await this.queryAll('AGENTS', 'AGENT#')).map((item) => item.agent as Agent);
+  }
+
+  /** One page of engineers, by id. */
+  async listAgentsPage(options: PageOptions): Promise<Page<Agent>> {
+    const page = await this.queryPage({ partitionKey: 'PK', partition: 'AGENTS', sortPrefix: 'AGENT#', ascending: true }, options);
+    return { items: page.items.map((item) => item.agent as Agent), cursor: page.cursor };
   }
 
   async getOrder(id: string): Promise<SupportOrder | undefined> {
@@ -427,7 +468,18 @@ export class DynamoStore {
     return found.Item?.order as SupportOrder | undefined;
   }
 
-  /** Orders, oldest first (a vendor's orders fit one partition); optionally one customer's. */
+  /**
+   * One page of orders, oldest first: one customer's through GSI1 (`ORDERS#<customer>`), so a
+   * customer's listing reads only its own items; or everyone's (staff) from the ORDERS partition.
+   */
+  async listOrdersPage(options: PageOptions & { customerId?: string }): Promise<Page<SupportOrder>> {
+    const page = options.customerId
+      ? await this.queryPage({ ...TABLE_INDEXES.byCustomer, partition: ordersOf(options.customerId), ascending: true }, options)
+      : await this.queryPage({ partitionKey: 'PK', partition: 'ORDERS', sortPrefix: 'ORDER#', ascending: true }, options);
+    return { items: page.items.map((item) => item.order as SupportOrder), cursor: page.cursor };
+  }
+
+  /** Every order, oldest first, optionally one customer's: for the periods' reconciler, not per request (the API pages with listOrdersPage). */
   async listOrders(customerId?: string): Promise<SupportOrder[]> {
     const orders = (await this.queryAll('ORDERS', 'ORDER#')).map((item) => item.order as SupportOrder);
     return orders.filter((order) => !customerId || order.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -443,7 +495,15 @@ export class DynamoStore {
     const orderPut: TransactItem = {
       Put: {
         TableName: this.tableName,
-        Item: { PK: 'ORDERS', SK: `ORDER#${order.id}`, order, version: order.version },
+        Item: {
+          PK: 'ORDERS',
+          SK: `ORDER#${order.id}`,
+          // A customer's orders in GSI1, beside (not among) its tickets' CUSTOMER#<id>.
+          [TABLE_INDEXES.byCustomer.partitionKey]: ordersOf(order.customerId),
+          [TABLE_INDEXES.byCustomer.sortKey]: `${order.createdAt}#${order.id}`,
+          order,
+          version: order.version,
+        },
         ConditionExpression: order.version === 1 ? 'attribute_not_exists(PK)' : 'version = :previous',
         ...(order.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': order.version - 1 } }),
       },
@@ -591,7 +651,8 @@ export class DynamoStore {
     return {
       ...ticketKey(ticket.id),
       version: ticket.version,
-      GSI1PK: `CUSTOMER#${ticket.customerId ?? 'unknown'}`,
+      // An unverified requester's ticket is nobody's: outside CUSTOMER#, so no PUT /customers/{id} can make it a customer's list.
+      GSI1PK: ticket.customerId ? `CUSTOMER#${ticket.customerId}` : UNVERIFIED_PARTITION,
       GSI1SK: order,
       // Only open tickets wait in a queue (a sparse index); those with no running objective sort last.
       ...(OPEN_STATUSES.has(ticket.status) ? { GSI2PK: `QUEUE#${ticket.queue}`, GSI2SK: `${ticket.queueOrder ?? ticket.sla.nextDue ?? '9999'}#${ticket.id}` } : {}),
@@ -616,26 +677,65 @@ export class DynamoStore {
     index: { indexName: string; partitionKey: string },
     partition: string,
     ascending: boolean,
-    options: { status?: Status; limit: number; cursor?: string },
+    options: PageOptions & TicketFilter,
   ): Promise<Page<Ticket>> {
-    const items: Ticket[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const conditions: string[] = [];
+    if (options.status) {
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+      conditions.push('ticket.#status = :status');
+    }
+    if (options.queue !== undefined) {
+      // As GSI2 holds a queue: its open tickets only.
+      names['#status'] = 'status';
+      names['#queue'] = 'queue';
+      values[':queue'] = options.queue;
+      const open = [...OPEN_STATUSES].map((status, i) => {
+        values[`:open${i}`] = status;
+        return `:open${i}`;
+      });
+      conditions.push(`ticket.#queue = :queue AND ticket.#status IN (${open.join(', ')})`);
+    }
+    const filter = conditions.length > 0 ? { expression: conditions.join(' AND '), names, values } : undefined;
+    const page = await this.queryPage({ ...index, partition, ascending, ...(filter ? { filter } : {}) }, options);
+    return { items: page.items.map((item) => item.ticket as Ticket), cursor: page.cursor };
+  }
+
+  /**
+   * One page of a partition (of the table or an index), at most `limit` items. A filter can
+   * leave a query short: reading goes on until the page is full or the partition ends, and the
+   * cursor is the position after the last item returned, so nothing is skipped.
+   */
+  private async queryPage(
+    where: {
+      indexName?: string;
+      partitionKey: string;
+      partition: string;
+      sortPrefix?: string;
+      ascending: boolean;
+      filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+    },
+    options: PageOptions,
+  ): Promise<Page<Record<string, unknown>>> {
+    const items: Record<string, unknown>[] = [];
     let startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
-    // A status filter can leave a page short: keep reading until it is full or the index ends.
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, ...(options.status ? { '#status': 'status' } : {}) },
-          ExpressionAttributeValues: { ':pk': partition, ...(options.status ? { ':status': options.status } : {}) },
-          ...(options.status ? { FilterExpression: 'ticket.#status = :status' } : {}),
-          ScanIndexForward: ascending,
+          ...(where.indexName ? { IndexName: where.indexName } : {}),
+          KeyConditionExpression: where.sortPrefix ? '#pk = :pk AND begins_with(SK, :prefix)' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': where.partitionKey, ...where.filter?.names },
+          ExpressionAttributeValues: { ':pk': where.partition, ...(where.sortPrefix ? { ':prefix': where.sortPrefix } : {}), ...where.filter?.values },
+          ...(where.filter ? { FilterExpression: where.filter.expression } : {}),
+          ScanIndexForward: where.ascending,
           Limit: options.limit - items.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(page.Items ?? []).map((item) => item.ticket as Ticket));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey && items.length < options.limit);
     return { items, cursor: startKey ? encodeCursor(startKey) : null };
@@ -665,6 +765,11 @@ export class ConditionFailed extends VersionConflictError {
   ) {
     super(message);
   }
+}
+
+/** GSI1 partition of a customer's support orders. */
+function ordersOf(customerId: string): string {
+  return `ORDERS#${customerId}`;
 }
 
 function idempotencyPk(scope: string, idempotencyKey: string) {

@@ -81,6 +81,7 @@ async function receive(options: LocalSmtpOptions, raw: Buffer, session: SMTPServ
   // SES's ids are opaque; this one is unique and safe as an object key.
   const messageId = `local-${Date.now().toString(36)}-${randomBytes(12).toString('hex')}`;
   await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: `${options.inboundPrefix}${messageId}`, Body: raw }));
+  // The reverse path as SES passes it in `mail.source`: '' for `MAIL FROM:<>` (a null reverse path: automated mail).
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
   await options.ingest(sesReceiptEvent(messageId, envelopeFrom, recipients), lambdaContext('tierdesk-email-ingest', Date.now() + HANDLER_TIMEOUT_MS));

@@ -1,16 +1,20 @@
 /**
  * Inbound email end to end on `npm start`'s runtime: mail delivered over real SMTP (nodemailer)
  * to the local listener, stored in the local S3 as SES would, handled by the same ingest
- * handler, and the desk's answers read back from the SES emulator. Nothing is mocked.
+ * handler, and the desk's answers read back from the SES emulator. Nothing is mocked but the two
+ * DynamoDB faults the emulator cannot produce (throttling, an over-size item), injected below the
+ * SDK's retry for one mail only.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sesMessageId } from '../core/mail/threading';
+import { ingestMail } from '../functions/email/inbound';
 import { handler as ingest } from '../functions/email/ingest';
+import { getRuntime, logger } from '../functions/shared/runtime';
 import { lambdaContext } from '../local/gateway';
 import { sesReceiptEvent, type Verdicts } from '../local/smtp';
 import { eventually } from './support/eventually';
@@ -40,6 +44,17 @@ const DESK = 'support@wf-test.example';
 
 function send(mail: Mail) {
   return smtp.sendMail({ to: DESK, ...mail });
+}
+
+/** A message exactly as written, with this envelope sender ('' sends `MAIL FROM:<>`, a null reverse path). */
+function sendRaw(lines: string[], envelopeFrom: string) {
+  return smtp.sendMail({ envelope: { from: envelopeFrom, to: [DESK] }, raw: `${lines.join('\r\n')}\r\n` });
+}
+
+/** The first ticket with this subject, once the handler has made it. */
+async function ticketWithSubject(subject: string) {
+  const [ticket] = await eventually(`the ticket "${subject}"`, async () => (await ticketsWithSubject(request, subject))[0] && ticketsWithSubject(request, subject));
+  return ticket;
 }
 
 const sentTo = (to: string, caseNumber: string) => async () =>
@@ -141,6 +156,79 @@ describe.concurrent('mail to the support address', () => {
     const stored = await s3.send(new GetObjectCommand({ Bucket: runtime.mailBucket, Key: attachment.key }));
     expect(Buffer.from(await stored.Body!.transformToByteArray())).toEqual(log);
   });
+
+  it('a 5,000-character Message-ID opens a ticket, and a reply that references it joins that ticket', async () => {
+    // Prepare: RFC 5322 sets no length on a Message-ID; a DynamoDB key holds 2 KB.
+    const longId = `<${'l'.repeat(5_000)}.${randomUUID()}@mailer.example>`;
+    const subject = `Long id ${randomUUID()}`;
+    // Act
+    await sendRaw(['From: Hana Ito <hana@example.com>', `Subject: ${subject}`, `Message-ID: ${longId}`, '', 'The report is empty.'], 'hana@example.com');
+    const ticket = await ticketWithSubject(subject);
+    await sendRaw(
+      ['From: hana@example.com', 'Subject: and one more thing', `Message-ID: <${randomUUID()}@mailer.example>`, `In-Reply-To: ${longId}`, `References: ${longId}`, '', 'It is empty on Mondays only.'],
+      'hana@example.com',
+    );
+    // Assess
+    const reply = await eventually('the reply on the ticket', async () => (await timeline(request, ticket.id)).find((e) => e.type === 'customer-message'));
+    expect(reply.body).toBe('It is empty on Mondays only.');
+    const created = (await timeline(request, ticket.id)).find((e) => e.type === 'created');
+    expect(created.data.mail.messageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await ticketsWithSubject(request, 'and one more thing')).toEqual([]);
+  });
+
+  it('a mail with 2,000 References joins by the newest it knows, and is processed', async () => {
+    // Prepare: two tickets; the oldest reference is the first one's, one of the newest the second's.
+    const [older, newer] = [`Thread start ${randomUUID()}`, `Thread today ${randomUUID()}`];
+    const [olderId, newerId] = [`<${randomUUID()}@kai.example>`, `<${randomUUID()}@kai.example>`];
+    await sendRaw(['From: kai@example.com', `Subject: ${older}`, `Message-ID: ${olderId}`, '', 'First.'], 'kai@example.com');
+    await sendRaw(['From: kai@example.com', `Subject: ${newer}`, `Message-ID: ${newerId}`, '', 'Second.'], 'kai@example.com');
+    const [olderTicket, newerTicket] = [await ticketWithSubject(older), await ticketWithSubject(newer)];
+    const unknown = Array.from({ length: 1_998 }, () => `<${randomUUID()}@elsewhere.example>`);
+    const references = [olderId, ...unknown.slice(0, 1_996), newerId, ...unknown.slice(1_996)];
+    expect(references).toHaveLength(2_000);
+    // Act
+    const answered = await sendRaw(
+      ['From: kai@example.com', 'Subject: a very long thread', `Message-ID: <${randomUUID()}@kai.example>`, `In-Reply-To: <${randomUUID()}@elsewhere.example>`, `References: ${references.join('\r\n ')}`, '', 'Still broken.'],
+      'kai@example.com',
+    );
+    // Assess: the listener answers 250 only once the handler has taken the mail.
+    expect(answered.response).toMatch(/^250/);
+    const reply = await eventually('the reply on the newer ticket', async () => (await timeline(request, newerTicket.id)).find((e) => e.type === 'customer-message'));
+    expect(reply.body).toBe('Still broken.');
+    expect((await timeline(request, olderTicket.id)).some((e) => e.type === 'customer-message')).toBe(false);
+    expect(await ticketsWithSubject(request, 'a very long thread')).toEqual([]);
+  });
+
+  it('MAIL FROM:<> to a new subject makes no ticket and no acknowledgement', async () => {
+    // Prepare: nothing in the headers says automated; only the envelope's null reverse path does.
+    const subject = `Your parcel ${randomUUID()}`;
+    // Act
+    const answered = await sendRaw(['From: Parcel Service <parcels@courier.example>', `Subject: ${subject}`, `Message-ID: <${randomUUID()}@courier.example>`, '', 'Your parcel is on its way.'], '');
+    // Assess: 250 comes after the handler returned, so whatever it made exists now.
+    expect(answered.response).toMatch(/^250/);
+    await sleep(1_000);
+    expect(await ticketsWithSubject(request, subject)).toEqual([]);
+    expect((await runtime.ses.store()).filter((mail) => mail.destination.to.includes('parcels@courier.example'))).toEqual([]);
+  });
+
+  it('MAIL FROM:<> answering a ticket is recorded on it as automated mail, and nothing is sent', async () => {
+    // Prepare
+    const subject = `Printer offline ${randomUUID()}`;
+    await send({ from: 'lia@example.com', subject, text: 'The printer is offline.' });
+    const ticket = await ticketWithSubject(subject);
+    const [ack] = await eventually('the acknowledgement', async () => (await sentTo('lia@example.com', ticket.caseNumber)())[0] && sentTo('lia@example.com', ticket.caseNumber)());
+    // Act: a notification about our mail, sent (as RFC 3834 asks) with a null reverse path.
+    await sendRaw(
+      ['From: lia@example.com', `Subject: Read: ${ack!.subject}`, `Message-ID: <${randomUUID()}@example.com>`, `In-Reply-To: ${sesMessageId(ack!.messageId, 'us-east-1')}`, '', 'Your message was read.'],
+      '',
+    );
+    // Assess
+    const recorded = await eventually('the record', async () => (await timeline(request, ticket.id)).find((e) => e.type === 'automated-mail'));
+    expect(recorded.data.reason).toBe('null reverse path (MAIL FROM:<>)');
+    expect((await timeline(request, ticket.id)).some((e) => e.type === 'customer-message')).toBe(false);
+    await sleep(1_000);
+    expect(await sentTo('lia@example.com', ticket.caseNumber)()).toHaveLength(1);
+  });
 });
 
 /** What SES does, by hand: the raw bytes to S3 under inbound/, then the handler with the receipt event. */
@@ -191,10 +279,115 @@ describe('what SES tells the handler, and hostile input', () => {
         async (raw) => {
           const outcomes = await deliverRaw(raw);
           expect(outcomes).toHaveLength(1);
-          expect(['created', 'added', 'recorded', 'ignored', 'duplicate']).toContain(outcomes[0]!.outcome);
+          expect(['created', 'added', 'recorded', 'ignored', 'quarantined', 'duplicate']).toContain(outcomes[0]!.outcome);
         },
       ),
       { numRuns: 40 },
     );
   }, 60_000);
 });
+
+/**
+ * Faults below the SDK's retry, on the store's own client, as DynamoDB answers them (the faults
+ * suite's technique, test/faults.e2e.test.ts): only `command` requests whose body mentions
+ * `marker` fail, so the tests beside these are untouched. `times` attempts fail, then all pass.
+ */
+function dynamoFault(command: string, marker: string, fault: { type: string; status: number; message: string }, times = Infinity) {
+  const stack = getRuntime().store.doc.middlewareStack;
+  const name = `fault-${randomUUID()}`;
+  const seen = { attempts: 0 };
+  type Next = (args: { request: { body?: unknown } }) => Promise<unknown>;
+  const text = (body: unknown) => (body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body));
+  const middleware = (next: Next, context: { commandName?: string }) => async (args: { request: { body?: unknown } }) => {
+    if (context.commandName !== command || !text(args.request.body).includes(marker)) return next(args);
+    if (++seen.attempts > times) return next(args);
+    const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.type}`, message: fault.message });
+    return { response: { statusCode: fault.status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': name }, body: Buffer.from(body) } };
+  };
+  stack.add(middleware as unknown as Parameters<typeof stack.add>[0], { step: 'deserialize', priority: 'low', name });
+  return { seen, remove: () => stack.remove(name) };
+}
+
+describe('a mail that can never become a ticket is quarantined once; one that may later is retried', () => {
+  const s3 = () => new S3Client({ endpoint: runtime.s3Url, forcePathStyle: true });
+  const received = (sesMessageId: string, envelopeFrom = 'sender@example.com') => ({ sesMessageId, envelopeFrom, verdicts: {} });
+
+  async function storeRaw(raw: string): Promise<string> {
+    const id = `test-${randomUUID()}`;
+    await s3().send(new PutObjectCommand({ Bucket: runtime.mailBucket, Key: `inbound/${id}`, Body: raw }));
+    return id;
+  }
+
+  it('its raw message deleted before ingest: quarantined with the reason and the alarm\'s log line; a redelivery is a duplicate', async () => {
+    // Prepare
+    const id = await storeRaw('From: mo@example.com\r\nSubject: Vanishing\r\n\r\nHello');
+    await s3().send(new DeleteObjectCommand({ Bucket: runtime.mailBucket, Key: `inbound/${id}` }));
+    const logged = vi.spyOn(logger, 'error');
+    try {
+      // Act
+      const first = await ingestMail(getRuntime(), received(id));
+      const again = await ingestMail(getRuntime(), received(id));
+      // Assess
+      expect(first).toEqual({ outcome: 'quarantined', reason: 'the raw message is missing from the mail bucket' });
+      expect(again).toEqual({ outcome: 'duplicate', previous: first });
+      // One line for the alarm's metric filter (lib/email/inbound-email.ts), none for the duplicate.
+      const alarmLines = logged.mock.calls.filter(([, extra]) => (extra as { rawKey?: string } | undefined)?.rawKey === `inbound/${id}`);
+      expect(alarmLines).toEqual([[expect.stringMatching(/quarantined/), { metric: 'MailQuarantined', rawKey: `inbound/${id}`, reason: 'the raw message is missing from the mail bucket' }]]);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('a write DynamoDB refuses (ValidationException, e.g. an item over 400 KB) is quarantined, not retried', async () => {
+    // Prepare
+    const messageId = `<refused-${randomUUID()}@example.com>`;
+    const id = await storeRaw(`From: nia@example.com\r\nSubject: Refused ${messageId}\r\nMessage-ID: ${messageId}\r\n\r\nHello`);
+    const refused = dynamoFault('TransactWriteItemsCommand', messageId, { type: 'ValidationException', status: 400, message: 'Item size has exceeded the maximum allowed size' }, 1);
+    try {
+      // Act
+      const first = await ingestMail(getRuntime(), received(id));
+      const again = await ingestMail(getRuntime(), received(id));
+      // Assess
+      expect(first).toMatchObject({ outcome: 'quarantined', reason: expect.stringMatching(/ValidationException.*maximum allowed size/) });
+      expect(again).toEqual({ outcome: 'duplicate', previous: first });
+      expect(refused.seen.attempts).toBeGreaterThanOrEqual(1);
+      expect(await ticketsWithSubject(request, `Refused ${messageId}`)).toEqual([]);
+    } finally {
+      refused.remove();
+    }
+  });
+
+  it('a throttled DynamoDB throws (Lambda retries the event), and the retry makes the ticket', async () => {
+    // Prepare: the sender's hourly count (after the claim) is throttled through all of the SDK's attempts.
+    const sender = `throttled-${randomUUID()}@example.com`;
+    const subject = `Throttled ${randomUUID()}`;
+    const id = await storeRaw(`From: ${sender}\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@example.com>\r\n\r\nHello`);
+    const throttled = dynamoFault('UpdateItemCommand', sender, { type: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' });
+    // Act
+    let thrown: unknown;
+    try {
+      await ingestMail(getRuntime(), received(id));
+    } catch (error) {
+      thrown = error;
+    } finally {
+      throttled.remove();
+    }
+    const retried = await ingestMail(getRuntime(), received(id));
+    // Assess
+    expect((thrown as Error | undefined)?.name).toBe('ThrottlingException');
+    expect(throttled.seen.attempts).toBeGreaterThan(1); // the SDK's own retries came first
+    expect(retried).toMatchObject({ outcome: 'created' }); // the claim was given back, not left in progress
+    expect(await ticketsWithSubject(request, subject)).toHaveLength(1);
+  });
+
+  it('mail naming no sender at all (no From, no envelope sender) is quarantined', async () => {
+    const id = await storeRaw(`Subject: Nobody ${randomUUID()}\r\nMessage-ID: <${randomUUID()}@example.com>\r\n\r\nHello`);
+    expect(await ingestMail(getRuntime(), { sesMessageId: id, verdicts: {} })).toEqual({ outcome: 'quarantined', reason: 'the mail names no sender (no From header, no envelope sender)' });
+  });
+
+  it('a bounce with a null reverse path and no From is dropped as automated mail', async () => {
+    const id = await storeRaw(`Subject: Undeliverable ${randomUUID()}\r\nMessage-ID: <${randomUUID()}@example.com>\r\n\r\nYour mail could not be delivered.`);
+    expect(await ingestMail(getRuntime(), received(id, ''))).toEqual({ outcome: 'ignored', reason: 'null reverse path (MAIL FROM:<>); the mail names no sender' });
+  });
+});
+

@@ -9,14 +9,28 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { automatedMailReason } from '../../core/mail/loops';
+import { cutText, LIMITS } from '../../core/limits';
+import { automatedMailReason, hasNullReversePath, type MailEnvelope } from '../../core/mail/loops';
+import { messageIdKey } from '../../core/mail/message-id';
 import { parseInboundMail, type InboundMail } from '../../core/mail/parse';
 import { caseNumbersInSubject, threadKeys } from '../../core/mail/threading';
-import { addMailReply, authenticationFailed, subjectTagMayJoin, recordAutomatedMail, rememberMail, ticketFieldsFromMail, type MailRecord, type MailVerdicts } from '../../core/mail/ticket-mail';
+import {
+  addMailReply,
+  authenticationFailed,
+  mailRecord,
+  recordAutomatedMail,
+  rememberMail,
+  subjectTagMayJoin,
+  ticketFieldsFromMail,
+  unusableSender,
+  type MailRecord,
+  type MailVerdicts,
+} from '../../core/mail/ticket-mail';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { notificationSettings } from '../../core/notifications/render';
 import type { Ticket } from '../../core/tickets/model';
-import type { Change } from '../../core/tickets/rules';
+import { RuleError, type Change } from '../../core/tickets/rules';
+import { retryableCause } from '../shared/http';
 import { openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
@@ -28,7 +42,10 @@ import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from './layout';
 export interface ReceivedMail {
   /** SES's id of the received mail; the raw message is at `<inbound prefix><sesMessageId>`. */
   sesMessageId: string;
-  /** The envelope sender (MAIL FROM), used when the message has no From. */
+  /**
+   * The envelope sender (MAIL FROM, SES's `mail.source`), used when the message has no From;
+   * '' (or `<>`) is a null reverse path: automated mail (core/mail/loops.ts). Undefined: not known.
+   */
   envelopeFrom?: string;
   verdicts: MailVerdicts;
 }
@@ -69,24 +86,86 @@ export async function ingestMail(rt: Runtime, received: ReceivedMail): Promise<I
   const rawKey = `${settings.inboundPrefix}${received.sesMessageId}`;
   if (received.verdicts.virus === 'FAIL') {
     // Kept in S3 for inspection, never opened as a ticket; the log line is what the alarm counts.
-    logger.error('inbound mail quarantined: virus verdict FAIL', { rawKey, metric: 'MailQuarantined' });
+    logQuarantine(rawKey, 'virus verdict FAIL');
     return { outcome: 'quarantined', reason: 'virus verdict FAIL' };
   }
-  const object = await s3Client().send(new GetObjectCommand({ Bucket: settings.bucket, Key: rawKey }));
-  const mail = await parseInboundMail(await object.Body!.transformToByteArray());
-  const key = mail.messageId ?? `ses:${received.sesMessageId}`;
+  const raw = await readRawMail(settings.bucket, rawKey);
+  if (typeof raw === 'string') return quarantineOnce(rt, `ses:${received.sesMessageId}`, rawKey, raw);
+  const mail = await parseInboundMail(raw);
+  // A long Message-ID is hashed like a link key: the claim's key must fit a partition key too.
+  const key = mail.messageId ? messageIdKey(mail.messageId) : `ses:${received.sesMessageId}`;
   const claim = await rt.store.claimIdempotency(SCOPE, key, 'mail');
   if (claim.state === 'done') return { outcome: 'duplicate', previous: claim.response.body };
   // The same mail is being handled right now (two deliveries at once): fail, and the retry finds it done.
   if (claim.state !== 'claimed') throw new MailInProgressError(`mail ${key} is being processed`);
   try {
     const outcome = await deliver(rt, settings, received, mail, { rawKey, idempotencyKey: key });
-    logger.info('inbound mail', { rawKey, messageId: mail.messageId, ...outcome });
+    logger.info('inbound mail', { rawKey, messageId: mail.messageId && messageIdKey(mail.messageId), ...outcome });
     return outcome;
   } catch (error) {
+    const permanent = permanentFailure(error);
+    if (permanent) return quarantineClaimed(rt, key, rawKey, permanent, error);
     await rt.store.releaseIdempotency(SCOPE, key, 'mail');
     throw error;
   }
+}
+
+/**
+ * Why this error will happen again however often the mail is retried (so retrying it would only
+ * block it, Lambda's retries and then the DLQ, or a sender's 451 loop locally), or undefined
+ * when a retry may succeed: throttling, a 5xx, the network (functions/shared/http.ts
+ * retryableCause), the same mail in progress, or an error nobody classified (a bug: retried,
+ * then the DLQ, so the event can be replayed once it is fixed).
+ */
+export function permanentFailure(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error instanceof MailInProgressError || retryableCause(error)) return undefined;
+  if (error instanceof RuleError) return `a ticket rule refused the mail: ${error.message}`;
+  // An item or key over DynamoDB's limits: the same write is refused every time.
+  if (error.name === 'ValidationException') return `the store refused the write (ValidationException): ${error.message}`;
+  const reasons = (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
+  const invalid = reasons.find((reason) => reason.Code === 'ValidationError');
+  if (error.name === 'TransactionCanceledException' && invalid) return `the store refused the write (ValidationError): ${invalid.Message ?? ''}`.trim();
+  return undefined;
+}
+
+/** The raw message's bytes, or why they cannot be read for good (missing, refused); throws what a retry may cure. */
+async function readRawMail(bucket: string, rawKey: string): Promise<Uint8Array | string> {
+  try {
+    const object = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: rawKey }));
+    if (!object.Body) return 'the raw message is empty';
+    return await object.Body.transformToByteArray();
+  } catch (error) {
+    if (retryableCause(error)) throw error;
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    // Only S3's own 4xx answers are permanent; anything else (a stream cut short, a bug) is retried.
+    if (status === undefined || status < 400 || status >= 500) throw error;
+    return status === 404 ? 'the raw message is missing from the mail bucket' : `the raw message cannot be read: ${(error as Error).name} (${status})`;
+  }
+}
+
+/** Quarantines a mail no Message-ID is known for yet, under SES's id, so a redelivery is a duplicate. */
+async function quarantineOnce(rt: Runtime, key: string, rawKey: string, reason: string): Promise<IngestOutcome> {
+  const claim = await rt.store.claimIdempotency(SCOPE, key, 'mail');
+  if (claim.state === 'done') return { outcome: 'duplicate', previous: claim.response.body };
+  if (claim.state !== 'claimed') throw new MailInProgressError(`mail ${key} is being processed`);
+  return quarantineClaimed(rt, key, rawKey, reason);
+}
+
+/** Completes the claim with the quarantine (a redelivery is then a duplicate), logs what the alarm counts, and returns normally. */
+async function quarantineClaimed(rt: Runtime, key: string, rawKey: string, reason: string, cause?: unknown): Promise<IngestOutcome> {
+  const outcome = { outcome: 'quarantined', reason: cutText(reason, LIMITS.reason) } as const;
+  try {
+    await rt.store.completeIdempotency({ scope: SCOPE, key, requestHash: 'mail', response: { statusCode: 200, body: outcome } });
+  } catch (error) {
+    await rt.store.releaseIdempotency(SCOPE, key, 'mail');
+    throw cause ?? error;
+  }
+  logQuarantine(rawKey, outcome.reason);
+  return outcome;
+}
+
+function logQuarantine(rawKey: string, reason: string): void {
+  logger.error(`inbound mail quarantined: ${reason}`, { rawKey, reason, metric: 'MailQuarantined' });
 }
 
 interface Delivery {
@@ -95,27 +174,35 @@ interface Delivery {
 }
 
 async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, received: ReceivedMail, parsed: InboundMail, delivery: Delivery): Promise<IngestOutcome> {
-  const sender = parsed.from?.address ?? received.envelopeFrom?.toLowerCase();
+  const envelope: MailEnvelope = received.envelopeFrom === undefined ? {} : { from: received.envelopeFrom };
+  // A null reverse path names nobody to answer: only the From header can name the sender then.
+  const envelopeSender = hasNullReversePath(envelope) ? undefined : received.envelopeFrom?.trim().toLowerCase() || undefined;
+  const sender = parsed.from?.address ?? envelopeSender;
   const idempotency = (body: IngestOutcome) => ({ scope: SCOPE, key: delivery.idempotencyKey, requestHash: 'mail', response: { statusCode: 200, body } });
+  const notifications = notificationSettings(rt.policy);
+  const ownAddresses = [...settings.addresses, notifications.from, ...(notifications.replyTo ? [notifications.replyTo] : [])];
   if (!sender) {
-    const outcome = { outcome: 'ignored', reason: 'the mail names no sender' } as const;
+    // Automated mail without a From (a bare bounce) is dropped as automated mail is; anything else is unusable.
+    const automatedReason = automatedMailReason(parsed, ownAddresses, envelope);
+    if (!automatedReason) return quarantineClaimed(rt, delivery.idempotencyKey, delivery.rawKey, 'the mail names no sender (no From header, no envelope sender)');
+    const outcome = { outcome: 'ignored', reason: `${automatedReason}; the mail names no sender` } as const;
     await rt.store.completeIdempotency(idempotency(outcome));
     return outcome;
   }
+  const unusable = unusableSender(sender);
+  if (unusable) return quarantineClaimed(rt, delivery.idempotencyKey, delivery.rawKey, unusable);
   const mail: InboundMail = parsed.from ? parsed : { ...parsed, from: { address: sender, name: '' } };
-  const notifications = notificationSettings(rt.policy);
-  const ownAddresses = [...settings.addresses, notifications.from, ...(notifications.replyTo ? [notifications.replyTo] : [])];
-  let automated = automatedMailReason(mail, ownAddresses);
+  let automated = automatedMailReason(mail, ownAddresses, envelope);
   if (!automated && (await rt.store.countInWindow(`mail-from#${sender}`, 3600)) > settings.senderLimitPerHour) {
     automated = `more than ${settings.senderLimitPerHour} mails from ${sender} this hour`;
   }
-  const record: MailRecord = {
+  const record = mailRecord({
     ...(mail.messageId ? { messageId: mail.messageId } : {}),
     from: sender,
     rawKey: delivery.rawKey,
     attachments: await storeAttachments(settings, received.sesMessageId, mail),
     problems: mail.problems,
-  };
+  });
   const ticket = await threadTicket(rt, mail, sender);
 
   if (ticket && (automated || ticket.status !== 'closed')) {

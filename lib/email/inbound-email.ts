@@ -110,7 +110,11 @@ export class InboundEmail extends Construct {
   readonly ingest: TierdeskFunction;
   /** Invocations that failed after every retry (Lambda on-failure destination records). */
   readonly deadLetterQueue: Queue;
-  /** A received message had a virus verdict FAIL and was quarantined (the handler logs `metric: MailQuarantined`). */
+  /**
+   * A received message was quarantined: a virus verdict FAIL, or a mail that can never become a
+   * ticket (raw message gone, no sender, a write the store refuses). The handler logs
+   * `metric: MailQuarantined` with the reason (docs/inbound-email.md).
+   */
   readonly quarantineAlarm: Alarm;
   readonly ruleSet: ReceiptRuleSet;
   readonly rule: ReceiptRule;
@@ -222,7 +226,8 @@ export class InboundEmail extends Construct {
       })
       .metric({ period: Duration.minutes(5), statistic: 'Sum' })
       .createAlarm(this, 'QuarantineAlarm', {
-        alarmDescription: 'tierdesk inbound email: a received message failed virus scanning and was quarantined (kept in the mail bucket, no ticket)',
+        alarmDescription:
+          'tierdesk inbound email: a received message was quarantined (a virus verdict FAIL, or a mail that can never become a ticket; the reason is in the ingest log line; the raw message stays in the mail bucket, no ticket)',
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

@@ -66,7 +66,7 @@ describe('the webhook route', () => {
 
 describe('the integration secrets', () => {
   it('are one per integration, named <stack>/integrations/<id>', () => {
-    expect(INTEGRATIONS).toEqual(['portal', 'forms', 'zendesk', 'slow', 'pbx', 'voice', 'livechat']);
+    expect(INTEGRATIONS).toEqual(['portal', 'forms', 'zendesk', 'stdhooks', 'slow', 'pbx', 'voice', 'livechat']);
     expect(secrets().map(([, secret]) => secret.Properties.Name).sort()).toEqual(INTEGRATIONS.map((id) => `Hooks/integrations/${id}`).sort());
   });
 

@@ -5,8 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../core/limits';
 import { signTierdeskPayload, signZendeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
@@ -19,6 +21,8 @@ const SECRETS = {
   pbx: ['cti-token-1234567890'],
   voice: ['twilio-auth-token-0123456789abcdef'],
   livechat: ['whsec_chat'],
+  // Standard Webhooks secrets: whsec_ and base64 of the key.
+  stdhooks: [`whsec_${Buffer.from('standard-webhooks-e2e-test-key!!').toString('base64')}`],
 };
 
 let runtime: Runtime;
@@ -197,6 +201,195 @@ describe('signed portal webhooks', () => {
   }, 60_000);
 });
 
+describe('a delivery\'s identity is bound to what was signed', () => {
+  /** The exact bytes, signed once at `t`, sent with whatever event id header (or none) a replayer picks. */
+  const sendSigned = (body: string, t: number, eventId?: string) =>
+    post('/webhooks/portal', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.portal[0]!, body, t), ...(eventId === undefined ? {} : { 'x-event-id': eventId }) });
+
+  it('a validly signed body replayed within the window with another or no X-Event-Id opens no second ticket', async () => {
+    // Prepare: one genuine delivery, captured.
+    const body = JSON.stringify(portalTicket('Replay: captured body', 'case-replay'));
+    const t = now();
+    const genuine = await sendSigned(body, t, 'evt-replay-1');
+    const before = await ticketCount();
+
+    // Act: the same signed bytes, replayed as an attacker would.
+    const otherId = await sendSigned(body, t, 'evt-attacker-2');
+    const noId = await sendSigned(body, t);
+
+    // Assess
+    expect(genuine.status).toBe(201);
+    for (const replay of [otherId, noId]) {
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(genuine.body);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    expect(await ticketCount()).toBe(before);
+    expect((await ticket(genuine.body.ticketId)).timeline.filter((e: any) => e.type === 'customer-message')).toHaveLength(0);
+  });
+
+  it('the sender\'s genuine retry (signed anew) is the same delivery; a different event is a new ticket', async () => {
+    const payload = portalTicket('Replay: genuine retry', 'case-retry');
+    const first = await sendSigned(JSON.stringify(payload), now() - 5, 'evt-retry-1');
+    const retry = await sendSigned(JSON.stringify(payload), now(), 'evt-retry-1');
+    const other = await sendSigned(JSON.stringify(portalTicket('Replay: another event', 'case-other')), now(), 'evt-retry-2');
+
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(other.status).toBe(201);
+    expect(other.body.ticketId).not.toBe(first.body.ticketId);
+  });
+
+  it('a form without event ids: its replay with an invented X-Event-Id is the same delivery too', async () => {
+    const body = JSON.stringify({ subject: 'Form: replayed', message: 'Captured.', email: 'lee@example.com' });
+    const signature = signTierdeskPayload(SECRETS.forms[0]!, body, now());
+    const first = await post('/webhooks/forms', body, { 'x-tierdesk-signature': signature });
+    const replay = await post('/webhooks/forms', body, { 'x-tierdesk-signature': signature, 'x-event-id': 'evt-invented' });
+
+    expect(first.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
+
+describe('Standard Webhooks (signature: standard)', () => {
+  const webhook = new Webhook(SECRETS.stdhooks[0]!);
+  const send = (id: string, body: string, options: { at?: Date; received?: string; headers?: Record<string, string> } = {}) => {
+    const at = options.at ?? new Date();
+    return post('/webhooks/stdhooks', options.received ?? body, {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': webhook.sign(id, at, body),
+      ...options.headers,
+    });
+  };
+  const event = (subject: string) => JSON.stringify({ type: 'case.opened', data: { subject, description: 'Sent with the standardwebhooks package.', email: 'sam@example.com' } });
+
+  it('a delivery signed with the package opens a ticket; the same webhook-id again (re-signed) is a replay; a tampered body is 401', async () => {
+    const body = event('Standard: printer jam');
+    const first = await send('msg_std_1', body, { at: new Date(Date.now() - 10_000) });
+    const again = await send('msg_std_1', body);
+    const sameBytes = await send('msg_std_1', body, { headers: { 'x-event-id': 'whatever' } });
+    const tampered = await send('msg_std_2', body, { received: body.replace('printer jam', 'printer fire') });
+    const reused = await send('msg_std_1', event('Standard: another case under a used id'));
+
+    expect(first.status).toBe(201);
+    expect(await ticket(first.body.ticketId)).toMatchObject({ channel: 'webhook', subject: 'Standard: printer jam' });
+    for (const replay of [again, sameBytes]) {
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(first.body);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    expect(tampered).toMatchObject({ status: 401, body: { reason: 'mismatch' } });
+    expect(reused).toMatchObject({ status: 409, body: { field: 'eventId' } });
+  });
+
+  it('another webhook-id is another event; an expired timestamp is 401', async () => {
+    const body = event('Standard: two events');
+    const one = await send('msg_std_3', body);
+    const two = await send('msg_std_4', body);
+    const stale = await send('msg_std_5', body, { at: new Date(Date.now() - 301_000) });
+
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(two.body.ticketId).not.toBe(one.body.ticketId);
+    expect(stale).toMatchObject({ status: 401, body: { reason: 'expired' } });
+  });
+});
+
+describe('public routes answer every input with a 4xx naming it, and store nothing', () => {
+  const signedPortal = (body: string, headers: Record<string, string> = {}) => post('/webhooks/portal', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.portal[0]!, body, now()), ...headers });
+  const signedForm = (payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return post('/webhooks/forms', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.forms[0]!, body, now()) });
+  };
+
+  it('paths: malformed percent-encoding and over-long segments are 400 (path); other paths 404', async () => {
+    const before = await ticketCount();
+    const answers = {
+      badEncoding: await post('/webhooks/%E0%A4%A', '{}'),
+      badEscape: await post('/webhooks/%zz', '{}'),
+      badTwilio: await post('/webhooks/twilio/%C3%28', '{}'),
+      badToken: await post(`/webhooks/cti/pbx/%FF${SECRETS.pbx[0]}`, 'event=newCall'),
+      longSegment: await post(`/webhooks/${'a'.repeat(5_000)}`, '{}'),
+      longToken: await post(`/webhooks/cti/pbx/${'t'.repeat(5_000)}`, 'event=newCall'),
+    };
+
+    for (const [name, answer] of Object.entries(answers)) expect(answer, name).toMatchObject({ status: 400, body: { field: 'path' } });
+    expect((await post('/webhooks/portal/extra/segments/here', '{}')).status).toBe(404);
+    expect(await ticketCount()).toBe(before);
+  });
+
+  it('headers over LIMITS.header and event ids that are not 1–255 visible ASCII are 400 naming the header', async () => {
+    const before = await ticketCount();
+    const body = JSON.stringify(portalTicket('Bounds: never a ticket'));
+    const signature = signTierdeskPayload(SECRETS.portal[0]!, body, now());
+    const webhook = new Webhook(SECRETS.stdhooks[0]!);
+    const stdBody = JSON.stringify({ data: { subject: 'Bounds: never', description: 'd', email: 'sam@example.com' } });
+    const longId = 'i'.repeat(300);
+    const at = new Date();
+
+    const hugeSignature = await post('/webhooks/portal', body, { 'x-tierdesk-signature': `${signature},x=${'a'.repeat(10_000)}` });
+    const hugeEventId = await signedPortal(body, { 'x-event-id': 'e'.repeat(10_000) });
+    const longEventId = await signedPortal(body, { 'x-event-id': 'e'.repeat(300) });
+    const spacedEventId = await signedPortal(body, { 'x-event-id': 'evt 1' });
+    const longWebhookId = await post('/webhooks/stdhooks', stdBody, {
+      'webhook-id': longId,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': webhook.sign(longId, at, stdBody),
+    });
+
+    expect(hugeSignature).toMatchObject({ status: 400, body: { field: 'x-tierdesk-signature' } });
+    expect(hugeEventId).toMatchObject({ status: 400, body: { field: 'x-event-id' } });
+    expect(longEventId).toMatchObject({ status: 400, body: { field: 'x-event-id', message: expect.stringContaining('255') } });
+    expect(spacedEventId).toMatchObject({ status: 400, body: { field: 'x-event-id' } });
+    expect(longWebhookId).toMatchObject({ status: 400, body: { field: 'webhook-id' } });
+    expect(await ticketCount()).toBe(before);
+  });
+
+  it('an event id field inside the signed body is bounded too (422 naming eventId)', async () => {
+    const body = JSON.stringify({ id: 'z'.repeat(300), detail: { subject: 'Bounds: zendesk', description: 'd', requester_email: 'max@example.com' } });
+    const timestamp = new Date().toISOString();
+    const answer = await post('/webhooks/zendesk', body, {
+      'x-zendesk-webhook-signature': signZendeskPayload(SECRETS.zendesk[0]!, body, timestamp),
+      'x-zendesk-webhook-signature-timestamp': timestamp,
+    });
+
+    expect(answer).toMatchObject({ status: 422, body: { field: 'eventId', path: '$.id' } });
+  });
+
+  it('bodies that are not JSON objects are 400; mapped fields over their maximum 422 naming the field', async () => {
+    const before = await ticketCount();
+    for (const body of ['[1,2]', '"text"', 'null', '42', '{"unclosed":']) {
+      expect(await signedPortal(body), body).toMatchObject({ status: 400, body: { field: '(body)' } });
+    }
+    const fields = { subject: 'Bounds: long form', message: 'fine', email: 'lee@example.com' };
+    expect(await signedForm({ ...fields, message: 'd'.repeat(LIMITS.description + 1) })).toMatchObject({ status: 422, body: { field: 'description', path: '$.message' } });
+    expect(await signedForm({ ...fields, subject: 's'.repeat(LIMITS.subject + 1) })).toMatchObject({ status: 422, body: { field: 'subject' } });
+    expect(await signedForm({ ...fields, email: `${'a'.repeat(LIMITS.email)}@example.com` })).toMatchObject({ status: 422, body: { field: 'requesterEmail' } });
+    expect(await ticketCount()).toBe(before);
+    // At the limit it is accepted as sent.
+    const atLimit = await signedForm({ ...fields, message: 'd'.repeat(LIMITS.description) });
+    expect(atLimit.status).toBe(201);
+    expect((await ticket(atLimit.body.ticketId)).description).toHaveLength(LIMITS.description);
+  });
+
+  it('phone callbacks: a call id or parameter over its maximum is 422 naming it', async () => {
+    const before = await ticketCount();
+    const cti = (fields: Record<string, string>) => post(`/webhooks/cti/pbx/${SECRETS.pbx[0]}`, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const twilio = (params: Record<string, string>) =>
+      post('/webhooks/twilio/voice', new URLSearchParams(params).toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': getExpectedTwilioSignature(SECRETS.voice[0]!, 'https://support.example.com/webhooks/twilio/voice', params),
+      });
+
+    expect(await cti({ event: 'newCall', callId: 'c'.repeat(300), from: '+4930555000', direction: 'in' })).toMatchObject({ status: 422, body: { field: 'callId' } });
+    expect(await cti({ event: 'newCall', callId: 'call-bounds', from: `sip:${'x'.repeat(300)}@pbx`, direction: 'in' })).toMatchObject({ status: 422, body: { field: 'from' } });
+    expect(await twilio({ CallSid: 'C'.repeat(300), From: '+12025550100', CallStatus: 'ringing' })).toMatchObject({ status: 422, body: { field: 'CallSid' } });
+    expect(await twilio({ CallSid: 'CA-bounds', From: '+12025550100', CallStatus: 's'.repeat(300) })).toMatchObject({ status: 422, body: { field: 'CallStatus' } });
+    expect(await ticketCount()).toBe(before);
+  });
+});
+
 describe('phone systems', () => {
   const cti = (fields: Record<string, string>, token = SECRETS.pbx[0]!) => post(`/webhooks/cti/pbx/${token}`, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
 
@@ -310,5 +503,22 @@ describe('chat transcripts', () => {
     expect(opened).toMatchObject({ channel: 'chat', subject: 'Chat: My invoice is wrong.' });
     expect(opened.description).toContain('Noor (customer): My invoice is wrong.');
     await sleep(0);
+  });
+
+  it('a transcript longer than a description fits: cut, with a note that says so', async () => {
+    const long = JSON.stringify({
+      conversationId: 'conv-long',
+      participants: [{ id: 'c', role: 'customer', name: 'Noor', email: 'noor@example.com' }],
+      messages: Array.from({ length: 3 }, (_, i) => ({ from: 'c', text: `${i}: ${'word '.repeat(3_999)}`, at: new Date(Date.UTC(2026, 10, 23, 11, i)).toISOString() })),
+    });
+
+    const answer = await send(long);
+    const replayed = await send(long);
+
+    expect(answer.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    const { description } = await ticket(answer.body.ticketId);
+    expect(description.length).toBeLessThanOrEqual(LIMITS.description);
+    expect(description).toMatch(/\[Transcript cut: the first [\d,]+ of 60,\d{3} characters; the chat tool has the whole conversation\.\]$/);
   });
 });

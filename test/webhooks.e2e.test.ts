@@ -191,6 +191,20 @@ describe('signed portal webhooks', () => {
       ),
       { numRuns: 60 },
     );
+    // Paths: percent signs, stray escapes, slashes and lengths around LIMITS.pathSegment.
+    const pathPart = fc.oneof(
+      fc.stringMatching(/^[%0-9A-Fa-fz/.~-]{0,40}$/),
+      fc.integer({ min: LIMITS.pathSegment - 2, max: LIMITS.pathSegment + 2 }).map((n) => 'p'.repeat(n)),
+      fc.constantFrom('%', '%E0%A4%A', '%C3%28', '%ED%A0%80', '%00', 'pbx/%', `pbx/${SECRETS.pbx[0]}%`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/webhooks/', '/webhooks/twilio/', '/webhooks/cti/'), pathPart, fc.nat({ max: 2 * LIMITS.header }), async (prefix, rest, headerLength) => {
+        const answer = await post(`${prefix}${rest}`, '{}', { 'x-event-id': 'e'.repeat(headerLength) });
+        expect(answer.status).toBeGreaterThanOrEqual(400);
+        expect(answer.status).toBeLessThan(500);
+      }),
+      { numRuns: 60 },
+    );
     // Found by this test: form keys that name Object.prototype members.
     for (const body of ['__proto__=1&constructor=2', 'toString=x&__proto__[a]=b', 'hasOwnProperty=1']) {
       for (const path of ['/webhooks/twilio/voice', `/webhooks/cti/pbx/${SECRETS.pbx[0]}`]) {
@@ -371,6 +385,14 @@ describe('public routes answer every input with a 4xx naming it, and store nothi
     const atLimit = await signedForm({ ...fields, message: 'd'.repeat(LIMITS.description) });
     expect(atLimit.status).toBe(201);
     expect((await ticket(atLimit.body.ticketId)).description).toHaveLength(LIMITS.description);
+  });
+
+  it('text that is not well-formed UTF-16 (a lone surrogate escaped in JSON) is never a 5xx', async () => {
+    const body = '{"subject":"Lone \\ud800 surrogate","message":"half a pair: \\udc00","email":"lee@example.com"}';
+    const answer = await post('/webhooks/forms', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.forms[0]!, body, now()) });
+
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect((await ticket(answer.body.ticketId)).subject).toMatch(/^Lone .+ surrogate$/); // and it reads back
   });
 
   it('phone callbacks: a call id or parameter over its maximum is 422 naming it', async () => {

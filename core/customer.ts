@@ -4,7 +4,7 @@
  * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
  */
 import { z } from 'zod';
-import { LIMITS } from './limits';
+import { LIMITS, atMostChars, atMostItems } from './limits';
 import type { Policy } from './policy/schema';
 
 /** An id as it becomes part of a key: ASCII, bounded (core/limits.ts). */
@@ -84,15 +84,16 @@ export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
   '163.com',
 ]);
 
-const Email = z.string().transform(normaliseEmail).pipe(z.email('not an email address'));
+/** Checked before it is normalised: nothing unbounded reaches a regex or the customer item. */
+const bounded = (max: number) => z.string().max(max, atMostChars(max));
 
-const Phone = z
-  .string()
+const Email = bounded(LIMITS.email).transform(normaliseEmail).pipe(z.email('not an email address'));
+
+const Phone = bounded(LIMITS.phone)
   .transform(normalisePhone)
   .pipe(z.string().regex(/^\+?\d{3,15}$/, 'use 3–15 digits with an optional leading "+", e.g. "+4930123456"'));
 
-const Domain = z
-  .string()
+const Domain = bounded(LIMITS.email)
   .transform((domain) => normaliseEmail(domain).replace(/^@/, '').replace(/\.$/, ''))
   .pipe(
     z
@@ -109,19 +110,19 @@ const unique = <T>(items: T[]): T[] => [...new Set(items)];
 
 export const ContactSchema = z
   .object({
-    name: z.string().trim().min(1),
+    name: bounded(LIMITS.name).trim().min(1),
     email: Email.optional(),
     phone: Phone.optional(),
-    role: z.string().trim().optional().describe('e.g. "primary", "billing", "point of contact".'),
+    role: bounded(LIMITS.label).trim().optional().describe('e.g. "primary", "billing", "point of contact".'),
   })
   .strict();
 
 export const CustomerSchema = z
   .object({
     id: CustomerIdSchema,
-    name: z.string().trim().min(1),
+    name: bounded(LIMITS.name).trim().min(1),
     plan: Id.describe('Plan id from the support policy.'),
-    addOns: z.array(Id).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),
+    addOns: z.array(Id).max(LIMITS.addOns, atMostItems(LIMITS.addOns)).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),
     contract: z
       .object({ start: DateOrInstant.optional(), end: DateOrInstant.optional() })
       .strict()
@@ -133,12 +134,13 @@ export const CustomerSchema = z
       .describe('A date is a whole day: a contract ending 2026-06-30 covers that day.'),
     designatedUsers: z
       .array(Email)
+      .max(LIMITS.designatedUsers, atMostItems(LIMITS.designatedUsers))
       .default([])
       .transform(unique)
       .describe('Email addresses; when there are more than the plan allows, the first ones count.'),
-    contacts: z.array(ContactSchema).default([]),
-    emailDomains: z.array(Domain).default([]).transform(unique),
-    phoneNumbers: z.array(Phone).default([]).transform(unique),
+    contacts: z.array(ContactSchema).max(LIMITS.contacts, atMostItems(LIMITS.contacts)).default([]),
+    emailDomains: z.array(Domain).max(LIMITS.emailDomains, atMostItems(LIMITS.emailDomains)).default([]).transform(unique),
+    phoneNumbers: z.array(Phone).max(LIMITS.phoneNumbers, atMostItems(LIMITS.phoneNumbers)).default([]).transform(unique),
   })
   .strict();
 

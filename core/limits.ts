@@ -58,7 +58,7 @@ export const LIMITS = {
   /** The resolution text (on the ticket item and in its "resolved" event). */
   resolution: 20_000,
   /** Each of the tier details (steps to reproduce, action plan, symptoms, diagnostic data). */
-  detail: 8_000,
+  detail: 6_000,
 
   // ---- things that grow on a ticket item ----
   /** Pause spans kept on a ticket (older spans no running objective needs are dropped). */
@@ -79,8 +79,8 @@ export const LIMITS = {
   mailProblems: 20,
   /** One such problem (or an attachment's skip reason) as kept on the ticket or event. */
   mailProblem: 200,
-  /** An attachment's content type as listed. */
-  contentType: 255,
+  /** An attachment's content type as listed (type/subtype, parameters dropped). */
+  contentType: 100,
   /** An S3 object key kept on a ticket or event (raw mail, an attachment). */
   objectKey: 512,
   /** A URL kept from a delivery (a call recording). */

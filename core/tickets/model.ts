@@ -1,6 +1,10 @@
 /**
  * A support ticket (case) and its timeline, as plain JSON-serialisable data. Instants are
  * ISO 8601 strings in UTC so they read well in the table, the API and the logs.
+ *
+ * A ticket is one DynamoDB item and each stored event another, each at most 400 KB: every text
+ * has its maximum in core/limits.ts and every list here is capped (pauses, escalations, outbox,
+ * mail thread), so no sequence of requests can outgrow an item (test/limits.test.ts).
  */
 import type { MailRecord } from '../mail/ticket-mail';
 import type { Notification } from '../notifications/render';
@@ -55,7 +59,10 @@ export interface SlaState {
   nextResponse?: Objective;
   /** The current tier's target resolution time. */
   resolution?: Objective & { tier: string };
-  /** Spans waiting on the customer; the last one has no `to` while the ticket is paused. */
+  /**
+   * Spans waiting on the customer; the last one has no `to` while the ticket is paused. Only those
+   * that can still move a due instant are kept, at most LIMITS.pauses (core/tickets/rules.ts pausesThatCount).
+   */
   pauses: { from: string; to?: string }[];
   /** The earliest due instant of the objectives still running; orders the queue. */
   nextDue?: string;
@@ -157,7 +164,7 @@ export interface Ticket {
     engineerId: string;
     /** The order's point of contact: told of escalations and resolutions during the period. */
     contact?: string;
-    /** What the engineer escalated during the period (a system issue, a configuration issue), oldest first. */
+    /** What the engineer escalated during the period (a system issue, a configuration issue), oldest first; the newest LIMITS.periodEscalations. */
     escalations?: { issue: PeriodIssue; to: string; at: string }[];
   };
   /** How the ticket sorts in its queue when not by next due (a dedicated engineer's: severity, then age). */

@@ -186,6 +186,11 @@ describe.concurrent('mail to the support address', () => {
     const unknown = Array.from({ length: 1_998 }, () => `<${randomUUID()}@elsewhere.example>`);
     const references = [olderId, ...unknown.slice(0, 1_996), newerId, ...unknown.slice(1_996)];
     expect(references).toHaveLength(2_000);
+    const [batchReads, singleReads, oldestReads] = [
+      dynamoWatch('BatchGetItemCommand', unknown.at(-1)!),
+      dynamoWatch('GetItemCommand', unknown.at(-1)!),
+      dynamoWatch('BatchGetItemCommand', olderId),
+    ];
     // Act
     const answered = await sendRaw(
       ['From: kai@example.com', 'Subject: a very long thread', `Message-ID: <${randomUUID()}@kai.example>`, `In-Reply-To: <${randomUUID()}@elsewhere.example>`, `References: ${references.join('\r\n ')}`, '', 'Still broken.'],
@@ -197,6 +202,9 @@ describe.concurrent('mail to the support address', () => {
     expect(reply.body).toBe('Still broken.');
     expect((await timeline(request, olderTicket.id)).some((e) => e.type === 'customer-message')).toBe(false);
     expect(await ticketsWithSubject(request, 'a very long thread')).toEqual([]);
+    // One read for In-Reply-To and the newest references together; the oldest is never looked up.
+    for (const watch of [batchReads, singleReads, oldestReads]) watch.remove();
+    expect([batchReads.seen.attempts, singleReads.seen.attempts, oldestReads.seen.attempts]).toEqual([1, 0, 0]);
   });
 
   it('MAIL FROM:<> to a new subject makes no ticket and no acknowledgement', async () => {
@@ -306,6 +314,11 @@ function dynamoFault(command: string, marker: string, fault: { type: string; sta
   };
   stack.add(middleware as unknown as Parameters<typeof stack.add>[0], { step: 'deserialize', priority: 'low', name });
   return { seen, remove: () => stack.remove(name) };
+}
+
+/** Counts the store's `command` requests that mention `marker`, changing nothing. */
+function dynamoWatch(command: string, marker: string) {
+  return dynamoFault(command, marker, { type: 'none', status: 200, message: '' }, 0);
 }
 
 describe('a mail that can never become a ticket is quarantined once; one that may later is retried', () => {

@@ -3,8 +3,10 @@
  * Key design and access patterns: docs/data-model.md.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -22,6 +24,10 @@ import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** BatchGetItem's most keys per request, and how often keys it leaves unprocessed are asked again. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 6;
 
 /** Someone else changed the item first; the caller re-reads and tries again, or answers 409. */
 export class VersionConflictError extends Error {
@@ -598,13 +604,41 @@ export class DynamoStore {
     }
   }
 
-  /** The ticket of the first of these keys that is linked, in the order given. */
+  /**
+   * The ticket of the first of these keys that is linked, in the order given: one BatchGetItem
+   * per 100 keys (callers bound how many they ask for, e.g. a mail's references), not one read
+   * each. One key is a GetItem (what a role granted only GetItem may do).
+   */
   async ticketLinkedTo(keys: string[]): Promise<string | undefined> {
-    for (const link of keys) {
-      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(link) }));
-      if (found.Item) return found.Item.ticketId as string;
+    const unique = [...new Set(keys)];
+    if (unique.length === 1) {
+      const found = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(unique[0]!) }));
+      return found.Item?.ticketId as string | undefined;
+    }
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+      const batch = unique.slice(start, start + BATCH_GET_KEYS);
+      const linked = await this.linkedTickets(batch);
+      const first = batch.find((link) => linked.has(link));
+      if (first) return linked.get(first);
     }
     return undefined;
+  }
+
+  /** Each linked key's ticket; keys DynamoDB left unprocessed (throttled) are asked again after a pause, a few times. */
+  private async linkedTickets(links: string[]): Promise<Map<string, string>> {
+    const linked = new Map<string, string>();
+    let pending: Record<string, unknown>[] = links.map(key);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) {
+        // Named as DynamoDB names throttling, so callers treat it as one (retry later, 503).
+        throw Object.assign(new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`), { name: 'ThrottlingException' });
+      }
+      if (attempt > 1) await sleep(Math.min(1_000, 50 * 2 ** attempt) * Math.random());
+      const result = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      for (const item of result.Responses?.[this.tableName] ?? []) linked.set(item.PK as string, item.ticketId as string);
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return linked;
   }
 
   /**

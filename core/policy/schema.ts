@@ -9,10 +9,13 @@ import { holidayRegionProblem } from '../calendar/holidays';
 import { parseDuration } from './duration';
 import { IntegrationSchema } from '../webhooks/integrations';
 import { NOTIFICATION_KINDS, unknownPlaceholders } from '../notifications/templates';
+import { LIMITS } from '../limits';
 
 const Id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" or "." (no spaces)')
+  // Ids end up in queue names and index keys; the item budget (core/limits.ts) counts on this.
+  .max(LIMITS.id, `at most ${LIMITS.id} characters`)
   .describe('A short identifier other parts of the policy refer to.');
 
 const TimeOfDay = z

@@ -297,7 +297,8 @@ function keptCursorKey(dataDir: string | undefined): string {
 function keptWebhookSecrets(dataDir: string | undefined, ids: string[], given: Record<string, string[]> | undefined): string {
   const file = join(dataDir ?? mkdtempSync(join(tmpdir(), 'tierdesk-secrets-')), 'webhook-secrets.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
-  const secrets = { ...Object.fromEntries(ids.map((id) => [id, kept[id] ?? [`whsec_${randomBytes(24).toString('base64url')}`]])), ...given };
+  // Hex: usable in a URL (a CTI token) and valid base64 too (a Standard Webhooks `whsec_` secret).
+  const secrets = { ...Object.fromEntries(ids.map((id) => [id, kept[id] ?? [`whsec_${randomBytes(24).toString('hex')}`]])), ...given };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return file;
 }

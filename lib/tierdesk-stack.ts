@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { TicketTable } from './data/table';
+import { MailFeedback } from './email/feedback';
 import { InboundEmail } from './email/inbound-email';
 import type { TierdeskFunction } from './functions';
 import { Monitoring } from './monitoring/monitoring';
@@ -29,6 +30,8 @@ export class TierdeskStack extends Stack {
   readonly webhooks: Webhooks;
   /** Absent when no inbound recipients are configured. */
   readonly inboundEmail?: InboundEmail;
+  /** SES bounces and complaints of the desk's mail: the configuration set every mail names, and their handler. */
+  readonly mailFeedback: MailFeedback;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: TierdeskStackProps = {}) {
@@ -47,6 +50,8 @@ export class TierdeskStack extends Stack {
     this.workflow.connectTicketHandler(this.api.handler);
     this.periods = new SupportPeriodWorkflow(this, 'Periods', { table: data.table, policyFile, senderIdentities });
     this.periods.connectOrderHandler(this.api.handler); // the API serves /support-orders
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { table: data.table, policyFile });
+    for (const sender of [this.workflow.step, this.periods.step]) this.mailFeedback.connectSender(sender, senderIdentities);
     this.webhooks = new Webhooks(this, 'Webhooks', {
       table: data.table,
       policyFile,
@@ -67,6 +72,7 @@ export class TierdeskStack extends Stack {
       PeriodStep: this.periods.step,
       Webhooks: this.webhooks.handler,
       ...(this.inboundEmail ? { Ingest: this.inboundEmail.ingest } : {}),
+      Feedback: this.mailFeedback.handler,
     };
     if (settings.reservedConcurrency) this.reserveConcurrency();
 
@@ -77,6 +83,7 @@ export class TierdeskStack extends Stack {
       stateMachines: { TicketLifecycle: this.workflow.stateMachine, SupportPeriod: this.periods.stateMachine },
       deadLetterQueues: [
         { name: 'ReconcileSchedule', queue: this.workflow.scheduleDeadLetterQueue, meaning: 'EventBridge could not invoke the reconciler (its permission or the function is broken); open tickets may be without their SLA clock' },
+        { name: 'MailFeedback', queue: this.mailFeedback.deadLetterQueue, meaning: 'an SES bounce or complaint could not be recorded after its retries; the address may still be mailed (the queue message holds the SES event; docs/mail-feedback.md)' },
         ...(this.inboundEmail
           ? [{ name: 'InboundEmail', queue: this.inboundEmail.deadLetterQueue, meaning: 'a received message could not be ingested after its retries; the raw mail is in the bucket, the queue message says why (README, "Operating")' }]
           : []),

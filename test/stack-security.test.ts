@@ -88,7 +88,7 @@ describe('settings', () => {
 
 describe('every function', () => {
   it('runs Node.js 22 on ARM64 with active tracing, its stack name as service and the tierdesk metrics namespace', () => {
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'Prod', POWERTOOLS_METRICS_NAMESPACE: 'tierdesk' });

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../support/runtime';
 import { requestArbitrary, type World } from './generators';
-import { buildWorld, emptyFigures, failureClasses, runBatch, showRequest, startFuzzRuntime, summaryLine } from './harness';
+import { buildWorld, emptyFigures, failureClasses, judge, runBatch, showRequest, startFuzzRuntime, summaryLine, type Answer } from './harness';
 import type { JsonSchema } from './schema-arbitrary';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 500);
@@ -59,6 +59,19 @@ describe('fuzzing every operation and webhook integration', () => {
       ...unbounded(op.body, `${op.method} ${op.path} body`),
     ]);
     expect(missing).toEqual([]);
+  });
+
+  it('the oracle refuses a 5xx, a lost answer, a 4xx that changed something and another customer\'s data', () => {
+    const request = { op: 'POST /tickets/{id}/messages', method: 'POST', target: '/tickets/x/messages', role: 'customerA' as const, cleanAuth: true, headers: [], notes: [] };
+    const answer = (status: number, body: unknown): Answer => ({ kind: 'response', status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+    const kinds = (a: Answer, before?: Record<string, string>, after?: Record<string, string>) => judge(world, request, a, before, after).map((f) => f.kind);
+    expect(kinds(answer(500, { message: 'internal error' }))).toEqual(['5xx']);
+    expect(kinds({ kind: 'dropped', reason: 'reset' })).toEqual(['dropped']);
+    expect(kinds(answer(400, 'no'))).toEqual(['error-not-json']);
+    expect(kinds(answer(409, { message: 'conflict' }), { '/tickets/x': '200 {"a":1}' }, { '/tickets/x': '200 {"a":2}' })).toEqual(['state-change']);
+    expect(kinds(answer(200, { items: [{ customerId: world.customers.b }] }))).toEqual(['other-customer']);
+    expect(kinds(answer(200, { items: [{ customerId: world.customers.a }] }))).toEqual([]);
+    expect(judge(world, { ...request, notes: ['cursor forged: truncated'] }, answer(200, { items: [] }), undefined, undefined).map((f) => f.kind)).toEqual(['cursor-accepted']);
   });
 
   it(`answers ${REQUESTS} generated requests with no 5xx, no dropped connection, no change on a 4xx and no other customer's data`, async () => {

@@ -85,6 +85,11 @@ export function operationsOf(document: any): Operation[] {
   return operations;
 }
 
+/** `arbitrary` one time in `n`, else null. */
+function oneIn<T>(arbitrary: fc.Arbitrary<T>, n: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: 1, arbitrary }, { weight: n - 1, arbitrary: fc.constant(null) });
+}
+
 // ---- path segments ---------------------------------------------------------------------------
 
 /** Segments as they go on the wire (already encoded, or deliberately not). */
@@ -170,7 +175,7 @@ function cursorArbitrary(world: World, role: Role, query: string): fc.Arbitrary<
   const choices: fc.Arbitrary<{ text: string; note: string }>[] = [
     fc.constantFrom('x', 'e30', 'bnVsbA', 'W10', '%zz', '====', 'eyJQSyI6MX0', textOfLength('A', 1_025), textOfLength('A', 6_000)).map((text) => ({
       text: encodeURIComponent(text).replace('%25zz', '%zz'),
-      note: `cursor garbage ${describeText(text)}`,
+      note: `cursor forged: garbage ${describeText(text)}`,
     })),
   ];
   if (mine.length) choices.push(fc.constantFrom(...mine).map((c) => ({ text: encodeURIComponent(c.value), note: 'cursor own' })));
@@ -178,10 +183,10 @@ function cursorArbitrary(world: World, role: Role, query: string): fc.Arbitrary<
     choices.push(
       fc.constantFrom(...cursors).chain((c) =>
         fc.constantFrom(
-          { text: encodeURIComponent(c.value), note: `cursor from ${c.role} on ${c.query}` },
-          { text: encodeURIComponent(c.value.slice(0, Math.ceil(c.value.length / 2))), note: `cursor truncated (from ${c.role} on ${c.query})` },
-          { text: encodeURIComponent(flipLastChar(c.value)), note: `cursor with a changed character (from ${c.role} on ${c.query})` },
-          { text: encodeURIComponent(forgeCursor(c.value, world)), note: `cursor forged from ${c.role}'s on ${c.query}: other customer's key` },
+          { text: encodeURIComponent(c.value), note: c.role === role && c.query === query ? 'cursor own' : `cursor foreign: from ${c.role} on ${c.query}` },
+          { text: encodeURIComponent(c.value.slice(0, Math.ceil(c.value.length / 2))), note: `cursor forged: truncated (from ${c.role} on ${c.query})` },
+          { text: encodeURIComponent(flipFirstChar(c.value)), note: `cursor forged: a changed character (from ${c.role} on ${c.query})` },
+          { text: encodeURIComponent(forgeCursor(c.value, world)), note: `cursor forged: ${c.role}'s on ${c.query} with the other customer's key` },
         ),
       ),
     );
@@ -189,9 +194,9 @@ function cursorArbitrary(world: World, role: Role, query: string): fc.Arbitrary<
   return fc.oneof(...choices);
 }
 
-function flipLastChar(text: string): string {
-  const last = text.at(-1) ?? 'A';
-  return `${text.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+/** One character changed where it counts (a base64 string's last character may carry only padding bits). */
+function flipFirstChar(text: string): string {
+  return `${text.startsWith('A') ? 'B' : 'A'}${text.slice(1)}`;
 }
 
 /**
@@ -232,7 +237,7 @@ function queryArbitrary(world: World, op: Operation, role: Role): fc.Arbitrary<{
       { text: encodeURIComponent('CUSTOMER#x'), note: `${param.name} key-like value` },
     );
     const value = param.name === 'cursor' ? fc.oneof(cursorArbitrary(world, role, op.path), broken) : fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: broken });
-    return fc.option(value.map(({ text, note }) => ({ pair: `${param.name}=${text}`, note })), { freq: 2 });
+    return oneIn(value.map(({ text, note }) => ({ pair: `${param.name}=${text}`, note })), 2);
   });
   const extras = fc.array(
     fc.constantFrom(
@@ -379,12 +384,12 @@ export function apiRequestArbitrary(world: World, op: Operation): fc.Arbitrary<F
         segment: op.path.includes('{') ? segmentArbitrary(world, resourceOf(op.path), role) : fc.constant(undefined),
         query: fc.oneof({ weight: 1, arbitrary: queryArbitrary(world, op, role) }, { weight: op.query.length ? 1 : 4, arbitrary: fc.constant({ text: '', notes: [] as string[] }) }),
         auth: authArbitrary(world, role),
-        body: op.body ? bodyArbitrary(op.body, world.hints) : fc.option(INVALID_JSON_BODIES.map(([note, body]) => ({ body, notes: [`body on ${op.method}: ${note}`] })), { freq: 20 }),
-        contentType: fc.option(CONTENT_TYPES, { freq: 12 }),
-        idempotency: fc.option(IDEMPOTENCY_KEYS, { freq: op.headers.some((h) => h.name.toLowerCase() === 'idempotency-key') ? 2 : 12 }),
-        validIdempotency: fc.option(fc.uuid(), { freq: 3 }),
-        ifMatch: fc.option(IF_MATCH, { freq: op.method === 'PUT' ? 2 : 12 }),
-        odd: fc.option(ODD_HEADERS, { freq: 8 }),
+        body: op.body ? bodyArbitrary(op.body, world.hints) : oneIn(INVALID_JSON_BODIES.map(([note, body]) => ({ body, notes: [`body on ${op.method}: ${note}`] })), 20),
+        contentType: oneIn(CONTENT_TYPES, 12),
+        idempotency: oneIn(IDEMPOTENCY_KEYS, op.headers.some((h) => h.name.toLowerCase() === 'idempotency-key') ? 3 : 12),
+        validIdempotency: oneIn(fc.uuid(), 3),
+        ifMatch: oneIn(IF_MATCH, op.method === 'PUT' ? 3 : 12),
+        odd: oneIn(ODD_HEADERS, 12),
         chunkedPick: fc.nat(19),
       })
       .map(({ segment, query, auth, body, contentType, idempotency, validIdempotency, ifMatch, odd, chunkedPick }) => {
@@ -481,12 +486,12 @@ export function webhookRequestArbitrary(world: World, integration: Integration):
   return fc
     .record({
       payload,
-      raw: fc.option(INVALID_JSON_BODIES, { freq: 6 }),
+      raw: oneIn(INVALID_JSON_BODIES, 6),
       signing: fc.constantFrom('valid', 'valid', 'none', 'junk', 'stale', 'other-secret'),
       token: fc.constantFrom('valid', 'valid', 'junk', 'malformed'),
-      eventId: fc.option(fc.constantFrom('evt-1', '', 'e'.repeat(256), 'e'.repeat(5_000), 'ключ', '%zz'), { freq: 3 }),
-      segment: fc.option(fc.constantFrom(...MALFORMED_SEGMENTS), { freq: 10 }),
-      odd: fc.option(ODD_HEADERS, { freq: 8 }),
+      eventId: oneIn(fc.constantFrom('evt-1', '', 'e'.repeat(256), 'e'.repeat(5_000), 'ключ', '%zz'), 3),
+      segment: oneIn(fc.constantFrom(...MALFORMED_SEGMENTS), 10),
+      odd: oneIn(ODD_HEADERS, 12),
     })
     .map(({ payload, raw, signing, token, eventId, segment, odd }) => {
       const notes = [`webhook ${integration.id} (${integration.kind})`, raw ? `body: ${raw[0]}` : payload.note];

@@ -17,7 +17,7 @@ import { loadPolicy } from '../../core/policy/files';
 import { TranscriptSchema } from '../../core/webhooks/chat';
 import { api, startTestRuntime, type Runtime } from '../support/runtime';
 import fc from 'fast-check';
-import { describeText, operationsOf, type FuzzRequest, type Integration, type Operation, type Role, type World } from './generators';
+import { operationsOf, type FuzzRequest, type Integration, type Operation, type Role, type World } from './generators';
 
 export const FUZZ_POLICY = 'test/fuzz/policy.yaml';
 
@@ -291,7 +291,7 @@ async function collectCursors(runtime: Runtime, world: World): Promise<void> {
 
 // ---- judging ---------------------------------------------------------------------------------
 
-export type FailureKind = '5xx' | 'dropped' | 'hang' | 'state-change' | 'error-not-json' | 'other-customer';
+export type FailureKind = '5xx' | 'dropped' | 'hang' | 'state-change' | 'error-not-json' | 'other-customer' | 'cursor-accepted';
 
 export interface Failure {
   kind: FailureKind;
@@ -408,6 +408,9 @@ export function judge(world: World, request: FuzzRequest, answer: Answer, before
     const changed = difference(before, after);
     if (changed) failures.push({ kind: 'state-change', status, detail: changed });
   }
+  // A cursor is opaque and tamper-evident: one forged, truncated, or handed to someone else or for another query, is refused.
+  const badCursor = request.notes.find((note) => note.startsWith('cursor forged') || note.startsWith('cursor foreign'));
+  if (answer.status < 300 && badCursor) failures.push({ kind: 'cursor-accepted', status, detail: `${badCursor} was accepted: ${text.slice(0, 200)}` });
   if (answer.status < 300 && request.cleanAuth && (request.role === 'customerA' || request.role === 'customerB') && json !== undefined) {
     const own = request.role === 'customerA' ? world.customers.a : world.customers.b;
     const others = [...customerIdsIn(json)].filter((id) => id !== own);
@@ -482,7 +485,8 @@ export function failureClasses(failures: Failure[]): { key: string; count: numbe
 export function showRequest(request: FuzzRequest): string {
   const target = request.target.length > 200 ? `${request.target.slice(0, 160)}… (${request.target.length} chars)` : request.target;
   const headers = request.headers.map(([name, value]) => `${name}: ${name === 'authorization' ? value.replace(/(Bearer\s+)(td_\w+?_)\S+/, '$1$2…') : value}`).map((line) => (line.length > 160 ? `${line.slice(0, 120)}… (${line.length} chars)` : line));
-  const body = request.body === undefined ? '' : `\n${describeText(request.body.toString('utf8')).slice(0, 300)} (${request.body.length} bytes)`;
+  const text = request.body?.toString('utf8') ?? '';
+  const body = request.body === undefined ? '' : `\n${JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text)} (${request.body.length} bytes)`;
   return `${request.method} ${target}  [as ${request.role}]\n${headers.join('\n')}${body}`;
 }
 

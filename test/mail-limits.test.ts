@@ -107,7 +107,7 @@ describe('references looked up', () => {
 describe('what is stored of a mail is bounded', () => {
   it('a mail record: hashed Message-ID, cut sender, listed attachments and problems at their limits', () => {
     // Prepare
-    const attachments = Array.from({ length: 500 }, (_, i) => ({ filename: `${'f'.repeat(1_000)}-${i}.txt`, contentType: 'text/plain', size: 1 }));
+    const attachments = Array.from({ length: 500 }, (_, i) => ({ filename: `${'f'.repeat(1_000)}-${i}.txt`, contentType: `text/${'x'.repeat(1_000)}`, size: 1 }));
     const problems = Array.from({ length: 300 }, (_, i) => `problem ${i}: ${'p'.repeat(10_000)}`);
     // Act
     const record = mailRecord({ messageId: longId('c'), from: `${'s'.repeat(1_000)}@x.example`, rawKey: 'inbound/x', attachments, problems });
@@ -116,8 +116,9 @@ describe('what is stored of a mail is bounded', () => {
     expect(record.from!.length).toBeLessThanOrEqual(LIMITS.email);
     expect(record.attachments).toHaveLength(LIMITS.attachments);
     expect(Math.max(...record.attachments.map((a) => a.filename.length))).toBeLessThanOrEqual(LIMITS.filename);
+    expect(Math.max(...record.attachments.map((a) => a.contentType.length))).toBeLessThanOrEqual(LIMITS.contentType);
     expect(record.problems).toHaveLength(LIMITS.mailProblems);
-    expect(Math.max(...record.problems.map((p) => p.length))).toBeLessThanOrEqual(LIMITS.reason);
+    expect(Math.max(...record.problems.map((p) => p.length))).toBeLessThanOrEqual(LIMITS.mailProblem);
     expect(record.problems.at(-1)).toMatch(/more problems not listed/);
   });
 

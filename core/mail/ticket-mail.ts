@@ -49,11 +49,12 @@ export function mailRecord(input: MailRecordInput): MailRecord {
   const attachments = input.attachments.slice(0, LIMITS.attachments).map((attachment) => ({
     ...attachment,
     filename: cutText(attachment.filename, LIMITS.filename),
-    contentType: cutText(attachment.contentType, LIMITS.label),
+    contentType: cutText(attachment.contentType, LIMITS.contentType),
+    ...(attachment.skipped !== undefined ? { skipped: cutText(attachment.skipped, LIMITS.mailProblem) } : {}),
   }));
   const unlisted = input.attachments.length - attachments.length;
   const problems = [...input.problems, ...(unlisted > 0 ? [`${unlisted} more attachments not listed`] : [])];
-  const kept = problems.slice(0, LIMITS.mailProblems).map((problem) => cutText(problem, LIMITS.reason));
+  const kept = problems.slice(0, LIMITS.mailProblems).map((problem) => cutText(problem, LIMITS.mailProblem));
   if (problems.length > LIMITS.mailProblems) kept[kept.length - 1] = `${problems.length - LIMITS.mailProblems + 1} more problems not listed`;
   return {
     ...(input.messageId ? { messageId: messageIdKey(input.messageId) } : {}),

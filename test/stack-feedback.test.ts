@@ -35,7 +35,7 @@ const configurationSetArn = {
 
 describe('the configuration set', () => {
   it('is named after the stack and publishes bounces and complaints, and nothing else, to the default event bus', () => {
-    expect(configurationSet.Properties.Name).toBe('Prod-mail');
+    expect(configurationSet.Properties).toMatchObject({ Name: 'Prod-mail', ReputationOptions: { ReputationMetricsEnabled: true } });
     const [, destination] = only('AWS::SES::ConfigurationSetEventDestination');
     expect(destination.Properties).toEqual({
       ConfigurationSetName: { Ref: configurationSetId },

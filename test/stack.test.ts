@@ -83,7 +83,10 @@ describe('the HTTP API', () => {
     }
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'states:SendTaskSuccess']));
     // The second Describe/Start and Stop are on the support period machine (it serves /support-orders; test/stack-periods.test.ts).
+    // Secrets Manager: only the cursor-signing key (functions/api/cursors.ts).
     expect(actionsOf(statements).filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
       'states:DescribeExecution',
       'states:DescribeExecution',
       'states:SendTaskSuccess',
@@ -92,6 +95,10 @@ describe('the HTTP API', () => {
       'states:StopExecution',
     ]);
     expect(statements.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: stateMachineId() });
+    const cursorKey = Object.keys(template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('signs list cursors') } }));
+    expect(cursorKey).toHaveLength(1);
+    expect(template.toJSON().Resources[functionId('index')].Properties.Environment.Variables.TIERDESK_CURSOR_SECRET_ARN).toEqual({ Ref: cursorKey[0] });
+    expect(statements.filter((s) => actionsOf([s]).some((action) => action.startsWith('secretsmanager:'))).map((s) => s.Resource)).toEqual([{ Ref: cursorKey[0] }]);
     // Describe (is a reopened ticket's execution still running?) only this machine's executions.
     expect(JSON.stringify(statements.find((s) => s.Action === 'states:DescribeExecution')!.Resource)).toContain(`":execution:",{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
   });

@@ -16,7 +16,10 @@ export interface IndexDefinition {
 }
 
 export const TABLE_INDEXES = {
-  /** A customer's tickets, newest first. */
+  /**
+   * A customer's tickets, newest first (`CUSTOMER#<id>`; unverified requesters' under
+   * `UNVERIFIED`), and a customer's support orders (`ORDERS#<id>`), oldest first.
+   */
   byCustomer: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   /** A team/tier queue ordered by the next SLA due instant (open tickets only: sparse). */
   byQueue: { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },

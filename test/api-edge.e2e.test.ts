@@ -12,7 +12,7 @@ import { api, startTestRuntime, type ApiResponse, type Runtime } from './support
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
 let agentKey: string;
-/** Customer keys: `alpha` and `beta` are both named "portal"; `alpha2` is a second "portal" key of alpha. */
+/** Customer keys, all named "portal": `alpha` and `alpha2` of customer alpha, `beta` of beta. */
 const keys: Record<'alpha' | 'alpha2' | 'beta', string> = { alpha: '', alpha2: '', beta: '' };
 
 const SLOT_MS = 3_600; // test/fixtures/periods-policy.yaml: 0.001-hour blocks
@@ -32,7 +32,8 @@ beforeAll(async () => {
   keys.alpha = (await newKey({ name: 'portal', role: 'customer', customerId: 'alpha' })).key;
   keys.alpha2 = (await newKey({ name: 'portal', role: 'customer', customerId: 'alpha' })).key;
   keys.beta = (await newKey({ name: 'portal', role: 'customer', customerId: 'beta' })).key;
-  agentKey = (await newKey({ name: 'desk', role: 'agent' })).key;
+  // Staff's key has the customers' keys' name too: only the key's id may tell them apart.
+  agentKey = (await newKey({ name: 'portal', role: 'agent' })).key;
 }, 60_000);
 
 afterAll(async () => {

@@ -220,6 +220,9 @@ describe('cursors are signed for their query and caller', () => {
     expect((await request('GET', `/tickets?limit=1&cursor=${alphaCursor}`, { key: keys.alpha2 })).status).toBe(200);
     // Staff asking for alpha's list is another query than alpha's own key asking.
     expect4xx(await request('GET', `/tickets?customer=alpha&limit=1&cursor=${alphaCursor}`), 400, 'cursor');
+    // Asking for another customer's list looks empty, but a cursor with it is still checked first.
+    expect4xx(await request('GET', `/tickets?customer=alpha&limit=1&cursor=${alphaCursor}`, { key: keys.beta }), 400, 'cursor');
+    expect4xx(await request('GET', '/support-orders?customer=alpha&cursor=W10', { key: keys.beta }), 400, 'cursor');
 
     const openCursor = (await request('GET', '/tickets?status=new&limit=1')).body.cursor as string;
     expect(openCursor).toEqual(expect.any(String));

@@ -29,6 +29,8 @@ describe('an order for dedicated support periods', () => {
   it('sells whole blocks of 4 hours: 3 and 0 hours are refused naming the period, 8 hours is two blocks', () => {
     expect(fields(orderProblems(CADMIUM, request([{ start: '2026-12-01T14:00:00Z', hours: 3 }]), NOW))).toEqual(['periods.0.hours']);
     expect(fields(orderProblems(CADMIUM, request([{ start: '2026-12-01T14:00:00Z', hours: 0 }]), NOW))).toEqual(['periods.0.hours']);
+    // A positive number too small to be a block (DynamoDB cannot even store 2e-323) is not one.
+    expect(fields(orderProblems(CADMIUM, request([{ start: '2026-12-01T14:00:00Z', hours: 2e-323 }]), NOW))).toEqual(['periods.0.hours']);
     expect(orderProblems(CADMIUM, request([{ start: '2026-12-01T14:00:00Z', hours: 8 }]), NOW)).toEqual([]);
     expect(newOrder(CADMIUM, 'SO-000001', 'acme', request([{ start: '2026-12-01T14:00:00Z', hours: 8 }]), NOW).periods[0]).toMatchObject({
       start: '2026-12-01T14:00:00.000Z',

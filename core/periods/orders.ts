@@ -69,7 +69,7 @@ export function orderProblems(policy: Policy, request: OrderRequest, now: number
     const field = `periods.${i}`;
     const start = Date.parse(period.start);
     const blocks = period.hours / block;
-    if (period.hours <= 0 || Math.abs(blocks - Math.round(blocks)) > 1e-9) {
+    if (!(Math.round(blocks) >= 1) || Math.abs(blocks - Math.round(blocks)) > 1e-9) {
       problems.push({ field: `${field}.hours`, message: `periods are sold in blocks of ${block} hours: ${period.hours} is not a positive multiple of ${block}` });
     }
     if (start % slot !== 0) problems.push({ field: `${field}.start`, message: slot === HOUR_MS ? 'a period starts on the hour' : `a period starts on a ${slot / 1000}-second boundary` });

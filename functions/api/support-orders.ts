@@ -79,10 +79,11 @@ export async function getOrder(rt: Runtime, request: Request, id: string): Promi
 export async function listOrders(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = ListOrdersQuery.parse(request.query);
   const own = request.principal.role === 'customer' ? request.principal.customerId! : undefined;
-  if (own && query.customer && query.customer !== own) return json(200, { items: [], cursor: null }); // as if it did not exist
   const customerId = own ?? query.customer;
-  const binding = { list: 'support-orders', customer: customerId, scope: callerScope(request.principal) };
+  // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
+  const binding = { list: 'support-orders', customer: query.customer ?? customerId, scope: callerScope(request.principal) };
   const cursor = await openCursor(query.cursor, binding);
+  if (own && query.customer && query.customer !== own) return json(200, { items: [], cursor: null }); // as if it did not exist
   const result = await rt.store.listOrdersPage({ limit: query.limit, ...(cursor ? { cursor } : {}), ...(customerId ? { customerId } : {}) });
   return json(200, { items: result.items, cursor: await signCursor(result.cursor, binding) });
 }

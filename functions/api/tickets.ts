@@ -107,14 +107,15 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   const { principal } = request;
   const own = principal.role === 'customer' ? principal.customerId! : undefined;
   if (own && query.unverified) throw new HttpError(403, 'unverified tickets are for agent and admin keys', { field: 'unverified' });
-  if (own && query.customer && query.customer !== own) {
-    return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
-  }
   if (query.unverified && query.customer) throw new HttpError(400, 'ask for one customer or for unverified tickets, not both', { field: 'unverified' });
   const customer = own ?? query.customer;
   const by = customer ? 'customer' : query.unverified ? 'unverified' : query.queue ? 'queue' : 'status';
-  const binding = { list: 'tickets', by, customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
+  // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
+  const binding = { list: 'tickets', by, customer: query.customer ?? customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
+  if (own && query.customer && query.customer !== own) {
+    return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
+  }
   const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };
   const filter = { ...(query.status ? { status: query.status } : {}), ...(query.queue !== undefined ? { queue: query.queue } : {}) };
   const result =

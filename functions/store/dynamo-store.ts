@@ -485,6 +485,64 @@ export class DynamoStore {
     return { items: page.items.map((item) => item.order as SupportOrder), cursor: page.cursor };
   }
 
+  /**
+   * Index keys of items written before issue [8]: unverified tickets under `CUSTOMER#unknown` move
+   * to UNVERIFIED_PARTITION, orders get their GSI1 keys (a customer's listing reads only those).
+   * Run by the ticket reconciler; once done, a marker item makes every later call one GetItem.
+   */
+  async upgradeIndexKeys(): Promise<{ tickets: number; orders: number }> {
+    const marker = key('MIGRATION#index-keys-1');
+    const moved = { tickets: 0, orders: 0 };
+    if ((await this.doc.send(new GetCommand({ TableName: this.tableName, Key: marker }))).Item) return moved;
+    const { indexName, partitionKey, sortKey } = TABLE_INDEXES.byCustomer;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :old',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':old': 'CUSTOMER#unknown' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      // A customer that was really called "unknown" keeps its tickets: they name it.
+      for (const item of (page.Items ?? []).filter((candidate) => !(candidate.ticket as Ticket | undefined)?.customerId)) {
+        if (await this.setIfStill(item, partitionKey, 'CUSTOMER#unknown', { [partitionKey]: UNVERIFIED_PARTITION })) moved.tickets++;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    for (const item of await this.queryAll('ORDERS', 'ORDER#')) {
+      if (item[partitionKey]) continue;
+      const order = item.order as SupportOrder;
+      if (await this.setIfStill(item, partitionKey, undefined, { [partitionKey]: ordersOf(order.customerId), [sortKey]: `${order.createdAt}#${order.id}` })) moved.orders++;
+    }
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...marker, at: new Date().toISOString(), ...moved } }));
+    return moved;
+  }
+
+  /** Sets attributes of an item unless `attribute` changed meanwhile (undefined: still absent); false when it had. */
+  private async setIfStill(item: Record<string, unknown>, attribute: string, was: string | undefined, values: Record<string, string>): Promise<boolean> {
+    const names = Object.keys(values);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: item.PK, SK: item.SK },
+          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+          ConditionExpression: was === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#check)' : '#check = :was',
+          ExpressionAttributeNames: { '#check': attribute, ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])) },
+          ExpressionAttributeValues: { ...(was === undefined ? {} : { ':was': was }), ...Object.fromEntries(names.map((name, i) => [`:v${i}`, values[name]])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Every order, oldest first, optionally one customer's: for the periods' reconciler, not per request (the API pages with listOrdersPage). */
   async listOrders(customerId?: string): Promise<SupportOrder[]> {
     const orders = (await this.queryAll('ORDERS', 'ORDER#')).map((item) => item.order as SupportOrder);

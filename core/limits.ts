@@ -77,6 +77,10 @@ export const LIMITS = {
   filename: 200,
   /** Problems noted while reading a mail, each cut to `mailProblem`. */
   mailProblems: 20,
+  /** An SMTP diagnostic kept from an SES bounce notification (core/mail/feedback.ts). */
+  feedbackDiagnostic: 1_000,
+  /** Recipients read from one SES bounce or complaint (SES sends to at most 50 per message). */
+  feedbackRecipients: 50,
   /** One such problem (or an attachment's skip reason) as kept on the ticket or event. */
   mailProblem: 200,
   /** An attachment's content type as listed (type/subtype, parameters dropped). */

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FEEDBACK_LIMITS, feedbackEvent, parseFeedback, type MailFeedback } from '../core/mail/feedback';
+import { LIMITS } from '../core/limits';
+import { feedbackEvent, parseFeedback, type MailFeedback } from '../core/mail/feedback';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`./fixtures/ses-feedback/${name}.json`, import.meta.url), 'utf8'));
 
@@ -112,7 +113,7 @@ describe('hostile input', () => {
 
   it('refuses more recipients than SES puts on one message', () => {
     const sample = fixture('complaint');
-    sample.complaint.complainedRecipients = Array.from({ length: FEEDBACK_LIMITS.recipients + 1 }, (_, i) => ({ emailAddress: `r${i}@customer.example` }));
+    sample.complaint.complainedRecipients = Array.from({ length: LIMITS.feedbackRecipients + 1 }, (_, i) => ({ emailAddress: `r${i}@customer.example` }));
     malformed(sample);
   });
 
@@ -126,7 +127,7 @@ describe('hostile input', () => {
 
     // Assess
     expect(feedback.suppress).toBe(true);
-    expect(feedback.recipients[0]!.diagnostic!.length).toBe(FEEDBACK_LIMITS.diagnostic);
+    expect(feedback.recipients[0]!.diagnostic!.length).toBe(LIMITS.feedbackDiagnostic);
     expect(feedback.recipients[0]!.diagnostic).not.toMatch(/[\r\n]/);
   });
 

@@ -25,11 +25,6 @@ export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
-/**
- * Bounds of what is kept from a notification (LIMITS has the caller-facing ones; these are SES's):
- * one SMTP diagnostic per recipient, and SES's 50 recipients per message.
- */
-export const FEEDBACK_LIMITS = { diagnostic: 1_000, recipients: 50 } as const;
 
 const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
 
@@ -53,20 +48,20 @@ const BouncedRecipient = z.object({
   emailAddress: Address,
   action: Text(40).optional(),
   status: Text(40).optional(),
-  diagnosticCode: Text(FEEDBACK_LIMITS.diagnostic).optional(),
+  diagnosticCode: Text(LIMITS.feedbackDiagnostic).optional(),
 });
 
 const Bounce = z.object({
   /** Permanent, Transient or Undetermined; anything else is treated as not permanent. */
   bounceType: Text(40),
   bounceSubType: Text(60).optional(),
-  bouncedRecipients: z.array(BouncedRecipient).min(1).max(FEEDBACK_LIMITS.recipients),
+  bouncedRecipients: z.array(BouncedRecipient).min(1).max(LIMITS.feedbackRecipients),
   timestamp: Instant,
   feedbackId: FeedbackId,
 });
 
 const Complaint = z.object({
-  complainedRecipients: z.array(z.object({ emailAddress: Address })).min(1).max(FEEDBACK_LIMITS.recipients),
+  complainedRecipients: z.array(z.object({ emailAddress: Address })).min(1).max(LIMITS.feedbackRecipients),
   /** abuse, auth-failure, fraud, not-spam, other, virus (absent when the mailbox provider gave none). */
   complaintFeedbackType: Text(40).optional(),
   complaintSubType: Text(60).nullish(),

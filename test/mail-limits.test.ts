@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { personMail } from './support/person-mail';
 import { DYNAMODB, LIMITS, utf8Bytes } from '../core/limits';
 import { automatedMailReason, hasNullReversePath } from '../core/mail/loops';
 import { HASHED_MESSAGE_ID_PREFIX, messageIdKey } from '../core/mail/message-id';
@@ -20,21 +21,6 @@ import { sampleTicket } from './support/sample-ticket';
 
 const OWN_ADDRESSES = ['support@vendor.example'];
 
-function personMail(overrides: Partial<InboundMail> = {}): InboundMail {
-  return {
-    references: [],
-    from: { address: 'ana@acme.example', name: 'Ana' },
-    replyTo: [],
-    to: [{ address: 'support@vendor.example', name: '' }],
-    cc: [],
-    subject: 'Export fails',
-    text: 'The export fails.',
-    attachments: [],
-    headers: { xLoop: [] },
-    problems: [],
-    ...overrides,
-  };
-}
 
 const longId = (fill: string, length = 5_000) => `<${fill.repeat(length)}@mail.example>`;
 

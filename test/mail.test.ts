@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { personMail } from './support/person-mail';
 import { automatedMailReason } from '../core/mail/loops';
 import { messageIdsIn, normaliseMessageId } from '../core/mail/message-id';
 import { mailMetadata, parseInboundMail, type InboundMail } from '../core/mail/parse';
@@ -28,22 +29,6 @@ function parseFixture(name: string): Promise<InboundMail> {
   return parseInboundMail(fixture(name));
 }
 
-/** A plain person's mail; tests override what they examine. */
-function personMail(overrides: Partial<InboundMail> = {}): InboundMail {
-  return {
-    references: [],
-    from: { address: 'ana@acme.example', name: 'Ana' },
-    replyTo: [],
-    to: [{ address: 'support@vendor.example', name: '' }],
-    cc: [],
-    subject: 'Export fails',
-    text: 'The export fails.',
-    attachments: [],
-    headers: { xLoop: [] },
-    problems: [],
-    ...overrides,
-  };
-}
 
 function withHeaders(headers: Partial<InboundMail['headers']>): InboundMail {
   return personMail({ headers: { xLoop: [], ...headers } });

@@ -54,9 +54,21 @@ export async function onceOverHttp(
   rt: Runtime,
   claim: IdempotencyClaimRef,
   run: (claim: IdempotencyClaimRef) => Promise<HttpResult>,
-  refusals: { field: string; mismatch: { status: number; message: string }; busy: string },
+  refusals: HttpRefusals,
+  waitMs?: number,
 ): Promise<HttpResult> {
-  const outcome = await once(rt, claim, run);
+  return answerOnce(await once(rt, claim, run, waitMs), refusals);
+}
+
+/** How a caller words the refusals of onceOverHttp: the field its key came in, a reused key, a key still held. */
+export interface HttpRefusals {
+  field: string;
+  mismatch: { status: number; message: string };
+  busy: string;
+}
+
+/** The HTTP answer for what became of a request run once. */
+function answerOnce(outcome: Once<HttpResult>, refusals: HttpRefusals): HttpResult {
   switch (outcome.state) {
     case 'ran':
       return outcome.result;

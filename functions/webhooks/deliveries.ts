@@ -25,7 +25,7 @@ import {
   type VerifyResult,
 } from '../../core/webhooks/signatures';
 import { HttpError, json, type HttpResult } from '../shared/http';
-import { once, type IdempotencyClaimRef } from '../shared/idempotency';
+import { onceOverHttp, type IdempotencyClaimRef } from '../shared/idempotency';
 import { openNewTicket, type NewTicketRequest } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
@@ -118,7 +118,7 @@ const WAIT_MS = 10_000;
 export function exactlyOnce(rt: Runtime, scope: string, keys: readonly IdentityKey[], run: (claim: IdempotencyClaimRef) => Promise<HttpResult>): Promise<HttpResult> {
   const deadline = Date.now() + WAIT_MS;
   const under = async ([first, ...rest]: readonly IdentityKey[]): Promise<HttpResult> => {
-    const outcome = await once(
+    return onceOverHttp(
       rt,
       { scope, key: first!.key, requestHash: first!.requestHash },
       async (claim) => {
@@ -127,18 +127,13 @@ export function exactlyOnce(rt: Runtime, scope: string, keys: readonly IdentityK
         await completeWith(rt, claim, result);
         return result;
       },
+      {
+        field: 'eventId',
+        mismatch: { status: 409, message: 'this event id was delivered before with different content' },
+        busy: 'this delivery is still being processed; retry later',
+      },
       Math.max(0, deadline - Date.now()),
     );
-    switch (outcome.state) {
-      case 'ran':
-        return outcome.result;
-      case 'replayed':
-        return json(outcome.response.statusCode, outcome.response.body, { 'idempotent-replayed': 'true' });
-      case 'mismatch':
-        throw new HttpError(409, 'this event id was delivered before with different content', { field: 'eventId' });
-      case 'busy':
-        throw new HttpError(409, 'this delivery is still being processed; retry later', { field: 'eventId' }, { 'retry-after': '1' });
-    }
   };
   return under(keys);
 }

@@ -24,7 +24,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { durationMs, formatDuration, parseDuration } from '../core/policy/duration';
 import { policyOrThrow } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
+import { notificationsForEvents } from '../core/notifications/events';
 import { OUTBOX_LIMIT, queueNotifications, removeFromOutbox } from '../core/notifications/outbox';
+import { renderNotification } from '../core/notifications/render';
 import { type SlaEvent, nextSlaEvent } from '../core/sla/schedule';
 import { SlaPlanner } from '../core/sla/targets';
 import { SLA_CLOCK, advanceClock, applySlaEvent } from '../core/tickets/breaches';
@@ -49,6 +51,22 @@ import { REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS, decide, mailRetrySeconds } from
 const POLICY = policyOrThrow(readFileSync(new URL('./fixtures/sla-policy.yaml', import.meta.url), 'utf8'), 'sla-policy.yaml');
 const PLANNER = new SlaPlanner(POLICY);
 const NO_CHAIN: Policy = { ...POLICY, managementChain: [] };
+/**
+ * The test policy with regular status reports (statusUpdate): Critical every 30s, High and Normal
+ * every 2m on the standard plan, High every 4 business hours on the office plan.
+ */
+const UPDATES: Policy = withStatusUpdates(POLICY, { standard: { '1': '30s', '2': '2m', '3': '2m' }, office: { '2': '4h' } });
+const PLANNERS = new Map<Policy, SlaPlanner>([[POLICY, PLANNER]]);
+
+function withStatusUpdates(policy: Policy, every: Record<string, Record<string, string>>): Policy {
+  const copy = structuredClone(policy);
+  for (const plan of copy.plans) {
+    for (const [severity, interval] of Object.entries(every[plan.id] ?? {})) {
+      plan.objectives[severity] = { ...plan.objectives[severity], statusUpdate: { every: interval } };
+    }
+  }
+  return copy;
+}
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -75,7 +93,9 @@ beforeEach(() => {
 });
 
 function ctx(now: number, policy: Policy = POLICY): RuleContext {
-  return { policy, planner: policy === POLICY ? PLANNER : new SlaPlanner(policy), now, newId: () => `evt-${++nextId}` };
+  let planner = PLANNERS.get(policy);
+  if (!planner) PLANNERS.set(policy, (planner = new SlaPlanner(policy)));
+  return { policy, planner, now, newId: () => `evt-${++nextId}` };
 }
 
 function open(overrides: Partial<NewTicket> = {}, now = OPENED, policy: Policy = POLICY): Ticket {
@@ -775,10 +795,177 @@ describe('customer escalation', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Regular status reports (statusUpdate): an agent's public update owed every interval
+// ---------------------------------------------------------------------------------------------
+
+describe('regular status reports', () => {
+  const NORMAL: Partial<NewTicket> = { severity: '3' }; // first response 1m30s, no resolution target, an update every 2m
+  const openNormal = (overrides: Partial<NewTicket> = NORMAL) => open(overrides, OPENED, UPDATES);
+  const tell = (ticket: Ticket, kind: MessageKind, now: number) => addMessage(ticket, kind, `${kind} at ${iso(now)}`, ctx(now, UPDATES), ACTOR_OF[kind]).ticket;
+  const doing = (ticket: Ticket, action: Action, now: number) => applyAction(ticket, action, ctx(now, UPDATES), AGENT).ticket;
+  const upcoming = (ticket: Ticket, now: number) => nextSlaEvent(ticket, ctx(now, UPDATES), now);
+  const clockAt = (ticket: Ticket, now: number) => {
+    const event = upcoming(ticket, now);
+    if (!event) throw new Error('expected a pending SLA event, found none');
+    return { ...applySlaEvent(ticket, event, ctx(event.at, UPDATES)), event };
+  };
+
+  it('owes nothing before the first response; the first agent reply starts the interval', () => {
+    // Act
+    const opened = openNormal();
+    const answered = tell(opened, 'agent-reply', t('10:00:20'));
+
+    // Assess
+    expect(opened.sla.statusUpdate).toBeUndefined();
+    expect(answered.sla.statusUpdate).toEqual({ startedAt: iso(t('10:00:20')), within: '2m', calendar: 'always', due: iso(t('10:02:20')) });
+    expect(answered.sla.nextDue).toBe(iso(t('10:02:20')));
+    expect(upcoming(answered, t('10:00:20'))).toEqual({ kind: 'warning', objective: 'statusUpdate', at: t('10:01:56'), due: t('10:02:20') });
+  });
+
+  it('restarts on every public agent reply, never on an internal note or a customer message', () => {
+    // Prepare
+    const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
+
+    // Act
+    const noted = tell(answered, 'internal-note', t('10:01:00'));
+    const written = tell(noted, 'customer', t('10:01:10'));
+    const updated = tell(written, 'agent-reply', t('10:01:30'));
+
+    // Assess
+    expect(noted.sla.statusUpdate?.due).toBe(iso(t('10:02:20')));
+    expect(written.sla.statusUpdate?.due).toBe(iso(t('10:02:20')));
+    expect(updated.sla.statusUpdate).toMatchObject({ startedAt: iso(t('10:01:30')), due: iso(t('10:03:30')) });
+    expect(updated.sla.statusUpdate?.warnedAt).toBeUndefined();
+  });
+
+  it('a warning at 80 % of the interval, then the breach: recorded, queue raised, assignee and team lead told, once', () => {
+    // Prepare
+    const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
+
+    // Act
+    const warned = clockAt(answered, t('10:00:20'));
+    const breached = clockAt(warned.ticket, t('10:01:56'));
+
+    // Assess
+    expect(warned.events.map((e) => [e.type, e.at, e.data])).toEqual([
+      ['sla-warning', iso(t('10:01:56')), { objective: 'statusUpdate', due: iso(t('10:02:20')), within: '2m', notify: ['assignee', 'team-lead'] }],
+    ]);
+    expect(breached.events.map((e) => [e.type, e.at, e.public, e.data])).toEqual([
+      ['sla-breached', iso(t('10:02:20')), false, { objective: 'statusUpdate', due: iso(t('10:02:20')), within: '2m', notify: ['assignee', 'team-lead'] }],
+    ]);
+    expect(breached.ticket.sla.statusUpdate?.breachedAt).toBe(iso(t('10:02:20')));
+    expect(breached.ticket.flags).toContain('sla-breached');
+    expect(breached.ticket.queue).toBe('frontline:priority');
+    expect(notificationsForEvents(breached.ticket, breached.events)).toEqual([
+      expect.objectContaining({ kind: 'sla-breach', recipients: ['assignee', 'team-lead'], objective: 'statusUpdate', due: iso(t('10:02:20')) }),
+    ]);
+    const mail = renderNotification(UPDATES, breached.ticket, notificationsForEvents(breached.ticket, breached.events)[0]!);
+    expect(mail.subject).toContain('SLA breached: status update was due');
+    // One notice per missed report: nothing more is timed until an agent updates the customer.
+    expect(upcoming(breached.ticket, t('10:02:20'))).toBeUndefined();
+    const updated = tell(breached.ticket, 'agent-reply', t('10:10:00'));
+    expect(upcoming(updated, t('10:10:00'))).toEqual({ kind: 'warning', objective: 'statusUpdate', at: t('10:11:36'), due: t('10:12:00') });
+  });
+
+  it('pauses while the case waits on the customer and goes on from where it stopped', () => {
+    // Prepare
+    const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
+
+    // Act: 40 s of the 2 m used, then 4 minutes waiting on the customer.
+    const waiting = doing(answered, { type: 'pause' }, t('10:01:00'));
+    const resumed = doing(waiting, { type: 'resume' }, t('10:05:00'));
+
+    // Assess
+    expect(waiting.sla.statusUpdate?.due).toBeNull();
+    expect(waiting.sla.nextDue).toBeUndefined();
+    expect(upcoming(waiting, t('10:01:00'))).toBeUndefined();
+    expect(resumed.sla.statusUpdate?.due).toBe(iso(t('10:06:20')));
+  });
+
+  it('stops when the case is resolved (an agent reply then starts nothing) and runs again when it is reopened', () => {
+    // Prepare
+    const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
+
+    // Act
+    const resolved = doing(answered, { type: 'resolve', resolutionType: 'fix', text: 'Fixed in 4.2.' }, t('10:01:00'));
+    const thanked = tell(resolved, 'agent-reply', t('10:01:10'));
+    const reopened = tell(thanked, 'customer', t('10:03:00'));
+
+    // Assess
+    expect(resolved.sla.statusUpdate).toMatchObject({ stoppedAt: iso(t('10:01:00')), due: null });
+    expect(thanked.sla.statusUpdate).toEqual(resolved.sla.statusUpdate);
+    expect(upcoming(thanked, t('10:01:10'))?.kind).toBe('auto-close');
+    expect(reopened.status).toBe('open');
+    expect(reopened.sla.statusUpdate).toEqual({ startedAt: iso(t('10:03:00')), within: '2m', calendar: 'always', due: iso(t('10:05:00')) });
+  });
+
+  it('stops when the case is closed', () => {
+    // Act
+    const closed = doing(tell(openNormal(), 'agent-reply', t('10:00:20')), { type: 'close' }, t('10:01:00'));
+
+    // Assess
+    expect(closed.sla.statusUpdate).toMatchObject({ stoppedAt: iso(t('10:01:00')), due: null });
+    expect(upcoming(closed, t('10:01:00'))).toBeUndefined();
+  });
+
+  it('orders the queue by whichever is due first: the status update before the resolution target', () => {
+    // Prepare: High, resolution at L1 due 10:05, status update every 2m.
+    const opened = open({}, OPENED, UPDATES);
+
+    // Act
+    const answered = tell(opened, 'agent-reply', t('10:00:30'));
+    const late = tell(answered, 'agent-reply', t('10:04:00'));
+
+    // Assess
+    expect(answered.sla.nextDue).toBe(iso(t('10:02:30')));
+    expect(late.sla.nextDue).toBe(iso(t('10:05:00')));
+  });
+
+  it('counts business hours: every 4h from Friday 15:00 on Mon–Fri 09:00–17:00 is Monday 11:00', () => {
+    // Prepare
+    const opened = open(OFFICE, on(5, '14:00'), UPDATES);
+
+    // Act
+    const answered = tell(opened, 'agent-reply', on(5, '15:00'));
+
+    // Assess
+    expect(answered.sla.statusUpdate).toMatchObject({ within: '4h', calendar: 'office', due: iso(on(8, '11:00')) });
+    // 80 % of 4 business hours: 1h12m into Monday.
+    expect(upcoming(answered, on(5, '15:00'))).toMatchObject({ kind: 'warning', objective: 'statusUpdate', at: on(8, '10:12') });
+  });
+
+  it('follows a severity change: the new severity\'s interval counted from the last update', () => {
+    // Prepare
+    const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
+
+    // Act: raised to Critical (every 30s).
+    const raised = doing(answered, { type: 'set-severity', severity: '1' }, t('10:00:30'));
+
+    // Assess
+    expect(raised.sla.statusUpdate).toMatchObject({ within: '30s', due: iso(t('10:00:50')) });
+  });
+
+  it('is not owed where the policy sets no interval (How-to), nor by a policy without status updates', () => {
+    // Act
+    const howTo = tell(openNormal({ severity: '4' }), 'agent-reply', t('10:00:20'));
+    const without = say(open(NORMAL), 'agent-reply', t('10:00:20'));
+
+    // Assess
+    expect(howTo.sla.statusUpdate).toEqual({ startedAt: iso(t('10:00:20')), due: null });
+    expect(without.sla.statusUpdate).toEqual({ startedAt: iso(t('10:00:20')), due: null });
+    expect(without.sla.nextDue).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Property: the schedule moves forward and events are idempotent
 // ---------------------------------------------------------------------------------------------
 
-describe('for any sequence of actions, messages and clock events', () => {
+// Run on the test policy and on it with status updates, whose clock every agent reply restarts.
+describe.each([
+  ['the test policy', POLICY],
+  ['the test policy with status updates', UPDATES],
+])('for any sequence of actions, messages and clock events (%s)', (_name, policy) => {
   type Step =
     | { kind: 'message'; message: MessageKind; waitMs: number }
     | { kind: 'action'; action: Action; actor: Actor; waitMs: number }
@@ -820,8 +1007,10 @@ describe('for any sequence of actions, messages and clock events', () => {
         // Prepare
         nextId = 0;
         let now = OPENED;
-        let ticket = open({ severity });
-        if (writtenBack) ticket = say(say(ticket, 'agent-reply', now), 'customer', now);
+        let ticket = open({ severity }, OPENED, policy);
+        if (writtenBack) {
+          for (const kind of ['agent-reply', 'customer'] as const) ticket = addMessage(ticket, kind, 'text', ctx(now, policy), ACTOR_OF[kind]).ticket;
+        }
         let lastApplied = -Infinity;
 
         for (const s of steps) {
@@ -830,8 +1019,8 @@ describe('for any sequence of actions, messages and clock events', () => {
             try {
               ticket =
                 s.kind === 'message'
-                  ? addMessage(ticket, s.message, 'text', ctx(now), ACTOR_OF[s.message]).ticket
-                  : applyAction(ticket, s.action, ctx(now), s.actor).ticket;
+                  ? addMessage(ticket, s.message, 'text', ctx(now, policy), ACTOR_OF[s.message]).ticket
+                  : applyAction(ticket, s.action, ctx(now, policy), s.actor).ticket;
             } catch (error) {
               if (!(error instanceof RuleError)) throw error;
             }
@@ -839,7 +1028,7 @@ describe('for any sequence of actions, messages and clock events', () => {
           }
 
           // Act
-          const event = next(ticket, now);
+          const event = nextSlaEvent(ticket, ctx(now, policy), now);
           if (!event) {
             // Nothing left to do only when no deadline runs and no resolved case waits to close.
             expect(ticket.sla.nextDue).toBeUndefined();
@@ -849,8 +1038,8 @@ describe('for any sequence of actions, messages and clock events', () => {
           expect(event.at).toBeGreaterThanOrEqual(now);
           expect(event.at).toBeGreaterThanOrEqual(lastApplied);
           now = event.at + s.lateMs;
-          const once = applySlaEvent(ticket, event, ctx(now));
-          const twice = applySlaEvent(once.ticket, event, ctx(now));
+          const once = applySlaEvent(ticket, event, ctx(now, policy));
+          const twice = applySlaEvent(once.ticket, event, ctx(now, policy));
 
           // Assess
           expect(twice.ticket).toEqual(once.ticket);

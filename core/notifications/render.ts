@@ -163,6 +163,7 @@ const OBJECTIVE_NAMES: Record<string, string> = {
   firstResponse: 'first response',
   nextResponse: 'next response',
   resolution: 'resolution',
+  statusUpdate: 'status update',
   management: 'management response',
 };
 

@@ -134,6 +134,15 @@ const Target = z
   })
   .strict();
 
+/** A periodic objective: an agent's public update owed `every` so long, measured on a calendar. */
+const StatusUpdateTarget = z
+  .object({
+    every: DurationText,
+    calendar: Id.optional().describe("Calendar id; defaults to the plan's calendar."),
+    notes: z.string().optional(),
+  })
+  .strict();
+
 const SeverityObjectives = z
   .object({
     firstResponse: Target.optional().describe('First response by an agent after the case is opened.'),
@@ -144,6 +153,10 @@ const SeverityObjectives = z
       .record(Id, Target)
       .optional()
       .describe('Target resolution time per tier id; when it passes the case moves up a tier.'),
+    statusUpdate: StatusUpdateTarget.optional().describe(
+      'Regular status reports: once an agent has answered, a public agent update is owed every this long while the case ' +
+        'is open (paused while it waits on the customer, stopped when it is resolved); each reply starts the next interval.',
+    ),
   })
   .strict();
 
@@ -369,6 +382,7 @@ export const PolicySchema = z
       fallback: string | undefined,
       path: (string | number)[],
       alternatives: string[] = [],
+      lengthKey = 'within',
     ) => {
       if (target.calendar && !calendars.has(target.calendar)) {
         missing([...path, 'calendar'], 'calendar', target.calendar, new Set(calendars.keys()));
@@ -381,7 +395,7 @@ export const PolicySchema = z
         if (calendar && !calendar.businessDay && !calendar.alwaysOpen) {
           ctx.addIssue({
             code: 'custom',
-            path: [...path, 'within'],
+            path: [...path, lengthKey],
             message: `"bd" needs calendar "${calendarId}" to set businessDay (e.g. "8h")`,
           });
         }
@@ -405,6 +419,10 @@ export const PolicySchema = z
         if (!severities.has(severityId)) missing(sp, 'severity', severityId, severities);
         if (objectives.firstResponse) checkTarget(objectives.firstResponse, plan.calendar, [...sp, 'firstResponse'], addOnCalendars);
         if (objectives.nextResponse) checkTarget(objectives.nextResponse, plan.calendar, [...sp, 'nextResponse'], addOnCalendars);
+        if (objectives.statusUpdate) {
+          const { every, ...rest } = objectives.statusUpdate;
+          checkTarget({ ...rest, within: every }, plan.calendar, [...sp, 'statusUpdate'], addOnCalendars, 'every');
+        }
         for (const [tierId, target] of Object.entries(objectives.resolution ?? {})) {
           if (!tiers.has(tierId)) missing([...sp, 'resolution', tierId], 'tier', tierId, tiers);
           checkTarget(target, plan.calendar, [...sp, 'resolution', tierId], addOnCalendars);

@@ -10,7 +10,8 @@ import type { CalendarSpec, Policy } from '../policy/schema';
 import type { ManagementEscalation, Objective, Ticket } from '../tickets/model';
 import { type SlaPlanner, findCalendar, findPlan } from './targets';
 
-export const SLA_OBJECTIVES = ['firstResponse', 'nextResponse', 'resolution'] as const;
+/** statusUpdate is periodic: each agent reply replaces it with the next interval's (core/tickets/rules.ts). */
+export const SLA_OBJECTIVES = ['firstResponse', 'nextResponse', 'resolution', 'statusUpdate'] as const;
 export type SlaObjective = (typeof SLA_OBJECTIVES)[number];
 
 /**

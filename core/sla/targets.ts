@@ -7,7 +7,8 @@ import { BusinessClock, type Pause } from '../calendar/clock';
 import { durationMs } from '../policy/duration';
 import type { CalendarSpec, Policy, TargetSpec } from '../policy/schema';
 
-export const METRICS = ['first-response', 'next-response', 'resolution'] as const;
+/** status-update: the regular status report an agent owes while the case is open (SeverityObjectives.statusUpdate). */
+export const METRICS = ['first-response', 'next-response', 'resolution', 'status-update'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export interface TargetQuery {
@@ -28,7 +29,7 @@ export interface ResolvedTarget {
   severity: string;
   metric: Metric;
   tier?: string;
-  /** The target as written, e.g. "4h" or "2bd". */
+  /** The target as written, e.g. "4h" or "2bd" (a status update's `every`). */
   within: string;
   durationMs: number;
   calendar: string;
@@ -58,6 +59,15 @@ export function findSeverity(policy: Policy, severity: string): Policy['severiti
   return found;
 }
 
+/** A case reason by its id or its name, case-insensitively, as severities are found. */
+export function findCaseReason(policy: Policy, caseReason: string): Policy['caseReasons'][number] {
+  const wanted = caseReason.trim().toLowerCase();
+  const found =
+    policy.caseReasons.find((r) => r.id.toLowerCase() === wanted) ?? policy.caseReasons.find((r) => r.name.toLowerCase() === wanted);
+  if (!found) throw new TargetError('caseReason', `unknown case reason "${caseReason}" (known: ${policy.caseReasons.map((r) => r.id).join(', ') || 'none'})`);
+  return found;
+}
+
 export function findPlan(policy: Policy, plan = policy.defaultPlan): Policy['plans'][number] {
   const found = policy.plans.find((p) => p.id === plan) ?? policy.plans.find((p) => p.name.toLowerCase() === plan.toLowerCase());
   if (!found) throw new TargetError('plan', `unknown plan "${plan}" (known: ${policy.plans.map((p) => p.id).join(', ')})`);
@@ -69,9 +79,12 @@ export function resolveTarget(policy: Policy, query: TargetQuery): ResolvedTarge
   const severity = findSeverity(policy, query.severity);
   const metric = query.metric ?? 'first-response';
   const objectives = plan.objectives[severity.id];
-  let target: TargetSpec | undefined;
+  let target: Pick<TargetSpec, 'within' | 'calendar'> | undefined;
   let tier: string | undefined;
-  if (metric === 'resolution') {
+  if (metric === 'status-update') {
+    const update = objectives?.statusUpdate;
+    target = update ? { within: update.every, ...(update.calendar ? { calendar: update.calendar } : {}) } : undefined;
+  } else if (metric === 'resolution') {
     tier = query.tier ?? policy.tiers[0]!.id;
     if (!policy.tiers.some((t) => t.id === tier)) {
       throw new TargetError('tier', `unknown tier "${tier}" (known: ${policy.tiers.map((t) => t.id).join(', ')})`);

@@ -60,6 +60,12 @@ export interface SlaState {
   /** The current tier's target resolution time. */
   resolution?: Objective & { tier: string };
   /**
+   * The regular status report owed to the customer (the policy's statusUpdate `every`): started by
+   * an agent's public reply (the first response) and replaced by a fresh one at each later reply,
+   * paused with the others while the case waits on the customer, stopped when it is resolved.
+   */
+  statusUpdate?: Objective;
+  /**
    * Spans waiting on the customer; the last one has no `to` while the ticket is paused. Only those
    * that can still move a due instant are kept, at most LIMITS.pauses (core/tickets/rules.ts pausesThatCount).
    */

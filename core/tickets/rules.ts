@@ -127,6 +127,8 @@ export function addMessage(current: Ticket, kind: MessageKind, text: string, ctx
     events.push(event(ctx, ticket, 'agent-reply', actor, { public: true, body }));
     meet(ticket.sla.firstResponse, at);
     meet(ticket.sla.nextResponse, at);
+    // A public reply is the status report owed: the next one is owed a full interval from now.
+    if (ticket.status !== 'resolved') ticket.sla.statusUpdate = startObjective(at);
     if (ticket.status === 'new') setStatus(ctx, ticket, 'open', actor, events);
   } else {
     events.push(event(ctx, ticket, 'customer-message', actor, { public: true, body }));
@@ -215,6 +217,7 @@ export function applyAction(current: Ticket, given: Action, ctx: RuleContext, ac
       ticket.resolution = { type: action.resolutionType, text: action.text, at: iso(ctx.now) };
       meet(ticket.sla.resolution, iso(ctx.now));
       stop(ticket.sla.nextResponse, iso(ctx.now));
+      stop(ticket.sla.statusUpdate, iso(ctx.now));
       // The resolution notice is a public answer too.
       meet(ticket.sla.firstResponse, iso(ctx.now));
       setStatus(ctx, ticket, 'resolved', actor, events);
@@ -376,6 +379,8 @@ function recordDetails(ctx: RuleContext, ticket: Ticket, details: Ticket['detail
 function reopen(ctx: RuleContext, ticket: Ticket, actor: Actor, events: TimelineEvent[], reason?: string) {
   delete ticket.resolution;
   ticket.sla.resolution = startResolution(ticket, iso(ctx.now));
+  // Open again after an answer: status reports are owed again, the first a full interval from now.
+  if (ticket.sla.firstResponse?.metAt) ticket.sla.statusUpdate = startObjective(iso(ctx.now));
   setStatus(ctx, ticket, 'open', actor, events);
   events.push(event(ctx, ticket, 'reopened', actor, { public: true, ...(reason ? { body: reason } : {}) }));
 }
@@ -416,7 +421,7 @@ function tooManyPauses(sla: SlaState): RuleError {
   );
 }
 
-const OBJECTIVE_NAMES = { firstResponse: 'first-response', nextResponse: 'next-response', resolution: 'resolution' } as const;
+const OBJECTIVE_NAMES = { firstResponse: 'first-response', nextResponse: 'next-response', resolution: 'resolution', statusUpdate: 'status-update' } as const;
 
 function closeOpenPause(ticket: Ticket, now: number) {
   const last = ticket.sla.pauses[ticket.sla.pauses.length - 1];
@@ -476,6 +481,7 @@ const OBJECTIVES = [
   ['firstResponse', 'first-response'],
   ['nextResponse', 'next-response'],
   ['resolution', 'resolution'],
+  ['statusUpdate', 'status-update'],
 ] as const;
 
 /** Not yet answered and still owed: running, or breached and still waiting for its answer. */

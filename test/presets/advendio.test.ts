@@ -11,6 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { durationMs } from '../../core/policy/duration';
 import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, resolveTarget, type TargetQuery } from '../../core/sla/targets';
+import { applySlaEvent } from '../../core/tickets/breaches';
+import { nextSlaEvent } from '../../core/sla/schedule';
+import type { Actor } from '../../core/tickets/model';
+import { type RuleContext, addMessage, openTicket } from '../../core/tickets/rules';
 
 const policy = loadPolicy('advendio');
 const planner = new SlaPlanner(policy);
@@ -153,5 +157,61 @@ describe('ADvendio incident categories and case reasons', () => {
 
     // Assess: 4 business hours = Fri 1 + Mon 3.
     expect(due).toBe('2027-01-11T11:00:00.000Z'); // Monday 12:00 CET
+  });
+});
+
+describe('ADvendio keeping clients informed about the progress of their cases', () => {
+  const ENGINEER: Actor = { kind: 'agent', id: 'support-engineer' };
+  const CLIENT: Actor = { kind: 'customer', id: 'client@customer.example' };
+  let ids = 0;
+  const ctx = (at: number): RuleContext => ({ policy, planner, now: at, newId: () => `e${++ids}` });
+  const answered = (plan: string, severity: string, openedAt: string, answeredAt: string) => {
+    const ticket = openTicket(
+      {
+        id: 't1',
+        caseNumber: 'ADV-000001',
+        requester: { email: 'client@customer.example' },
+        channel: 'web',
+        subject: 'Invoices missing',
+        description: 'The March invoice run produced no invoices.',
+        severity,
+        entitlement: { status: 'entitled', reasons: [], plan, queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(Date.parse(openedAt)),
+      CLIENT,
+    ).ticket;
+    return addMessage(ticket, 'agent-reply', 'Looking into it.', ctx(Date.parse(answeredAt)), ENGINEER).ticket;
+  };
+
+  it.each([
+    ['premium', ['4h', '1bd', '2bd', '5bd']],
+    ['basic', ['1bd', '2bd', '5bd', '5bd']],
+  ])('%s owes an update for Levels 1–4 every %j', (plan, intervals) => {
+    const every = ['sev1', 'sev2', 'sev3', 'sev4'].map((severity) => resolveTarget(policy, { plan, severity, metric: 'status-update' }).within);
+    expect(every).toEqual(intervals);
+  });
+
+  it('Premium Level 1 answered Friday 15:00 owes an update by Monday 11:00; nobody writes: warned, then breached to the team lead', () => {
+    // Prepare: Friday 5 June 2026, CEST.
+    const ticket = answered('premium', 'sev1', '2026-06-05T14:00:00+02:00', '2026-06-05T15:00:00+02:00');
+
+    // Act
+    const warning = nextSlaEvent(ticket, ctx(Date.parse('2026-06-05T15:00:00+02:00')), Date.parse('2026-06-05T15:00:00+02:00'))!;
+    const warned = applySlaEvent(ticket, warning, ctx(warning.at)).ticket;
+    const breach = nextSlaEvent(warned, ctx(warning.at), warning.at)!;
+    const breached = applySlaEvent(warned, breach, ctx(breach.at));
+
+    // Assess: 2 business hours on Friday, 2 on Monday; the warning at 80 % (3h12m).
+    expect(ticket.sla.statusUpdate?.due).toBe('2026-06-08T09:00:00.000Z'); // Monday 11:00 CEST
+    expect(warning).toMatchObject({ kind: 'warning', objective: 'statusUpdate', at: Date.parse('2026-06-08T10:12:00+02:00') });
+    expect(breach).toMatchObject({ kind: 'breach', objective: 'statusUpdate', at: Date.parse('2026-06-08T11:00:00+02:00') });
+    expect(breached.events).toEqual([expect.objectContaining({ type: 'sla-breached', data: expect.objectContaining({ objective: 'statusUpdate', notify: ['assignee', 'team-lead'] }) })]);
+  });
+
+  it('the notes say what the code does', () => {
+    const note = policy.notes.find((text) => text.includes('statusUpdate'));
+    expect(note).toContain('every 4 business hours, 1, 2 and 5 business days (Premium)');
+    expect(note).toContain('restarts at every agent reply');
+    expect(note).toContain('stops when the case is resolved or closed');
   });
 });

@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
+import type { Actor } from '../../core/tickets/model';
+import { type MessageKind, type RuleContext, addMessage, applyAction, openTicket } from '../../core/tickets/rules';
 
 const policy = loadPolicy('cadents');
 const planner = new SlaPlanner(policy);
@@ -38,7 +40,7 @@ describe('Cadents response targets', () => {
     const lastReply = '2026-12-24T15:00:00-05:00';
 
     // Act
-    const due = dueAt({ severity: 'sev1', metric: 'next-response' }, lastReply);
+    const due = dueAt({ severity: 'sev1', metric: 'status-update' }, lastReply);
 
     // Assess: 2 hours on Thursday, 2 hours on Monday.
     expect(due).toBe('2026-12-28T16:00:00.000Z'); // Monday 11:00 EST
@@ -108,5 +110,74 @@ describe('Cadents support levels', () => {
     expect(level2?.responsibilities).toHaveLength(11);
     expect(level2?.responsibilities).toContain('Define an action plan for troubleshooting/resolution.');
     expect(level3?.responsibilities).toHaveLength(6);
+  });
+});
+
+describe('Cadents regular problem resolution status reports (Level 1)', () => {
+  const AGENT: Actor = { kind: 'agent', id: 'partner-agent' };
+  const CUSTOMER: Actor = { kind: 'customer', id: 'end.user@customer.example' };
+  let ids = 0;
+  const ctx = (at: string): RuleContext => ({ policy, planner, now: Date.parse(at), newId: () => `e${++ids}` });
+  const opened = (severity: string, at: string) =>
+    openTicket(
+      {
+        id: 't1',
+        caseNumber: 'CDN-000001',
+        requester: { email: 'end.user@customer.example' },
+        channel: 'email',
+        subject: 'Calls drop',
+        description: 'Calls drop after 30 s.',
+        severity,
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(at),
+      CUSTOMER,
+    ).ticket;
+  const say = (ticket: ReturnType<typeof opened>, kind: MessageKind, at: string) => addMessage(ticket, kind, 'text', ctx(at), kind === 'customer' ? CUSTOMER : AGENT).ticket;
+
+  it.each([
+    ['sev1', '4h'],
+    ['sev2', '1bd'],
+    ['sev3', '2bd'],
+    ['sev4', '5bd'],
+  ])('%s owes a status report every %s', (severity, every) => {
+    expect(planner.due({ severity, metric: 'status-update' }, Date.parse('2026-06-01T09:00:00-04:00')).target.within).toBe(every);
+  });
+
+  it('Severity 2 answered Monday 10:00 owes the next report Tuesday 10:00; an internal note is not one, a reply is', () => {
+    // Prepare: Monday 1 June 2026, EDT.
+    const answered = say(opened('sev2', '2026-06-01T09:30:00-04:00'), 'agent-reply', '2026-06-01T10:00:00-04:00');
+
+    // Act
+    const noted = say(answered, 'internal-note', '2026-06-01T15:00:00-04:00');
+    const replied = say(noted, 'agent-reply', '2026-06-01T16:00:00-04:00');
+
+    // Assess
+    expect(answered.sla.statusUpdate?.due).toBe('2026-06-02T14:00:00.000Z'); // Tuesday 10:00 EDT
+    expect(noted.sla.statusUpdate?.due).toBe('2026-06-02T14:00:00.000Z');
+    expect(replied.sla.statusUpdate?.due).toBe('2026-06-02T20:00:00.000Z'); // Tuesday 16:00 EDT
+    expect(replied.sla.statusUpdate).toMatchObject({ within: '1bd', calendar: 'business-hours', startedAt: '2026-06-01T20:00:00.000Z' });
+  });
+
+  it('waiting on the end user pauses it; resolving stops it', () => {
+    // Prepare
+    const answered = say(opened('sev1', '2026-06-01T09:00:00-04:00'), 'agent-reply', '2026-06-01T09:30:00-04:00');
+
+    // Act
+    const waiting = applyAction(answered, { type: 'pause' }, ctx('2026-06-01T10:30:00-04:00'), AGENT).ticket;
+    const resumed = say(waiting, 'customer', '2026-06-02T09:00:00-04:00');
+    const resolved = applyAction(resumed, { type: 'resolve', resolutionType: 'workaround', text: 'Use codec G.711.' }, ctx('2026-06-02T10:00:00-04:00'), AGENT).ticket;
+
+    // Assess: 1 of the 4 business hours used before the wait, 3 after it.
+    expect(waiting.sla.statusUpdate?.due).toBeNull();
+    expect(resumed.sla.statusUpdate?.due).toBe('2026-06-02T16:00:00.000Z'); // Tuesday 12:00 EDT
+    expect(resolved.sla.statusUpdate).toMatchObject({ stoppedAt: '2026-06-02T14:00:00.000Z', due: null });
+  });
+
+  it('the notes say what the code does', () => {
+    const note = policy.notes.find((text) => text.includes('statusUpdate'));
+    expect(note).toContain('every 4 business hours, 1, 2 and 5 business days');
+    expect(note).toContain('restarts at every agent reply');
+    expect(note).toContain('pauses while the case waits on the customer');
   });
 });

@@ -233,6 +233,8 @@ describe('cursors are signed for their query and caller', () => {
     expect4xx(await request('GET', `/tickets?status=open&limit=1&cursor=${openCursor}`), 400, 'cursor');
     expect((await request('GET', `/tickets?status=new&limit=1&cursor=${openCursor}`)).status).toBe(200);
     expect4xx(await request('GET', `/support-orders?cursor=${openCursor}`), 400, 'cursor');
+    // An admin's cursor is the admin role's: an agent starts its own listing.
+    expect4xx(await request('GET', `/tickets?status=new&limit=1&cursor=${openCursor}`, { key: agentKey }), 400, 'cursor');
   });
 
   it('a truncated, bit-flipped, re-encoded or forged cursor is a 400 naming cursor', async () => {

@@ -29,9 +29,13 @@ let client: SecretsManagerClient | undefined;
 /** What a cursor is bound to: every part of the query that decides which items it may reach. */
 export type CursorBinding = Record<string, string | number | undefined>;
 
-/** The scope of the caller in a binding: a customer key's customer, or staff (who may list anything). */
+/**
+ * The scope of the caller in a binding: a customer key's customer (its keys share it), or the
+ * staff role. Admins and agents list the same items today, but who may see what will differ by
+ * role (and, later, by partner), so a cursor stays with the role it was made for.
+ */
 export function callerScope(principal: Principal): string {
-  return principal.role === 'customer' ? `customer:${principal.customerId}` : 'staff';
+  return principal.role === 'customer' ? `customer:${principal.customerId}` : `staff:${principal.role}`;
 }
 
 /** The store's position, signed for this query; null (the last page) stays null. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LIMITS, atMostChars, atMostItems } from './limits';
 import type { Policy } from './policy/schema';
+import { StaffIdSchema } from './staff/directory';
 
 /** An id as it becomes part of a key: ASCII, bounded (core/limits.ts). */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -123,6 +124,14 @@ export const CustomerSchema = z
     name: bounded(LIMITS.name).trim().min(1),
     plan: Id.describe('Plan id from the support policy.'),
     addOns: z.array(Id).max(LIMITS.addOns, atMostItems(LIMITS.addOns)).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),
+    accountTeam: z
+      .object({
+        tam: StaffIdSchema.optional().describe('Person id of the customer\'s Technical Account Manager (its primary contact).'),
+        csm: StaffIdSchema.optional().describe('Person id of the customer\'s Customer Success Manager.'),
+      })
+      .strict()
+      .optional()
+      .describe('The customer\'s own account team in the staff directory: "role:tam" and "role:csm" mails (and a CSM management step) reach them first.'),
     contract: z
       .object({ start: DateOrInstant.optional(), end: DateOrInstant.optional() })
       .strict()

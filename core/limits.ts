@@ -107,6 +107,16 @@ export const LIMITS = {
   availability: 500,
   /** A support order's notes. */
   notes: 5_000,
+
+  // ---- the staff directory (core/staff/directory.ts) ----
+  /** People in the directory (all are read at once to resolve a mail's recipients). */
+  staffPeople: 500,
+  /** Teams in the directory. */
+  staffTeams: 100,
+  /** Members of one team. */
+  teamMembers: 100,
+  /** Tier ids one team works. */
+  teamTiers: 20,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -7,14 +7,43 @@
  * requester's mail, nor a workflow step halfway through its sends.
  */
 import { EMAIL_ADDRESS, type NotificationsSpec, type Policy } from '../policy/schema';
+import {
+  EMPTY_DIRECTORY,
+  STAFF_ROLES,
+  chainStepRole,
+  isStaffRole,
+  peopleForRole,
+  personById,
+  teamById,
+  teamFor,
+  teamLead,
+  teamPeople,
+  type AccountTeam,
+  type Person,
+  type StaffDirectory,
+} from '../staff/directory';
 import type { Ticket } from '../tickets/model';
 import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePlaceholder } from './templates';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates';
 
-/** Who a notification is for, resolved against the ticket and policy.notifications. */
-/** `team:<id>`: a team of notifications.teams by name (lead and members); `period-contact`: the point of contact of the ticket's support period. */
-export type Role = 'requester' | 'assignee' | 'team-lead' | 'team' | 'period-contact' | `management:${string}` | `team:${string}`;
+/**
+ * Who a notification is for, resolved against the ticket, the staff directory (core/staff) and,
+ * where the directory has nobody, policy.notifications. `team:<id>`: a team by id (lead and
+ * members; an id that is a role, such as "project-manager", also finds the people with that
+ * role); `role:<role>`: the people with a role (tam and csm: the customer's own first);
+ * `person:<id>`: one person; `period-contact`: the point of contact of the ticket's support period.
+ */
+export type Role =
+  | 'requester'
+  | 'assignee'
+  | 'team-lead'
+  | 'team'
+  | 'period-contact'
+  | `management:${string}`
+  | `team:${string}`
+  | `role:${string}`
+  | `person:${string}`;
 /** A role, or an email address as is. (`string & {}` keeps editors suggesting the roles.) */
 export type Recipient = Role | (string & {});
 
@@ -69,13 +98,21 @@ export function notificationSettings(policy: Policy): NotificationsSpec {
   return policy.notifications ?? { from: DEFAULT_FROM, teams: {}, agents: {}, management: {}, templates: {} };
 }
 
-export function renderNotification(policy: Policy, ticket: Ticket, notification: Notification): RenderedNotification {
+/** What recipients resolve through besides the policy: a snapshot the caller loaded (the sender caches it briefly). */
+export interface RecipientContext {
+  /** The staff directory; absent, the policy's notifications section alone. */
+  directory?: StaffDirectory;
+  /** The account team of the ticket's customer: `role:tam` / `role:csm` (and a CSM chain step) reach them first. */
+  accountTeam?: AccountTeam;
+}
+
+export function renderNotification(policy: Policy, ticket: Ticket, notification: Notification, context: RecipientContext = {}): RenderedNotification {
   // A mismatch is a bug in the caller, found before anything is sent.
   if (notification.ticketId !== ticket.id || notification.caseNumber !== ticket.caseNumber) {
     throw new Error(`notification for ${notification.caseNumber} (${notification.ticketId}) rendered with ticket ${ticket.caseNumber} (${ticket.id})`);
   }
   const settings = notificationSettings(policy);
-  const { to, skipped } = resolveRecipients(policy, ticket, notification.recipients);
+  const { to, skipped } = resolveRecipients(policy, ticket, notification.recipients, context);
   const override = settings.templates[notification.kind];
   const template = { ...DEFAULT_TEMPLATES[notification.kind], ...override };
   const values = placeholderValues(policy, ticket, notification);
@@ -101,13 +138,41 @@ export function resolveRecipients(
   policy: Policy,
   ticket: Ticket,
   recipients: readonly Recipient[],
+  context: RecipientContext = {},
 ): { to: string[]; skipped: SkippedRecipient[] } {
-  const settings = notificationSettings(policy);
+  return resolveForScope(policy, scopeOf(ticket), recipients, context);
+}
+
+/** What of a ticket its recipients depend on; `tierdesk policy check` asks the same questions of each tier (core/staff/coverage.ts). */
+export interface RecipientScope {
+  team: string;
+  tier?: string;
+  requesterEmail?: string;
+  assignee?: string;
+  periodContact?: string;
+}
+
+function scopeOf(ticket: Ticket): RecipientScope {
+  return {
+    team: ticket.team,
+    tier: ticket.tier,
+    ...(ticket.requester.email ? { requesterEmail: ticket.requester.email } : {}),
+    ...(ticket.assignee ? { assignee: ticket.assignee } : {}),
+    ...(ticket.dedicated?.contact ? { periodContact: ticket.dedicated.contact } : {}),
+  };
+}
+
+export function resolveForScope(
+  policy: Policy,
+  scope: RecipientScope,
+  recipients: readonly Recipient[],
+  context: RecipientContext = {},
+): { to: string[]; skipped: SkippedRecipient[] } {
   const to: string[] = [];
   const seen = new Set<string>();
   const skipped: SkippedRecipient[] = [];
   for (const recipient of recipients) {
-    const found = lookUp(settings, ticket, recipient);
+    const found = lookUp(policy, scope, recipient, context);
     if (typeof found === 'string') {
       skipped.push({ recipient, reason: found });
       continue;
@@ -122,37 +187,79 @@ export function resolveRecipients(
   return { to, skipped };
 }
 
-/** The addresses a recipient stands for, or why there are none. */
-function lookUp(settings: NotificationsSpec, ticket: Ticket, recipient: Recipient): string[] | string {
-  const team = settings.teams[ticket.team];
+/**
+ * The addresses a recipient stands for, or why there are none. The staff directory answers
+ * first; where it has nobody, the policy's notifications section (teams, agents, management)
+ * still does, so policies written before the directory keep working.
+ */
+function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, context: RecipientContext): string[] | string {
+  const settings = notificationSettings(policy);
+  const directory = context.directory ?? EMPTY_DIRECTORY;
+  const team = settings.teams[scope.team];
   switch (recipient) {
     case 'requester':
-      return ticket.requester.email ? checked(ticket.requester.email, 'the requester') : 'the requester has no email address';
+      return scope.requesterEmail ? checked(scope.requesterEmail, 'the requester') : 'the requester has no email address';
     case 'assignee': {
-      if (!ticket.assignee) return 'the case has no assignee';
-      if (ticket.assignee.includes('@')) return checked(ticket.assignee, 'the assignee');
-      const address = settings.agents[ticket.assignee];
-      return address ? [address] : `no address for assignee "${ticket.assignee}" in notifications.agents`;
+      if (!scope.assignee) return 'the case has no assignee';
+      if (scope.assignee.includes('@')) return checked(scope.assignee, 'the assignee');
+      const person = personById(directory, scope.assignee);
+      if (person) return [person.email];
+      const address = settings.agents[scope.assignee];
+      return address ? [address] : `no person "${scope.assignee}" in the staff directory and no address for the assignee in notifications.agents`;
     }
-    case 'team-lead':
-      return team?.lead ? [team.lead] : `no lead address for team "${ticket.team}" in notifications.teams`;
-    case 'team':
-      return team?.members.length ? team.members : `no member addresses for team "${ticket.team}" in notifications.teams`;
+    case 'team-lead': {
+      const lead = teamLead(directory, teamFor(directory, scope));
+      if (lead) return [lead.email];
+      return team?.lead ? [team.lead] : `no lead for team "${scope.team}" in the staff directory or notifications.teams`;
+    }
+    case 'team': {
+      const people = teamPeople(directory, teamFor(directory, scope));
+      if (people.length) return addresses(people);
+      return team?.members.length ? team.members : `nobody in team "${scope.team}" in the staff directory and no member addresses in notifications.teams`;
+    }
     case 'period-contact':
-      return ticket.dedicated?.contact ? checked(ticket.dedicated.contact, 'the period\'s point of contact') : 'the ticket has no support period point of contact';
+      return scope.periodContact ? checked(scope.periodContact, 'the period\'s point of contact') : 'the ticket has no support period point of contact';
   }
   if (recipient.startsWith('team:')) {
-    const named = settings.teams[recipient.slice('team:'.length)];
-    const addresses = [...(named?.lead ? [named.lead] : []), ...(named?.members ?? [])];
-    return addresses.length ? addresses : `no addresses for team "${recipient.slice('team:'.length)}" in notifications.teams`;
+    const id = recipient.slice('team:'.length);
+    const people = teamPeople(directory, teamById(directory, id));
+    if (people.length) return addresses(people);
+    // A policy may name a role where it names a team (supportPeriods.escalation.configurationIssue: project-manager).
+    const withRole = isStaffRole(id) ? peopleForRole(directory, id, context.accountTeam) : [];
+    if (withRole.length) return addresses(withRole);
+    const named = settings.teams[id];
+    const listed = [...(named?.lead ? [named.lead] : []), ...(named?.members ?? [])];
+    if (listed.length) return listed;
+    return `nobody in team "${id}"${isStaffRole(id) ? ` or with role "${id}"` : ''} in the staff directory and no addresses for it in notifications.teams`;
   }
   if (recipient.startsWith('management:')) {
     const stepId = recipient.slice('management:'.length);
-    const addresses = settings.management[stepId];
-    return addresses?.length ? addresses : `no addresses for management step "${stepId}" in notifications.management`;
+    const step = policy.managementChain.find((candidate) => candidate.id === stepId);
+    const role = step ? chainStepRole(step) : undefined;
+    const people = role ? peopleForRole(directory, role, context.accountTeam) : [];
+    if (people.length) return addresses(people);
+    const listed = settings.management[stepId];
+    if (listed?.length) return listed;
+    const who = role ? `nobody with role "${role}" in the staff directory` : 'the step names no staff role';
+    return `${who} and no addresses for management step "${stepId}" in notifications.management`;
+  }
+  if (recipient.startsWith('role:')) {
+    const role = recipient.slice('role:'.length);
+    if (!isStaffRole(role)) return `unknown staff role "${role}" (roles: ${STAFF_ROLES.join(', ')})`;
+    const people = peopleForRole(directory, role, context.accountTeam);
+    return people.length ? addresses(people) : `nobody with role "${role}" in the staff directory`;
+  }
+  if (recipient.startsWith('person:')) {
+    const id = recipient.slice('person:'.length);
+    const person = personById(directory, id);
+    return person ? [person.email] : `no person "${id}" in the staff directory`;
   }
   if (recipient.includes('@')) return checked(recipient, 'the recipient');
   return `unknown recipient role "${recipient}"`;
+}
+
+function addresses(people: readonly Person[]): string[] {
+  return people.map((person) => person.email);
 }
 
 function checked(address: string, who: string): string[] | string {

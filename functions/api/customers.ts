@@ -1,6 +1,7 @@
 /** Customer and API-key routes (staff only). */
-import { CustomerSchema, customerPolicyProblem } from '../../core/customer';
+import { CustomerSchema, customerPolicyProblem, type Customer } from '../../core/customer';
 import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
+import { staffStoreOf } from '../store/staff';
 import type { Runtime } from '../shared/runtime';
 import { hashKey, newApiKey, newApiKeyId, requireAdmin, requireStaff } from './auth';
 import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
@@ -15,6 +16,7 @@ export async function putCustomer(rt: Runtime, request: Request, id: string): Pr
   const customer = CustomerSchema.parse({ ...(request.body as object | undefined), id });
   const problem = customerPolicyProblem(rt.policy, customer);
   if (problem) throw new HttpError(400, problem.message, { field: problem.field });
+  await checkAccountTeam(rt, customer.accountTeam);
   const addresses = customerAddressCount(customer);
   if (addresses > MAX_CUSTOMER_ADDRESSES) {
     throw new HttpError(400, `a customer can list at most ${MAX_CUSTOMER_ADDRESSES} addresses, phone numbers and domains together (got ${addresses})`, { field: 'contacts' });
@@ -27,6 +29,16 @@ export async function putCustomer(rt: Runtime, request: Request, id: string): Pr
   const version = await rt.store.putCustomer(customer, previous);
   forgetCustomers();
   return json(previous ? 200 : 201, { ...customer, version });
+}
+
+/** The account team names people of the staff directory (read fresh: a person added a moment ago counts). */
+async function checkAccountTeam(rt: Runtime, accountTeam: Customer['accountTeam']): Promise<void> {
+  for (const role of ['tam', 'csm'] as const) {
+    const id = accountTeam?.[role];
+    if (id && !(await staffStoreOf(rt.store).getPerson(id))) {
+      throw new HttpError(400, `no person "${id}" in the staff directory (PUT /staff/people/${id} first)`, { field: `accountTeam.${role}` });
+    }
+  }
 }
 
 export async function getCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {

@@ -9,6 +9,8 @@ import { createApiKey, getCustomer, putCustomer } from './customers';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
+import { ListStaffQuery, PersonBodySchema, TeamBodySchema, exportDirectory, getPerson, getTeam, listPeople, listTeams, putPerson, putTeam } from './staff';
+import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
 
 /**
  * What a path's `{id}` can be. Checked before any lookup, so no id reaches a key that it could
@@ -45,6 +47,8 @@ export const PATH_IDS = {
     rule: 'an agent id is 1–63 lower-case letters, digits, ".", "_" or "-"',
   },
   order: { noun: 'support order', valid: (id) => orderId.test(id), schema: { type: 'string', maxLength: 18, pattern: orderId.source } },
+  person: { noun: 'person', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a person id is ${STAFF_ID_RULE}` },
+  team: { noun: 'team', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a team id is ${STAFF_ID_RULE}` },
 } as const satisfies Record<string, PathId>;
 
 export interface Route {
@@ -80,6 +84,13 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/support-orders/{id}/accept', id: PATH_IDS.order, summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
   { method: 'PUT', path: '/support-orders/{id}/periods', id: PATH_IDS.order, summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
   { method: 'POST', path: '/support-orders/{id}/cancel', id: PATH_IDS.order, summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
+  { method: 'PUT', path: '/staff/people/{id}', id: PATH_IDS.person, summary: 'Create or replace a person of the staff directory: name, email, time zone, roles (admin)', body: PersonBodySchema, success: 200, run: putPerson },
+  { method: 'GET', path: '/staff/people/{id}', id: PATH_IDS.person, summary: 'A person of the staff directory', success: 200, run: getPerson },
+  { method: 'GET', path: '/staff/people', summary: 'The people of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listPeople },
+  { method: 'PUT', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'Create or replace a team: lead, members (person ids), the tiers it works (admin)', body: TeamBodySchema, success: 200, run: putTeam },
+  { method: 'GET', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'A team of the staff directory', success: 200, run: getTeam },
+  { method: 'GET', path: '/staff/teams', summary: 'The teams of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listTeams },
+  { method: 'GET', path: '/staff', summary: 'The whole staff directory (people and teams), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
 ];
 

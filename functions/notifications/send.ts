@@ -27,7 +27,7 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { normaliseAddress } from '../../core/mail/feedback';
-import { renderNotification, type Notification, type SkippedRecipient } from '../../core/notifications/render';
+import { renderNotification, type Notification, type RecipientContext, type SkippedRecipient } from '../../core/notifications/render';
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
 import type { Ticket } from '../../core/tickets/model';
@@ -116,13 +116,15 @@ function configurationSet(): { ConfigurationSetName?: string } {
   return name ? { ConfigurationSetName: name } : {};
 }
 
+/** `recipients`: the staff directory and the customer's account team (functions/shared/staff-directory.ts); without it, the policy's notifications section alone. */
 export async function sendNotifications(
   rt: NotificationRuntime,
   ticket: Ticket,
   notifications: readonly Notification[],
+  recipients: RecipientContext = {},
 ): Promise<NotificationResult[]> {
   const ses = rt.ses ?? (client ??= new SESClient({}));
-  const rendered = notifications.map((notification) => renderNotification(rt.policy, ticket, notification));
+  const rendered = notifications.map((notification) => renderNotification(rt.policy, ticket, notification, recipients));
   const suppressed = await suppressedAmong(rt, rendered.flatMap((mail) => mail.to));
   const results: NotificationResult[] = [];
   for (const mail of rendered) {

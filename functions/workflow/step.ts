@@ -25,6 +25,7 @@ import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { SesSendError, sendNotifications, type NotificationResult } from '../notifications/send';
 import { count, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
+import { recipientContext } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { executionName, replaceTicketExecution } from '../shared/workflow';
 import { TICKET_LINKS } from '../store/dynamo-store';
@@ -180,7 +181,7 @@ async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket
   let results: NotificationResult[];
   let failed = false;
   try {
-    results = await sendNotifications(rt, ticket, withBodies);
+    results = await sendNotifications(rt, ticket, withBodies, await recipientContext(rt, ticket));
   } catch (error) {
     if (!(error instanceof SesSendError)) throw error;
     logger.warn('SES did not take the ticket\'s mail; it stays queued and is tried again', { ticketId: ticket.id, error });

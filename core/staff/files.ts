@@ -1,0 +1,34 @@
+/**
+ * Staff directory files (YAML or JSON: `people:` and `teams:`), as `tierdesk staff import` and
+ * `tierdesk policy check --staff` read them and each preset ships one (presets/staff/<preset>.yaml).
+ * Apart from ./directory.ts so the Lambdas do not carry the YAML parser.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readPolicyText, type PolicyProblem } from '../policy/load';
+import { PRESETS_DIR } from '../policy/files';
+import { DirectorySchema, type StaffDirectory } from './directory';
+
+export type DirectoryResult = { ok: true; directory: StaffDirectory } | { ok: false; problems: PolicyProblem[] };
+
+export function parseDirectory(text: string): DirectoryResult {
+  const read = readPolicyText(text);
+  if (!read.ok) return read;
+  const result = DirectorySchema.safeParse(read.data ?? {});
+  if (result.success) return { ok: true, directory: result.data };
+  return { ok: false, problems: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
+}
+
+/** The directory in a file, or an error listing every problem with its place. */
+export function loadDirectory(path: string): StaffDirectory {
+  const result = parseDirectory(readFileSync(path, 'utf8'));
+  if (result.ok) return result.directory;
+  throw new Error(`${path} is not a valid staff directory:\n${result.problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
+}
+
+/** The directory a preset ships (presets/staff/<name>.yaml), when `ref` is a preset name that has one. */
+export function presetDirectoryPath(ref: string): string | undefined {
+  if (!/^[a-z0-9-]+$/i.test(ref)) return undefined;
+  const path = resolve(PRESETS_DIR, 'staff', `${ref}.yaml`);
+  return existsSync(path) ? path : undefined;
+}

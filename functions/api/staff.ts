@@ -1,0 +1,94 @@
+/**
+ * The staff directory over HTTP (docs/staff.md): people and teams, written with an admin key,
+ * read with any staff key; customer keys get 403. `GET /staff` is the whole directory, for
+ * `tierdesk staff export`. Rules and schemas: core/staff/directory.ts.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../../core/limits';
+import { PersonSchema, TeamSchema, teamProblems } from '../../core/staff/directory';
+import { HttpError, json, type HttpResult } from '../shared/http';
+import type { Runtime } from '../shared/runtime';
+import { forgetStaffDirectory } from '../shared/staff-directory';
+import { staffStoreOf } from '../store/staff';
+import { requireAdmin, requireStaff } from './auth';
+import { callerScope, openCursor, signCursor } from './cursors';
+import type { Request } from './tickets';
+
+export const PersonBodySchema = PersonSchema.omit({ id: true });
+export const TeamBodySchema = TeamSchema.omit({ id: true });
+
+export const ListStaffQuery = z
+  .object({
+    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .strict();
+
+export async function putPerson(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireAdmin(request.principal); // the id's shape is checked before (routes.ts: PATH_IDS.person)
+  const person = { ...PersonBodySchema.parse(request.body), id };
+  const store = staffStoreOf(rt.store);
+  const existed = await store.getPerson(id);
+  if (!existed) await refuseWhenFull(rt, 'people', LIMITS.staffPeople);
+  await store.putPerson(person);
+  forgetStaffDirectory();
+  return json(existed ? 200 : 201, person);
+}
+
+export async function getPerson(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const person = await staffStoreOf(rt.store).getPerson(id);
+  if (!person) throw new HttpError(404, `no person ${id} in the staff directory`);
+  return json(200, person);
+}
+
+export async function listPeople(rt: Runtime, request: Request): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const query = ListStaffQuery.parse(request.query);
+  const binding = { list: 'staff-people', scope: callerScope(request.principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const page = await staffStoreOf(rt.store).listPeople({ limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
+}
+
+/** A team's lead and members must be people of the directory: 400 naming the first that is not ("members.2"). */
+export async function putTeam(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireAdmin(request.principal);
+  const team = { ...TeamBodySchema.parse(request.body), id };
+  const store = staffStoreOf(rt.store);
+  const [problem] = teamProblems(team, await store.directory());
+  if (problem) throw new HttpError(400, `${problem.message} (PUT /staff/people/{id} first)`, { field: problem.field });
+  const existed = await store.getTeam(id);
+  if (!existed) await refuseWhenFull(rt, 'teams', LIMITS.staffTeams);
+  await store.putTeam(team);
+  forgetStaffDirectory();
+  return json(existed ? 200 : 201, team);
+}
+
+export async function getTeam(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const team = await staffStoreOf(rt.store).getTeam(id);
+  if (!team) throw new HttpError(404, `no team ${id} in the staff directory`);
+  return json(200, team);
+}
+
+export async function listTeams(rt: Runtime, request: Request): Promise<HttpResult> {
+  requireStaff(request.principal);
+  const query = ListStaffQuery.parse(request.query);
+  const binding = { list: 'staff-teams', scope: callerScope(request.principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const page = await staffStoreOf(rt.store).listTeams({ limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
+}
+
+/** GET /staff: the whole directory (bounded: LIMITS.staffPeople and LIMITS.staffTeams), as a directory file holds it. */
+export async function exportDirectory(rt: Runtime, request: Request): Promise<HttpResult> {
+  requireStaff(request.principal);
+  return json(200, await staffStoreOf(rt.store).directory());
+}
+
+/** The directory is read whole to resolve every mail: it stays within its bounds. */
+async function refuseWhenFull(rt: Runtime, kind: 'people' | 'teams', max: number): Promise<void> {
+  const directory = await staffStoreOf(rt.store).directory();
+  if (directory[kind].length >= max) throw new HttpError(409, `the staff directory holds at most ${max} ${kind}`, { field: 'id' });
+}

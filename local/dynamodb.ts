@@ -26,6 +26,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_ATTRIBUTES, TABLE_INDEXES, TABLE_KEYS } from '../lib/data/table-definition';
 
+/** A JVM starting on a busy 2-core machine (a test suite beside other work) can take a minute; a healthy one answers in seconds. */
+const START_TIMEOUT_MS = 120_000;
+
 /** An error whose message is meant for the person running `npm start`, not a stack trace. */
 export class StartError extends Error {
   override name = 'StartError';
@@ -188,7 +191,7 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilReady(endpoint, options.startTimeoutMs ?? 30_000, () => {
+    await waitUntilReady(endpoint, options.startTimeoutMs ?? START_TIMEOUT_MS, () => {
       // On a failed bind the JVM prints the exception but does not exit.
       if (/Failed to bind/.test(output)) throw new PortTakenError(`DynamoDB Local: port ${port} is already in use`);
       if (/Invalid directory for database creation/.test(output))

@@ -29,7 +29,7 @@ beforeAll(async () => {
   expect(globex.status).toBe(201);
   acmeKey = (await request('POST', '/api-keys', { body: { name: 'acme-portal', role: 'customer', customerId: 'acme' } })).body.key;
   globexKey = (await request('POST', '/api-keys', { body: { name: 'globex-portal', role: 'customer', customerId: 'globex' } })).body.key;
-}, 60_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

@@ -35,7 +35,7 @@ let request: ReturnType<typeof api>;
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: POLICY, webhookSecrets: { portal: [PORTAL_SECRET] } });
   request = api(runtime);
-}, 60_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

@@ -32,7 +32,7 @@ beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'test/fixtures/sla-workflow-policy.yaml' });
   request = api(runtime);
   smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
-}, 60_000);
+});
 
 afterAll(async () => {
   smtp?.close();

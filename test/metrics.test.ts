@@ -33,7 +33,7 @@ beforeAll(async () => {
     return write(chunk, ...rest);
   });
   runtime = await startTestRuntime({ policy: 'test/fixtures/sla-workflow-policy.yaml' });
-}, 60_000);
+});
 
 afterAll(async () => {
   vi.restoreAllMocks();

@@ -23,7 +23,7 @@ let request: ReturnType<typeof api>;
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'test/fixtures/sla-workflow-policy.yaml' });
   request = api(runtime);
-}, 60_000);
+});
 
 afterAll(() => runtime?.stop());
 

@@ -42,7 +42,7 @@ beforeAll(async () => {
   // On disk, so the restart below finds its tickets.
   runtime = await startTestRuntime({ policy: POLICY, inMemory: false, dataDir });
   request = api(runtime);
-}, 60_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

@@ -31,7 +31,7 @@ let request: ReturnType<typeof api>;
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'test/fixtures/webhooks-policy.yaml', webhookSecrets: SECRETS });
   request = api(runtime);
-}, 60_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

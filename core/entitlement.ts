@@ -34,7 +34,17 @@ export interface EntitlementDecision {
   designatedUser: boolean;
   /** The customer names more designated users than its plan allows. */
   designatedUsersOverLimit: boolean;
+  /** Present (true) when an add-on grants early code fixes through accelerated releases (policy addOns[].grants). */
+  priorityUpdates?: true;
   matchedBy?: MatchedBy;
+}
+
+/**
+ * Whether these add-ons give the customer priority updates: fixes of cases at a code-fix tier
+ * ship early, through accelerated releases, instead of with the next service pack or patch.
+ */
+export function grantsPriorityUpdates(policy: Policy, addOns: readonly string[]): boolean {
+  return policy.addOns.some((addOn) => addOns.includes(addOn.id) && addOn.grants.includes('priorityUpdates'));
 }
 
 export interface CustomerMatch {
@@ -104,6 +114,7 @@ export function decideEntitlement(
       priority: false,
       designatedUser: false,
       designatedUsersOverLimit: false,
+      ...(grantsPriorityUpdates(policy, defaultPlan.includedAddOns) ? { priorityUpdates: true as const } : {}),
     };
   }
 
@@ -163,6 +174,8 @@ export function decideEntitlement(
 
   const priority = status === 'entitled' && applied.priorityQueue && designatedUser;
   if (priority) reasons.push(`designated user on plan ${applied.id}: priority queue`);
+  const priorityUpdates = grantsPriorityUpdates(policy, [...addOns]);
+  if (priorityUpdates) reasons.push('priority updates: code fixes ship early through accelerated releases');
 
   return {
     status,
@@ -174,6 +187,7 @@ export function decideEntitlement(
     priority,
     designatedUser,
     designatedUsersOverLimit: overLimit,
+    ...(priorityUpdates ? { priorityUpdates: true as const } : {}),
     ...(matchedBy ? { matchedBy } : {}),
   };
 }

@@ -20,8 +20,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { policyOrThrow } from '../core/policy/load';
-import type { Policy } from '../core/policy/schema';
+import { type Policy, PolicySchema } from '../core/policy/schema';
 import { SlaPlanner, TargetError } from '../core/sla/targets';
+import { applyDueSlaEvents } from '../core/tickets/breaches';
 import { STATUSES, type Actor, type Objective, type Ticket, type TimelineEvent } from '../core/tickets/model';
 import {
   timelineOf,
@@ -1332,5 +1333,280 @@ describe('any sequence of allowed messages and actions', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tiers entered by timer or by hand, priority updates, the breached queue (issue [9])
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The test policy with the tier rules of a tiered program (as VIDIZMO's): Level 2 works
+ * severities 1–3 only, Level 3 is entered only by an agent, for a bug, with steps to reproduce,
+ * and fixes by code change; the "fast-fixes" add-on grants priority updates; a breached case
+ * waits in its own queue. How-to (4) gets a Level 1 resolution target of 8h here.
+ */
+const TIERED: Policy = PolicySchema.parse({
+  ...POLICY,
+  addOns: [{ id: 'fast-fixes', name: 'Priority updates', grants: ['priorityUpdates'] }],
+  plans: POLICY.plans.map((plan) =>
+    plan.id === 'standard'
+      ? { ...plan, availableAddOns: ['fast-fixes'], objectives: { ...plan.objectives, '4': { firstResponse: { within: '24h' }, resolution: { L1: { within: '8h' } } } } }
+      : plan,
+  ),
+  tiers: [
+    POLICY.tiers[0],
+    { ...POLICY.tiers[1], severities: ['1', '2', '3'] },
+    { ...POLICY.tiers[2], enteredBy: ['manual'], entryCaseReasons: ['bug'], codeFixes: true },
+  ],
+  sla: { ...POLICY.sla, breachedQueue: 'breached' },
+});
+const TIERED_PLANNER = new SlaPlanner(TIERED);
+
+function tieredCtx(now: number): RuleContext {
+  return { policy: TIERED, planner: TIERED_PLANNER, now, newId: () => `evt-${++nextId}` };
+}
+function openTiered(overrides: Partial<NewTicket> = {}): Ticket {
+  return openTicket(newTicket(overrides), tieredCtx(OPENED), CUSTOMER).ticket;
+}
+function actTiered(ticket: Ticket, action: Action, now: number): Change {
+  return applyAction(ticket, action, tieredCtx(now), AGENT);
+}
+/** Everything the SLA clock does by `now`. */
+function clockTiered(ticket: Ticket, now: number): Change {
+  return applyDueSlaEvents(ticket, tieredCtx(now));
+}
+const STEPS = '1. Open Reports. 2. Export June. 3. See error E42.';
+
+describe('tiers a case enters by timer or by an agent (tiers[].enteredBy, severities, entryCaseReasons)', () => {
+  it('a How-to (4) case stays at Level 1 when its Level 1 target passes: the breach is recorded, nothing escalates or is flagged missing', () => {
+    // Prepare: the Level 1 resolution target (8h) is due 18:00; the first response (24h) is not yet
+    const ticket = openTiered({ severity: '4' });
+
+    // Act
+    const { ticket: after, events } = clockTiered(ticket, at(1, '18:00'));
+
+    // Assess
+    expect(after.tier).toBe('L1');
+    expect(after.queue).toBe('frontline:breached');
+    expect(types(events)).toEqual(['sla-breached']);
+    expect(events[0]?.data).toMatchObject({ objective: 'resolution', tier: 'L1' });
+    expect(after.flags).toEqual(['sla-breached']);
+  });
+
+  it.each(['1', '2', '3'])('a severity %s case moves to Level 2 when its Level 1 target passes', (severity) => {
+    // Prepare
+    const ticket = openTiered({ severity });
+    const due = Date.parse(ticket.sla.resolution!.due!);
+
+    // Act
+    const { ticket: after, events } = clockTiered(ticket, due);
+
+    // Assess
+    expect(after.tier).toBe('L2');
+    expect(types(events)).toContain('escalated');
+  });
+
+  it('an agent cannot escalate a How-to case to Level 2 (422 naming severity); raised to Normal, it can', () => {
+    // Prepare
+    const howTo = openTiered({ severity: '4' });
+
+    // Act
+    const error = refusal(() => actTiered(howTo, { type: 'escalate', reason: 'needs product team' }, at(1, '11:00')));
+    const raised = actTiered(howTo, { type: 'set-severity', severity: 'Normal' }, at(1, '11:01')).ticket;
+    const l2 = actTiered(raised, { type: 'escalate', reason: 'needs product team' }, at(1, '11:02')).ticket;
+
+    // Assess
+    expect(error).toMatchObject({ field: 'severity', kind: 'unmet' });
+    expect(error.message).toMatch(/tier L2 \(Level 2\) works severities 1, 2, 3, not 4/);
+    expect(l2.tier).toBe('L2');
+  });
+
+  it('the Level 2 target passing does not move a case to Level 3 (entered only by an agent): breach recorded, nothing blocked or flagged missing', () => {
+    // Prepare: at Level 2 with a bug reason and steps, all Level 3 asks of an agent's escalation
+    let ticket = actTiered(openTiered({ caseReason: 'bug' }), { type: 'escalate', reason: 'to L2', details: { stepsToReproduce: STEPS } }, at(1, '10:10')).ticket;
+    const due = Date.parse(ticket.sla.resolution!.due!);
+
+    // Act
+    ({ ticket } = clockTiered(ticket, due));
+
+    // Assess
+    expect(ticket.tier).toBe('L2');
+    expect(ticket.flags).toEqual(['sla-breached']);
+    expect(ticket.sla.resolution).toMatchObject({ tier: 'L2', breachedAt: new Date(due).toISOString() });
+  });
+
+  it('an agent escalates to Level 3 for a code change: the case reason and steps to reproduce are required, each refusal naming its field', () => {
+    // Prepare
+    const l2 = actTiered(openTiered(), { type: 'escalate', reason: 'to L2' }, at(1, '10:10')).ticket;
+
+    // Act
+    const noReason = refusal(() => actTiered(l2, { type: 'escalate', reason: 'code change', details: { stepsToReproduce: STEPS } }, at(1, '10:20')));
+    const bug = actTiered(l2, { type: 'set-case-reason', caseReason: 'Bug' }, at(1, '10:21')).ticket;
+    const noSteps = refusal(() => actTiered(bug, { type: 'escalate', reason: 'code change' }, at(1, '10:22')));
+    const { ticket: l3, events } = actTiered(bug, { type: 'escalate', reason: 'code change', details: { stepsToReproduce: STEPS } }, at(1, '10:23'));
+
+    // Assess
+    expect(noReason).toMatchObject({ field: 'caseReason', kind: 'unmet', message: 'tier L3 needs case reason bug before a ticket may enter it' });
+    expect(noSteps).toMatchObject({ field: 'details.stepsToReproduce', kind: 'unmet' });
+    expect(l3.tier).toBe('L3');
+    expect(l3.queue).toBe('development');
+    expect(types(events)).toEqual(['details-recorded', 'escalated', 'tier-changed']);
+  });
+
+  it('a tier entered by timer that needs a case reason: the clock flags needs-case-reason and tells the team; setting it by name clears the flag', () => {
+    // Prepare: Level 3 entered by timer too, for a bug with steps
+    const policy = PolicySchema.parse({ ...TIERED, tiers: [TIERED.tiers[0], TIERED.tiers[1], { ...TIERED.tiers[2], enteredBy: ['timer', 'manual'] }] });
+    const c = (now: number): RuleContext => ({ policy, planner: new SlaPlanner(policy), now, newId: () => `evt-${++nextId}` });
+    const l2 = applyAction(openTicket(newTicket(), c(OPENED), CUSTOMER).ticket, { type: 'escalate', reason: 'to L2' }, c(at(1, '10:10')), AGENT).ticket;
+
+    // Act
+    const { ticket: blocked, events } = applyDueSlaEvents(l2, c(Date.parse(l2.sla.resolution!.due!)));
+    const named = applyAction(blocked, { type: 'set-case-reason', caseReason: 'bug' }, c(at(2, '09:00')), AGENT).ticket;
+
+    // Assess
+    expect(blocked.tier).toBe('L2');
+    expect(blocked.flags).toEqual(['sla-breached', 'needs-case-reason', 'needs-reproduction-steps']);
+    expect(events.at(-1)).toMatchObject({ type: 'escalation-blocked', data: { missing: ['caseReason', 'stepsToReproduce'], notify: ['team'] } });
+    expect(events.at(-1)?.body).toBe('tier L3 needs case reason bug, stepsToReproduce before a ticket may enter it');
+    expect(named.flags).toEqual(['sla-breached', 'needs-reproduction-steps']);
+  });
+
+  it('refuses a policy whose tier names an unknown severity or case reason', () => {
+    // Act
+    const result = PolicySchema.safeParse({ ...TIERED, tiers: [TIERED.tiers[0], { ...TIERED.tiers[1], severities: ['9'], entryCaseReasons: ['gossip'] }, TIERED.tiers[2]] });
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['tiers.1.severities.0', 'tiers.1.entryCaseReasons.0']);
+  });
+});
+
+describe('priority updates (an add-on that grants priorityUpdates)', () => {
+  const withAddOn = { entitlement: { status: 'entitled' as const, reasons: [], plan: 'standard', queue: 'standard' as const, designatedUser: false, addOns: ['fast-fixes'] } };
+
+  it('are recorded in the ticket entitlement when the customer has the add-on, and not otherwise', () => {
+    // Act
+    const granted = openTiered(withAddOn);
+    const plain = openTiered();
+
+    // Assess
+    expect(granted.entitlement.priorityUpdates).toBe(true);
+    expect(plain.entitlement.priorityUpdates).toBeUndefined();
+  });
+
+  it('at the code-fix tier flag the case, put it in that tier\'s priority queue and note that the fix ships early', () => {
+    // Prepare
+    let ticket = openTiered({ ...withAddOn, caseReason: 'bug' });
+    ticket = actTiered(ticket, { type: 'escalate', reason: 'to L2' }, at(1, '10:10')).ticket;
+
+    // Act
+    const { ticket: l3, events } = actTiered(ticket, { type: 'escalate', reason: 'code change', details: { stepsToReproduce: STEPS } }, at(1, '10:20'));
+
+    // Assess
+    expect(ticket.queue).toBe('engineering'); // below the code-fix tier nothing changes
+    expect(l3.flags).toEqual(['priority-update']);
+    expect(l3.queue).toBe('development:priority');
+    const note = events.find((e) => e.type === 'internal-note');
+    expect(note).toMatchObject({ public: false, actor: { kind: 'system', id: 'entitlement' }, data: { priorityUpdate: true, tier: 'L3', addOns: ['fast-fixes'] } });
+    expect(note?.body).toMatch(/Priority updates.*ships early through an accelerated release/);
+  });
+
+  it('a customer without the add-on waits in the code-fix tier\'s ordinary queue, with no note', () => {
+    // Prepare
+    const l2 = actTiered(openTiered({ caseReason: 'bug' }), { type: 'escalate', reason: 'to L2' }, at(1, '10:10')).ticket;
+
+    // Act
+    const { ticket: l3, events } = actTiered(l2, { type: 'escalate', reason: 'code change', details: { stepsToReproduce: STEPS } }, at(1, '10:20'));
+
+    // Assess
+    expect(l3.queue).toBe('development');
+    expect(l3.flags).toEqual([]);
+    expect(types(events)).not.toContain('internal-note');
+  });
+});
+
+describe('where a breached case waits (sla.breachedQueue)', () => {
+  const designated = { entitlement: { status: 'entitled' as const, reasons: [], plan: 'premium', queue: 'priority' as const, designatedUser: true, addOns: [] } };
+  /** The case after its first response was missed (High: due 12:00; Critical: 10:30). */
+  const breachedAt = (ticket: Ticket) => clockTiered(ticket, Date.parse(ticket.sla.firstResponse!.due!)).ticket;
+
+  it('"breached": a non-designated user\'s case goes to "<team>:breached", not to the priority queue', () => {
+    // Act
+    const ticket = breachedAt(openTiered());
+
+    // Assess
+    expect(ticket.flags).toContain('sla-breached');
+    expect(ticket.queue).toBe('frontline:breached');
+    expect(ticket.queueOrder).toBe(`001#${stamp(1, '12:00')}`);
+  });
+
+  it('"breached": a designated user\'s breached case stays in the priority queue', () => {
+    // Act
+    const ticket = breachedAt(openTiered(designated));
+
+    // Assess
+    expect(ticket.flags).toContain('sla-breached');
+    expect(ticket.queue).toBe('frontline:priority');
+    expect(ticket.queueOrder).toBeUndefined();
+  });
+
+  it('orders the breached queue by urgency: most severe first, then the one overdue longest', () => {
+    // Prepare: High breached at 12:00, Critical at 10:30, another High opened an hour later (breached 13:00)
+    const high = breachedAt(openTiered());
+    const critical = breachedAt(openTiered({ severity: '1' }));
+    const laterHigh = breachedAt(openTicket(newTicket(), tieredCtx(at(1, '11:00')), CUSTOMER).ticket);
+
+    // Act
+    const order = [laterHigh, high, critical].sort((a, b) => (a.queueOrder! < b.queueOrder! ? -1 : 1)).map((t) => t.queueOrder);
+
+    // Assess
+    expect(order).toEqual([`000#${stamp(1, '10:30')}`, `001#${stamp(1, '12:00')}`, `001#${stamp(1, '13:00')}`]);
+  });
+
+  it('keeps ordering the case by urgency in the next tier\'s breached queue after an escalation', () => {
+    // Act
+    const l2 = actTiered(breachedAt(openTiered()), { type: 'escalate', reason: 'to L2' }, at(1, '12:30')).ticket;
+
+    // Assess
+    expect(l2.queue).toBe('engineering:breached');
+    expect(l2.queueOrder).toBe(`001#${stamp(1, '12:00')}`);
+  });
+
+  it('"priority" (the default): a breached case of anyone goes to the team\'s priority queue', () => {
+    // Act
+    const ticket = applyDueSlaEvents(open(), ctx(at(1, '12:00'))).ticket;
+
+    // Assess
+    expect(ticket.queue).toBe('frontline:priority');
+    expect(ticket.queueOrder).toBeUndefined();
+  });
+});
+
+describe('severities and case reasons by id or by name', () => {
+  it('opens with a case reason given by its name, stored by id, any case and spacing', () => {
+    // Act
+    const ticket = open({ caseReason: '  question ABOUT   handling ', severity: 'how-to' });
+
+    // Assess
+    expect(ticket.caseReason).toBe('question');
+    expect(ticket.severity).toBe('4');
+  });
+
+  it('sets a case reason by name and records the id in the event', () => {
+    // Act
+    const { ticket, events } = applyAction(open(), { type: 'set-case-reason', caseReason: 'Feature Request' }, ctx(at(1, '10:05')), AGENT);
+
+    // Assess
+    expect(ticket.caseReason).toBe('feature-request');
+    expect(events[0]?.data).toEqual({ from: null, to: 'feature-request' });
+  });
+
+  it('refuses an unknown case reason on set-case-reason naming caseReason and listing the known ids', () => {
+    // Act
+    const error = refusal(() => act(open(), { type: 'set-case-reason', caseReason: 'Complaint' }, at(1, '10:05')));
+
+    // Assess
+    expect(error).toMatchObject({ field: 'caseReason', kind: 'unmet', message: 'unknown case reason "Complaint" (known: bug, question, feature-request)' });
   });
 });

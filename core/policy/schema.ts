@@ -161,6 +161,10 @@ const SeverityObjectives = z
   .strict();
 
 export const TIER_REQUIREMENTS = ['stepsToReproduce', 'actionPlan', 'symptoms', 'diagnosticData'] as const;
+/** How a case enters a tier: moved by the SLA clock when the tier below missed its target, or escalated by an agent. */
+export const TIER_ENTRIES = ['timer', 'manual'] as const;
+/** What an add-on changes beyond the calendar; the code acts on each (core/entitlement.ts). */
+export const ADD_ON_GRANTS = ['priorityUpdates'] as const;
 
 const Tier = z
   .object({
@@ -174,6 +178,29 @@ const Tier = z
       .array(z.enum(TIER_REQUIREMENTS))
       .default([])
       .describe('What a case must carry before it may enter this tier.'),
+    enteredBy: z
+      .array(z.enum(TIER_ENTRIES))
+      .min(1)
+      .default(['timer', 'manual'])
+      .describe(
+        'How a case may enter this tier: "timer" when the target resolution time of the tier below passes, ' +
+          '"manual" by an agent\'s escalation. Without "timer" a missed target is recorded and the case stays.',
+      ),
+    severities: z
+      .array(Id)
+      .optional()
+      .describe('The severities this tier works (default: all). A case of another severity stays below it: its timer does not move it and an agent must change its severity first.'),
+    entryCaseReasons: z
+      .array(Id)
+      .optional()
+      .describe('A case must carry one of these case reasons to enter this tier (e.g. a code change is needed).'),
+    codeFixes: z
+      .boolean()
+      .default(false)
+      .describe(
+        'This tier resolves cases by changing the product code; the fix ships in a release (service pack, patch, hotfix), ' +
+          'early for customers with an add-on that grants priorityUpdates.',
+      ),
   })
   .strict();
 
@@ -212,6 +239,13 @@ const AddOn = z
     name: z.string(),
     description: z.string().optional(),
     calendar: Id.optional().describe('When present, every objective of the plan is measured on this calendar instead (e.g. 24/7).'),
+    grants: z
+      .array(z.enum(ADD_ON_GRANTS))
+      .default([])
+      .describe(
+        'What the add-on entitles the customer to. priorityUpdates: code fixes (tiers with codeFixes) ship early through ' +
+          'accelerated releases; the case is flagged, noted and put on the priority queue of that tier.',
+      ),
     pricing: BlockPricing.optional(),
   })
   .strict();
@@ -247,6 +281,13 @@ const SlaSettings = z
       .nonnegative()
       .default(7)
       .describe('Calendar days after which a resolved case closes unless the customer replies; 0 closes it at once.'),
+    breachedQueue: z
+      .enum(['priority', 'breached'])
+      .default('priority')
+      .describe(
+        'Where a case that missed a target waits: "priority" in its team\'s priority queue; "breached" in its own queue ' +
+          '"<team>:breached", most severe and longest overdue first, so a plan\'s priority queue holds only the cases entitled to it.',
+      ),
   })
   .strict();
 
@@ -353,7 +394,7 @@ export const PolicySchema = z
     supportPeriods: SupportPeriods.optional(),
     notifications: Notifications.optional(),
     integrations: z.array(IntegrationSchema).default([]).describe('Tools that send tickets by webhook: portals, phone systems, chat.'),
-    sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7 }),
+    sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7, breachedQueue: 'priority' }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
   })
   .strict()
@@ -429,6 +470,15 @@ export const PolicySchema = z
         }
       }
     });
+    const caseReasons = refs(policy.caseReasons);
+    policy.tiers.forEach((tier, t) => {
+      tier.severities?.forEach((id, i) => severities.has(id) || missing(['tiers', t, 'severities', i], 'severity', id, severities));
+      tier.entryCaseReasons?.forEach((id, i) => caseReasons.has(id) || missing(['tiers', t, 'entryCaseReasons', i], 'case reason', id, caseReasons));
+    });
+    // The first tier is where every case starts: nothing enters it.
+    if (policy.tiers[0]?.severities || policy.tiers[0]?.entryCaseReasons) {
+      ctx.addIssue({ code: 'custom', path: ['tiers', 0], message: 'the first tier takes every case: it cannot limit its severities or case reasons' });
+    }
     policy.addOns.forEach((addOn, a) => {
       if (addOn.calendar && !calendars.has(addOn.calendar)) {
         missing(['addOns', a, 'calendar'], 'calendar', addOn.calendar, new Set(calendars.keys()));

@@ -48,11 +48,20 @@ export class TargetError extends Error {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How an id or name is compared: any case, any run of spaces, and any dash alike, so
+ * "severity 1 - critical" finds "Severity 1 – Critical" as typed on a keyboard.
+ */
+function comparable(text: string): string {
+  return text.trim().toLowerCase().replace(/[\u2010-\u2015\u2212]/g, '-').replace(/\s+/g, ' ');
+}
+
+/** A severity by its id or its name. */
 export function findSeverity(policy: Policy, severity: string): Policy['severities'][number] {
-  const wanted = severity.trim().toLowerCase();
+  const wanted = comparable(severity);
   const found =
-    policy.severities.find((s) => s.id.toLowerCase() === wanted) ??
-    policy.severities.find((s) => s.name.toLowerCase() === wanted);
+    policy.severities.find((s) => comparable(s.id) === wanted) ??
+    policy.severities.find((s) => comparable(s.name) === wanted);
   if (!found) {
     throw new TargetError('severity', `unknown severity "${severity}" (known: ${policy.severities.map((s) => s.id).join(', ')})`);
   }
@@ -61,9 +70,8 @@ export function findSeverity(policy: Policy, severity: string): Policy['severiti
 
 /** A case reason by its id or its name, case-insensitively, as severities are found. */
 export function findCaseReason(policy: Policy, caseReason: string): Policy['caseReasons'][number] {
-  const wanted = caseReason.trim().toLowerCase();
-  const found =
-    policy.caseReasons.find((r) => r.id.toLowerCase() === wanted) ?? policy.caseReasons.find((r) => r.name.toLowerCase() === wanted);
+  const wanted = comparable(caseReason);
+  const found = policy.caseReasons.find((r) => comparable(r.id) === wanted) ?? policy.caseReasons.find((r) => comparable(r.name) === wanted);
   if (!found) throw new TargetError('caseReason', `unknown case reason "${caseReason}" (known: ${policy.caseReasons.map((r) => r.id).join(', ') || 'none'})`);
   return found;
 }

@@ -19,7 +19,9 @@ import {
   SLA_BREACHED_FLAG,
   applyAction,
   checkTierEntry,
+  escalateByTimer,
   managementData,
+  placeInBreachedQueue,
   queueOf,
   replan,
   requirementFlag,
@@ -62,16 +64,18 @@ function breach(current: Ticket, key: SlaObjective, ctx: RuleContext): Change {
 
 /**
  * The tier's target resolution time passed: the case goes to the next tier the way an agent's
- * escalation would take it, if it meets that tier's entry requirements. If not, it stays,
- * flagged with what is missing, and its own tier's team is told; at the top tier it stays.
+ * escalation would take it, if that tier is entered by timer, works the case's severity and the
+ * case meets its entry requirements. Missing requirements leave it where it is, flagged with
+ * what is missing, and its own tier's team is told; a tier closed to it by design (entered only
+ * by an agent, another severity) or the top tier leave it there with the breach recorded.
  */
 function moveUpATier(recorded: Change, ctx: RuleContext): Change {
   const ticket = recorded.ticket;
-  const entry = checkTierEntry(ctx.policy, ticket);
+  const entry = checkTierEntry(ctx.policy, ticket, undefined, 'timer');
   const current = ctx.policy.tiers.find((t) => t.id === ticket.tier);
   if (entry.allowed) {
     const reason = `${current?.name ?? ticket.tier} target resolution time (${ticket.sla.resolution?.within}) passed`;
-    const escalated = applyAction(ticket, { type: 'escalate', reason }, ctx, SLA_CLOCK);
+    const escalated = escalateByTimer(ticket, reason, ctx, SLA_CLOCK);
     return { ticket: escalated.ticket, events: [...recorded.events, ...escalated.events] };
   }
   if (!entry.tier || entry.missing.length === 0) return recorded;
@@ -107,6 +111,7 @@ function autoClose(current: Ticket, ctx: RuleContext): Change {
 /** The same bookkeeping every rule ends with: the queue (a breach raises it), the deadlines, the update time. */
 function settle(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Change {
   ticket.queue = queueOf(ticket, ctx.policy);
+  placeInBreachedQueue(ticket, ctx.policy);
   replan(ticket, ctx);
   ticket.updatedAt = iso(ctx.now);
   return { ticket, events };

@@ -118,7 +118,7 @@ export interface Ticket {
   component?: string;
   tier: string;
   team: string;
-  /** The queue the ticket waits in: the tier's team, "<team>:priority", or "triage". */
+  /** The queue the ticket waits in: the tier's team, "<team>:priority", "<team>:breached", "triage" or "dedicated:<engineer>". */
   queue: string;
   status: Status;
   assignee?: string;
@@ -133,6 +133,8 @@ export interface Ticket {
     plan?: string;
     queue: 'priority' | 'standard' | 'triage';
     designatedUser: boolean;
+    /** An add-on grants priority updates: fixes at a code-fix tier ship early (core/entitlement.ts). */
+    priorityUpdates?: true;
   };
   sla: SlaState;
   createdAt: string;

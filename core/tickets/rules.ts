@@ -4,9 +4,10 @@
  * timeline events out. Storage and transport live in functions/.
  */
 import { LIMITS, cutText } from '../limits';
-import { type Policy, type TierSpec, TIER_REQUIREMENTS } from '../policy/schema';
+import { type Policy, type TierSpec, TIER_REQUIREMENTS, type TIER_ENTRIES } from '../policy/schema';
 import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
-import { type Metric, type SlaPlanner, TargetError, findSeverity, resolveTarget } from '../sla/targets';
+import { type Metric, type SlaPlanner, TargetError, findCaseReason, findSeverity, resolveTarget } from '../sla/targets';
+import { grantsPriorityUpdates } from '../entitlement';
 import type {
   Actor,
   EventType,
@@ -52,10 +53,13 @@ export type NewTicket = Pick<
 export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Change {
   const input = boundedTicket(given);
   const severity = findSeverity(ctx.policy, input.severity).id;
-  if (input.caseReason) checkCaseReason(ctx.policy, input.caseReason);
+  // Stored by id, however the requester named it.
+  const caseReason = input.caseReason ? caseReasonId(ctx.policy, input.caseReason) : undefined;
   const firstTier = ctx.policy.tiers[0]!;
   const at = iso(ctx.now);
-  const { addOns, ...entitlement } = input.entitlement;
+  // The add-ons decide, here as at intake (core/entitlement.ts), whether fixes ship as priority updates.
+  const { addOns, priorityUpdates: _given, ...decided } = input.entitlement;
+  const entitlement = { ...decided, ...(grantsPriorityUpdates(ctx.policy, addOns) ? { priorityUpdates: true as const } : {}) };
   const ticket: Ticket = {
     id: input.id,
     caseNumber: input.caseNumber,
@@ -66,7 +70,7 @@ export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Ch
     subject: input.subject,
     description: input.description,
     severity,
-    ...(input.caseReason ? { caseReason: input.caseReason } : {}),
+    ...(caseReason ? { caseReason } : {}),
     ...(input.product ? { product: input.product } : {}),
     ...(input.component ? { component: input.component } : {}),
     tier: firstTier.id,
@@ -81,11 +85,13 @@ export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Ch
     createdBy: actor,
     updatedAt: at,
   };
+  const events: TimelineEvent[] = [];
+  enterTier(ctx, ticket, firstTier, events);
   ticket.queue = queueOf(ticket, ctx.policy);
   ticket.sla.firstResponse = startObjective(at);
   ticket.sla.resolution = startResolution(ticket, at);
   replan(ticket, ctx);
-  return { ticket, events: [] };
+  return { ticket, events };
 }
 
 /**
@@ -185,10 +191,11 @@ export function applyAction(current: Ticket, given: Action, ctx: RuleContext, ac
       break;
     }
     case 'set-case-reason': {
-      checkCaseReason(ctx.policy, action.caseReason);
+      const to = caseReasonId(ctx.policy, action.caseReason);
       const from = ticket.caseReason ?? null;
-      ticket.caseReason = action.caseReason;
-      events.push(event(ctx, ticket, 'case-reason-changed', actor, { public: false, data: { from, to: action.caseReason } }));
+      ticket.caseReason = to;
+      ticket.flags = ticket.flags.filter((flag) => flag !== requirementFlag('caseReason'));
+      events.push(event(ctx, ticket, 'case-reason-changed', actor, { public: false, data: { from, to } }));
       break;
     }
     case 'record-details':
@@ -249,21 +256,30 @@ export function applyAction(current: Ticket, given: Action, ctx: RuleContext, ac
 }
 
 type TierRequirement = (typeof TIER_REQUIREMENTS)[number];
+/** What a case can lack to enter a tier: a detail, or a case reason the tier is for. */
+export type EntryNeed = TierRequirement | 'caseReason';
+/** How a case enters a tier: the SLA clock moving it up ("timer") or an agent's escalation ("manual"). */
+export type TierEntryBy = (typeof TIER_ENTRIES)[number];
 
-/** Whether a ticket may enter a tier; when not, the refusal an agent's escalation gets. */
+/**
+ * Whether a ticket may enter a tier; when not, the refusal an agent's escalation gets. `missing`
+ * is empty when the tier is closed to this case by design (not entered that way, not for its
+ * severity): the case stays where it is, and nothing is flagged as missing.
+ */
 export type TierEntry =
   | { allowed: true; tier: TierSpec }
-  | { allowed: false; tier?: TierSpec; missing: TierRequirement[]; refusal: RuleError };
+  | { allowed: false; tier?: TierSpec; missing: EntryNeed[]; refusal: RuleError };
 
 /**
  * Whether the ticket may enter the tier above its own, or the named one, without throwing: the
- * SLA clock asks this before it moves a case up, and flags what is missing instead of failing.
+ * SLA clock asks this (by "timer") before it moves a case up, and flags what is missing instead
+ * of failing; an agent's escalation asks it "manual"ly.
  */
-export function checkTierEntry(policy: Policy, ticket: Ticket, tierId?: string): TierEntry {
+export function checkTierEntry(policy: Policy, ticket: Ticket, tierId?: string, by: TierEntryBy = 'manual'): TierEntry {
   const tiers = policy.tiers;
   const index = tiers.findIndex((t) => t.id === ticket.tier);
   const target = tierId ? tiers.find((t) => t.id === tierId) : tiers[index + 1];
-  const refuse = (field: string, message: string, kind?: 'unmet', missing: TierRequirement[] = []): TierEntry => ({
+  const refuse = (field: string, message: string, kind?: 'unmet', missing: EntryNeed[] = []): TierEntry => ({
     allowed: false,
     ...(target ? { tier: target } : {}),
     missing,
@@ -273,16 +289,35 @@ export function checkTierEntry(policy: Policy, ticket: Ticket, tierId?: string):
     return refuse('tier', tierId ? `unknown tier "${tierId}" (known: ${tiers.map((t) => t.id).join(', ')})` : `tier ${ticket.tier} is the highest tier`);
   }
   if (tiers.indexOf(target) <= index) return refuse('tier', `tier ${target.id} is not above the current tier ${ticket.tier}`);
-  const missing = target.entryRequires.filter((requirement) => !ticket.details[requirement]?.trim());
+  if (!target.enteredBy.includes(by)) {
+    return refuse(
+      'tier',
+      by === 'timer'
+        ? `tier ${target.id} (${target.name}) is entered only by an agent's escalation, not when a target resolution time passes`
+        : `tier ${target.id} (${target.name}) is entered only when the target resolution time of the tier below passes`,
+    );
+  }
+  if (target.severities && !target.severities.includes(ticket.severity)) {
+    return refuse(
+      'severity',
+      `tier ${target.id} (${target.name}) works severities ${target.severities.join(', ')}, not ${ticket.severity}: change the severity first if the case is one of those`,
+      'unmet',
+    );
+  }
+  const missing: EntryNeed[] = [];
+  if (target.entryCaseReasons && !target.entryCaseReasons.includes(ticket.caseReason ?? '')) missing.push('caseReason');
+  missing.push(...target.entryRequires.filter((requirement) => !ticket.details[requirement]?.trim()));
   if (missing.length > 0) {
-    return refuse(`details.${missing[0]}`, `tier ${target.id} needs ${missing.join(', ')} before a ticket may enter it`, 'unmet', missing);
+    const needs = missing.map((need) => (need === 'caseReason' ? `case reason ${target.entryCaseReasons!.join(' or ')}` : need));
+    const field = missing[0] === 'caseReason' ? 'caseReason' : `details.${missing[0]}`;
+    return refuse(field, `tier ${target.id} needs ${needs.join(', ')} before a ticket may enter it`, 'unmet', missing);
   }
   return { allowed: true, tier: target };
 }
 
 /** The tier above the current one, or the named one, if the ticket meets its entry requirements. */
-function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: string | undefined, actor: Actor, events: TimelineEvent[]) {
-  const entry = checkTierEntry(ctx.policy, ticket, tierId);
+function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: string | undefined, actor: Actor, events: TimelineEvent[], by: TierEntryBy = 'manual') {
+  const entry = checkTierEntry(ctx.policy, ticket, tierId, by);
   if (!entry.allowed) throw entry.refusal;
   const from = ticket.tier;
   const target = entry.tier;
@@ -295,13 +330,44 @@ function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: stri
   ticket.sla.resolution = startResolution(ticket, iso(ctx.now));
   events.push(event(ctx, ticket, 'escalated', actor, { public: true, body: reason, data: { from, to: target.id } }));
   events.push(event(ctx, ticket, 'tier-changed', actor, { public: false, data: { from, to: target.id } }));
+  enterTier(ctx, ticket, target, events);
 }
 
-/** The flag that says a case lacks what a tier's entry requires, e.g. "needs-reproduction-steps". */
-export function requirementFlag(requirement: TierRequirement): string {
+/**
+ * The SLA clock moves the case up a tier because its target resolution time passed: an
+ * escalation like an agent's, allowed only into a tier entered by "timer".
+ */
+export function escalateByTimer(current: Ticket, reason: string, ctx: RuleContext, actor: Actor): Change {
+  const ticket = structuredClone(current);
+  const events: TimelineEvent[] = [];
+  escalate(ctx, ticket, cutText(reason, LIMITS.reason), undefined, actor, events, 'timer');
+  return finish(ticket, ctx, events);
+}
+
+/** Set on a case at a code-fix tier whose customer has priority updates: its fix ships early. */
+export const PRIORITY_UPDATE_FLAG = 'priority-update';
+const ENTITLEMENT_ACTOR: Actor = { kind: 'system', id: 'entitlement' };
+
+/**
+ * What entering a tier gives the customer beyond its queue: at a tier that fixes by code change,
+ * a customer whose add-on grants priority updates gets the fix early, through an accelerated
+ * release. The case is flagged (and queued first, see queueOf) and the agents are told why.
+ */
+function enterTier(ctx: RuleContext, ticket: Ticket, tier: TierSpec, events: TimelineEvent[]) {
+  if (!tier.codeFixes || !ticket.entitlement.priorityUpdates || ticket.flags.includes(PRIORITY_UPDATE_FLAG)) return;
+  ticket.flags.push(PRIORITY_UPDATE_FLAG);
+  const granting = ctx.policy.addOns.filter((addOn) => ticket.sla.addOns.includes(addOn.id) && addOn.grants.includes('priorityUpdates'));
+  const body =
+    `Priority update: the customer has ${granting.map((addOn) => addOn.name).join(', ') || 'priority updates'}. ` +
+    `The fix for this case ships early through an accelerated release, not with the next service pack, patch or hotfix.`;
+  events.push(event(ctx, ticket, 'internal-note', ENTITLEMENT_ACTOR, { public: false, body, data: { priorityUpdate: true, tier: tier.id, addOns: granting.map((addOn) => addOn.id) } }));
+}
+
+/** The flag that says a case lacks what a tier's entry requires, e.g. "needs-reproduction-steps", "needs-case-reason". */
+export function requirementFlag(requirement: EntryNeed): string {
   return requirement === 'stepsToReproduce' ? 'needs-reproduction-steps' : `needs-${requirement.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
-const REQUIREMENT_FLAGS = new Set(TIER_REQUIREMENTS.map(requirementFlag));
+const REQUIREMENT_FLAGS = new Set([...TIER_REQUIREMENTS, 'caseReason' as const].map(requirementFlag));
 
 /** Set by the SLA clock when a target is missed; it keeps the case in its team's priority queue (see queueOf). */
 export const SLA_BREACHED_FLAG = 'sla-breached';
@@ -504,18 +570,47 @@ function stop(objective: Objective | undefined, at: string) {
 
 /**
  * Unverified and lapsed requesters wait in triage until someone moves the case past the first
- * tier. A case that missed a target goes to its team's priority queue, like a premium one.
+ * tier. Designated users of a priority-queue plan wait in their team's priority queue, and so do
+ * cases at a code-fix tier whose customer has priority updates (their fixes ship first). A case
+ * that missed a target goes where policy.sla.breachedQueue says: the priority queue, or its own
+ * "<team>:breached" queue, most urgent first (placeInBreachedQueue), leaving the priority queue
+ * to the cases entitled to it.
  */
 export function queueOf(ticket: Ticket, policy: Policy): string {
   if (ticket.dedicated) return `dedicated:${ticket.dedicated.engineerId}`;
   if (ticket.entitlement.queue === 'triage' && ticket.tier === policy.tiers[0]!.id) return 'triage';
-  const priority = ticket.entitlement.queue === 'priority' || ticket.flags.includes(SLA_BREACHED_FLAG);
-  return priority ? `${ticket.team}:priority` : ticket.team;
+  const tier = policy.tiers.find((t) => t.id === ticket.tier);
+  const entitled = ticket.entitlement.queue === 'priority' || (!!tier?.codeFixes && !!ticket.entitlement.priorityUpdates);
+  if (entitled) return `${ticket.team}:priority`;
+  if (!ticket.flags.includes(SLA_BREACHED_FLAG)) return ticket.team;
+  return policy.sla.breachedQueue === 'breached' ? `${ticket.team}${BREACHED_QUEUE_SUFFIX}` : `${ticket.team}:priority`;
 }
 
-function checkCaseReason(policy: Policy, caseReason: string) {
-  if (!policy.caseReasons.some((reason) => reason.id === caseReason)) {
-    throw new RuleError('caseReason', `unknown case reason "${caseReason}" (known: ${policy.caseReasons.map((r) => r.id).join(', ') || 'none'})`, 'unmet');
+export const BREACHED_QUEUE_SUFFIX = ':breached';
+
+/**
+ * A "<team>:breached" queue is worked by urgency: the most severe case first, then the one that
+ * has been overdue longest (its earliest recorded breach; the opening if that objective was
+ * replaced by a tier move). Any other queue sorts by next due (no queueOrder), except a
+ * dedicated engineer's, which finish() orders.
+ */
+export function placeInBreachedQueue(ticket: Ticket, policy: Policy): void {
+  if (!ticket.queue.endsWith(BREACHED_QUEUE_SUFFIX)) {
+    if (!ticket.dedicated) delete ticket.queueOrder;
+    return;
+  }
+  const breaches = [...OBJECTIVES.map(([key]) => ticket.sla[key]?.breachedAt), ticket.sla.management?.breachedAt].filter((at): at is string => !!at);
+  const since = breaches.sort()[0] ?? ticket.createdAt;
+  ticket.queueOrder = `${String(policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${since}`;
+}
+
+/** A case reason given by id or name, as its id; an unknown one is a 422 naming caseReason. */
+function caseReasonId(policy: Policy, caseReason: string): string {
+  try {
+    return findCaseReason(policy, caseReason).id;
+  } catch (error) {
+    if (error instanceof TargetError) throw new RuleError('caseReason', error.message, 'unmet');
+    throw error;
   }
 }
 
@@ -571,6 +666,7 @@ function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Chan
   replan(ticket, ctx);
   // A dedicated engineer works the most severe first, then the oldest (issue [6]).
   if (ticket.dedicated) ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
+  placeInBreachedQueue(ticket, ctx.policy);
   ticket.updatedAt = iso(ctx.now);
   return { ticket, events };
 }

@@ -796,6 +796,76 @@ describe('BusinessClock DST and range edge cases', () => {
     expect(length).toBe(2 * HOUR);
   });
 
+  // The documented rule (core/calendar/clock.ts localInstant): a range opens the first time the
+  // wall clock shows its opening time and closes the first time it shows its closing time; a time
+  // the clocks skip is reached when they jump. So a desk that closed at 01:30 does not reopen for
+  // the repeated 01:00–01:29, and one that opened at 01:30 stays open through it.
+  describe.each([
+    { zone: NEW_YORK, day: '2026-11-01', changeUtc: '2026-11-01T06:00:00Z', repeated: '01', summer: '-04:00', winter: '-05:00' },
+    { zone: BERLIN, day: '2026-10-25', changeUtc: '2026-10-25T01:00:00Z', repeated: '02', summer: '+02:00', winter: '+01:00' },
+  ])('fall back in $zone on $day (the hour $repeated:00–$repeated:59 is shown twice)', ({ zone, day, changeUtc, repeated, summer, winter }) => {
+    const change = Date.parse(changeUtc);
+    const midnight = at(`${day}T00:00`, zone);
+    const sunday = (range: [string, string]): ClockCalendar => ({ timeZone: zone, alwaysOpen: false, hours: { sun: [range] } });
+
+    it(`a range ending at ${repeated}:30 closes at the first ${repeated}:30 and stays closed through the repeated ${repeated}:00–${repeated}:29`, () => {
+      // Prepare
+      const calendar = sunday(['00:00', `${repeated}:30`]);
+      const clock = new BusinessClock(calendar);
+      const repeatedQuarterPast = change + 15 * MINUTE; // HH:15 the second time
+      // Act
+      const closes = clock.due(midnight, clock.elapsed(midnight, midnight + DAY));
+      const openInTheRepeat = clock.isOpen(repeatedQuarterPast);
+      // Assess
+      expect(show(closes, zone)).toBe(`${day}T${repeated}:30${summer}`);
+      expect(openInTheRepeat).toBe(false);
+      expect(clock.elapsed(midnight, midnight + DAY)).toBe((Number(repeated) + 0.5) * HOUR);
+      expect(referenceIsOpen(calendar, repeatedQuarterPast)).toBe(false);
+      expect(referenceElapsed(calendar, midnight, midnight + DAY)).toBe(clock.elapsed(midnight, midnight + DAY));
+    });
+
+    it(`a range starting at ${repeated}:30 opens at the first ${repeated}:30 and stays open through the repeated hour`, () => {
+      // Prepare
+      const calendar = sunday([`${repeated}:30`, '05:00']);
+      const clock = new BusinessClock(calendar);
+      const repeatedQuarterPast = change + 15 * MINUTE;
+      // Act
+      const opens = clock.nextOpen(midnight);
+      const length = clock.elapsed(midnight, midnight + DAY);
+      // Assess: from HH:30 summer time to 05:00 winter time, the repeated hour included.
+      expect(show(opens, zone)).toBe(`${day}T${repeated}:30${summer}`);
+      expect(clock.isOpen(repeatedQuarterPast)).toBe(true);
+      expect(show(clock.due(opens, length), zone)).toBe(`${day}T05:00${winter}`);
+      expect(length).toBe((5 - Number(repeated) + 0.5) * HOUR);
+      expect(referenceNextOpen(calendar, midnight)).toBe(opens);
+      expect(referenceIsOpen(calendar, repeatedQuarterPast)).toBe(true);
+      expect(referenceElapsed(calendar, midnight, midnight + DAY)).toBe(length);
+    });
+  });
+
+  describe.each([
+    { zone: NEW_YORK, day: '2026-03-08', summer: '-04:00' },
+    { zone: BERLIN, day: '2026-03-29', summer: '+02:00' },
+  ])('spring forward in $zone on $day (02:00–02:59 is skipped)', ({ zone, day, summer }) => {
+    const midnight = at(`${day}T00:00`, zone);
+    const sunday = (range: [string, string]): ClockCalendar => ({ timeZone: zone, alwaysOpen: false, hours: { sun: [range] } });
+
+    it('an opening time inside the skipped hour opens when the clock jumps, a closing time there closes then', () => {
+      // Prepare
+      const opening = sunday(['02:30', '10:00']);
+      const closing = sunday(['00:00', '02:30']);
+      // Act
+      const opens = new BusinessClock(opening).nextOpen(midnight);
+      const closedFor = new BusinessClock(closing).elapsed(midnight, midnight + DAY);
+      // Assess: 03:00 daylight time is the jump; 00:00–02:00 standard time is 2 hours.
+      expect(show(opens, zone)).toBe(`${day}T03:00${summer}`);
+      expect(new BusinessClock(opening).elapsed(midnight, midnight + DAY)).toBe(7 * HOUR);
+      expect(closedFor).toBe(2 * HOUR);
+      expect(referenceNextOpen(opening, midnight)).toBe(opens);
+      expect(referenceElapsed(closing, midnight, midnight + DAY)).toBe(2 * HOUR);
+    });
+  });
+
   it('does not throw for a long target just because it was asked about a distant year before', () => {
     // Prepare: after a question in 1977 and one in 2026, the clock covers 1976–2027 (52 years).
     const calendar: ClockCalendar = { timeZone: BERLIN, alwaysOpen: false, hours: weekdays(OFFICE) };

@@ -191,9 +191,13 @@ export class BusinessClock {
 
 /**
  * The instant a local wall-clock time ("HH:MM", "24:00" = next midnight) of a local date
- * (given as that date's UTC midnight) happens in a zone. A time the clocks skip (spring
- * forward) is the instant they jump; a time they show twice (fall back) is its first
- * occurrence, so "09:00–17:00" on such a day still opens when the clock first shows 09:00.
+ * (given as that date's UTC midnight) happens in a zone. Opening and closing times alike:
+ * - a time the clocks skip (spring forward) is the instant they jump: 02:30 is 03:00 daylight time;
+ * - a time they show twice (fall back) is its first occurrence. An opening time opens when the
+ *   clock first shows it and the range stays open through the repeat; a closing time closes when
+ *   the clock first shows it and the range does not reopen when the clock is set back, as a
+ *   customer reading the wall clock expects ("until 01:30": the desk has gone home by the second
+ *   01:00–01:29). test/support/minute-stepping.ts states the same rule minute by minute.
  */
 export function localInstant(zone: IANAZone, dateUtcMidnight: number, hhmm: string): number {
   const wall = dateUtcMidnight + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;

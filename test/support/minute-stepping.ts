@@ -12,7 +12,12 @@
  *  - due(t, 0) = t;
  *  - due(t, d > 0) = the instant at which the d-th open, unpaused millisecond ends, so the
  *    result may be exactly a closing time (17:00), never the next opening;
- *  - pauses are [from, to): the minute starting at `from` is paused, the one at `to` is not.
+ *  - pauses are [from, to): the minute starting at `from` is paused, the one at `to` is not;
+ *  - a minute is read at the latest wall-clock time the zone has shown so far: when clocks go
+ *    back, the repeated minutes read as the last minute before the change. So an opening time
+ *    the clock shows twice opens at its first showing and stays open through the repeat, and a
+ *    closing time it shows twice closes at its first showing and does not reopen for the
+ *    repeat (core/calendar/clock.ts localInstant). A time the clocks skip is reached when they jump.
  */
 import { IANAZone } from 'luxon';
 import type { ClockCalendar, Pause } from '../../core/calendar/clock';
@@ -20,6 +25,8 @@ import { closedDates } from '../../core/calendar/holidays';
 
 export const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** Longer than any fall-back (Antarctica/Troll's is 2 hours): how far back a later reading can have been shown. */
+const FALL_BACK_WINDOW = 3 * HOUR;
 /** Give up after this many minutes (about 12 years) rather than loop forever. */
 const MAX_STEPS = 12 * 366 * 24 * 60;
 
@@ -43,9 +50,8 @@ function assertWholeMinutes(what: string, value: number): void {
 class MinuteOracle {
   private readonly zone: IANAZone;
   private readonly closedByYear = new Map<number, Set<string>>();
-  private cachedHour = NaN;
-  private cachedOffset = 0;
-  private hourHasTransition = false;
+  /** Per UTC hour: the zone's offset in it, or NaN when the offset changes within that hour. */
+  private readonly offsetByHour = new Map<number, number>();
 
   constructor(private readonly calendar: ClockCalendar) {
     this.zone = IANAZone.create(calendar.timeZone);
@@ -59,12 +65,14 @@ class MinuteOracle {
    */
   private offsetMinutes(ms: number): number {
     const hour = Math.floor(ms / HOUR) * HOUR;
-    if (hour !== this.cachedHour) {
-      this.cachedHour = hour;
-      this.cachedOffset = this.zone.offset(hour);
-      this.hourHasTransition = this.zone.offset(hour + HOUR - 1) !== this.cachedOffset;
+    let offset = this.offsetByHour.get(hour);
+    if (offset === undefined) {
+      const first = this.zone.offset(hour);
+      offset = this.zone.offset(hour + HOUR - 1) === first ? first : NaN;
+      if (this.offsetByHour.size > 200_000) this.offsetByHour.clear();
+      this.offsetByHour.set(hour, offset);
     }
-    return this.hourHasTransition ? this.zone.offset(ms) : this.cachedOffset;
+    return Number.isNaN(offset) ? this.zone.offset(ms) : offset;
   }
 
   private closed(year: number): Set<string> {
@@ -76,11 +84,31 @@ class MinuteOracle {
     return dates;
   }
 
+  /** The wall-clock reading of the minute at `ms`, as epoch ms whose UTC fields are the local ones. */
+  private wallReading(ms: number): number {
+    return ms + this.offsetMinutes(ms) * MINUTE;
+  }
+
+  /**
+   * The latest wall-clock reading shown at or before `ms`: the minute's own, except in the
+   * minutes a fall-back repeats, where the clock showed later times already. Only then (the
+   * offset FALL_BACK_WINDOW ago is larger) are the minutes before it read one by one.
+   */
+  private readingSoFar(ms: number): number {
+    const own = this.wallReading(ms);
+    if (this.offsetMinutes(ms - FALL_BACK_WINDOW) <= this.offsetMinutes(ms)) return own;
+    let latest = own;
+    for (let earlier = ms - MINUTE; earlier >= ms - FALL_BACK_WINDOW; earlier -= MINUTE) {
+      latest = Math.max(latest, this.wallReading(earlier));
+    }
+    return latest;
+  }
+
   /** Whether the minute [ms, ms + 1 min) is open on the calendar. */
   isOpenMinute(ms: number): boolean {
     if (this.calendar.alwaysOpen) return true;
     // Wall-clock fields in the zone: shift by the offset and read the fields as UTC.
-    const local = new Date(ms + this.offsetMinutes(ms) * MINUTE);
+    const local = new Date(this.readingSoFar(ms));
     const ranges = this.calendar.hours?.[DAY_KEYS[local.getUTCDay()]!] ?? [];
     if (ranges.length === 0) return false;
     const minute = local.getUTCHours() * 60 + local.getUTCMinutes();

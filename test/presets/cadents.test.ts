@@ -181,3 +181,66 @@ describe('Cadents regular problem resolution status reports (Level 1)', () => {
     expect(note).toContain('pauses while the case waits on the customer');
   });
 });
+
+describe('Cadents initial problem categorization (Level 1)', () => {
+  let ids = 0;
+  const ctx = (at: string): RuleContext => ({ policy, planner, now: Date.parse(at), newId: () => `c${++ids}` });
+  const open = (caseReason: string) =>
+    openTicket(
+      {
+        id: 't1',
+        caseNumber: 'CDN-000002',
+        requester: { email: 'end.user@customer.example' },
+        channel: 'email',
+        subject: 'Trunk rejects calls',
+        description: 'SIP trunk answers 403.',
+        severity: 'Severity 2 - High',
+        caseReason,
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx('2026-06-02T10:00:00-04:00'),
+      { kind: 'customer', id: 'end.user@customer.example' },
+    ).ticket;
+
+  it('has a category for each kind of work the document lists, technical and non-technical', () => {
+    // Assess
+    expect(policy.caseReasons.map((reason) => reason.id)).toEqual([
+      'general-question',
+      'product-information',
+      'configuration',
+      'software-problem',
+      'product-defect',
+      'interoperability',
+      'non-technical',
+    ]);
+  });
+
+  it('takes a category by its id or its name, and the severity by its name', () => {
+    // Act
+    const byName = open('Configuration, installation or upgrade');
+    const byId = open('interoperability');
+
+    // Assess
+    expect(byName.caseReason).toBe('configuration');
+    expect(byName.severity).toBe('sev2');
+    expect(byId.caseReason).toBe('interoperability');
+  });
+
+  it('refuses an unknown category naming caseReason', () => {
+    // Act
+    const attempt = () => open('billing');
+
+    // Assess
+    expect(attempt).toThrow(expect.objectContaining({ field: 'caseReason', kind: 'unmet' }));
+  });
+
+  it('keeps its level moves as they were: both levels above the first are entered by timer or by an agent, for any severity', () => {
+    // Assess
+    expect(policy.tiers.map((tier) => [tier.id, tier.enteredBy, tier.severities, tier.entryCaseReasons, tier.codeFixes])).toEqual([
+      ['level1', ['timer', 'manual'], undefined, undefined, false],
+      ['level2', ['timer', 'manual'], undefined, undefined, false],
+      ['level3', ['timer', 'manual'], undefined, undefined, false],
+    ]);
+    expect(policy.sla.breachedQueue).toBe('priority');
+  });
+});

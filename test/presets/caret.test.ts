@@ -9,8 +9,13 @@
  *   - 24/7 Support add-on: every objective on an always-open calendar.
  */
 import { describe, expect, it } from 'vitest';
+import { type Customer, CustomerSchema } from '../../core/customer';
+import { decideEntitlement } from '../../core/entitlement';
 import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, type TargetQuery } from '../../core/sla/targets';
+import { applyDueSlaEvents } from '../../core/tickets/breaches';
+import type { Ticket } from '../../core/tickets/model';
+import { type RuleContext, openTicket } from '../../core/tickets/rules';
 
 const policy = loadPolicy('caret');
 const planner = new SlaPlanner(policy);
@@ -148,5 +153,74 @@ describe('CARET plans and entitlement', () => {
     // Assess
     expect(target.plan).toBe('standard');
     expect(new Date(due).toISOString()).toBe('2026-02-09T17:00:00.000Z'); // Monday 12:00 EST
+  });
+});
+
+describe('CARET priority queue: the designated Users\' cases only (real preset)', () => {
+  const acme: Customer = CustomerSchema.parse({
+    id: 'acme',
+    name: 'Acme Law',
+    plan: 'premium',
+    contract: { start: '2026-01-01', end: '2026-12-31' },
+    designatedUsers: ['dana@acme.example'],
+    contacts: [{ name: 'Carl', email: 'carl@acme.example' }],
+    emailDomains: ['acme.example'],
+    phoneNumbers: [],
+  });
+  let ids = 0;
+  const ctx = (at: number): RuleContext => ({ policy, planner, now: at, newId: () => `e${++ids}` });
+  /** Tuesday 3 February 2026, 10:00 EST. */
+  const OPENED = Date.parse('2026-02-03T10:00:00-05:00');
+  const open = (email: string, severity: string, opened = OPENED): Ticket => {
+    const decision = decideEntitlement(policy, acme, { email }, opened);
+    const { customerId: _c, matchedBy: _m, priority: _p, designatedUsersOverLimit: _o, ...entitlement } = decision;
+    return openTicket(
+      { id: `t-${++ids}`, caseNumber: `CARET-00000${ids}`, customerId: 'acme', requester: { email }, channel: 'email', subject: 'Word add-in fails', description: 'x', severity, entitlement },
+      ctx(opened),
+      { kind: 'customer', id: email },
+    ).ticket;
+  };
+  /** The case once its first response was missed. */
+  const missed = (ticket: Ticket): Ticket => applyDueSlaEvents(ticket, ctx(Date.parse(ticket.sla.firstResponse!.due!))).ticket;
+
+  it('a designated User\'s case waits in the priority queue, before and after a missed response', () => {
+    // Act
+    const opened = open('dana@acme.example', 'sev2');
+    const breached = missed(opened);
+
+    // Assess
+    expect(opened.queue).toBe('caret-support:priority');
+    expect(breached.flags).toContain('sla-breached');
+    expect(breached.queue).toBe('caret-support:priority');
+  });
+
+  it('another User\'s case that misses its response is flagged and waits in caret-support:breached, not the priority queue', () => {
+    // Act
+    const opened = open('carl@acme.example', 'sev2');
+    const breached = missed(opened);
+
+    // Assess
+    expect(opened.queue).toBe('caret-support');
+    expect(breached.flags).toContain('sla-breached');
+    expect(breached.queue).toBe('caret-support:breached');
+  });
+
+  it('orders the breached queue by urgency: Severity 1 first, then the case overdue longest', () => {
+    // Prepare: a Severity 2 due 12:00, a Severity 1 due 10:30 opened the same minute, a Severity 2 opened an hour later
+    const sev2 = missed(open('carl@acme.example', 'sev2'));
+    const sev1 = missed(open('carl@acme.example', 'Severity Level 1'));
+    const laterSev2 = missed(open('carl@acme.example', 'sev2', OPENED + 3_600_000));
+
+    // Act
+    const order = [laterSev2, sev2, sev1].sort((a, b) => (a.queueOrder! < b.queueOrder! ? -1 : 1)).map((t) => t.severity + '@' + t.queueOrder!.split('#')[1]);
+
+    // Assess
+    expect(order).toEqual(['sev1@2026-02-03T15:30:00.000Z', 'sev2@2026-02-03T17:00:00.000Z', 'sev2@2026-02-03T18:00:00.000Z']);
+  });
+
+  it('the preset says so', () => {
+    // Assess
+    expect(policy.sla.breachedQueue).toBe('breached');
+    expect(policy.notes.some((note) => note.includes('caret-support:breached'))).toBe(true);
   });
 });

@@ -7,8 +7,13 @@
  * preset's disclosed choices. Due instants are asserted in UTC.
  */
 import { describe, expect, it } from 'vitest';
+import { CustomerSchema } from '../../core/customer';
+import { decideEntitlement } from '../../core/entitlement';
 import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
+import { applyDueSlaEvents } from '../../core/tickets/breaches';
+import type { Actor, Ticket } from '../../core/tickets/model';
+import { type Action, type Change, type RuleContext, RuleError, addMessage, applyAction, openTicket } from '../../core/tickets/rules';
 
 const policy = loadPolicy('vidizmo');
 const planner = new SlaPlanner(policy);
@@ -128,6 +133,155 @@ describe('VIDIZMO plans, tiers and add-on', () => {
       ['tier1', '1st Tier Support', 'vendor'],
       ['tier2', '2nd Tier Support', 'vendor'],
       ['tier3', '3rd Tier Support', 'vendor'],
+    ]);
+  });
+});
+
+describe('VIDIZMO tiers as the document runs them (Standard plan, real preset)', () => {
+  const AGENT: Actor = { kind: 'agent', id: 'vidizmo-agent' };
+  const USER: Actor = { kind: 'customer', id: 'ana@customer.example' };
+  let ids = 0;
+  const ctx = (at: string | number): RuleContext => ({ policy, planner, now: typeof at === 'number' ? at : Date.parse(at), newId: () => `e${++ids}` });
+  /** Wednesday 17 June 2026, 10:00 EDT. */
+  const OPENED = '2026-06-17T10:00:00-04:00';
+  const open = (severity: string, addOns: string[] = [], caseReason?: string): Ticket =>
+    openTicket(
+      {
+        id: 't1',
+        caseNumber: 'VIDZ-000001',
+        requester: { email: 'ana@customer.example' },
+        channel: 'web',
+        subject: 'Upload fails',
+        description: 'Uploads stop at 99%.',
+        severity,
+        ...(caseReason ? { caseReason } : {}),
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns },
+      },
+      ctx(OPENED),
+      USER,
+    ).ticket;
+  const act = (ticket: Ticket, action: Action, at: string | number): Change => applyAction(ticket, action, ctx(at), AGENT);
+  /** Everything the SLA clock does when the current resolution target passes. */
+  const resolutionPasses = (ticket: Ticket): Change => applyDueSlaEvents(ticket, ctx(Date.parse(ticket.sla.resolution!.due!)));
+  const STEPS = '1. Upload a 2 GB file. 2. Wait. 3. Upload stops at 99%.';
+
+  it('a Severity 4 how-to question stays in 1st tier when its 1st tier target passes (the breach is recorded)', () => {
+    // Prepare: answered at once, so only the 1st tier resolution target (5 business days) runs
+    const replied = addMessage(open('sev4'), 'agent-reply', 'See the knowledge base article on embedding.', ctx(OPENED), AGENT).ticket;
+
+    // Act
+    const { ticket, events } = resolutionPasses(replied);
+
+    // Assess
+    expect(ticket.tier).toBe('tier1');
+    expect(ticket.flags).toEqual(['sla-breached']);
+    expect(ticket.queue).toBe('vidizmo-tier1:breached');
+    expect(events.map((e) => [e.type, e.data?.objective])).toEqual([['sla-breached', 'resolution']]);
+  });
+
+  it.each(['sev1', 'sev2', 'sev3'])('a %s case moves to 2nd tier when its 1st tier target passes', (severity) => {
+    // Act
+    const { ticket } = resolutionPasses(open(severity));
+
+    // Assess
+    expect(ticket.tier).toBe('tier2');
+    expect(ticket.team).toBe('vidizmo-tier2');
+  });
+
+  it('an agent cannot send a Severity 4 case to 2nd tier: the refusal names the severity', () => {
+    // Act
+    const attempt = () => act(open('sev4'), { type: 'escalate', reason: 'needs the product team' }, '2026-06-17T11:00:00-04:00');
+
+    // Assess
+    expect(attempt).toThrow(RuleError);
+    expect(attempt).toThrow(/works severities sev1, sev2, sev3, not sev4/);
+  });
+
+  it('2nd tier target passing leaves the case in 2nd tier: 3rd tier is entered only by an agent', () => {
+    // Prepare: a code change with steps, already at 2nd tier
+    let ticket = resolutionPasses(open('sev2', [], 'code-change')).ticket;
+    ticket = act(ticket, { type: 'record-details', details: { stepsToReproduce: STEPS } }, ticket.sla.resolution!.startedAt).ticket;
+
+    // Act
+    const { ticket: after, events } = resolutionPasses(ticket);
+
+    // Assess
+    expect(after.tier).toBe('tier2');
+    expect(events.map((e) => e.type)).toEqual(['sla-breached']);
+  });
+
+  it('an agent escalates to 3rd tier with the case reason "Code change needed" (by name) and steps to reproduce', () => {
+    // Prepare
+    const tier2 = resolutionPasses(open('sev2')).ticket;
+    const later = '2026-06-22T10:00:00-04:00';
+
+    // Act
+    const noReason = () => act(tier2, { type: 'escalate', reason: 'needs a code change', details: { stepsToReproduce: STEPS } }, later);
+    const reasoned = act(tier2, { type: 'set-case-reason', caseReason: 'Code change needed' }, later).ticket;
+    const { ticket: tier3 } = act(reasoned, { type: 'escalate', reason: 'needs a code change', details: { stepsToReproduce: STEPS } }, later);
+
+    // Assess
+    expect(noReason).toThrow(expect.objectContaining({ field: 'caseReason', kind: 'unmet' }));
+    expect(reasoned.caseReason).toBe('code-change');
+    expect(tier3.tier).toBe('tier3');
+    expect(tier3.queue).toBe('vidizmo-tier3:breached'); // it missed its 1st tier target; no priority updates
+    expect(tier3.sla.resolution?.due).toBeNull(); // 3rd tier has no timer: fixes ship with releases
+  });
+
+  it('3rd tier priority updates: recorded in the entitlement, and at 3rd tier the case is flagged, queued first and noted', () => {
+    // Prepare: a Premium customer who bought the add-on
+    const customer = CustomerSchema.parse({
+      id: 'globex',
+      name: 'Globex',
+      plan: 'premium',
+      addOns: ['priority-updates'],
+      contract: { start: '2026-01-01', end: '2026-12-31' },
+      designatedUsers: [],
+      contacts: [{ name: 'Ana', email: 'ana@globex.example' }],
+      emailDomains: [],
+      phoneNumbers: [],
+    });
+    const decision = decideEntitlement(policy, customer, { email: 'ana@globex.example' }, Date.parse(OPENED));
+    let ticket = openTicket(
+      {
+        id: 't2',
+        caseNumber: 'VIDZ-000002',
+        requester: { email: 'ana@globex.example' },
+        channel: 'web',
+        subject: 'Player crashes',
+        description: 'The player crashes on Safari.',
+        severity: 'Severity 1 - Critical', // by name, typed with a plain hyphen
+        caseReason: 'code-change',
+        entitlement: { status: decision.status, reasons: decision.reasons, plan: decision.plan, queue: decision.queue, designatedUser: decision.designatedUser, addOns: decision.addOns },
+      },
+      ctx(OPENED),
+      USER,
+    ).ticket;
+    ticket = act(ticket, { type: 'escalate', reason: 'product team', details: { stepsToReproduce: STEPS } }, '2026-06-17T10:30:00-04:00').ticket;
+
+    // Act
+    const { ticket: tier3, events } = act(ticket, { type: 'escalate', reason: 'needs a code change', tier: 'tier3' }, '2026-06-17T11:00:00-04:00');
+
+    // Assess
+    expect(decision.priorityUpdates).toBe(true);
+    expect(ticket.severity).toBe('sev1');
+    expect(ticket.entitlement.priorityUpdates).toBe(true);
+    expect(ticket.flags).toEqual([]); // 2nd tier: nothing to ship yet
+    expect(tier3.flags).toEqual(['priority-update']);
+    expect(tier3.queue).toBe('vidizmo-tier3:priority');
+    const note = events.find((e) => e.type === 'internal-note');
+    expect(note?.body).toBe(
+      'Priority update: the customer has 3rd tier priority updates. The fix for this case ships early through an accelerated release, not with the next service pack, patch or hotfix.',
+    );
+  });
+
+  it('the document\'s kinds of case are case reasons: how-to, advanced feature, product bug, feature failure, code change', () => {
+    // Assess
+    expect(policy.caseReasons.map((r) => r.id)).toEqual(['how-to', 'advanced-feature', 'product-bug', 'feature-failure', 'code-change']);
+    expect(policy.tiers.map((t) => [t.id, t.enteredBy, t.severities ?? 'all', t.entryCaseReasons ?? [], t.codeFixes])).toEqual([
+      ['tier1', ['timer', 'manual'], 'all', [], false],
+      ['tier2', ['timer', 'manual'], ['sev1', 'sev2', 'sev3'], [], false],
+      ['tier3', ['manual'], 'all', ['code-change'], true],
     ]);
   });
 });

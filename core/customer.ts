@@ -4,6 +4,7 @@
  * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
  */
 import { z } from 'zod';
+import { IANAZone } from 'luxon';
 import { LIMITS, atMostChars, atMostItems } from './limits';
 import type { Policy } from './policy/schema';
 import { StaffIdSchema } from './staff/directory';
@@ -103,6 +104,11 @@ const Domain = bounded(LIMITS.email)
       .refine((domain) => !FREE_MAIL_DOMAINS.has(domain), 'a public mail domain would match anyone; list the people as contacts'),
   );
 
+/** An IANA time zone name ("Europe/Berlin"); IANA's longest is about 30 characters. */
+export const TimeZoneSchema = bounded(LIMITS.id)
+  .trim()
+  .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. "Europe/Berlin")');
+
 /** A calendar date (YYYY-MM-DD, a whole day) or an instant with an offset. */
 const DateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
@@ -150,6 +156,9 @@ export const CustomerSchema = z
     contacts: z.array(ContactSchema).max(LIMITS.contacts, atMostItems(LIMITS.contacts)).default([]),
     emailDomains: z.array(Domain).max(LIMITS.emailDomains, atMostItems(LIMITS.emailDomains)).default([]).transform(unique),
     phoneNumbers: z.array(Phone).max(LIMITS.phoneNumbers, atMostItems(LIMITS.phoneNumbers)).default([]).transform(unique),
+    timeZone: TimeZoneSchema.optional().describe(
+      'IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar\'s zone).',
+    ),
   })
   .strict();
 

@@ -26,6 +26,17 @@ export interface Requester {
   email?: string;
   name?: string;
   phone?: string;
+  /**
+   * The company the requester says they are from, as given at intake (web or API): kept even
+   * when no customer matches, so triage can match the case to one. Not an entitlement: only the
+   * customer records decide that.
+   */
+  company?: string;
+  /**
+   * IANA time zone mail to the requester shows times in (beside UTC): given at intake, else the
+   * customer record's `timeZone` when the ticket was opened; absent, the plan calendar's zone.
+   */
+  timeZone?: string;
 }
 
 /** Who did something: an agent or admin (by key name), the customer, or the system. */

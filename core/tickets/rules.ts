@@ -620,7 +620,7 @@ function caseReasonId(policy: Policy, caseReason: string): string {
  * make a ticket or event item outgrow DynamoDB's 400 KB (test/limits.test.ts).
  */
 function boundedTicket(input: NewTicket): NewTicket {
-  const { email, name, phone } = input.requester;
+  const { email, name, phone, company, timeZone } = input.requester;
   const requester = {
     ...(email !== undefined ? { email: cutText(email, LIMITS.email) } : {}),
     ...(name !== undefined ? { name: cutText(name, LIMITS.name) } : {}),
@@ -629,6 +629,8 @@ function boundedTicket(input: NewTicket): NewTicket {
   return {
     ...input,
     requester,
+    ...(company !== undefined ? { company: cutText(company, LIMITS.name) } : {}),
+    ...(timeZone !== undefined ? { timeZone: cutText(timeZone, LIMITS.id) } : {}),
     subject: cutText(input.subject, LIMITS.subject),
     description: cutText(input.description, LIMITS.description),
     ...(input.product ? { product: cutText(input.product, LIMITS.label) } : {}),

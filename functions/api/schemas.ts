@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { LIMITS, atMostChars } from '../../core/limits';
+import { TimeZoneSchema } from '../../core/customer';
 import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
@@ -18,6 +19,8 @@ export const RequesterSchema = z
     email: z.email('must be an email address').max(LIMITS.email, atMostChars(LIMITS.email)).transform((email) => email.toLowerCase()),
     name: text(LIMITS.name),
     phone: z.string().trim().max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
+    company: text(LIMITS.name).optional().describe('The company the requester is from, as they write it: kept and shown even when no customer matches, so triage can match the case.'),
+    timeZone: TimeZoneSchema.optional().describe('IANA time zone mail to the requester shows times in, beside UTC (default: the customer\'s, else the plan calendar\'s).'),
   })
   .strict();
 

@@ -46,7 +46,8 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
       id: caseNumber,
       caseNumber,
       ...(entitlement.customerId ? { customerId: entitlement.customerId } : {}),
-      requester: request.requester,
+      // Mail to the requester shows times in their zone: given, else their customer's (core/tickets/model.ts Requester).
+      requester: request.requester.timeZone || !request.customer?.timeZone ? request.requester : { ...request.requester, timeZone: request.customer.timeZone },
       channel: request.channel,
       subject: request.subject,
       description: request.description,

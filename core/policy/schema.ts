@@ -360,7 +360,7 @@ const Notifications = z
       .describe(
         'Subject and plain text per kind, overriding the built-in wording. Placeholders: {{caseNumber}}, {{subject}}, ' +
           '{{status}}, {{severity}}, {{tier}}, {{team}}, {{requester}}, {{assignee}}, {{due}}, {{objective}}, {{step}}, ' +
-          '{{body}}, {{resolution}}. The subject always carries [<case number>]; the HTML part is made from the text.',
+          '{{body}}, {{resolution}}, {{target}}, {{respondBy}}, {{severityCriteria}}. The subject always carries [<case number>]; the HTML part is made from the text.',
       ),
   })
   .strict()
@@ -370,6 +370,38 @@ const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) 
 
 export const PolicySchema = z
   .object({
+/**
+ * Who may set an inbound mail's severity by a marker in it (any one condition suffices):
+ * "designated-user", "entitled" (any requester of an entitled customer), "plan:<id>" or
+ * "add-on:<id>" (an entitled customer on that plan, with that add-on).
+ */
+export const MARKER_CONDITION = /^(designated-user|entitled|plan:[A-Za-z0-9][A-Za-z0-9_.-]*|add-on:[A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+
+const SeverityMarkers = z
+  .object({
+    markers: z
+      .array(
+        z
+          .object({
+            severity: Id.describe('The severity id the phrases stand for.'),
+            phrases: z
+              .array(z.string().trim().min(1).max(100, 'at most 100 characters'))
+              .min(1)
+              .max(50)
+              .describe('Words that mark the severity, e.g. "Sev1", "P1", "production down": matched as whole words, any case, "Sev1" also as "SEV-1" or "sev 1".'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
+    honouredFor: z
+      .array(z.string().regex(MARKER_CONDITION, 'use "designated-user", "entitled", "plan:<id>" or "add-on:<id>"'))
+      .min(1)
+      .describe('Whose markers count (any one condition): "designated-user", "entitled", "plan:<id>", "add-on:<id>". Anyone else gets the default severity, with the reason on the timeline.'),
+  })
+  .strict()
+  .describe('Severity markers in the subject (else the top of the text) of a mail that opens a ticket.');
+
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
     id: Id,
@@ -396,6 +428,7 @@ export const PolicySchema = z
     integrations: z.array(IntegrationSchema).default([]).describe('Tools that send tickets by webhook: portals, phone systems, chat.'),
     sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7, breachedQueue: 'priority' }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
+    severityMarkers: SeverityMarkers.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -503,6 +536,14 @@ export const PolicySchema = z
 
 /** A policy as written (defaults not yet applied). */
 export type PolicyInput = z.input<typeof PolicySchema>;
+    policy.severityMarkers?.markers.forEach((marker, m) => {
+      if (!severities.has(marker.severity)) missing(['severityMarkers', 'markers', m, 'severity'], 'severity', marker.severity, severities);
+    });
+    policy.severityMarkers?.honouredFor.forEach((condition, c) => {
+      const [kind, id] = condition.split(':') as [string, string | undefined];
+      if (kind === 'plan' && !plans.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'plan', id!, plans);
+      if (kind === 'add-on' && !addOns.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'add-on', id!, addOns);
+    });
 /** A validated policy with every default filled in. */
 export type Policy = z.output<typeof PolicySchema>;
 export type CalendarSpec = z.output<typeof CalendarSchema>;

@@ -7,12 +7,14 @@
  * anything is written and completed in the same transaction as the ticket write, so SES
  * redelivering it, Lambda retrying, or the same mail arriving twice makes one ticket or message.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { decideEntitlement } from '../../core/entitlement';
 import { cutText, LIMITS } from '../../core/limits';
 import { automatedMailReason, hasNullReversePath, type MailEnvelope } from '../../core/mail/loops';
 import { messageIdKey } from '../../core/mail/message-id';
 import { parseInboundMail, type InboundMail } from '../../core/mail/parse';
+import { severityFromMail, withSeverityNote } from '../../core/mail/severity-markers';
 import { caseNumbersInSubject, threadKeys } from '../../core/mail/threading';
 import {
   addMailReply,
@@ -232,18 +234,24 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
 
   const customerId = await customerIdForEmail(rt, sender);
   const customer = customerId ? await customerById(rt, customerId) : undefined;
+  const fields = ticketFieldsFromMail(mail, rt.policy, ticket?.caseNumber);
+  const now = Date.now();
+  const authFailed = authenticationFailed(received.verdicts);
+  // A severity marker ("P1") counts only for a sender entitled to it: the same decision intake makes.
+  const severity = severityFromMail(rt.policy, mail, sender, decideEntitlement(rt.policy, customer, fields.requester, now, authFailed ? { authFailed } : {}));
   const change = await openNewTicket(
     rt,
     {
       customer,
-      ...ticketFieldsFromMail(mail, rt.policy, ticket?.caseNumber),
+      ...fields,
+      severity: severity.severity,
       channel: 'email',
       actor: { kind: 'customer', id: sender },
-      authFailed: authenticationFailed(received.verdicts),
-      now: Date.now(),
+      authFailed,
+      now,
     },
     {
-      adjust: (opened) => rememberMail(opened, mail, record),
+      adjust: (opened) => withSeverityNote(rememberMail(opened, mail, record), severity, randomUUID()),
       idempotency: { scope: SCOPE, key: delivery.idempotencyKey, requestHash: 'mail', response: (created) => ({ statusCode: 201, body: { outcome: 'created', ticketId: created.id } }) },
       links: mail.messageId ? [TICKET_LINKS.mail(mail.messageId)] : [],
     },

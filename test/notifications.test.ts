@@ -291,7 +291,7 @@ describe('notifications for timeline events', () => {
       { ...base, kind: 'sla-warning', recipients: ['assignee', 'team-lead'], objective: 'firstResponse', due: '2026-06-01T10:30:00.000Z' },
       { ...base, kind: 'sla-breach', recipients: ['assignee', 'team-lead'], objective: 'management', step: 'csm', due: '2026-06-01T14:00:00.000Z' },
       { ...base, kind: 'escalation', recipients: ['team', 'team-lead'] },
-      { ...base, kind: 'escalation', recipients: ['team'] },
+      { ...base, kind: 'escalation-blocked', recipients: ['team'] },
       { ...base, kind: 'customer-escalation', recipients: ['management:coo'], step: 'coo', due: '2026-06-01T22:00:00.000Z' },
     ]);
     // A status change the customer made themselves is not mailed back to them.

@@ -48,7 +48,7 @@ function forEvent(ticket: Ticket, event: TimelineEvent): Draft | undefined {
       // The ticket is already at its new tier: its team and their lead pick the case up.
       return { kind: 'escalation', recipients: ['team', 'team-lead'] };
     case 'escalation-blocked':
-      return { kind: 'escalation', recipients: notify };
+      return { kind: 'escalation-blocked', recipients: notify };
     case 'customer-escalation':
       return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due };
     case 'period-escalated':

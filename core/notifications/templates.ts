@@ -14,6 +14,7 @@ export const NOTIFICATION_KINDS = [
   'sla-warning',
   'sla-breach',
   'escalation',
+  'escalation-blocked',
   'resolution',
   'customer-escalation',
   'period-escalation',
@@ -95,6 +96,13 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
   escalation: {
     subject: '[{{caseNumber}}] Escalated to {{tier}}: {{subject}}',
     text: 'Case {{caseNumber}} ("{{subject}}") is now at {{tier}} (team {{team}}).\n\n{{body}}',
+  },
+  // The SLA clock could not move the case up: it says what is missing, not that it escalated.
+  'escalation-blocked': {
+    subject: '[{{caseNumber}}] Not escalated, details missing: {{subject}}',
+    text:
+      'The target resolution time of case {{caseNumber}} ("{{subject}}") at {{tier}} has passed, but the case could not move up a tier: {{body}}.\n\n' +
+      'It stays at {{tier}} (team {{team}}), flagged. Record what is missing, then escalate it.\n\nSeverity: {{severity}}\nAssignee: {{assignee}}',
   },
   resolution: {
     subject: '[{{caseNumber}}] Resolved: {{subject}}',

@@ -366,10 +366,6 @@ const Notifications = z
   .strict()
   .describe('Email notifications: sender, who the roles are, and wording.');
 
-const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) => item.id));
-
-export const PolicySchema = z
-  .object({
 /**
  * Who may set an inbound mail's severity by a marker in it (any one condition suffices):
  * "designated-user", "entitled" (any requester of an entitled customer), "plan:<id>" or
@@ -402,6 +398,10 @@ const SeverityMarkers = z
   .strict()
   .describe('Severity markers in the subject (else the top of the text) of a mail that opens a ticket.');
 
+const refs = <T extends { id: string }>(items: T[]) => new Set(items.map((item) => item.id));
+
+export const PolicySchema = z
+  .object({
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
     id: Id,
@@ -424,11 +424,11 @@ const SeverityMarkers = z
     tiers: z.array(Tier).min(1),
     managementChain: z.array(ChainStep).default([]),
     supportPeriods: SupportPeriods.optional(),
+    severityMarkers: SeverityMarkers.optional(),
     notifications: Notifications.optional(),
     integrations: z.array(IntegrationSchema).default([]).describe('Tools that send tickets by webhook: portals, phone systems, chat.'),
     sla: SlaSettings.default({ warnAt: 0.8, pauseWhilePendingCustomer: true, autoCloseResolvedAfterDays: 7, breachedQueue: 'priority' }),
     notes: z.array(z.string()).default([]).describe('Where the source document left something open, what was chosen and why.'),
-    severityMarkers: SeverityMarkers.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -527,6 +527,14 @@ const SeverityMarkers = z
     for (const stepId of Object.keys(policy.notifications?.management ?? {})) {
       if (!steps.has(stepId)) missing(['notifications', 'management', stepId], 'management chain step', stepId, steps);
     }
+    policy.severityMarkers?.markers.forEach((marker, m) => {
+      if (!severities.has(marker.severity)) missing(['severityMarkers', 'markers', m, 'severity'], 'severity', marker.severity, severities);
+    });
+    policy.severityMarkers?.honouredFor.forEach((condition, c) => {
+      const [kind, id] = condition.split(':') as [string, string | undefined];
+      if (kind === 'plan' && !plans.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'plan', id!, plans);
+      if (kind === 'add-on' && !addOns.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'add-on', id!, addOns);
+    });
     policy.managementChain.forEach((step, s) => {
       if (!step.respondWithin.calendar) {
         ctx.addIssue({ code: 'custom', path: ['managementChain', s, 'respondWithin', 'calendar'], message: 'name the calendar of this step' });
@@ -536,14 +544,6 @@ const SeverityMarkers = z
 
 /** A policy as written (defaults not yet applied). */
 export type PolicyInput = z.input<typeof PolicySchema>;
-    policy.severityMarkers?.markers.forEach((marker, m) => {
-      if (!severities.has(marker.severity)) missing(['severityMarkers', 'markers', m, 'severity'], 'severity', marker.severity, severities);
-    });
-    policy.severityMarkers?.honouredFor.forEach((condition, c) => {
-      const [kind, id] = condition.split(':') as [string, string | undefined];
-      if (kind === 'plan' && !plans.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'plan', id!, plans);
-      if (kind === 'add-on' && !addOns.has(id!)) missing(['severityMarkers', 'honouredFor', c], 'add-on', id!, addOns);
-    });
 /** A validated policy with every default filled in. */
 export type Policy = z.output<typeof PolicySchema>;
 export type CalendarSpec = z.output<typeof CalendarSchema>;

@@ -625,12 +625,12 @@ function boundedTicket(input: NewTicket): NewTicket {
     ...(email !== undefined ? { email: cutText(email, LIMITS.email) } : {}),
     ...(name !== undefined ? { name: cutText(name, LIMITS.name) } : {}),
     ...(phone !== undefined ? { phone: cutText(phone, LIMITS.phone) } : {}),
+    ...(company !== undefined ? { company: cutText(company, LIMITS.name) } : {}),
+    ...(timeZone !== undefined ? { timeZone: cutText(timeZone, LIMITS.id) } : {}),
   };
   return {
     ...input,
     requester,
-    ...(company !== undefined ? { company: cutText(company, LIMITS.name) } : {}),
-    ...(timeZone !== undefined ? { timeZone: cutText(timeZone, LIMITS.id) } : {}),
     subject: cutText(input.subject, LIMITS.subject),
     description: cutText(input.description, LIMITS.description),
     ...(input.product ? { product: cutText(input.product, LIMITS.label) } : {}),

@@ -11,6 +11,9 @@ import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
 import type { Actor } from '../../core/tickets/model';
 import { type MessageKind, type RuleContext, addMessage, applyAction, openTicket } from '../../core/tickets/rules';
+import { applyDueSlaEvents } from '../../core/tickets/breaches';
+import { notificationsForEvents } from '../../core/notifications/events';
+import { renderNotification } from '../../core/notifications/render';
 
 const policy = loadPolicy('cadents');
 const planner = new SlaPlanner(policy);
@@ -242,5 +245,45 @@ describe('Cadents initial problem categorization (Level 1)', () => {
       ['level3', ['timer', 'manual'], undefined, undefined, false],
     ]);
     expect(policy.sla.breachedQueue).toBe('priority');
+  });
+});
+
+describe('Cadents Level 3 needs complete steps to reproduce (a blocked move says what is missing)', () => {
+  let ids = 0;
+  const ctx = (at: number): RuleContext => ({ policy, planner, now: at, newId: () => `b${++ids}` });
+  const OPENED = Date.parse('2026-06-02T10:00:00-04:00');
+  const AGENT: Actor = { kind: 'agent', id: 'partner-agent' };
+
+  it('when the Level 2 target passes without steps, the case stays at Level 2 and the mail says what is missing, not "Escalated to"', () => {
+    // Prepare: a Severity 1 case at Level 2 (with symptoms), answered
+    let ticket = openTicket(
+      {
+        id: 't3',
+        caseNumber: 'CDN-000003',
+        requester: { email: 'end.user@customer.example' },
+        channel: 'email',
+        subject: 'Calls drop',
+        description: 'Calls drop after 30 s.',
+        severity: 'sev1',
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(OPENED),
+      { kind: 'customer', id: 'end.user@customer.example' },
+    ).ticket;
+    ticket = addMessage(ticket, 'agent-reply', 'Looking into it.', ctx(OPENED + 60_000), AGENT).ticket;
+    ticket = applyAction(ticket, { type: 'escalate', reason: 'complex', details: { symptoms: 'drops at 30 s' } }, ctx(OPENED + 120_000), AGENT).ticket;
+    ticket = addMessage(ticket, 'agent-reply', 'Escalated.', ctx(OPENED + 180_000), AGENT).ticket;
+
+    // Act: everything due when the Level 2 target (2 business days) passes
+    const { ticket: after, events } = applyDueSlaEvents(ticket, ctx(Date.parse(ticket.sla.resolution!.due!)));
+    const blocked = notificationsForEvents(after, events).find((n) => n.kind === 'escalation-blocked')!;
+    const mail = renderNotification(policy, after, { ...blocked, body: events.find((e) => e.type === 'escalation-blocked')!.body! });
+
+    // Assess
+    expect(after.tier).toBe('level2');
+    expect(after.flags).toContain('needs-reproduction-steps');
+    expect(mail.subject).toBe('[CDN-000003] Not escalated, details missing: Calls drop');
+    expect(mail.subject).not.toMatch(/Escalated to/);
+    expect(mail.text).toContain('at Level 2 Advanced has passed, but the case could not move up a tier: tier level3 needs stepsToReproduce before a ticket may enter it.');
   });
 });

@@ -301,3 +301,83 @@ describe('notifications for timeline events', () => {
     for (const notification of notifications) expect(renderNotification(POLICY, ticketOf(), notification).subject).toContain('[TEST-000123]');
   });
 });
+
+describe('what mail to a customer promises (issue [9])', () => {
+  const advendio = loadPolicy('advendio');
+  // Premium, severity 1: "2h" on the business-hours calendar (Europe/Berlin, 09:00–17:00).
+  const promised = (overrides: Partial<Ticket> = {}) =>
+    ticketOf({
+      severity: 'sev1',
+      sla: { plan: 'premium', addOns: [], pauses: [], firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z' } },
+      ...overrides,
+    });
+
+  it('the acknowledgement gives the severity\'s criteria and the target in words, due in the requester\'s zone and UTC', () => {
+    // Prepare
+    const ticket = promised({ requester: { email: 'pat@customer.example', name: 'Pat', timeZone: 'America/New_York' } });
+
+    // Act
+    const { text } = renderNotification(advendio, ticket, notificationOf('acknowledgement'));
+
+    // Assess
+    expect(text).toContain('Level 1 - Critical: Critical production issue affecting all users');
+    expect(text).toContain('Functions:\n  - Software errors that prevents the functionality of ADvendio');
+    expect(text).toContain('Data:\n  - Major discrepancies in the data within ADvendio\n  - Data is unusable, corrupt or no longer available');
+    expect(text).toContain('Back End:\n  - Major discrepancies in data or functions within ADvendio');
+    expect(text).toContain(
+      'We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ' +
+        'that is by Mon 1 Jun 2026 05:30 America/New_York (09:30 UTC).',
+    );
+  });
+
+  it('without a zone of the requester, times are in the plan calendar\'s zone; a UTC date that differs is written out', () => {
+    // Prepare
+    const berlin = promised();
+    const lateInNewYork = promised({
+      requester: { email: 'pat@customer.example', timeZone: 'America/New_York' },
+      sla: { plan: 'premium', addOns: [], pauses: [], firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T14:00:00.000Z', due: '2026-06-02T02:00:00.000Z' } },
+    });
+
+    // Act
+    const inBerlin = renderNotification(advendio, berlin, notificationOf('acknowledgement')).text;
+    const inNewYork = renderNotification(advendio, lateInNewYork, notificationOf('acknowledgement')).text;
+
+    // Assess
+    expect(inBerlin).toContain('that is by Mon 1 Jun 2026 11:30 Europe/Berlin (09:30 UTC).');
+    expect(inNewYork).toContain('that is by Mon 1 Jun 2026 22:00 America/New_York (Tue 2 Jun 2026 02:00 UTC).');
+  });
+
+  it('says "as soon as possible" when the plan sets no target, and gives no instant once the first response is met', () => {
+    // Prepare
+    const noTarget = ticketOf({ severity: '1', sla: { plan: 'standard', addOns: [], pauses: [] } });
+    const answered = promised({ sla: { plan: 'premium', addOns: [], pauses: [], firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z', metAt: '2026-06-01T08:00:00.000Z' } } });
+
+    // Act
+    const none = renderNotification(POLICY, noTarget, notificationOf('acknowledgement')).text;
+    const met = renderNotification(advendio, answered, notificationOf('acknowledgement')).text;
+
+    // Assess
+    expect(none).toContain('We will respond as soon as possible.');
+    expect(met).toContain('We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays).');
+  });
+
+  it('a policy template may use {{target}}, {{respondBy}} and {{severityCriteria}}; a 24-hour weekday calendar reads as such', () => {
+    // Prepare
+    const policy = policyOf({
+      ...BASE,
+      calendars: [...BASE.calendars, { id: 'weekdays', timeZone: 'America/New_York', hours: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']] } }],
+      plans: [{ id: 'standard', name: 'Standard', calendar: 'weekdays', objectives: { '1': { firstResponse: { within: '30m' } } } }],
+      notifications: { ...BASE.notifications!, templates: { acknowledgement: { text: 'Target: {{target}}\nBy: {{respondBy}}\n{{severityCriteria}}' } } },
+    });
+    const ticket = ticketOf({ sla: { plan: 'standard', addOns: [], pauses: [], firstResponse: { within: '30m', calendar: 'weekdays', startedAt: '2026-06-01T14:00:00.000Z', due: '2026-06-01T14:30:00.000Z' } } });
+
+    // Act
+    const { text } = renderNotification(policy, ticket, notificationOf('acknowledgement'));
+
+    // Assess
+    expect(text).toBe(
+      'Target: within 30 business minutes (Mon–Fri, 24 hours a day, America/New_York time), that is by Mon 1 Jun 2026 10:30 America/New_York (14:30 UTC)\n' +
+        'By: Mon 1 Jun 2026 10:30 America/New_York (14:30 UTC)\nCritical\n',
+    );
+  });
+});

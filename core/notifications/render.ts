@@ -22,6 +22,7 @@ import {
   type Person,
   type StaffDirectory,
 } from '../staff/directory';
+import { instantWords, readerTimeZone, severityCriteriaText, targetWords } from '../sla/target-words';
 import type { Ticket } from '../tickets/model';
 import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePlaceholder } from './templates';
 
@@ -290,6 +291,20 @@ function placeholderValues(policy: Policy, ticket: Ticket, notification: Notific
     step: step?.title ?? notification.step ?? '',
     body: notification.body ?? '',
     resolution: ticket.resolution ? `Resolution (${ticket.resolution.type}): ${ticket.resolution.text}` : '',
+    ...customerFacingValues(policy, ticket),
+  };
+}
+
+/** What a customer is promised: the first-response target in words and when it is due, in their zone and UTC (core/sla/target-words.ts). */
+function customerFacingValues(policy: Policy, ticket: Ticket): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria'> {
+  const severity = policy.severities.find((candidate) => candidate.id === ticket.severity);
+  const first = ticket.sla.firstResponse;
+  const running = first?.due && !first.metAt && !first.stoppedAt ? first.due : undefined;
+  const respondBy = running ? instantWords(running, readerTimeZone(policy, ticket.requester.timeZone, ticket.sla.plan)) : '';
+  return {
+    target: first?.within ? `${targetWords(policy, first.within, first.calendar)}${respondBy ? `, that is by ${respondBy}` : ''}` : 'as soon as possible',
+    respondBy,
+    severityCriteria: severity ? severityCriteriaText(severity) : ticket.severity,
   };
 }
 

@@ -41,6 +41,16 @@ export const TEMPLATE_PLACEHOLDERS = [
   'body',
   /** The resolution text of a resolved case. */
   'resolution',
+  /**
+   * The first-response target in words, with when it is due in the requester's zone and UTC:
+   * "within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time), that is by Mon 1 Jun 2026
+   * 11:30 Europe/Berlin (09:30 UTC)"; "as soon as possible" when the plan sets none.
+   */
+  'target',
+  /** When the first response is due, in the requester's zone and in UTC; empty when not running. */
+  'respondBy',
+  /** The ticket's severity: its definition and the policy's criteria, one per line. */
+  'severityCriteria',
 ] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
@@ -70,7 +80,8 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
     subject: '[{{caseNumber}}] We received your request: {{subject}}',
     text:
       'Hello {{requester}},\n\nThank you for contacting support. Your case number is {{caseNumber}} ' +
-      '(severity: {{severity}}).\n\nAn agent will respond as soon as possible.\n\n' +
+      '(severity: {{severity}}).\n\nWe will respond {{target}}.\n\n' +
+      'The severity you chose means:\n{{severityCriteria}}\n\nIf another severity fits better, reply and say which.\n\n' +
       REPLY_HINT,
   },
   'agent-reply': {

@@ -3,6 +3,7 @@
  * A thin shell over core/: every rule it prints comes from there.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
@@ -13,6 +14,10 @@ import { policyJsonSchema } from '../core/policy/schema';
 import { METRICS, type Metric, SlaPlanner, TargetError, findCalendar, resolveTarget } from '../core/sla/targets';
 import { policyTable } from './policy-table';
 import { blockPricing, formatMoney } from '../core/pricing';
+import { stringify } from 'yaml';
+import { unaddressedMails } from '../core/staff/coverage';
+import { EMPTY_DIRECTORY } from '../core/staff/directory';
+import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
 
 /** A user mistake: printed as one line, exit code 1 (2 for usage errors, from commander). */
 class CliError extends Error {}
@@ -28,7 +33,8 @@ policy
   .command('check')
   .description('validate a policy file: exit 0 with a summary, or exit 1 listing every problem')
   .argument('<file>', 'policy file (YAML or JSON) or preset name')
-  .action((file: string) => {
+  .option('--staff <file>', 'staff directory file (YAML or JSON): warn about every mail it leaves unaddressed')
+  .action((file: string, options: { staff?: string }) => {
     const path = policyPath(file);
     const result = parsePolicy(readFileSync(path, 'utf8'));
     if (!result.ok) {
@@ -45,6 +51,14 @@ policy
         `${p.managementChain.length}-step management chain`,
     );
     if (p.notes.length > 0) console.log(`  ${p.notes.length} note(s) on choices the source left open`);
+    // Mail that would go to nobody is a warning, not an error: the directory may be loaded later.
+    const directory = options.staff ? loadDirectory(options.staff) : EMPTY_DIRECTORY;
+    const warnings = unaddressedMails(p, directory);
+    if (!options.staff && warnings.length > 0) {
+      const shipped = presetDirectoryPath(file);
+      console.log(`  checked without a staff directory${shipped ? ` (this preset ships one: --staff ${relativePath(shipped)})` : ' (give one with --staff <file>)'}`);
+    }
+    for (const warning of warnings) console.log(`  warning: ${warning}`);
   });
 
 policy
@@ -67,6 +81,75 @@ policy
   .command('schema')
   .description('print the JSON Schema of policy files (for editors)')
   .action(() => console.log(JSON.stringify(policyJsonSchema(), null, 2)));
+
+const staff = program.command('staff').description('the staff directory: people and teams who get the mail (docs/staff.md)');
+
+const apiOptions = (command: Command) =>
+  command
+    .option('--url <url>', 'the desk\'s API (default: env TIERDESK_URL or http://127.0.0.1:3000)')
+    .option('--key <key>', 'an API key (default: env TIERDESK_API_KEY)');
+
+apiOptions(
+  staff
+    .command('import')
+    .description('create or replace every person and team of a directory file (an admin key): people first, then teams')
+    .argument('<file>', 'staff directory file (YAML or JSON)'),
+).action(async (file: string, options: ApiOptions) => {
+  const directory = loadDirectory(file);
+  for (const person of directory.people) {
+    const { id, ...body } = person;
+    await callApi(options, 'PUT', `/staff/people/${encodeURIComponent(id)}`, body, `person ${id}`);
+  }
+  for (const team of directory.teams) {
+    const { id, ...body } = team;
+    await callApi(options, 'PUT', `/staff/teams/${encodeURIComponent(id)}`, body, `team ${id}`);
+  }
+  console.log(`imported ${directory.people.length} people and ${directory.teams.length} teams into ${apiUrl(options)}`);
+});
+
+apiOptions(
+  staff
+    .command('export')
+    .description('print the whole directory as a file `staff import` reads (YAML; --json for JSON)')
+    .option('--json', 'print JSON'),
+).action(async (options: ApiOptions & { json?: boolean }) => {
+  const directory = await callApi(options, 'GET', '/staff', undefined, 'the directory');
+  console.log(options.json ? JSON.stringify(directory, null, 2) : stringify(directory).trimEnd());
+});
+
+interface ApiOptions {
+  url?: string;
+  key?: string;
+}
+
+function apiUrl(options: ApiOptions): string {
+  return (options.url ?? process.env.TIERDESK_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+}
+
+/** One request to the desk's API; a refusal is one line naming what and why. */
+async function callApi(options: ApiOptions, method: string, path: string, body: unknown, what: string): Promise<unknown> {
+  const key = options.key ?? process.env.TIERDESK_API_KEY;
+  if (!key) throw new CliError('give an API key with --key <key> or TIERDESK_API_KEY');
+  let response: Response;
+  try {
+    response = await fetch(`${apiUrl(options)}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach ${apiUrl(options)}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  const answer = text ? (JSON.parse(text) as { message?: string; field?: string }) : {};
+  if (!response.ok) throw new CliError(`${what}: ${response.status} ${answer.field ? `${answer.field}: ` : ''}${answer.message ?? text}`);
+  return answer;
+}
+
+function relativePath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? path : shown;
+}
 
 const metricOption = new Option('--metric <metric>', 'which objective').choices(METRICS).default('first-response');
 

@@ -2,12 +2,22 @@
  * Demo data for `npm start`: the admin key, an agent key, one customer on the policy's
  * richest plan and a portal key for it, so a new user can file and work tickets at once.
  * Derived keys come from the admin key, so they stay the same across restarts.
+ *
+ * A preset's staff directory (presets/staff/<preset>.yaml) is loaded too, so the desk's mails
+ * reach people; people and teams already in the table are kept (changes made through the API
+ * survive a restart). The demo customer gets an account team from it. Every mail the policy
+ * would send to nobody with the directory in the table is reported, as `tierdesk policy check
+ * --staff` reports it.
  */
 import { createHmac } from 'node:crypto';
 import { CustomerSchema } from '../core/customer';
 import { loadPolicy } from '../core/policy/files';
 import { hashKey } from '../functions/api/auth';
 import { DynamoStore } from '../functions/store/dynamo-store';
+import { StaffStore } from '../functions/store/staff';
+import { unaddressedMails } from '../core/staff/coverage';
+import { peopleWithRole, type AccountTeam, type StaffDirectory } from '../core/staff/directory';
+import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
 
 export const DEMO_CUSTOMER_ID = 'demo';
 
@@ -21,7 +31,13 @@ export async function seedDemo(ctx: { tableName: string; adminKey: string; polic
   await store.putApiKey(hashKey(ctx.adminKey), { name: 'admin', role: 'admin' });
   await store.putApiKey(hashKey(agentKey), { name: 'demo-agent', role: 'agent' });
   const plan = policy.plans.find((p) => p.priorityQueue) ?? policy.plans.find((p) => p.id === policy.defaultPlan)!;
-  if (!(await store.getCustomer(DEMO_CUSTOMER_ID))) {
+  const staff = new StaffStore(ctx.tableName, store.doc);
+  const directoryFile = presetDirectoryPath(ctx.policy);
+  if (directoryFile) await seedDirectory(staff, loadDirectory(directoryFile));
+  const directory = await staff.directory();
+  const accountTeam = accountTeamFrom(directory);
+  const existing = await store.getCustomer(DEMO_CUSTOMER_ID);
+  if (!existing) {
     await store.putCustomer(
       CustomerSchema.parse({
         id: DEMO_CUSTOMER_ID,
@@ -30,14 +46,34 @@ export async function seedDemo(ctx: { tableName: string; adminKey: string; polic
         designatedUsers: ['pat@customer.example'],
         contacts: [{ name: 'Pat Example', email: 'pat@customer.example', phone: '+15555550100', role: 'point of contact' }],
         emailDomains: ['customer.example'],
+        ...(accountTeam ? { accountTeam } : {}),
       }),
     );
+  } else if (!existing.accountTeam && accountTeam) {
+    // A data directory from before the staff directory: the demo customer gets its account team once.
+    const { version: _version, ...customer } = existing;
+    await store.putCustomer({ ...customer, accountTeam }, existing);
   }
   await store.putApiKey(hashKey(customerKey), { name: 'demo-portal', role: 'customer', customerId: DEMO_CUSTOMER_ID });
   return {
     lines: [
       `agent key:     ${agentKey}`,
       `customer key:  ${customerKey}   (portal of "${DEMO_CUSTOMER_ID}", plan ${plan.id}; designated user pat@customer.example)`,
+      `staff:         ${directory.people.length} people, ${directory.teams.length} teams${directoryFile ? ` (from ${directoryFile.replace(/^.*\/presets\//, 'presets/')})` : ''}; GET /staff`,
+      ...unaddressedMails(policy, directory).map((warning) => `warning: ${warning}`),
     ],
   };
+}
+
+/** Adds the file's people and teams that the table does not have yet. */
+async function seedDirectory(staff: StaffStore, directory: StaffDirectory): Promise<void> {
+  for (const person of directory.people) if (!(await staff.getPerson(person.id))) await staff.putPerson(person);
+  for (const team of directory.teams) if (!(await staff.getTeam(team.id))) await staff.putTeam(team);
+}
+
+/** The first TAM and the first CSM of the directory, as the demo customer's own. */
+function accountTeamFrom(directory: StaffDirectory): AccountTeam | undefined {
+  const tam = peopleWithRole(directory, 'tam')[0]?.id;
+  const csm = peopleWithRole(directory, 'csm')[0]?.id;
+  return tam || csm ? { ...(tam ? { tam } : {}), ...(csm ? { csm } : {}) } : undefined;
 }

@@ -196,6 +196,8 @@ export function resolveForScope(
 function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, context: RecipientContext): string[] | string {
   const settings = notificationSettings(policy);
   const directory = context.directory ?? EMPTY_DIRECTORY;
+  // Without a directory the reason names the policy's section alone, as it did before there was one.
+  const nobody = (inDirectory: string, inPolicy: string) => (context.directory ? `${inDirectory} and ${inPolicy}` : inPolicy);
   const team = settings.teams[scope.team];
   switch (recipient) {
     case 'requester':
@@ -206,17 +208,17 @@ function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, con
       const person = personById(directory, scope.assignee);
       if (person) return [person.email];
       const address = settings.agents[scope.assignee];
-      return address ? [address] : `no person "${scope.assignee}" in the staff directory and no address for the assignee in notifications.agents`;
+      return address ? [address] : nobody(`no person "${scope.assignee}" in the staff directory`, `no address for assignee "${scope.assignee}" in notifications.agents`);
     }
     case 'team-lead': {
       const lead = teamLead(directory, teamFor(directory, scope));
       if (lead) return [lead.email];
-      return team?.lead ? [team.lead] : `no lead for team "${scope.team}" in the staff directory or notifications.teams`;
+      return team?.lead ? [team.lead] : nobody(`no lead for team "${scope.team}" in the staff directory`, `no lead address for team "${scope.team}" in notifications.teams`);
     }
     case 'team': {
       const people = teamPeople(directory, teamFor(directory, scope));
       if (people.length) return addresses(people);
-      return team?.members.length ? team.members : `nobody in team "${scope.team}" in the staff directory and no member addresses in notifications.teams`;
+      return team?.members.length ? team.members : nobody(`nobody in team "${scope.team}" in the staff directory`, `no member addresses for team "${scope.team}" in notifications.teams`);
     }
     case 'period-contact':
       return scope.periodContact ? checked(scope.periodContact, 'the period\'s point of contact') : 'the ticket has no support period point of contact';
@@ -231,7 +233,7 @@ function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, con
     const named = settings.teams[id];
     const listed = [...(named?.lead ? [named.lead] : []), ...(named?.members ?? [])];
     if (listed.length) return listed;
-    return `nobody in team "${id}"${isStaffRole(id) ? ` or with role "${id}"` : ''} in the staff directory and no addresses for it in notifications.teams`;
+    return nobody(`nobody in team "${id}"${isStaffRole(id) ? ` or with role "${id}"` : ''} in the staff directory`, `no addresses for team "${id}" in notifications.teams`);
   }
   if (recipient.startsWith('management:')) {
     const stepId = recipient.slice('management:'.length);
@@ -241,8 +243,8 @@ function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, con
     if (people.length) return addresses(people);
     const listed = settings.management[stepId];
     if (listed?.length) return listed;
-    const who = role ? `nobody with role "${role}" in the staff directory` : 'the step names no staff role';
-    return `${who} and no addresses for management step "${stepId}" in notifications.management`;
+    const who = role ? `nobody with role "${role}" in the staff directory` : `management step "${stepId}" names no staff role`;
+    return nobody(who, `no addresses for management step "${stepId}" in notifications.management`);
   }
   if (recipient.startsWith('role:')) {
     const role = recipient.slice('role:'.length);

@@ -62,6 +62,7 @@ export class TierdeskStack extends Stack {
     });
     if (settings.inboundRecipients.length > 0) {
       this.inboundEmail = new InboundEmail(this, 'InboundEmail', { table: data.table, policyFile, workflow: this.workflow, recipients: settings.inboundRecipients });
+      this.inboundEmail.allowAttachmentDownloads(this.api.handler); // GET /tickets/{id}/attachments/…
     }
 
     const functions: Record<string, TierdeskFunction> = {

@@ -30,7 +30,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const principal = await authenticate(event, rt.store);
   const id = checkPathId(found.route, found.id);
   logger.appendKeys({ principal: principal.name, keyId: principal.id, ...(id ? { ticketId: id } : {}) });
-  return found.route.run(rt, { principal, body: parseBody(event, found.route), headers, query, now: Date.now() }, id);
+  return found.route.run(rt, { principal, body: parseBody(event, found.route), headers, query, ...(found.params ? { params: found.params } : {}), now: Date.now() }, id);
 }
 
 /** Every header the API reads, bounded before anything reads it (Authorization is refused with 401). */

@@ -32,6 +32,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...(route.id
           ? [{ name: 'id', in: 'path', required: true, description: `An id of another shape is ${route.method === 'PUT' && route.id.rule ? 'a 400' : 'a 404'}.`, schema: route.id.schema }]
           : []),
+        ...(route.params ?? []).map((param) => ({ name: param.name, in: 'path', required: true, description: param.description, schema: param.schema })),
         ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
         ...(route.headers ?? []).map((header) => HEADERS[header]),
       ],

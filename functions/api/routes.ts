@@ -9,6 +9,8 @@ import { createApiKey, getCustomer, putCustomer } from './customers';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
+import { ATTACHMENT_PARAMS, getAttachment } from './attachments';
+import { SeveritiesQuery, listSeverities } from './policy-info';
 import { ListStaffQuery, PersonBodySchema, TeamBodySchema, exportDirectory, getPerson, getTeam, listPeople, listTeams, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
 
@@ -51,6 +53,13 @@ export const PATH_IDS = {
   team: { noun: 'team', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a team id is ${STAFF_ID_RULE}` },
 } as const satisfies Record<string, PathId>;
 
+/** A path parameter beyond `{id}`: bounded before it is decoded (LIMITS.pathSegment), its shape checked by the route. */
+export interface PathParam {
+  name: string;
+  description: string;
+  schema: { type: 'string'; maxLength: number; pattern: string };
+}
+
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
   /** OpenAPI-style path, e.g. /tickets/{id}. */
@@ -60,6 +69,8 @@ export interface Route {
   query?: z.ZodType;
   /** The path's `{id}`, when it has one. */
   id?: PathId;
+  /** Further path parameters after `{id}`, in path order: each checked by the route itself, documented in OpenAPI. */
+  params?: readonly PathParam[];
   /** The request headers the route reads, beyond Authorization (for the OpenAPI document). */
   headers?: ('Idempotency-Key' | 'If-Match')[];
   /** 2xx status of a success. */
@@ -73,6 +84,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/tickets/{id}', id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
   { method: 'POST', path: '/tickets/{id}/messages', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
   { method: 'POST', path: '/tickets/{id}/actions', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
+  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets)', success: 200, run: getAttachment },
+  { method: 'GET', path: '/policy/severities', summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
   { method: 'PUT', path: '/customers/{id}', id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
   { method: 'GET', path: '/customers/{id}', id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },
   { method: 'PUT', path: '/agents/{id}', id: PATH_IDS.agent, summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
@@ -96,21 +109,26 @@ export const ROUTES: Route[] = [
 
 const compiled = ROUTES.map((route) => ({
   route,
-  pattern: new RegExp(`^${route.path.replace(/\{id\}/, '([^/]+)')}$`),
+  pattern: new RegExp(`^${route.path.replace(/\{[A-Za-z]+\}/g, '([^/]+)')}$`),
 }));
 
 /**
  * The route for a request, the id in its path, and the methods its path allows (for 405).
  * A path id that is not valid percent-encoding, or longer than any id can be, is refused here.
  */
-export function match(method: string, path: string): { route?: Route; id?: string; allowed: string[] } {
+export function match(method: string, path: string): { route?: Route; id?: string; params?: Record<string, string>; allowed: string[] } {
   const onPath = compiled.flatMap(({ route, pattern }) => {
     const found = pattern.exec(path);
-    return found ? [{ route, id: found[1] }] : [];
+    return found ? [{ route, id: found[1], rest: found.slice(2) }] : [];
   });
   const hit = onPath.find(({ route }) => route.method === method);
+  // Further parameters are bounded and decoded as the id is; each route checks their shape.
+  const params = hit?.route.params?.length
+    ? Object.fromEntries(hit.route.params.map((param, i) => [param.name, decodePathId(hit.rest[i] ?? '', hit.route)]))
+    : undefined;
   return {
     ...(hit ? { route: hit.route, ...(hit.id !== undefined ? { id: decodePathId(hit.id, hit.route) } : {}) } : {}),
+    ...(params ? { params } : {}),
     allowed: onPath.map(({ route }) => route.method),
   };
 }

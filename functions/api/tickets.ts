@@ -22,6 +22,8 @@ export interface Request {
   body: unknown;
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
+  /** Path parameters beyond `{id}` (routes.ts Route.params), decoded, not yet checked. */
+  params?: Record<string, string>;
   now: number;
 }
 
@@ -176,7 +178,7 @@ async function updateTicket(rt: Runtime, request: Request, id: string, apply: (t
 }
 
 /** A ticket the principal may see; anything else is "not found", so ids cannot be probed. */
-async function visibleTicket(rt: Runtime, principal: Principal, id: string): Promise<Ticket> {
+export async function visibleTicket(rt: Runtime, principal: Principal, id: string): Promise<Ticket> {
   const ticket = await rt.store.getTicket(id);
   if (!ticket || (principal.role === 'customer' && ticket.customerId !== principal.customerId)) {
     throw new HttpError(404, `no ticket ${id}`);

@@ -259,4 +259,18 @@ export class InboundEmail extends Construct {
     });
     new CfnOutput(this, 'MailBucketName', { value: this.bucket.bucketName, description: 'tierdesk inbound email: raw mail and attachments' });
   }
+
+  /**
+   * Lets the API serve attachments (GET /tickets/{id}/attachments/…, functions/api/attachments.ts):
+   * s3:GetObject on the attachment prefix only, never the raw mail, and where the bucket is.
+   */
+  allowAttachmentDownloads(api: TierdeskFunction): void {
+    api.addEnvironment('TIERDESK_MAIL_BUCKET', this.bucket.bucketName);
+    api.addEnvironment('TIERDESK_ATTACHMENT_PREFIX', ATTACHMENT_PREFIX);
+    api.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${ATTACHMENT_PREFIX}*`)] }));
+    Validations.of(api.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagRef(this.bucket, 'Arn')}/${ATTACHMENT_PREFIX}*]`,
+      reason: `Reads objects under ${ATTACHMENT_PREFIX} only (keys are SES message ids and attachment names); the handler reads only the key stored on the ticket's event.`,
+    });
+  }
 }

@@ -1,0 +1,81 @@
+/**
+ * GET /policy/severities: what a requester needs to choose a severity — each one's definition and
+ * criteria (e.g. ADvendio's Functions / Data / Back End), and with a customer key (or, for staff,
+ * `?customer=<id>`) what that customer is promised at each: the first-response and next-response
+ * targets of its plan, measured on the calendar its add-ons put them on, in words.
+ */
+import { z } from 'zod';
+import { contractStatus, isCustomerId, type Customer } from '../../core/customer';
+import { LIMITS } from '../../core/limits';
+import type { Policy } from '../../core/policy/schema';
+import { resolveTarget, TargetError, type Metric } from '../../core/sla/targets';
+import { targetWords } from '../../core/sla/target-words';
+import { intakeSeverity } from '../../core/mail/ticket-mail';
+import type { Runtime } from '../shared/runtime';
+import { HttpError, json, type HttpResult } from '../shared/http';
+import { customerById } from '../shared/lookups';
+import type { Request } from './tickets';
+
+export const SeveritiesQuery = z
+  .object({
+    customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: show this customer\'s targets. A customer key always sees its own.'),
+  })
+  .strict();
+
+export async function listSeverities(rt: Runtime, request: Request): Promise<HttpResult> {
+  const query = SeveritiesQuery.parse(request.query);
+  const { principal } = request;
+  if (principal.role === 'customer' && query.customer && query.customer !== principal.customerId) {
+    throw new HttpError(403, 'a customer key sees its own targets only', { field: 'customer' });
+  }
+  const customerId = principal.role === 'customer' ? principal.customerId : query.customer;
+  const customer = customerId && isCustomerId(customerId) ? await customerById(rt, customerId) : undefined;
+  if (customerId && !customer) throw new HttpError(principal.role === 'customer' ? 404 : 400, `unknown customer "${customerId}"`, { field: 'customer' });
+  const terms = customer ? customerTerms(rt.policy, customer, request.now) : undefined;
+  return json(200, {
+    defaultSeverity: intakeSeverity(rt.policy),
+    ...(terms ? { plan: terms.plan } : {}),
+    severities: rt.policy.severities.map((severity) => ({
+      id: severity.id,
+      name: severity.name,
+      ...(severity.definition ? { definition: severity.definition.trim() } : {}),
+      criteria: severity.criteria,
+      ...(terms ? { targets: targetsFor(rt.policy, terms, severity.id) } : {}),
+    })),
+  });
+}
+
+interface Terms {
+  plan: string;
+  addOns: string[];
+}
+
+/** The plan whose targets a customer is promised: its own while its contract runs and the plan exists, else the default plan (as entitlement decides). */
+function customerTerms(policy: Policy, customer: Customer, now: number): Terms {
+  const plan = policy.plans.find((candidate) => candidate.id === customer.plan);
+  if (!plan || contractStatus(customer.contract, now) !== 'active') {
+    const fallback = policy.plans.find((candidate) => candidate.id === policy.defaultPlan)!;
+    return { plan: fallback.id, addOns: [...fallback.includedAddOns] };
+  }
+  const allowed = new Set([...plan.includedAddOns, ...plan.availableAddOns]);
+  return { plan: plan.id, addOns: customer.addOns.filter((addOn) => allowed.has(addOn)) };
+}
+
+const METRICS: [Metric, string][] = [
+  ['first-response', 'firstResponse'],
+  ['next-response', 'nextResponse'],
+];
+
+function targetsFor(policy: Policy, terms: Terms, severity: string): Record<string, { within: string; calendar: string; text: string }> {
+  const targets: Record<string, { within: string; calendar: string; text: string }> = {};
+  for (const [metric, key] of METRICS) {
+    try {
+      const target = resolveTarget(policy, { plan: terms.plan, severity, metric, addOns: terms.addOns });
+      targets[key] = { within: target.within, calendar: target.calendar, text: targetWords(policy, target.within, target.calendar) };
+    } catch (error) {
+      // The plan sets no such target for this severity: nothing is promised.
+      if (!(error instanceof TargetError)) throw error;
+    }
+  }
+  return targets;
+}

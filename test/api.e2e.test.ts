@@ -254,6 +254,18 @@ describe('bad input gets a 4xx naming the field', () => {
     expect(answer.body.field).toBe('severity');
   });
 
+  it('a severity by its name is stored by id, on intake and on set-severity; an unknown case reason → 422 naming caseReason (issue [9])', async () => {
+    const created = await newTicket({ severity: ' HIGH ' });
+    const raised = await request('POST', `/tickets/${created.id}/actions`, { body: { type: 'set-severity', severity: 'Critical' } });
+    const badReason = await request('POST', '/tickets', { body: { subject: 's', description: 'd', severity: 'critical', caseReason: 'Billing', requester } });
+
+    expect(created.ticket.severity).toBe('2');
+    expect(raised.status).toBe(200);
+    expect(raised.body.ticket.severity).toBe('1');
+    expect(badReason.status).toBe(422);
+    expect(badReason.body).toMatchObject({ field: 'caseReason', message: 'unknown case reason "Billing" (known: none)' });
+  });
+
   it('a body that is not JSON → 400; an unknown ticket → 404; a bad cursor → 400', async () => {
     expect((await request('POST', '/tickets', { rawBody: '{"subject":' })).status).toBe(400);
     expect((await request('GET', '/tickets/ACME-999999')).status).toBe(404);

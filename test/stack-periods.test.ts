@@ -83,8 +83,13 @@ describe('the period step function', () => {
     expect(resources[stepId()]!.Properties.Environment.Variables).toMatchObject({ TIERDESK_TABLE: { Ref: tableId }, TIERDESK_POLICY: '/var/task/policy.json' });
   });
 
-  it('reads and writes the table and sends mail as the configured identity (the address and its domain), nothing else', () => {
+  it('reads and writes the table, sends mail as the configured identity (the address and its domain) and wakes ticket workflows, nothing else', () => {
     const statements = statementsOf(stepId());
+    // The end step wakes the handed-over tickets' workflows: SendTaskSuccess, which IAM scopes to nothing narrower than "*".
+    const wake = statements.filter((s) => actionsOf([s]).includes('states:SendTaskSuccess'));
+    expect(wake).toHaveLength(1);
+    expect(actionsOf(wake)).toEqual(['states:SendTaskSuccess']);
+    expect([wake[0]!.Resource].flat()).toEqual(['*']);
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
     const dynamo = statements.filter((s) => actionsOf([s]).every((action) => action.startsWith('dynamodb:')));
     for (const statement of dynamo) expect(JSON.stringify(statement.Resource)).toContain(tableId);
@@ -99,8 +104,8 @@ describe('the period step function', () => {
     for (const identity of ['support@desk.example', 'desk.example']) {
       expect(identities.some((resource) => resource.includes(':ses:') && resource.endsWith(`":identity/${identity}"]]}`))).toBe(true);
     }
-    expect(statements).toHaveLength(dynamo.length + ses.length + configurationSet.length);
-    expect([...new Set(actionsOf(statements).map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'ses']);
+    expect(statements).toHaveLength(dynamo.length + ses.length + configurationSet.length + wake.length);
+    expect([...new Set(actionsOf(statements).map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'ses', 'states']);
   });
 
   it('is granted SES exactly as the ticket workflow\'s Step', () => {
@@ -108,10 +113,10 @@ describe('the period step function', () => {
     expect(sesOf(stepId())).toEqual(sesOf(functionId('step')));
   });
 
-  it('has no wildcard action and no "*" resource', () => {
+  it('has no wildcard action, and a "*" resource only for SendTaskSuccess', () => {
     const statements = statementsOf(stepId());
     expect(actionsOf(statements).filter((action) => action.includes('*'))).toEqual([]);
-    expect(statements.filter((statement) => [statement.Resource].flat().includes('*'))).toEqual([]);
+    expect(actionsOf(statements.filter((statement) => [statement.Resource].flat().includes('*')))).toEqual(['states:SendTaskSuccess']);
   });
 });
 

@@ -236,7 +236,7 @@ describe('the ticket workflow', () => {
     const functionRoles = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).map((fn) => fn.Properties.Role['Fn::GetAtt'][0]);
     // Both machines (ticket lifecycle and support period) log and trace the same way; every function traces.
     expect(functionRoles).toHaveLength(7); // with the SES feedback function (lib/email/feedback.ts)
-    expect(found).toHaveLength(7 + functionRoles.length);
+    expect(found).toHaveLength(8 + functionRoles.length);
     expect(found).toEqual(expect.arrayContaining(functionRoles.map((role) => ({ role, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'] }))));
     expect(found).toEqual(
       expect.arrayContaining([
@@ -247,6 +247,7 @@ describe('the ticket workflow', () => {
         { role: roleOf('index'), actions: ['states:SendTaskSuccess'] },
         { role: roleOf('park'), actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'] },
         { role: roleOf('webhooks'), actions: ['states:SendTaskSuccess'] },
+        { role: roleOf('period-step'), actions: ['states:SendTaskSuccess'] }, // hands period tickets over (issue [9])
       ]),
     );
   });

@@ -97,7 +97,10 @@ describe('statemachines/support-period.asl.json', () => {
       const state = periodStates[name];
       name = state.Type === 'Choice' ? state.Default : state.Next;
     }
-    expect(path).toEqual(['Plan', 'PlannedOrCancelled', 'WaitForNotice', 'Notice', 'NoticedOrCancelled', 'WaitForStart', 'Start', 'UpdateOrEnd', 'WaitForEnd', 'End']);
+    expect(path).toEqual(['PeriodOrOrderMail', 'Plan', 'PlannedOrCancelled', 'WaitForNotice', 'Notice', 'NoticedOrCancelled', 'WaitForStart', 'Start', 'UpdateOrEnd', 'WaitForEnd', 'End']);
+    // An execution started with `mail: true` only sends the order's owed mails (issue [9]).
+    expect(periodStates.PeriodOrOrderMail.Choices).toEqual([{ Variable: '$.mail', IsPresent: true, Next: 'OrderMail' }]);
+    expect(periodStates.OrderMail).toMatchObject({ Next: 'Done', Parameters: { FunctionName: STEP, Payload: { step: 'mail' } } });
     // While updates fall before the end: wait for each, send it, decide again.
     expect(periodStates.UpdateOrEnd.Choices[1]).toEqual({ Variable: '$.step.updateAt', IsString: true, Next: 'WaitForUpdate' });
     expect(periodStates.WaitForUpdate).toMatchObject({ TimestampPath: '$.step.updateAt', Next: 'Update' });

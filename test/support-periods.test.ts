@@ -8,10 +8,10 @@ import { notificationsForEvents } from '../core/notifications/events';
 import { renderNotification } from '../core/notifications/render';
 import { loadPolicy } from '../core/policy/files';
 import type { Policy } from '../core/policy/schema';
-import { noticeMail, summaryMail, updateMail } from '../core/periods/mails';
-import { availableFor, bookedSlots, newOrder, nextUpdateAt, noticeAt, orderProblems, type Agent, type OrderRequest } from '../core/periods/orders';
+import { noticeMail, orderMails, summaryMail, updateMail } from '../core/periods/mails';
+import { availableFor, bookedSlots, newOrder, nextUpdateAt, noticeAt, orderProblems, periodsFixed, withOrderMail, type Agent, type OrderRequest } from '../core/periods/orders';
 import { AgentSchema } from '../core/periods/requests';
-import { routeToDedicatedEngineer } from '../core/periods/routing';
+import { handOverAfterPeriod, routeToDedicatedEngineer } from '../core/periods/routing';
 import { SlaPlanner } from '../core/sla/targets';
 import type { Ticket } from '../core/tickets/model';
 import { RuleError, applyAction, openTicket, type RuleContext } from '../core/tickets/rules';
@@ -82,7 +82,9 @@ describe('the mails of a period', () => {
 
   it('tells the point of contact who the engineer is and the number to call, HTML-escaped', () => {
     const mail = noticeMail(CADMIUM, order, period, ana);
-    expect(mail).toMatchObject({ to: 'pat@customer.example', subject: '[SO-000007] Your dedicated support engineer for 2026-12-01 14:00 UTC' });
+    // CHOSEN: the notice about ten days before is the order's confirmation.
+    expect(mail).toMatchObject({ to: 'pat@customer.example', subject: '[SO-000007] Your dedicated support engineer for 2026-12-01 14:00 UTC is confirmed' });
+    expect(mail.text).toContain('is confirmed. Your engineer:');
     expect(mail.text).toContain('Ana <Lead> Engineer');
     expect(mail.text).toContain('+1 800 555 0100');
     expect(mail.html).toContain('Ana &lt;Lead&gt; Engineer');
@@ -209,5 +211,154 @@ describe('escalating an issue of a support period', () => {
     expect(update.text).toContain('2 tickets so far, 1 still being worked.');
     expect(update.text).toContain('resolved: Encoders replaced.; system issue escalated to infrastructure');
     expect(summaryMail(POLICY, order, order.periods[0]!, [resolved.ticket]).text).toContain('system issue escalated to infrastructure');
+  });
+
+  it('an escalated issue moves into the escalation team\'s queue; the engineer stays assigned for the updates', () => {
+    const before = dedicated();
+    expect(before.queue).toBe('dedicated:ana');
+    const escalated = applyAction(before, { type: 'escalate-period-issue', issue: 'configuration', reason: 'Wrong session times.' }, ctx(), AGENT).ticket;
+    expect(escalated.queue).toBe('project-manager');
+    expect(escalated.assignee).toBe('ana');
+    // In a team's queue it sorts by next due like the others there, not by the engineer's order.
+    expect(escalated.queueOrder).toBeUndefined();
+    // A later change (a reply, a severity) keeps it there.
+    expect(applyAction(escalated, { type: 'set-severity', severity: 'sev2' }, ctx(), AGENT).ticket.queue).toBe('project-manager');
+  });
+});
+
+describe('routing a ticket to the period\'s engineer', () => {
+  const POLICY: Policy = {
+    ...CADMIUM,
+    supportPeriods: { ...CADMIUM.supportPeriods!, afterPeriodQueue: 'aftercare' },
+    notifications: {
+      from: 'support@cadmium.example',
+      teams: { aftercare: { lead: 'aftercare-lead@cadmium.example', members: ['aftercare@cadmium.example'] }, infrastructure: { lead: 'infra-lead@cadmium.example', members: [] } },
+      agents: {},
+      management: {},
+      templates: {},
+    } as unknown as Policy['notifications'],
+  };
+  let ids = 0;
+  const ctx = (now = NOW, policy = POLICY): RuleContext => ({ policy, planner: new SlaPlanner(policy), now, newId: () => `r-${++ids}` });
+  const opened = (): Ticket =>
+    openTicket(
+      {
+        id: 'CDM-000060',
+        caseNumber: 'CDM-000060',
+        customerId: 'acme',
+        requester: { email: 'guest@acme.example' },
+        channel: 'email',
+        subject: 'Badges do not print',
+        description: 'The badge printer is offline.',
+        severity: 'sev2',
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(),
+      { kind: 'customer', id: 'guest@acme.example' },
+    ).ticket;
+  const routing = { orderId: 'SO-000012', period: 0, engineerId: 'ana', engineerEmail: 'ana@vendor.example', contact: 'pat@acme.example', until: '2026-11-23T13:30:00Z' };
+
+  it('mails the engineer through the ticket\'s outbox: the routing event names them', () => {
+    const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx());
+    const event = routed.events.find((e) => e.type === 'period-routed')!;
+    expect(event.data).toMatchObject({ orderId: 'SO-000012', period: 0, notify: ['ana@vendor.example'] });
+    expect(routed.ticket.outbox).toEqual([expect.objectContaining({ kind: 'period-routed', recipients: ['ana@vendor.example'], eventId: event.id })]);
+    const mail = renderNotification(POLICY, routed.ticket, { ...routed.ticket.outbox![0]!, body: event.body! });
+    expect(mail.to).toEqual(['ana@vendor.example']);
+    expect(mail.subject).toBe('[CDM-000060] Routed to you during the support period: Badges do not print');
+    expect(mail.text).toContain('It is assigned to you and waits in your queue');
+    expect(mail.text).toContain('Support order SO-000012, period 0, until 2026-11-23 13:30 UTC. Point of contact: pat@acme.example.');
+    // A routing written before engineers' addresses were kept falls back to the assignee role.
+    const { engineerEmail: _e, ...old } = routing;
+    expect(routeToDedicatedEngineer({ ticket: opened(), events: [] }, old, ctx()).ticket.outbox![0]!.recipients).toEqual(['assignee']);
+  });
+
+  it('at the end, an open ticket goes to the policy\'s after-period queue, unassigned, with an event and a mail to that team', () => {
+    const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx()).ticket;
+    const end = Date.parse(routing.until);
+    const handed = handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 0 }, ctx(end))!;
+    expect(handed.ticket).toMatchObject({ team: 'aftercare', queue: 'aftercare', dedicated: { handedOver: { team: 'aftercare', at: routing.until.replace('Z', '.000Z') } } });
+    expect(handed.ticket.assignee).toBeUndefined();
+    expect(handed.ticket.queueOrder).toBeUndefined();
+    const event = handed.events.find((e) => e.type === 'period-ended')!;
+    expect(event.body).toBe('The support period (order SO-000012, period 0) ended with the case new: handed over from ana to team aftercare (queue aftercare).');
+    const [mail] = notificationsForEvents(handed.ticket, handed.events);
+    expect(mail).toMatchObject({ kind: 'period-handover', recipients: ['team:aftercare'] });
+    const rendered = renderNotification(POLICY, handed.ticket, { ...mail!, body: event.body! });
+    expect(rendered.to).toEqual(['aftercare-lead@cadmium.example', 'aftercare@cadmium.example']);
+    expect(rendered.subject).toBe('[CDM-000060] Handed over after the support period: Badges do not print');
+    // Done once: a retried end step hands nothing over again; another period's end leaves it alone.
+    expect(handOverAfterPeriod(handed.ticket, { orderId: 'SO-000012', period: 0 }, ctx(end))).toBeUndefined();
+    expect(handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 1 }, ctx(end))).toBeUndefined();
+  });
+
+  it('without afterPeriodQueue, the ticket\'s own tier team takes it; an escalated one stays with its escalation team; a resolved one moves without a mail', () => {
+    const plain: Policy = { ...POLICY, supportPeriods: { ...CADMIUM.supportPeriods! } };
+    const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx(NOW, plain)).ticket;
+    expect(handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 0 }, ctx(NOW, plain))!.ticket).toMatchObject({ team: 'cadmium-support', queue: 'cadmium-support' });
+
+    const escalated = applyAction(routed, { type: 'escalate-period-issue', issue: 'system', reason: 'Printer server down.' }, ctx(), { kind: 'agent', id: 'ana' }).ticket;
+    const kept = handOverAfterPeriod(escalated, { orderId: 'SO-000012', period: 0 }, ctx())!;
+    expect(kept.ticket).toMatchObject({ team: 'infrastructure', queue: 'infrastructure' });
+    expect(notificationsForEvents(kept.ticket, kept.events)).toEqual([expect.objectContaining({ kind: 'period-handover', recipients: ['team:infrastructure'] })]);
+
+    const resolved = applyAction(routed, { type: 'resolve', resolutionType: 'fix', text: 'Printer restarted.' }, ctx(), { kind: 'agent', id: 'ana' }).ticket;
+    const quiet = handOverAfterPeriod(resolved, { orderId: 'SO-000012', period: 0 }, ctx())!;
+    expect(quiet.ticket).toMatchObject({ team: 'aftercare', assignee: 'ana', dedicated: { handedOver: { team: 'aftercare' } } });
+    expect(notificationsForEvents(quiet.ticket, quiet.events)).toEqual([]);
+    // Reopened later, it lands in the team's queue, not the engineer's.
+    expect(applyAction(quiet.ticket, { type: 'reopen', reason: 'Broken again.' }, ctx(), { kind: 'customer', id: 'guest@acme.example' }).ticket.queue).toBe('aftercare');
+  });
+
+  it('the summary says which open tickets went to whom', () => {
+    const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx()).ticket;
+    const handed = handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 0 }, ctx())!.ticket;
+    const order = newOrder(POLICY, 'SO-000012', 'acme', request([{ start: '2026-12-01T14:00:00Z', hours: 4 }]), NOW);
+    const text = summaryMail(POLICY, order, order.periods[0]!, [handed]).text;
+    expect(text).toContain('CDM-000060 · Badges do not print · Severity 2 – High · new');
+    expect(text).toContain('handed over to team aftercare');
+    expect(text).toContain("The period's engineer has handed the open tickets over: CDM-000060 to team aftercare.");
+  });
+});
+
+describe('the mails of an order', () => {
+  const POLICY: Policy = {
+    ...CADMIUM,
+    supportPeriods: { ...CADMIUM.supportPeriods!, ordersTeam: 'scheduling' },
+    notifications: { from: 'support@cadmium.example', teams: { scheduling: { lead: 'sched-lead@cadmium.example', members: ['sched@cadmium.example'] } }, agents: {}, management: {}, templates: {} } as unknown as Policy['notifications'],
+  };
+  const order = newOrder(POLICY, 'SO-000020', 'acme', request([{ start: '2026-12-01T14:00:00Z', hours: 4 }]), NOW);
+
+  it('staff (supportPeriods.ordersTeam) hear of a new order, one mail per address; none without the team', () => {
+    const mails = orderMails(POLICY, order, 'order-placed');
+    expect(mails.map((m) => m.to)).toEqual(['sched-lead@cadmium.example', 'sched@cadmium.example']);
+    expect(mails[0]!.subject).toBe('[SO-000020] New support order from acme');
+    expect(mails[0]!.text).toContain('Purpose: Dedicated Virtual Attendee Support');
+    expect(mails[0]!.text).toContain('2026-12-01 14:00 UTC – 2026-12-01 18:00 UTC (4 hours)');
+    expect(orderMails(CADMIUM, order, 'order-placed')).toEqual([]);
+  });
+
+  it('the point of contact hears that the order is accepted, or pending subject to availability', () => {
+    const [accepted] = orderMails(POLICY, order, 'order-accepted');
+    expect(accepted).toMatchObject({ to: 'pat@customer.example', subject: '[SO-000020] Your support order is accepted' });
+    expect(accepted!.text).toContain('About 10 days before each period we confirm it');
+    const [pending] = orderMails(POLICY, order, 'order-pending');
+    expect(pending).toMatchObject({ to: 'pat@customer.example', subject: '[SO-000020] Your support order is pending (subject to availability)' });
+    expect(pending!.text).toContain('no engineer is free for every period yet');
+  });
+
+  it('queues its mails on the order, the newest ten kept', () => {
+    let queued = order;
+    for (let i = 0; i < 12; i++) queued = withOrderMail(queued, i % 2 ? 'order-pending' : 'order-accepted', NOW + i);
+    expect(queued.outbox).toHaveLength(10);
+    expect(queued.outbox!.at(-1)).toEqual({ kind: 'order-pending', at: new Date(NOW + 11).toISOString() });
+  });
+
+  it('an order whose period has ended says "has ended"; one that has started says "has started"', () => {
+    const start = Date.parse('2026-12-01T14:00:00Z');
+    expect(periodsFixed(order, start - 1)).toBeUndefined();
+    expect(periodsFixed(order, start)).toBe('period 0 of order SO-000020 has started (2026-12-01T14:00:00.000Z)');
+    expect(periodsFixed(order, start + 4 * 3_600_000)).toBe('period 0 of order SO-000020 has ended (2026-12-01T18:00:00.000Z)');
+    expect(periodsFixed({ ...order, periods: [{ ...order.periods[0]!, status: 'ended' }] }, NOW)).toMatch(/has ended/);
   });
 });

@@ -53,6 +53,11 @@ function forEvent(ticket: Ticket, event: TimelineEvent): Draft | undefined {
       return { kind: 'customer-escalation', recipients: notify, step: text('step') ?? '', ...due };
     case 'period-escalated':
       return { kind: 'period-escalation', recipients: notify };
+    case 'period-routed':
+      return { kind: 'period-routed', recipients: notify };
+    case 'period-ended':
+      // A resolved ticket is moved quietly: nobody has to pick it up.
+      return notify.length ? { kind: 'period-handover', recipients: notify } : undefined;
     default:
       return undefined;
   }

@@ -18,6 +18,8 @@ export const NOTIFICATION_KINDS = [
   'resolution',
   'customer-escalation',
   'period-escalation',
+  'period-routed',
+  'period-handover',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -134,5 +136,17 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
     text:
       'Case {{caseNumber}} ("{{subject}}", severity {{severity}}) was escalated by the dedicated support engineer.\n\n' +
       '{{body}}\n\nThe point of contact gets updates until it is resolved. ' + REPLY_HINT,
+  },
+  // To the period's dedicated engineer, when a new ticket of the customer is routed to them.
+  'period-routed': {
+    subject: '[{{caseNumber}}] Routed to you during the support period: {{subject}}',
+    text:
+      'Case {{caseNumber}} ("{{subject}}", severity {{severity}}) was opened during the dedicated support period you cover. ' +
+      'It is assigned to you and waits in your queue, most severe first.\n\n{{body}}',
+  },
+  // To the team whose queue takes an open ticket when its support period ends.
+  'period-handover': {
+    subject: '[{{caseNumber}}] Handed over after the support period: {{subject}}',
+    text: 'The dedicated support period of case {{caseNumber}} ("{{subject}}", severity {{severity}}, status {{status}}) has ended with the case open.\n\n{{body}}',
   },
 };

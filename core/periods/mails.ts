@@ -3,13 +3,13 @@
  * (about ten days ahead), that the period has started, and at its end a summary of every ticket
  * of the period. Plain text with an HTML part made from it (escaped as a whole). Pure.
  */
-import { formatInstant, htmlFromText, notificationSettings } from '../notifications/render';
+import { formatInstant, htmlFromText, notificationSettings, resolveForScope, type RecipientContext } from '../notifications/render';
 import type { Policy } from '../policy/schema';
 import type { Ticket } from '../tickets/model';
-import type { Agent, Period, SupportOrder } from './orders';
+import type { Agent, OrderMailKind, Period, SupportOrder } from './orders';
 
 export interface PeriodMail {
-  kind: 'period-notice' | 'period-started' | 'period-update' | 'period-summary';
+  kind: 'period-notice' | 'period-started' | 'period-update' | 'period-summary' | OrderMailKind;
   from: string;
   replyTo?: string;
   to: string;
@@ -18,13 +18,13 @@ export interface PeriodMail {
   html: string;
 }
 
-function mail(policy: Policy, order: SupportOrder, kind: PeriodMail['kind'], subject: string, text: string): PeriodMail {
+function mail(policy: Policy, order: SupportOrder, kind: PeriodMail['kind'], subject: string, text: string, to = order.pointOfContact.email): PeriodMail {
   const settings = notificationSettings(policy);
   return {
     kind,
     from: settings.from,
     ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
-    to: order.pointOfContact.email,
+    to,
     subject: `[${order.id}] ${subject}`,
     text: `${text.trim()}\n`,
     html: htmlFromText(text, subject),
@@ -40,14 +40,15 @@ export function noticeMail(policy: Policy, order: SupportOrder, period: Period, 
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',
-    `your dedicated support period ${span(period)} is staffed. Your engineer:`,
+    `your dedicated support period ${span(period)} is confirmed. Your engineer:`,
     '',
     `  ${engineer.name}`,
     `  ${engineer.email}${engineer.phone ? `\n  ${engineer.phone}` : ''}`,
     '',
     phoneOf(order, period) ? `During the period, call ${phoneOf(order, period)}: it rings with your engineer.` : 'During the period, write to us as usual: your engineer takes every ticket first.',
   ];
-  return mail(policy, order, 'period-notice', `Your dedicated support engineer for ${formatInstant(period.start)}`, lines.join('\n'));
+  // CHOSEN (presets/cadmium.yaml): this notice, about ten days before, is the order's confirmation.
+  return mail(policy, order, 'period-notice', `Your dedicated support engineer for ${formatInstant(period.start)} is confirmed`, lines.join('\n'));
 }
 
 export function startedMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent): PeriodMail {
@@ -69,7 +70,9 @@ function ticketRows(policy: Policy, tickets: readonly Ticket[]): string[] {
       ...(ticket.tier !== policy.tiers[0]!.id ? [`escalated to ${ticket.tier}`] : []),
       ...(ticket.dedicated?.escalations ?? []).map((e) => `${e.issue} issue escalated to ${e.to}`),
     ];
-    return `- ${ticket.caseNumber} · ${ticket.subject} · ${severityName(ticket.severity)} · ${ticket.status}\n  ${outcome.split('\n')[0]}${escalations.length ? `; ${escalations.join('; ')}` : ''}`;
+    const handedOver = ticket.dedicated?.handedOver && ticket.status !== 'resolved' && ticket.status !== 'closed' ? [`handed over to team ${ticket.dedicated.handedOver.team}`] : [];
+    const notes = [...escalations, ...handedOver];
+    return `- ${ticket.caseNumber} · ${ticket.subject} · ${severityName(ticket.severity)} · ${ticket.status}\n  ${outcome.split('\n')[0]}${notes.length ? `; ${notes.join('; ')}` : ''}`;
   });
 }
 
@@ -97,6 +100,69 @@ export function summaryMail(policy: Policy, order: SupportOrder, period: Period,
     '',
     tickets.length ? `The tickets of the period (${tickets.length}):` : 'No tickets were opened during the period.',
     ...(tickets.length ? ['', ...rows] : []),
+    ...handOverLines(tickets),
   ];
   return mail(policy, order, 'period-summary', 'Summary of your support period', lines.join('\n'));
+}
+
+/** Who took the period's open tickets at its end (core/periods/routing.ts handOverAfterPeriod). */
+function handOverLines(tickets: readonly Ticket[]): string[] {
+  const open = tickets.filter((t) => t.dedicated?.handedOver && t.status !== 'resolved' && t.status !== 'closed');
+  if (!open.length) return [];
+  const byTeam = new Map<string, string[]>();
+  for (const t of open) byTeam.set(t.dedicated!.handedOver!.team, [...(byTeam.get(t.dedicated!.handedOver!.team) ?? []), t.caseNumber]);
+  return ['', `The period's engineer has handed the open tickets over: ${[...byTeam].map(([team, cases]) => `${cases.join(', ')} to team ${team}`).join('; ')}. They keep you informed until each is resolved.`];
+}
+
+const periodLines = (order: SupportOrder) => order.periods.map((p) => `  - ${span(p)}`);
+
+/**
+ * The mails an order owes (SupportOrder.outbox): to the team of `supportPeriods.ordersTeam` when
+ * it is placed, one per address (resolved through `context`'s staff directory); to the point of contact when it is accepted (an engineer booked
+ * for every period) or left pending (subject to availability). Empty when nobody is to be told.
+ */
+export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailKind, context: RecipientContext = {}): PeriodMail[] {
+  const hello = [`Hello ${order.pointOfContact.name},`, ''];
+  switch (kind) {
+    case 'order-placed': {
+      const team = policy.supportPeriods?.ordersTeam;
+      // `team:<id>` as tickets' mails resolve it: the staff directory first, then notifications.teams.
+      const addresses = team ? resolveForScope(policy, { team }, [`team:${team}`], context).to : [];
+      const purpose = policy.supportPeriods?.purposes.find((p) => p.id === order.purpose)?.name ?? order.purpose;
+      const text = [
+        `A new dedicated support order ${order.id} from customer ${order.customerId} waits for acceptance.`,
+        '',
+        `Purpose: ${purpose}`,
+        'Periods:',
+        ...periodLines(order),
+        `Point of contact: ${order.pointOfContact.name} <${order.pointOfContact.email}>${order.pointOfContact.phone ? `, ${order.pointOfContact.phone}` : ''}`,
+        ...(order.notes ? ['', `Notes: ${order.notes}`] : []),
+        '',
+        `Accept it with POST /support-orders/${order.id}/accept.`,
+      ].join('\n');
+      return addresses.map((to) => mail(policy, order, kind, `New support order from ${order.customerId}`, text, to));
+    }
+    case 'order-accepted':
+      return [
+        mail(policy, order, kind, 'Your support order is accepted', [
+          ...hello,
+          `your order ${order.id} is accepted: an engineer is booked for each period.`,
+          '',
+          ...periodLines(order),
+          '',
+          `About ${policy.supportPeriods?.contactNoticeDays ?? 10} days before each period we confirm it with your engineer's contact details and the number to call.`,
+        ].join('\n')),
+      ];
+    case 'order-pending':
+      return [
+        mail(policy, order, kind, 'Your support order is pending (subject to availability)', [
+          ...hello,
+          `your order ${order.id} is received but not yet accepted: it is subject to availability, and no engineer is free for every period yet.`,
+          '',
+          ...periodLines(order),
+          '',
+          'We write again when it is accepted. You may also change the periods.',
+        ].join('\n')),
+      ];
+  }
 }

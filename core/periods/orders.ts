@@ -22,6 +22,26 @@ export function slotMs(policy: Policy): number {
   return Math.min(HOUR_MS, Math.round(policy.supportPeriods!.blockHours * HOUR_MS));
 }
 
+/** Staff hear of a new order; the point of contact of its acceptance or that it waits (subject to availability). */
+export type OrderMailKind = 'order-placed' | 'order-accepted' | 'order-pending';
+
+/** The order with a mail queued (the newest few kept: an order retried for weeks must not grow). */
+export function withOrderMail(order: SupportOrder, kind: OrderMailKind, now: number): SupportOrder {
+  return { ...order, outbox: [...(order.outbox ?? []), { kind, at: new Date(now).toISOString() }].slice(-10) };
+}
+
+/**
+ * Why the order's periods can no longer change (or be cancelled, or staffed), or undefined:
+ * a period has ended, runs, or its start has passed.
+ */
+export function periodsFixed(order: SupportOrder, now: number): string | undefined {
+  const ended = order.periods.find((p) => p.status === 'ended' || (p.status !== 'cancelled' && Date.parse(p.end) <= now));
+  if (ended) return `period ${ended.index} of order ${order.id} has ended (${ended.end})`;
+  const started = order.periods.find((p) => p.status === 'active' || (p.status !== 'cancelled' && Date.parse(p.start) <= now));
+  if (started) return `period ${started.index} of order ${order.id} has started (${started.start})`;
+  return undefined;
+}
+
 export type PeriodStatus = 'pending' | 'booked' | 'active' | 'ended' | 'cancelled';
 
 export interface Period {
@@ -51,6 +71,8 @@ export interface SupportOrder {
   plan?: number;
   /** Why a pending order could not be staffed ("subject to availability"). */
   pendingReason?: string;
+  /** Mails the order owes (core/periods/mails.ts orderMails), sent by the period machine's mail step and then taken out. */
+  outbox?: { kind: OrderMailKind; at: string }[];
   createdAt: string;
   updatedAt: string;
 }

@@ -315,6 +315,10 @@ const SupportPeriods = z
       .strict(),
     updateEvery: DurationText.optional().describe('How often the point of contact gets an update on open period tickets.'),
     phoneNumber: z.string().optional().describe('Dedicated phone number used when an order names none.'),
+    afterPeriodQueue: Id.optional().describe(
+      "Team (and its queue) that takes a period's open tickets when the period ends; its lead and members are mailed. Default: each ticket's own tier team. A ticket escalated during the period stays with the team it was escalated to.",
+    ),
+    ordersTeam: Id.optional().describe('Team of notifications.teams told of every new support order (its lead and members). None: no staff mail for new orders.'),
   })
   .strict()
   .describe('Dedicated support periods: an engineer booked for a customer event.');
@@ -522,6 +526,11 @@ export const PolicySchema = z
     for (const issue of ['systemIssue', 'configurationIssue'] as const) {
       const team = policy.supportPeriods?.escalation[issue];
       if (team && policy.notifications && !teams.has(team)) missing(['supportPeriods', 'escalation', issue], 'team in notifications.teams', team, teams);
+    }
+    // The after-period handover and new orders are mailed to their team too.
+    for (const key of ['afterPeriodQueue', 'ordersTeam'] as const) {
+      const team = policy.supportPeriods?.[key];
+      if (team && policy.notifications && !teams.has(team)) missing(['supportPeriods', key], 'team in notifications.teams', team, teams);
     }
     const steps = refs(policy.managementChain);
     for (const stepId of Object.keys(policy.notifications?.management ?? {})) {

@@ -185,6 +185,10 @@ export interface Ticket {
     contact?: string;
     /** What the engineer escalated during the period (a system issue, a configuration issue), oldest first; the newest LIMITS.periodEscalations. */
     escalations?: { issue: PeriodIssue; to: string; at: string }[];
+    /** During the period, the queue of the team an issue was escalated to (instead of the engineer's). */
+    queue?: string;
+    /** The period ended: the ticket went to this team and its queue (core/periods/routing.ts handOverAfterPeriod). */
+    handedOver?: { team: string; at: string };
   };
   /** How the ticket sorts in its queue when not by next due (a dedicated engineer's: severity, then age). */
   queueOrder?: string;
@@ -221,6 +225,10 @@ export const EVENT_TYPES = [
   /** Something happened on a phone call about the case: rang, answered, hung up, recording, transcription. */
   'phone-call',
   'period-escalated',
+  /** A new ticket was routed to the dedicated engineer of the customer's running period (internal); the engineer is mailed. */
+  'period-routed',
+  /** The period ended with the ticket open: it moved to the queue the policy names (internal); its new owner is mailed. */
+  'period-ended',
   /** SES reported a bounce of the desk's mail about the case (internal); data names the address, type and diagnostic. */
   'mail-bounced',
   /** A recipient marked the desk's mail about the case as spam (internal); the address is suppressed. */

@@ -419,7 +419,9 @@ function escalatePeriodIssue(ctx: RuleContext, ticket: Ticket, issue: PeriodIssu
   const to = issue === 'system' ? escalation.systemIssue : escalation.configurationIssue;
   // The newest are kept on the ticket (its summary lists them); every one stays on the timeline.
   const escalations = [...(ticket.dedicated.escalations ?? []), { issue, to, at: iso(ctx.now) }].slice(-LIMITS.periodEscalations);
-  ticket.dedicated = { ...ticket.dedicated, escalations };
+  // The team's queue holds it from now on (docs/support-periods.md); the engineer stays assigned for the updates.
+  ticket.dedicated = { ...ticket.dedicated, escalations, queue: to };
+  ticket.queue = queueOf(ticket, ctx.policy);
   const notify = [`team:${to}`, ...(ticket.dedicated.contact ? ['period-contact'] : [])];
   events.push(event(ctx, ticket, 'period-escalated', actor, { public: true, body: `${PERIOD_ISSUE_NAMES[issue]}, escalated to ${to}: ${reason}`, data: { issue, to, notify } }));
 }
@@ -577,7 +579,9 @@ function stop(objective: Objective | undefined, at: string) {
  * to the cases entitled to it.
  */
 export function queueOf(ticket: Ticket, policy: Policy): string {
-  if (ticket.dedicated) return `dedicated:${ticket.dedicated.engineerId}`;
+  // During its period: the engineer's queue, or the escalation team's (dedicated.queue). Once the
+  // period ended and handed it over (core/periods/routing.ts), its team's queue as any ticket's.
+  if (ticket.dedicated && !ticket.dedicated.handedOver) return ticket.dedicated.queue ?? `dedicated:${ticket.dedicated.engineerId}`;
   if (ticket.entitlement.queue === 'triage' && ticket.tier === policy.tiers[0]!.id) return 'triage';
   const tier = policy.tiers.find((t) => t.id === ticket.tier);
   const entitled = ticket.entitlement.queue === 'priority' || (!!tier?.codeFixes && !!ticket.entitlement.priorityUpdates);
@@ -667,7 +671,9 @@ function boundedAction(action: Action): Action {
 function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Change {
   replan(ticket, ctx);
   // A dedicated engineer works the most severe first, then the oldest (issue [6]).
-  if (ticket.dedicated) ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
+  if (ticket.dedicated && ticket.queue === `dedicated:${ticket.dedicated.engineerId}`) ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
+  // Handed to a team's queue: it sorts by next due like the queue's other tickets.
+  else if (ticket.dedicated) delete ticket.queueOrder;
   placeInBreachedQueue(ticket, ctx.policy);
   ticket.updatedAt = iso(ctx.now);
   return { ticket, events };

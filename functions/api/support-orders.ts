@@ -4,10 +4,10 @@
  * executions: functions/periods/orders.ts.
  */
 import { z } from 'zod';
-import { newOrder, orderProblems, orderStarted, replannedOrder, type SupportOrder } from '../../core/periods/orders';
+import { newOrder, orderProblems, orderStarted, periodsFixed, replannedOrder, withOrderMail, type SupportOrder } from '../../core/periods/orders';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { formatCaseNumber } from '../../core/tickets/case-number';
-import { cancelOrder, replanOrder, staffOrder, startPeriodExecutions } from '../periods/orders';
+import { cancelOrder, replanOrder, sendOrderMail, staffOrder, startPeriodExecutions } from '../periods/orders';
 import { LIMITS } from '../../core/limits';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
@@ -66,8 +66,10 @@ export async function createOrder(rt: Runtime, request: Request): Promise<HttpRe
   const problems = orderProblems(rt.policy, input, request.now);
   if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
   const id = formatCaseNumber('SO', await rt.store.reserveNumbers('support-orders', 1));
-  const order = newOrder(rt.policy, id, customerId, input, request.now);
+  // Staff (supportPeriods.ordersTeam) are told of it.
+  const order = withOrderMail(newOrder(rt.policy, id, customerId, input, request.now), 'order-placed', request.now);
   await rt.store.saveOrder(order);
+  await sendOrderMail(order);
   return json(201, order, { location: `/support-orders/${id}` });
 }
 
@@ -95,10 +97,13 @@ export async function acceptOrder(rt: Runtime, request: Request, id: string): Pr
   const order = await visibleOrder(rt, request, id);
   if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
   if (order.status === 'accepted') return json(200, order);
+  const fixed = periodsFixed(order, request.now);
+  if (fixed) throw new HttpError(409, `${fixed}: it can no longer be accepted; place a new order`, { field: 'periods' });
   const named = engineerId ? await rt.store.getAgent(engineerId) : undefined;
   if (engineerId && !named) throw new HttpError(400, `no agent ${engineerId}`, { field: 'engineerId' });
   const staffing = await staffOrder(rt, order, named);
   if (staffing.ok) await startPeriodExecutions(staffing.order);
+  await sendOrderMail(staffing.order); // accepted, or pending (subject to availability)
   return json(200, staffing.order);
 }
 
@@ -110,17 +115,23 @@ export async function changePeriods(rt: Runtime, request: Request, id: string): 
   const { periods } = ChangePeriodsSchema.parse(request.body);
   const order = await visibleOrder(rt, request, id);
   if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
-  if (orderStarted(order)) throw new HttpError(409, `a period of order ${id} has started; its periods can no longer change`, { field: 'periods' });
+  const fixed = orderStarted(order) ? (periodsFixed(order, request.now) ?? `a period of order ${id} has started`) : undefined;
+  if (fixed) throw new HttpError(409, `${fixed}; its periods can no longer change`, { field: 'periods' });
   const problems = orderProblems(rt.policy, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, request.now);
   if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
-  return json(200, await replanOrder(rt, order, replannedOrder(rt.policy, order, periods, request.now)));
+  const replanned = await replanOrder(rt, order, replannedOrder(rt.policy, order, periods, request.now));
+  await sendOrderMail(replanned);
+  return json(200, replanned);
 }
 
 /** Before a period starts: stops its execution and frees its engineer. A running period is not cancelled. */
 export async function cancelSupportOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const order = await visibleOrder(rt, request, id);
   if (order.status === 'cancelled') return json(200, order);
-  if (orderStarted(order)) throw new HttpError(409, `a period of order ${id} has started; a started period is not cancelled, it ends on its own`, { field: 'status' });
+  if (orderStarted(order)) {
+    const fixed = periodsFixed(order, request.now) ?? `a period of order ${id} has started`;
+    throw new HttpError(409, `${fixed}; an order whose period has started is not cancelled, its periods end on their own`, { field: 'status' });
+  }
   return json(200, await cancelOrder(rt, order));
 }
 

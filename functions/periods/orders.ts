@@ -5,7 +5,7 @@
  * period's own steps.
  */
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { availableFor, bookedSlots, type Agent, type Period, type SupportOrder } from '../../core/periods/orders';
+import { availableFor, bookedSlots, withOrderMail, type Agent, type Period, type SupportOrder } from '../../core/periods/orders';
 import { logger, type Runtime } from '../shared/runtime';
 import { ConditionFailed, VersionConflictError } from '../store/dynamo-store';
 
@@ -57,14 +57,15 @@ export async function staffOrder(rt: Runtime, order: SupportOrder, named?: Agent
         }
       }
       if (!engineer) {
-        const reason = `subject to availability: ${named ? `${named.name} is` : 'no engineer is'} free for period ${period.index} (${period.start} – ${period.end})`;
-        const pending = await updateOrder(rt, current.id, (o) => (o.pendingReason === reason ? o : { ...o, pendingReason: reason }));
+        const reason = `subject to availability: ${named ? `${named.name} is not` : 'no engineer is'} free for period ${period.index} (${period.start} – ${period.end})`;
+        // The point of contact hears that the order waits, once per reason (not on every attempt).
+        const pending = await updateOrder(rt, current.id, (o) => (o.pendingReason === reason ? o : withOrderMail({ ...o, pendingReason: reason }, 'order-pending', Date.now())));
         return { ok: false, order: pending ?? current, reason };
       }
       chosen.push({ period, engineer });
     }
     const accepted: SupportOrder = {
-      ...current,
+      ...withOrderMail(current, 'order-accepted', Date.now()),
       version: current.version + 1,
       status: 'accepted',
       periods: current.periods.map((p) => ({ ...p, status: 'booked', engineerId: chosen[p.index]!.engineer.id })),
@@ -113,6 +114,23 @@ export async function replanOrder(rt: Runtime, order: SupportOrder, next: Suppor
 }
 
 const PERIOD_MACHINE_ENV = 'TIERDESK_PERIOD_STATE_MACHINE_ARN';
+
+/**
+ * Sends the mails the order owes (its outbox) through an execution of the period machine that
+ * runs only its mail step (input `mail: true`), named after the order's version so each write
+ * that queued mail gets its own. Logs, never throws: the outbox stays until sent (the period
+ * reconciler starts it again).
+ */
+export async function sendOrderMail(order: SupportOrder): Promise<void> {
+  const stateMachineArn = process.env[PERIOD_MACHINE_ENV];
+  if (!order.outbox?.length || !stateMachineArn) return;
+  try {
+    const name = `${order.id}-m${order.version}`;
+    await sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ orderId: order.id, period: 0, mail: true }) }));
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) logger.error('could not start the support order\'s mail', { orderId: order.id, error: error as Error });
+  }
+}
 
 /** `<order>-p<index>`, and `…-v<plan>` once the order's periods were changed (a name stays taken for 90 days). */
 export function periodExecutionName(order: Pick<SupportOrder, 'id' | 'plan'>, period: number): string {

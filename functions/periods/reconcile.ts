@@ -5,10 +5,13 @@
  */
 import { withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
-import { startPeriodExecutions } from './orders';
+import { sendOrderMail, startPeriodExecutions } from './orders';
 
 async function reconcilePeriods(): Promise<{ orders: number }> {
-  const orders = (await getRuntime().store.listOrders()).filter((order) => order.status === 'accepted');
+  const all = await getRuntime().store.listOrders();
+  // Mail an order still owes (its execution did not run to the end) is sent again.
+  for (const order of all) await sendOrderMail(order);
+  const orders = all.filter((order) => order.status === 'accepted');
   for (const order of orders) await startPeriodExecutions(order);
   return { orders: orders.length };
 }

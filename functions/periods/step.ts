@@ -7,18 +7,23 @@
  * back-off (at-least-once, like the ticket workflow's mail).
  */
 import { z } from 'zod';
-import { noticeMail, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
+import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
+import { handOverAfterPeriod } from '../../core/periods/routing';
+import { queueNotifications } from '../../core/notifications/outbox';
 import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, type Runtime } from '../shared/runtime';
+import { updateTicketWithRetry } from '../shared/ticket-updates';
+import { staffDirectory } from '../shared/staff-directory';
+import { wakeTicket } from '../shared/workflow';
 import { periodExecutionName, updateOrder } from './orders';
 
 const StepEvent = z.object({
   orderId: z.string().min(1),
   period: z.number().int().min(0),
-  step: z.enum(['plan', 'notice', 'start', 'update', 'end']),
+  step: z.enum(['plan', 'notice', 'start', 'update', 'end', 'mail']),
   /** $$.Execution.Name: an execution of an order's earlier plan (its periods changed) acts no more. */
   execution: z.string().min(1),
 });
@@ -39,6 +44,7 @@ export interface StepResult {
 async function periodStep(event: unknown): Promise<StepResult> {
   const { orderId, period: index, step, execution } = StepEvent.parse(event);
   const rt = getRuntime();
+  if (step === 'mail') return sendOrderOutbox(rt, orderId);
   const order = await rt.store.getOrder(orderId);
   const period = order?.periods[index];
   if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution) return { cancelled: true, noticeAt: null, startAt: null, endAt: null, updateAt: null };
@@ -49,9 +55,10 @@ async function periodStep(event: unknown): Promise<StepResult> {
       await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period)));
       return { cancelled: false };
     case 'start':
-      await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, contact: order.pointOfContact.email, until: period.end });
+      const dedicated = await engineer(rt, period);
+      await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, engineerEmail: dedicated.email, contact: order.pointOfContact.email, until: period.end });
       await setPeriodStatus(rt, order, index, 'active');
-      await sendMail({}, startedMail(rt.policy, order, period, await engineer(rt, period)));
+      await sendMail({}, startedMail(rt.policy, order, period, dedicated));
       return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
     case 'update': {
       const tickets = await ticketsOfPeriod(rt, order, index);
@@ -62,6 +69,8 @@ async function periodStep(event: unknown): Promise<StepResult> {
     case 'end': {
       await rt.store.setRouting(order.customerId, undefined, { orderId, period: index });
       await setPeriodStatus(rt, order, index, 'ended');
+      // Its tickets leave the engineer (a retried step hands over none twice); the summary says to whom.
+      for (const ticket of await ticketsOfPeriod(rt, order, index)) await handOver(rt, ticket.id, orderId, index);
       await sendMail({}, summaryMail(rt.policy, order, period, await ticketsOfPeriod(rt, order, index)));
       return { cancelled: false };
     }
@@ -90,6 +99,37 @@ async function ticketsOfPeriod(rt: Runtime, order: SupportOrder, index: number):
     cursor = page.cursor ?? undefined;
   } while (cursor);
   return tickets.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Hands the ticket over (core/periods/routing.ts), its new owner's mail in its outbox, and wakes its workflow to send it. */
+async function handOver(rt: Runtime, ticketId: string, orderId: string, period: number): Promise<void> {
+  const { written } = await updateTicketWithRetry(
+    rt,
+    (ticket, ctx) => {
+      const change = handOverAfterPeriod(ticket, { orderId, period }, ctx);
+      return change ? queueNotifications(change) : { ticket, events: [] };
+    },
+    { read: async () => (await rt.store.getTicket(ticketId))!, skipUnchanged: true },
+  );
+  if (written) await wakeTicket(ticketId);
+}
+
+/** The mail step: sends what the order owes (orderMails), then takes out what went, in a version-checked write. */
+async function sendOrderOutbox(rt: Runtime, orderId: string): Promise<StepResult> {
+  const order = await rt.store.getOrder(orderId);
+  const owed = order?.outbox ?? [];
+  const context = { directory: await staffDirectory(rt) };
+  for (const entry of owed) for (const mail of orderMails(rt.policy, order!, entry.kind, context)) await sendMail({}, mail);
+  if (owed.length) {
+    const sent = new Set(owed.map((entry) => `${entry.kind}@${entry.at}`));
+    await updateOrder(rt, orderId, (o) => {
+      const rest = (o.outbox ?? []).filter((entry) => !sent.has(`${entry.kind}@${entry.at}`));
+      if (rest.length === (o.outbox ?? []).length) return o;
+      const { outbox: _outbox, ...without } = o;
+      return rest.length ? { ...without, outbox: rest } : without;
+    });
+  }
+  return { cancelled: false, noticeAt: null, startAt: null, endAt: null, updateAt: null };
 }
 
 export const handler = withMetrics(periodStep);

@@ -54,6 +54,14 @@ describe('Cadmium dedicated support periods, as the document sets them', () => {
   });
 });
 
+describe('Cadmium orders and the end of a period (chosen: the document is silent)', () => {
+  it('tell Cadmium Support of every new order, and hand a period\'s open tickets to their tier\'s team', () => {
+    expect(policy.supportPeriods?.ordersTeam).toBe('cadmium-support');
+    expect(policy.supportPeriods?.afterPeriodQueue).toBeUndefined();
+    expect(policy.notes.some((note) => note.includes('subject to availability'))).toBe(true);
+  });
+});
+
 describe('Cadmium standard support (chosen targets)', () => {
   it('Severity 1 opened Thursday 16:30 before Independence Day is due Monday 09:30 (1 business hour)', () => {
     // Prepare: Thursday 2 July 2026, 16:30 EDT; Friday 3 July is the observed Independence Day.

@@ -34,7 +34,7 @@ beforeAll(async () => {
   expect((await request('PUT', '/customers/globex', { body: { name: 'Globex', plan: 'premium', emailDomains: ['globex.example'] } })).status).toBe(201);
   acmeKey = (await request('POST', '/api-keys', { body: { name: 'acme-portal', role: 'customer', customerId: 'acme' } })).body.key;
   globexKey = (await request('POST', '/api-keys', { body: { name: 'globex-portal', role: 'customer', customerId: 'globex' } })).body.key;
-}, 90_000);
+});
 
 afterAll(async () => {
   smtp?.close();

@@ -29,7 +29,7 @@ beforeAll(async () => {
   expect((await request('PUT', '/customers/acme', { body: { name: 'Acme', plan: 'standard', emailDomains: ['acme.example'] } })).status).toBe(201);
   agentKey = (await request('POST', '/api-keys', { body: { name: 'agent', role: 'agent' } })).body.key;
   customerKey = (await request('POST', '/api-keys', { body: { name: 'acme portal', role: 'customer', customerId: 'acme' } })).body.key;
-}, 120_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

@@ -17,7 +17,7 @@ let request: ReturnType<typeof api>;
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'test/fixtures/periods-policy.yaml' });
   request = api(runtime);
-}, 60_000);
+});
 
 afterAll(async () => {
   await runtime?.stop();

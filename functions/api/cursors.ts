@@ -15,7 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LIMITS } from '../../core/limits';
-import { HttpError } from '../shared/http';
+import { HttpError, json, type HttpResult } from '../shared/http';
 import { TtlCache } from '../shared/ttl-cache';
 import type { Principal } from './auth';
 
@@ -36,6 +36,22 @@ export type CursorBinding = Record<string, string | number | undefined>;
  */
 export function callerScope(principal: Principal): string {
   return principal.role === 'customer' ? `customer:${principal.customerId}` : `staff:${principal.role}`;
+}
+
+/**
+ * One page of a listing that only its list name (and the caller) decides: the cursor is opened for
+ * this list and caller before the read, and the next one signed for them.
+ */
+export async function signedPage<T>(
+  principal: Principal,
+  list: string,
+  query: { limit: number; cursor?: string | undefined },
+  read: (page: { limit: number; cursor?: string }) => Promise<{ items: T[]; cursor: string | null }>,
+): Promise<HttpResult> {
+  const binding = { list, scope: callerScope(principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const page = await read({ limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
 }
 
 /** The store's position, signed for this query; null (the last page) stays null. */

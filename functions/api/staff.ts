@@ -11,7 +11,7 @@ import type { Runtime } from '../shared/runtime';
 import { forgetStaffDirectory } from '../shared/staff-directory';
 import { staffStoreOf } from '../store/staff';
 import { requireAdmin, requireStaff } from './auth';
-import { callerScope, openCursor, signCursor } from './cursors';
+import { signedPage } from './cursors';
 import type { Request } from './tickets';
 
 export const PersonBodySchema = PersonSchema.omit({ id: true });
@@ -44,11 +44,7 @@ export async function getPerson(rt: Runtime, request: Request, id: string): Prom
 
 export async function listPeople(rt: Runtime, request: Request): Promise<HttpResult> {
   requireStaff(request.principal);
-  const query = ListStaffQuery.parse(request.query);
-  const binding = { list: 'staff-people', scope: callerScope(request.principal) };
-  const cursor = await openCursor(query.cursor, binding);
-  const page = await staffStoreOf(rt.store).listPeople({ limit: query.limit, ...(cursor ? { cursor } : {}) });
-  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
+  return signedPage(request.principal, 'staff-people', ListStaffQuery.parse(request.query), (page) => staffStoreOf(rt.store).listPeople(page));
 }
 
 /** A team's lead and members must be people of the directory: 400 naming the first that is not ("members.2"). */
@@ -74,11 +70,7 @@ export async function getTeam(rt: Runtime, request: Request, id: string): Promis
 
 export async function listTeams(rt: Runtime, request: Request): Promise<HttpResult> {
   requireStaff(request.principal);
-  const query = ListStaffQuery.parse(request.query);
-  const binding = { list: 'staff-teams', scope: callerScope(request.principal) };
-  const cursor = await openCursor(query.cursor, binding);
-  const page = await staffStoreOf(rt.store).listTeams({ limit: query.limit, ...(cursor ? { cursor } : {}) });
-  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
+  return signedPage(request.principal, 'staff-teams', ListStaffQuery.parse(request.query), (page) => staffStoreOf(rt.store).listTeams(page));
 }
 
 /** GET /staff: the whole directory (bounded: LIMITS.staffPeople and LIMITS.staffTeams), as a directory file holds it. */

@@ -12,7 +12,7 @@ import { LIMITS } from '../../core/limits';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { requireAdmin, requireStaff } from './auth';
-import { callerScope, openCursor, signCursor } from './cursors';
+import { callerScope, openCursor, signCursor, signedPage } from './cursors';
 import type { Request } from './tickets';
 
 export const ChangePeriodsSchema = OrderRequestSchema.pick({ periods: true });
@@ -47,11 +47,7 @@ export async function getAgent(rt: Runtime, request: Request, id: string): Promi
 
 export async function listAgents(rt: Runtime, request: Request): Promise<HttpResult> {
   requireStaff(request.principal);
-  const query = ListAgentsQuery.parse(request.query);
-  const binding = { list: 'agents', scope: callerScope(request.principal) };
-  const cursor = await openCursor(query.cursor, binding);
-  const result = await rt.store.listAgentsPage({ limit: query.limit, ...(cursor ? { cursor } : {}) });
-  return json(200, { items: result.items, cursor: await signCursor(result.cursor, binding) });
+  return signedPage(request.principal, 'agents', ListAgentsQuery.parse(request.query), (page) => rt.store.listAgentsPage(page));
 }
 
 /** A customer orders for itself; staff name the customer. The order waits for acceptance. */

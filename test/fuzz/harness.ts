@@ -304,15 +304,18 @@ export interface Failure {
 
 /** Keys only the workflow (or the clock) writes on a ticket: a change there is not the request's doing. */
 const WORKFLOW_KEYS = new Set(['version', 'updatedAt', 'sla', 'outbox', 'intakeAcknowledgedAt', 'workflowRun', 'queueOrder', 'mailThread', 'requestId']);
+/** What an order's mail execution writes (it sends the order's owed mails and takes them out). */
+const ORDER_MAIL_KEYS = new Set(['version', 'outbox']);
 
 /** Comparable JSON: keys sorted (DynamoDB returns a map's keys in any order), workflow-only parts left out. */
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((item) => !(item && typeof item === 'object' && (item as any).actor?.kind === 'system')).map(normalise);
   if (value && typeof value === 'object') {
     const isTicket = 'sla' in value;
+    const isOrder = 'periods' in value && 'pointOfContact' in value;
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([key]) => !(isTicket && WORKFLOW_KEYS.has(key)) && key !== 'requestId')
+        .filter(([key]) => !(isTicket && WORKFLOW_KEYS.has(key)) && !(isOrder && ORDER_MAIL_KEYS.has(key)) && key !== 'requestId')
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, child]) => [key, normalise(child)]),
     );

@@ -7,6 +7,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getRuntime } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 import { eventually } from './support/eventually';
 
@@ -48,6 +50,37 @@ async function order(customerId: string, start: number, blocks: number) {
 const mailsTo = async (address: string) => (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(address));
 
 describe('dedicated support periods', () => {
+  it('a cancellation whose order changed in the meantime (its mail execution took out what it sent) is read again and done, not refused', async () => {
+    // Prepare: a placed order, and a change to it landing between the cancellation's read and its write.
+    await customer('busy-co');
+    const id = await order('busy-co', slotAfter(120_000), 1);
+    const { store } = getRuntime();
+    let interposed = 0;
+    const interpose = 'interpose-order-change';
+    store.doc.middlewareStack.add(
+      (next) => async (args) => {
+        if (args.input && (args.input as { TransactItems?: unknown }).TransactItems && interposed === 0) {
+          interposed++;
+          await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: 'ORDERS', SK: `ORDER#${id}` }, UpdateExpression: 'SET version = version + :one, #order.version = #order.version + :one', ExpressionAttributeNames: { '#order': 'order' }, ExpressionAttributeValues: { ':one': 1 } }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: interpose },
+    );
+    try {
+      // Act
+      const cancelled = await request('POST', `/support-orders/${id}/cancel`);
+
+      // Assess
+      expect(interposed).toBe(1);
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+      expect(cancelled.body.status).toBe('cancelled');
+      expect((await request('GET', `/support-orders/${id}`)).body.status).toBe('cancelled');
+    } finally {
+      store.doc.middlewareStack.remove(interpose);
+    }
+  });
+
   it('two acceptances racing for the only free engineer: exactly one gets her, the other stays pending', async () => {
     await customer('race-a');
     await customer('race-b');

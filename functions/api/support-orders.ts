@@ -9,6 +9,7 @@ import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { cancelOrder, replanOrder, sendOrderMail, staffOrder, startPeriodExecutions } from '../periods/orders';
 import { LIMITS } from '../../core/limits';
+import { ConditionFailed } from '../store/dynamo-store';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { requireAdmin, requireStaff } from './auth';
@@ -109,26 +110,46 @@ export async function acceptOrder(rt: Runtime, request: Request, id: string): Pr
  */
 export async function changePeriods(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const { periods } = ChangePeriodsSchema.parse(request.body);
-  const order = await visibleOrder(rt, request, id);
-  if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
-  const fixed = orderStarted(order) ? (periodsFixed(order, request.now) ?? `a period of order ${id} has started`) : undefined;
-  if (fixed) throw new HttpError(409, `${fixed}; its periods can no longer change`, { field: 'periods' });
-  const problems = orderProblems(rt.policy, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, request.now);
-  if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
-  const replanned = await replanOrder(rt, order, replannedOrder(rt.policy, order, periods, request.now));
-  await sendOrderMail(replanned);
-  return json(200, replanned);
+  return onFreshOrder(rt, request, id, async (order) => {
+    if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
+    const fixed = orderStarted(order) ? (periodsFixed(order, request.now) ?? `a period of order ${id} has started`) : undefined;
+    if (fixed) throw new HttpError(409, `${fixed}; its periods can no longer change`, { field: 'periods' });
+    const problems = orderProblems(rt.policy, { purpose: order.purpose, periods, pointOfContact: order.pointOfContact }, request.now);
+    if (problems.length > 0) throw new HttpError(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), { field: problems[0]!.field, errors: problems });
+    const replanned = await replanOrder(rt, order, replannedOrder(rt.policy, order, periods, request.now));
+    await sendOrderMail(replanned);
+    return json(200, replanned);
+  });
 }
 
 /** Before a period starts: stops its execution and frees its engineer. A running period is not cancelled. */
 export async function cancelSupportOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  const order = await visibleOrder(rt, request, id);
-  if (order.status === 'cancelled') return json(200, order);
-  if (orderStarted(order)) {
-    const fixed = periodsFixed(order, request.now) ?? `a period of order ${id} has started`;
-    throw new HttpError(409, `${fixed}; an order whose period has started is not cancelled, its periods end on their own`, { field: 'status' });
+  return onFreshOrder(rt, request, id, async (order) => {
+    if (order.status === 'cancelled') return json(200, order);
+    if (orderStarted(order)) {
+      const fixed = periodsFixed(order, request.now) ?? `a period of order ${id} has started`;
+      throw new HttpError(409, `${fixed}; an order whose period has started is not cancelled, its periods end on their own`, { field: 'status' });
+    }
+    return json(200, await cancelOrder(rt, order));
+  });
+}
+
+const ORDER_ATTEMPTS = 5;
+
+/**
+ * A person's change to an order, on a fresh read: when the order changed between the read and the
+ * write (its mail execution took out what it sent, a period step recorded its progress), read it
+ * again and decide again, rather than answer 409 for a change nobody made to what they asked.
+ */
+async function onFreshOrder(rt: Runtime, request: Request, id: string, act: (order: SupportOrder) => Promise<HttpResult>): Promise<HttpResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await act(await visibleOrder(rt, request, id));
+    } catch (error) {
+      const orderChanged = error instanceof ConditionFailed && error.failedIndexes.includes(0);
+      if (!orderChanged || attempt >= ORDER_ATTEMPTS) throw error;
+    }
   }
-  return json(200, await cancelOrder(rt, order));
 }
 
 async function visibleOrder(rt: Runtime, request: Request, id: string): Promise<SupportOrder> {

@@ -12,7 +12,8 @@
  * The object key is never taken from the request: it is the one the ingest handler stored on the
  * event, and is checked to lie under the attachment prefix before it is read.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../shared/s3';
 import { LIMITS } from '../../core/limits';
 import type { MailRecord } from '../../core/mail/ticket-mail';
 import { timelineOf } from '../../core/tickets/rules';
@@ -46,11 +47,6 @@ export const ATTACHMENT_PARAMS = [
   },
 ] as const;
 
-let s3: S3Client | undefined;
-/** Path-style when an endpoint is configured (the local S3 emulator on loopback), as the ingest handler does. */
-function s3Client(): S3Client {
-  return (s3 ??= new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }));
-}
 
 export async function getAttachment(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const eventId = request.params?.eventId ?? '';

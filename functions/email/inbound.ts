@@ -8,7 +8,8 @@
  * redelivering it, Lambda retrying, or the same mail arriving twice makes one ticket or message.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../shared/s3';
 import { decideEntitlement } from '../../core/entitlement';
 import { cutText, LIMITS } from '../../core/limits';
 import { automatedMailReason, hasNullReversePath, type MailEnvelope } from '../../core/mail/loops';
@@ -65,11 +66,6 @@ export class MailInProgressError extends Error {
   override name = 'MailInProgressError';
 }
 
-let s3: S3Client | undefined;
-/** Path-style when an endpoint is configured (the local S3 emulator on loopback). */
-function s3Client(): S3Client {
-  return (s3 ??= new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }));
-}
 
 function mailSettings() {
   const bucket = process.env.TIERDESK_MAIL_BUCKET;

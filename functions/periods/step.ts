@@ -114,20 +114,30 @@ async function handOver(rt: Runtime, ticketId: string, orderId: string, period: 
   if (written) await wakeTicket(ticketId);
 }
 
-/** The mail step: sends what the order owes (orderMails), then takes out what went, in a version-checked write. */
+/**
+ * The mail step: takes what the order owes (orderMails) out of its outbox in a version-checked
+ * write, then sends it. Two mail executions of one order can run at once (each write that queues
+ * mail starts one): only the one whose write took an entry sends it, so no mail goes twice. What
+ * SES refuses is put back, and the step fails so the state machine retries it.
+ */
 async function sendOrderOutbox(rt: Runtime, orderId: string): Promise<StepResult> {
-  const order = await rt.store.getOrder(orderId);
-  const owed = order?.outbox ?? [];
+  type Owed = NonNullable<SupportOrder['outbox']>;
+  let taken: Owed = [];
+  const order = await updateOrder(rt, orderId, (o) => {
+    taken = o.outbox ?? [];
+    if (!taken.length) return o;
+    const { outbox: _outbox, ...without } = o;
+    return without;
+  });
   const context = { directory: await staffDirectory(rt) };
-  for (const entry of owed) for (const mail of orderMails(rt.policy, order!, entry.kind, context)) await sendMail({}, mail);
-  if (owed.length) {
-    const sent = new Set(owed.map((entry) => `${entry.kind}@${entry.at}`));
-    await updateOrder(rt, orderId, (o) => {
-      const rest = (o.outbox ?? []).filter((entry) => !sent.has(`${entry.kind}@${entry.at}`));
-      if (rest.length === (o.outbox ?? []).length) return o;
-      const { outbox: _outbox, ...without } = o;
-      return rest.length ? { ...without, outbox: rest } : without;
-    });
+  for (const [index, entry] of taken.entries()) {
+    try {
+      for (const mail of orderMails(rt.policy, order!, entry.kind, context)) await sendMail({}, mail);
+    } catch (error) {
+      const unsent = taken.slice(index);
+      await updateOrder(rt, orderId, (o) => ({ ...o, outbox: [...unsent, ...(o.outbox ?? [])] }));
+      throw error;
+    }
   }
   return { cancelled: false, noticeAt: null, startAt: null, endAt: null, updateAt: null };
 }

@@ -4,7 +4,7 @@
  * Apart from ./directory.ts so the Lambdas do not carry the YAML parser.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { readPolicyText, type PolicyProblem } from '../policy/load';
 import { PRESETS_DIR } from '../policy/files';
 import { DirectorySchema, type StaffDirectory } from './directory';
@@ -26,9 +26,11 @@ export function loadDirectory(path: string): StaffDirectory {
   throw new Error(`${path} is not a valid staff directory:\n${result.problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
 }
 
-/** The directory a preset ships (presets/staff/<name>.yaml), when `ref` is a preset name that has one. */
+/**
+ * The directory a preset ships (presets/staff/<name>.yaml) when `ref` is a preset name that has
+ * one; for a policy file, a `staff/<same file name>` beside it, laid out as the presets are.
+ */
 export function presetDirectoryPath(ref: string): string | undefined {
-  if (!/^[a-z0-9-]+$/i.test(ref)) return undefined;
-  const path = resolve(PRESETS_DIR, 'staff', `${ref}.yaml`);
+  const path = /^[a-z0-9-]+$/i.test(ref) ? resolve(PRESETS_DIR, 'staff', `${ref}.yaml`) : resolve(dirname(ref), 'staff', basename(ref));
   return existsSync(path) ? path : undefined;
 }

@@ -48,11 +48,21 @@ async function ticketWithSubject(subject: string) {
   return eventually(`the ticket "${subject}"`, async () => (await ticketsWithSubject(request, subject))[0], 20_000);
 }
 
-/** The raw bytes of a GET (attachments are not JSON). */
+/** The raw bytes of a GET; a redirect is not followed, so the API's own answer is seen. */
 async function download(path: string, key: string) {
-  const response = await fetch(new URL(path, runtime.url), { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetch(new URL(path, runtime.url), { headers: { authorization: `Bearer ${key}` }, redirect: 'manual' });
   const bytes = Buffer.from(await response.arrayBuffer());
   return { status: response.status, headers: response.headers, bytes, json: () => JSON.parse(bytes.toString('utf8')) };
+}
+
+/** An attachment as a user gets it: the API's 302, then the presigned URL fetched with no key at all. */
+async function fetchAttachment(path: string, key: string) {
+  const redirect = await download(path, key);
+  expect(redirect.status, path).toBe(302);
+  const location = redirect.headers.get('location')!;
+  expect(redirect.json().url).toBe(location);
+  const file = await fetch(location);
+  return { redirect, location: new URL(location), status: file.status, headers: file.headers, bytes: Buffer.from(await file.arrayBuffer()) };
 }
 
 describe('company name and contact details at intake', () => {
@@ -214,16 +224,24 @@ describe('attachments', () => {
     const base = `/tickets/${ticket.id}/attachments`;
 
     for (const key of [runtime.adminKey, acmeKey]) {
-      const got = await download(`${base}/created/1`, key);
+      const got = await fetchAttachment(`${base}/created/1`, key);
+      // The redirect is to the local S3 (one code path with AWS), short-lived and never cached.
+      expect(`${got.location.protocol}//${got.location.host}`).toBe(runtime.s3Url);
+      expect(got.location.searchParams.get('X-Amz-Expires')).toBe('300');
+      expect(got.redirect.headers.get('cache-control')).toBe('private, no-store');
       expect(got.status).toBe(200);
       expect(got.bytes.equals(trace)).toBe(true);
+      // S3 serves it as a download under the name as mailed, as the signed URL asks.
       expect(got.headers.get('content-disposition')).toBe(`attachment; filename="trace _.bin"; filename*=UTF-8''trace%20%C3%BC.bin`);
-      expect(got.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(got.headers.get('content-type')).toBe('application/octet-stream');
     }
     // The created event's own id works as well as "created".
-    expect((await download(`${base}/${encodeURIComponent(`${ticket.id}:created`)}/1`, acmeKey)).bytes.equals(trace)).toBe(true);
+    expect((await fetchAttachment(`${base}/${encodeURIComponent(`${ticket.id}:created`)}/1`, acmeKey)).bytes.equals(trace)).toBe(true);
 
-    expect((await download(`${base}/created/1`, globexKey)).status).toBe(404);
+    // Another customer gets no URL: a 404, with nothing to follow.
+    const foreign = await download(`${base}/created/1`, globexKey);
+    expect(foreign.status).toBe(404);
+    expect(foreign.headers.get('location')).toBeNull();
     for (const bad of ['created/2', 'created/0', 'created/21', 'created/x', 'nope/1', `${'a'.repeat(300)}/1`, '..%2F..%2Finbound/1', 'created/1%00', '00000000-0000-0000-0000-000000000000/1']) {
       const refused = await download(`${base}/${bad}`, runtime.adminKey);
       expect(refused.status, bad).toBe(404);
@@ -235,7 +253,7 @@ describe('attachments', () => {
     const reply = Buffer.from('second file');
     await smtp.sendMail({ from: DANA, to: DESK, subject: `Re: [${ticket.caseNumber}] ${subject}`, text: 'One more.', attachments: [{ filename: 'more.txt', content: reply }] });
     const message = await eventually('the reply', async () => (await timeline(request, ticket.id)).find((event) => event.type === 'customer-message'), 20_000);
-    expect((await download(`${base}/${message.id}/1`, acmeKey)).bytes.equals(reply)).toBe(true);
+    expect((await fetchAttachment(`${base}/${message.id}/1`, acmeKey)).bytes.equals(reply)).toBe(true);
 
     // An auto-reply with an attachment is an internal record: staff may read it, the customer may not.
     const bounce = Buffer.from('auto reply attachment');
@@ -249,7 +267,9 @@ describe('attachments', () => {
     });
     const recorded = await eventually('the automated mail', async () => (await timeline(request, ticket.id)).find((event) => event.type === 'automated-mail'), 20_000);
     expect(recorded.public).toBe(false);
-    expect((await download(`${base}/${recorded.id}/1`, runtime.adminKey)).bytes.equals(bounce)).toBe(true);
-    expect((await download(`${base}/${recorded.id}/1`, acmeKey)).status).toBe(404);
+    expect((await fetchAttachment(`${base}/${recorded.id}/1`, runtime.adminKey)).bytes.equals(bounce)).toBe(true);
+    const internal = await download(`${base}/${recorded.id}/1`, acmeKey);
+    expect(internal.status).toBe(404);
+    expect(internal.headers.get('location')).toBeNull();
   });
 });

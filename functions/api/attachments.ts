@@ -5,29 +5,31 @@
  * customer's ticket and only on a public event. Anything else is "not found", so neither
  * tickets nor internal records can be probed.
  *
- * The file is streamed through the API (base64 in the Lambda answer, up to
- * MAX_DOWNLOAD_BYTES): @aws-sdk/s3-request-presigner, which would let a 302 point at a short-lived
- * S3 URL instead, is not a dependency (docs/intake.md). Locally the object comes from s3rver.
+ * The answer is a 302 to a presigned S3 GET of the object, valid DOWNLOAD_URL_SECONDS, that makes
+ * S3 serve it as a download under the name as mailed: the file never passes through the Lambda
+ * answer (6 MB at most), so its size is bounded only by what ingest keeps. The same code runs
+ * locally, where the URL points at the s3rver on loopback (AWS_ENDPOINT_URL_S3).
  *
  * The object key is never taken from the request: it is the one the ingest handler stored on the
- * event, and is checked to lie under the attachment prefix before it is read.
+ * event, and is checked to lie under the attachment prefix before a URL is signed for it.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../shared/s3';
 import { LIMITS } from '../../core/limits';
 import type { MailRecord } from '../../core/mail/ticket-mail';
 import { timelineOf } from '../../core/tickets/rules';
 import type { TimelineEvent } from '../../core/tickets/model';
 import { ATTACHMENT_PREFIX } from '../email/layout';
-import { HttpError, retryableCause, type HttpResult } from '../shared/http';
+import { HttpError, type HttpResult } from '../shared/http';
 import { logger, type Runtime } from '../shared/runtime';
 import { visibleTicket, type Request } from './tickets';
 
 /**
- * The largest attachment the API returns: a synchronous Lambda answer is at most 6 MB and base64
- * adds a third, so 4 MiB (5.6 MB encoded) leaves room for the headers.
+ * How long a download URL works. Long enough to follow the redirect on a slow link (S3 checks the
+ * expiry when the GET starts, not when it ends); short, because whoever holds the URL may use it.
  */
-export const MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024;
+export const DOWNLOAD_URL_SECONDS = 300;
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const EVENT_ID = new RegExp(`^(?:${UUID}|created|[A-Z][A-Z0-9]{1,9}-[0-9]{1,15}:created)$`);
@@ -47,6 +49,27 @@ export const ATTACHMENT_PARAMS = [
   },
 ] as const;
 
+/** The route's success in the OpenAPI document (routes.ts): a redirect, not the file. */
+export const ATTACHMENT_REDIRECT = {
+  description:
+    `A redirect to a presigned S3 GET of the file, valid ${DOWNLOAD_URL_SECONDS / 60} minutes and needing no API key (so never share it): ` +
+    'S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects.',
+  headers: { Location: { description: 'The presigned URL', schema: { type: 'string', format: 'uri' } } },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['url', 'expiresAt', 'filename', 'size'],
+        properties: {
+          url: { type: 'string', format: 'uri' },
+          expiresAt: { type: 'string', format: 'date-time', description: 'When the URL stops working' },
+          filename: { type: 'string', description: 'The name as mailed' },
+          size: { type: 'integer', description: 'Bytes' },
+        },
+      },
+    },
+  },
+} as const;
 
 export async function getAttachment(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const eventId = request.params?.eventId ?? '';
@@ -61,7 +84,6 @@ export async function getAttachment(rt: Runtime, request: Request, id: string): 
   const attachment = mailOf(event)?.attachments[Number(n) - 1];
   if (!attachment) throw notFound(`the mail of event ${eventId} has no attachment ${n}`);
   if (!attachment.key) throw notFound(`attachment ${n} (${attachment.filename}) was not kept: ${attachment.skipped ?? 'not stored'}`);
-  if (attachment.size > MAX_DOWNLOAD_BYTES) throw tooLarge(attachment.size);
 
   const bucket = process.env.TIERDESK_MAIL_BUCKET;
   const prefix = process.env.TIERDESK_ATTACHMENT_PREFIX ?? ATTACHMENT_PREFIX;
@@ -69,32 +91,32 @@ export async function getAttachment(rt: Runtime, request: Request, id: string): 
     logger.warn('attachment not served: no mail bucket, or a stored key outside the attachment prefix', { ticketId: ticket.id, eventId, hasBucket: Boolean(bucket) });
     throw notFound(`attachment ${n} is not available`);
   }
-  const content = await readObject(bucket, attachment.key);
-  if (!content) throw notFound(`attachment ${n} (${attachment.filename}) is no longer kept`);
-  if (content.length > MAX_DOWNLOAD_BYTES) throw tooLarge(content.length);
+  // Signing is computed here, without a call to S3. The response-* parameters are part of the
+  // signature: S3 serves the file as a download under the name as mailed, with a type checked here.
+  const url = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: attachment.key,
+      ResponseContentDisposition: contentDisposition(attachment.filename),
+      ResponseContentType: servedType(attachment.contentType),
+      ResponseCacheControl: 'private, no-store',
+    }),
+    { expiresIn: DOWNLOAD_URL_SECONDS },
+  );
+  const expiresAt = new Date(Date.now() + DOWNLOAD_URL_SECONDS * 1000).toISOString();
   return {
-    statusCode: 200,
-    headers: {
-      'content-type': servedType(attachment.contentType),
-      'content-disposition': contentDisposition(attachment.filename),
-      'content-length': String(content.length),
-      // The file is the sender's: never rendered or sniffed as a page of the API's origin.
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'cache-control': 'private, no-store',
-    },
-    body: content.toString('base64'),
-    isBase64Encoded: true,
+    statusCode: 302,
+    // The URL is a credential for its lifetime: never cached by a browser or proxy.
+    headers: { location: url, 'content-type': 'application/json', 'cache-control': 'private, no-store' },
+    // For a client that does not follow redirects: the same URL, and until when it works.
+    body: JSON.stringify({ url, expiresAt, filename: attachment.filename, size: attachment.size }),
   };
 }
 
 function mailOf(event: TimelineEvent): MailRecord | undefined {
   const mail = event.data?.mail as MailRecord | undefined;
   return mail && Array.isArray(mail.attachments) ? mail : undefined;
-}
-
-function tooLarge(size: number): HttpError {
-  return new HttpError(413, `the attachment is ${size} bytes; the API returns attachments of at most ${MAX_DOWNLOAD_BYTES} bytes (the raw mail is kept in the mail bucket)`);
 }
 
 /** A key the ingest handler could have written: under the prefix, bounded, no path tricks or control characters. */
@@ -105,23 +127,6 @@ export function safeKey(key: string, prefix: string): boolean {
     !key.split('/').some((segment) => segment === '..' || segment === '.') &&
     !/[\u0000-\u001f\u007f\\]/.test(key)
   );
-}
-
-/** The object's bytes, or undefined when S3 has no such object; a throttled or failing S3 is thrown (a 503). */
-async function readObject(bucket: string, key: string): Promise<Buffer | undefined> {
-  try {
-    const object = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (object.ContentLength !== undefined && object.ContentLength > MAX_DOWNLOAD_BYTES) {
-      await object.Body?.transformToByteArray().catch(() => undefined);
-      throw tooLarge(object.ContentLength);
-    }
-    return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : Buffer.alloc(0);
-  } catch (error) {
-    if (error instanceof HttpError || retryableCause(error)) throw error;
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if ((error as Error).name === 'NoSuchKey' || status === 404) return undefined;
-    throw error;
-  }
 }
 
 /** The stored type when it is a plain `type/subtype`; anything else as bytes. */

@@ -40,7 +40,7 @@ export function openApiDocument(): Record<string, unknown> {
         ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } } } }
         : {}),
       responses: {
-        [route.success]: { description: 'success' },
+        [route.success]: route.successResponse ?? { description: 'success' },
         400: { $ref: '#/components/responses/BadRequest' },
         401: { $ref: '#/components/responses/Error' },
         403: { $ref: '#/components/responses/Error' },

@@ -9,7 +9,7 @@ import { createApiKey, getCustomer, putCustomer } from './customers';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
-import { ATTACHMENT_PARAMS, getAttachment } from './attachments';
+import { ATTACHMENT_PARAMS, ATTACHMENT_REDIRECT, getAttachment } from './attachments';
 import { SeveritiesQuery, listSeverities } from './policy-info';
 import { ListStaffQuery, PersonBodySchema, TeamBodySchema, exportDirectory, getPerson, getTeam, listPeople, listTeams, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
@@ -73,8 +73,10 @@ export interface Route {
   params?: readonly PathParam[];
   /** The request headers the route reads, beyond Authorization (for the OpenAPI document). */
   headers?: ('Idempotency-Key' | 'If-Match')[];
-  /** 2xx status of a success. */
+  /** Status of a success (2xx, or 302 for a redirect). */
   success: number;
+  /** The success's OpenAPI response object, when more than "success" (e.g. a redirect's Location). */
+  successResponse?: Record<string, unknown>;
   run: (rt: Runtime, request: Request, id: string) => Promise<HttpResult>;
 }
 
@@ -84,7 +86,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/tickets/{id}', id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
   { method: 'POST', path: '/tickets/{id}/messages', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
   { method: 'POST', path: '/tickets/{id}/actions', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
-  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets)', success: 200, run: getAttachment },
+  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
   { method: 'GET', path: '/policy/severities', summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
   { method: 'PUT', path: '/customers/{id}', id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
   { method: 'GET', path: '/customers/{id}', id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },

@@ -262,7 +262,8 @@ export class InboundEmail extends Construct {
 
   /**
    * Lets the API serve attachments (GET /tickets/{id}/attachments/…, functions/api/attachments.ts):
-   * s3:GetObject on the attachment prefix only, never the raw mail, and where the bucket is.
+   * s3:GetObject on the attachment prefix only, never the raw mail, and where the bucket is. The
+   * route answers with a URL presigned by this role, so the grant is also all such a URL can reach.
    */
   allowAttachmentDownloads(api: TierdeskFunction): void {
     api.addEnvironment('TIERDESK_MAIL_BUCKET', this.bucket.bucketName);

@@ -180,6 +180,22 @@ describe('the acknowledgement', () => {
     expect(text).toContain(`${local.toFormat('ccc d LLL yyyy HH:mm')} America/New_York (`);
     expect(text).toContain(`${utc.toFormat(local.toISODate() === utc.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm')} UTC)`);
   });
+
+  it('the resolution notice says when the case closes by itself, in the customer\'s time zone and in UTC', async () => {
+    const created = await request('POST', '/tickets', { key: acmeKey, body: { subject: 'Totals off by one', description: 'Rounding.', severity: 'sev2', requester: { email: DANA, name: 'Dana' } } });
+    expect(created.status).toBe(201);
+    expect((await request('POST', `/tickets/${created.body.id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Rounding fixed.' } })).status).toBe(200);
+    const ticket = (await request('GET', `/tickets/${created.body.id}`)).body;
+    const [notice] = await eventually('the resolution notice', async () => {
+      const found = (await mailsTo(DANA, ticket.caseNumber)).filter((mail) => /Resolved/.test(mail.subject));
+      return found.length ? found : undefined;
+    }, 20_000);
+    // The policy's default: closed 7 calendar days after the resolution recorded on the ticket.
+    const closes = DateTime.fromISO(ticket.resolution.at, { zone: 'UTC' }).plus({ days: 7 });
+    const local = closes.setZone('America/New_York');
+    const utcPart = closes.toFormat(local.toISODate() === closes.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm');
+    expect(notice!.body.text).toContain(`Unless you reply before then, the case closes on ${local.toFormat('ccc d LLL yyyy HH:mm')} America/New_York (${utcPart} UTC), 7 days after it was resolved.`);
+  });
 });
 
 describe('severity markers in mail', () => {

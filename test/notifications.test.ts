@@ -361,6 +361,63 @@ describe('what mail to a customer promises (issue [9])', () => {
     expect(met).toContain('We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays).');
   });
 
+  it('an agent reply states the next update owed — the regular status report, or a response to the customer\'s follow-up if sooner — in the requester\'s zone and UTC', () => {
+    // Prepare: Premium sev1 owes a status report every 4 business hours after the agent's answer.
+    const reported = promised({
+      requester: { email: 'pat@customer.example', timeZone: 'America/New_York' },
+      status: 'open',
+      sla: {
+        plan: 'premium', addOns: [], pauses: [],
+        firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z', metAt: '2026-06-01T08:00:00.000Z' },
+        statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: '2026-06-01T12:00:00.000Z' },
+      },
+    });
+    const followedUp = promised({
+      status: 'open',
+      sla: {
+        ...reported.sla,
+        nextResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T09:00:00.000Z', due: '2026-06-01T11:00:00.000Z' },
+      },
+    });
+
+    // Act
+    const reply = renderNotification(advendio, reported, notificationOf('agent-reply', { body: 'We are looking at the logs.' })).text;
+    const sooner = renderNotification(advendio, followedUp, notificationOf('agent-reply', { body: 'More soon.' })).text;
+
+    // Assess
+    expect(reply).toContain(
+      'We are looking at the logs.\n\nWe will send you our next update within 4 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ' +
+        'that is by Mon 1 Jun 2026 08:00 America/New_York (12:00 UTC).\n\n--',
+    );
+    expect(sooner).toContain('We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), that is by Mon 1 Jun 2026 13:00 Europe/Berlin (11:00 UTC).');
+  });
+
+  it('a case waiting on the customer says its clocks are paused; a resolved one says when it closes by itself; nothing is promised with a time already past', () => {
+    // Prepare
+    const waiting = promised({ status: 'pending-customer', sla: { plan: 'premium', addOns: [], pauses: [{ from: '2026-06-01T08:00:00.000Z' }], statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: null } } });
+    const resolved = promised({
+      requester: { email: 'pat@customer.example', timeZone: 'Asia/Tokyo' },
+      status: 'resolved',
+      resolution: { type: 'fix', text: 'Patched.', at: '2026-06-01T20:00:00.000Z' },
+    });
+    const missed = promised({ status: 'open', sla: { plan: 'premium', addOns: [], pauses: [], statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: '2026-06-01T12:00:00.000Z', breachedAt: '2026-06-01T12:00:00.000Z' } } });
+
+    // Act
+    const paused = renderNotification(advendio, waiting, notificationOf('status-update')).text;
+    const closing = renderNotification(advendio, resolved, notificationOf('resolution')).text;
+    const late = renderNotification(advendio, missed, notificationOf('agent-reply', { body: 'Sorry for the wait.' })).text;
+    const noAutoClose = renderNotification(policyOf({ ...BASE, sla: { autoCloseResolvedAfterDays: 0 } }), { ...resolved, severity: '1', sla: { plan: 'standard', addOns: [], pauses: [] } }, notificationOf('resolution')).text;
+
+    // Assess
+    expect(paused).toContain('is now pending-customer.');
+    expect(paused).toContain('While the case waits on your answer our response times are paused; they run again when you reply.');
+    // 7 calendar days after 20:00 UTC on 1 June: 05:00 on 9 June in Tokyo.
+    expect(closing).toContain('Unless you reply before then, the case closes on Tue 9 Jun 2026 05:00 Asia/Tokyo (Mon 8 Jun 2026 20:00 UTC), 7 days after it was resolved.');
+    expect(late).toBe('Sorry for the wait.\n\n--\nCase TEST-000123 · status: open\nTo add to this case, reply to this email and keep [TEST-000123] in the subject.\n');
+    expect(noAutoClose).not.toContain('closes on');
+    expect(noAutoClose.trim().endsWith('Keep [TEST-000123] in the subject.')).toBe(true);
+  });
+
   it('a policy template may use {{target}}, {{respondBy}} and {{severityCriteria}}; a 24-hour weekday calendar reads as such', () => {
     // Prepare
     const policy = policyOf({

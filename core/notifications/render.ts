@@ -23,7 +23,7 @@ import {
   type StaffDirectory,
 } from '../staff/directory';
 import { instantWords, readerTimeZone, severityCriteriaText, targetWords } from '../sla/target-words';
-import type { Ticket } from '../tickets/model';
+import type { Objective, Ticket } from '../tickets/model';
 import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePlaceholder } from './templates';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates';
@@ -297,17 +297,62 @@ function placeholderValues(policy: Policy, ticket: Ticket, notification: Notific
   };
 }
 
-/** What a customer is promised: the first-response target in words and when it is due, in their zone and UTC (core/sla/target-words.ts). */
-function customerFacingValues(policy: Policy, ticket: Ticket): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria'> {
+/**
+ * What a customer is promised, in words and with every instant in their zone and UTC
+ * (core/sla/target-words.ts): the first-response target, the next update owed, when a resolved
+ * case closes by itself.
+ */
+function customerFacingValues(
+  policy: Policy,
+  ticket: Ticket,
+): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria' | 'nextUpdate' | 'autoClose'> {
   const severity = policy.severities.find((candidate) => candidate.id === ticket.severity);
+  const zone = readerTimeZone(policy, ticket.requester.timeZone, ticket.sla.plan);
   const first = ticket.sla.firstResponse;
-  const running = first?.due && !first.metAt && !first.stoppedAt ? first.due : undefined;
-  const respondBy = running ? instantWords(running, readerTimeZone(policy, ticket.requester.timeZone, ticket.sla.plan)) : '';
+  const running = first && isRunning(first) ? first.due! : undefined;
+  const respondBy = running ? instantWords(running, zone) : '';
   return {
     target: first?.within ? `${targetWords(policy, first.within, first.calendar)}${respondBy ? `, that is by ${respondBy}` : ''}` : 'as soon as possible',
     respondBy,
     severityCriteria: severity ? severityCriteriaText(severity) : ticket.severity,
+    nextUpdate: nextUpdateSentence(policy, ticket, zone),
+    autoClose: autoCloseSentence(policy, ticket, zone),
   };
+}
+
+const isRunning = (objective: Objective) => Boolean(objective.due) && !objective.metAt && !objective.stoppedAt;
+
+/**
+ * The next public answer the customer is owed, the earliest of the response objectives still
+ * counting: "We will respond within 4 business hours (…), that is by …" (a first or next
+ * response) or "We will send you our next update within 1 business day (…), that is by …" (the
+ * regular status report). While the case waits on the customer the clocks stop, and it says so.
+ * Empty when nothing is owed (resolved, closed, or a plan with no such target).
+ */
+function nextUpdateSentence(policy: Policy, ticket: Ticket, zone: string): string {
+  if (ticket.status === 'resolved' || ticket.status === 'closed') return '';
+  const owed = (['firstResponse', 'nextResponse', 'statusUpdate'] as const)
+    .flatMap((key) => {
+      const objective = ticket.sla[key];
+      // A missed one is not promised again with a time already past.
+      return objective?.within && isRunning(objective) && !objective.breachedAt ? [{ key, objective }] : [];
+    })
+    .sort((a, b) => Date.parse(a.objective.due!) - Date.parse(b.objective.due!))[0];
+  if (!owed) {
+    const paused = ticket.status === 'pending-customer' && policy.sla.pauseWhilePendingCustomer;
+    return paused ? 'While the case waits on your answer our response times are paused; they run again when you reply.' : '';
+  }
+  const { key, objective } = owed;
+  const when = `${targetWords(policy, objective.within!, objective.calendar)}, that is by ${instantWords(objective.due!, zone)}`;
+  return key === 'statusUpdate' ? `We will send you our next update ${when}.` : `We will respond ${when}.`;
+}
+
+/** When a resolved case closes unless the customer replies (policy sla.autoCloseResolvedAfterDays, calendar days); empty otherwise. */
+function autoCloseSentence(policy: Policy, ticket: Ticket, zone: string): string {
+  const days = policy.sla.autoCloseResolvedAfterDays;
+  if (ticket.status !== 'resolved' || !ticket.resolution || days === 0) return '';
+  const at = new Date(Date.parse(ticket.resolution.at) + days * 24 * 3600 * 1000).toISOString();
+  return `Unless you reply before then, the case closes on ${instantWords(at, zone)}, ${days} day${days === 1 ? '' : 's'} after it was resolved.`;
 }
 
 /**

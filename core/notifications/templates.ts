@@ -53,6 +53,15 @@ export const TEMPLATE_PLACEHOLDERS = [
   'respondBy',
   /** The ticket's severity: its definition and the policy's criteria, one per line. */
   'severityCriteria',
+  /**
+   * A sentence: the next public answer owed and by when, in the requester's zone and UTC ("We
+   * will respond within 4 business hours (…), that is by …", or "We will send you our next update
+   * within …" for a regular status report); that the clocks are paused while the case waits on
+   * the customer; empty when nothing is owed.
+   */
+  'nextUpdate',
+  /** A sentence: when a resolved case closes unless the customer replies, in their zone and UTC; empty otherwise. */
+  'autoClose',
 ] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
@@ -88,11 +97,11 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
   },
   'agent-reply': {
     subject: 'Re: [{{caseNumber}}] {{subject}}',
-    text: '{{body}}\n\n--\nCase {{caseNumber}} · status: {{status}}\n' + REPLY_HINT,
+    text: '{{body}}\n\n{{nextUpdate}}\n\n--\nCase {{caseNumber}} · status: {{status}}\n' + REPLY_HINT,
   },
   'status-update': {
     subject: '[{{caseNumber}}] Status update: {{subject}}',
-    text: 'Hello {{requester}},\n\nYour case {{caseNumber}} is now {{status}}.\n\n{{body}}\n\n' + REPLY_HINT,
+    text: 'Hello {{requester}},\n\nYour case {{caseNumber}} is now {{status}}.\n\n{{body}}\n\n{{nextUpdate}}\n\n' + REPLY_HINT,
   },
   'sla-warning': {
     subject: '[{{caseNumber}}] SLA warning: {{objective}} due {{due}}',
@@ -122,7 +131,7 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
     text:
       'Hello {{requester}},\n\nYour case {{caseNumber}} has been resolved.\n\n{{resolution}}\n\n' +
       'If the problem is not solved, reply to this email and the case will be reopened. ' +
-      'Keep [{{caseNumber}}] in the subject.',
+      'Keep [{{caseNumber}}] in the subject.\n\n{{autoClose}}',
   },
   'customer-escalation': {
     subject: '[{{caseNumber}}] Customer escalation: {{step}} to respond by {{due}}',

@@ -8,7 +8,7 @@ import { IANAZone } from 'luxon';
 import { holidayRegionProblem } from '../calendar/holidays';
 import { parseDuration } from './duration';
 import { IntegrationSchema } from '../webhooks/integrations';
-import { NOTIFICATION_KINDS, unknownPlaceholders } from '../notifications/templates';
+import { NOTIFICATION_KINDS, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../notifications/templates';
 import { LIMITS } from '../limits';
 
 const Id = z
@@ -362,9 +362,8 @@ const Notifications = z
       )
       .default({})
       .describe(
-        'Subject and plain text per kind, overriding the built-in wording. Placeholders: {{caseNumber}}, {{subject}}, ' +
-          '{{status}}, {{severity}}, {{tier}}, {{team}}, {{requester}}, {{assignee}}, {{due}}, {{objective}}, {{step}}, ' +
-          '{{body}}, {{resolution}}, {{target}}, {{respondBy}}, {{severityCriteria}}. The subject always carries [<case number>]; the HTML part is made from the text.',
+        `Subject and plain text per kind, overriding the built-in wording. Placeholders: ${TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ')} ` +
+          '(core/notifications/templates.ts says what each holds). The subject always carries [<case number>]; the HTML part is made from the text.',
       ),
   })
   .strict()

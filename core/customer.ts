@@ -156,6 +156,9 @@ export const CustomerSchema = z
     contacts: z.array(ContactSchema).max(LIMITS.contacts, atMostItems(LIMITS.contacts)).default([]),
     emailDomains: z.array(Domain).max(LIMITS.emailDomains, atMostItems(LIMITS.emailDomains)).default([]).transform(unique),
     phoneNumbers: z.array(Phone).max(LIMITS.phoneNumbers, atMostItems(LIMITS.phoneNumbers)).default([]).transform(unique),
+    partner: StaffIdSchema.optional().describe(
+      'Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer\'s tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor.',
+    ),
     timeZone: TimeZoneSchema.optional().describe(
       'IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar\'s zone).',
     ),

@@ -113,6 +113,8 @@ export const LIMITS = {
   staffPeople: 500,
   /** Teams in the directory. */
   staffTeams: 100,
+  /** Partner organisations in the directory (read with it; each one's agents and customers name it). */
+  staffPartners: 50,
   /** Members of one team. */
   teamMembers: 100,
   /** Tier ids one team works. */

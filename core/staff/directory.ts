@@ -34,6 +34,20 @@ const Email = z.email('must be an email address').max(LIMITS.email, atMostChars(
 const TierId = z.string().max(LIMITS.id, atMostChars(LIMITS.id)).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy');
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
 
+/**
+ * A partner organisation (e.g. the help desk that runs Cadents' Levels 1 and 2): its agents work
+ * the tickets of the customers whose record names it, while the ticket is in a tier the policy
+ * has `operatedBy: partner` (docs/authorization.md).
+ */
+export const PartnerSchema = z
+  .object({
+    id: StaffIdSchema,
+    name: text(LIMITS.name),
+  })
+  .strict();
+
+const PartnerRef = StaffIdSchema.describe('Id of a partner organisation of the directory (`partners`).');
+
 export const PersonSchema = z
   .object({
     id: StaffIdSchema,
@@ -46,6 +60,7 @@ export const PersonSchema = z
       .describe('Where the person works, e.g. "America/New_York".'),
     roles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length, atMostItems(STAFF_ROLES.length)).default([]).transform(unique),
     phone: z.string().trim().min(1).max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
+    partner: PartnerRef.optional().describe('The partner organisation the person works for; absent: the vendor\'s own staff.'),
   })
   .strict();
 
@@ -61,28 +76,33 @@ export const TeamSchema = z
       .default([])
       .transform(unique)
       .describe('Tier ids of the policy this team works (besides the tier whose `team` is this team\'s id).'),
+    partner: PartnerRef.optional().describe('The partner organisation whose team this is; absent: the vendor\'s.'),
   })
   .strict();
 
 export type Person = z.output<typeof PersonSchema>;
 export type Team = z.output<typeof TeamSchema>;
+export type Partner = z.output<typeof PartnerSchema>;
 
 export interface StaffDirectory {
   people: Person[];
   teams: Team[];
+  /** Absent in a directory file or table from before partners: none. */
+  partners?: Partner[];
 }
 
-export const EMPTY_DIRECTORY: StaffDirectory = { people: [], teams: [] };
+export const EMPTY_DIRECTORY: StaffDirectory = { people: [], teams: [], partners: [] };
 
 /** A directory as a whole (a file, `GET /staff`): every id unique, every team's lead and members a person in it. */
 export const DirectorySchema = z
   .object({
     people: z.array(PersonSchema).max(LIMITS.staffPeople, atMostItems(LIMITS.staffPeople)).default([]),
     teams: z.array(TeamSchema).max(LIMITS.staffTeams, atMostItems(LIMITS.staffTeams)).default([]),
+    partners: z.array(PartnerSchema).max(LIMITS.staffPartners, atMostItems(LIMITS.staffPartners)).default([]),
   })
   .strict()
   .superRefine((directory, ctx) => {
-    for (const key of ['people', 'teams'] as const) {
+    for (const key of ['people', 'teams', 'partners'] as const) {
       const seen = new Set<string>();
       directory[key].forEach((item, index) => {
         if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [key, index, 'id'], message: `duplicate id "${item.id}"` });
@@ -92,7 +112,19 @@ export const DirectorySchema = z
     directory.teams.forEach((team, index) => {
       for (const problem of teamProblems(team, directory)) ctx.addIssue({ code: 'custom', path: ['teams', index, ...problem.field.split('.')], message: problem.message });
     });
+    for (const key of ['people', 'teams'] as const) {
+      directory[key].forEach((item, index) => {
+        const problem = partnerProblem(item.partner, directory);
+        if (problem) ctx.addIssue({ code: 'custom', path: [key, index, 'partner'], message: problem });
+      });
+    }
   });
+
+/** A partner a person, team or customer names must be one of the directory: the problem, or undefined. */
+export function partnerProblem(partner: string | undefined, directory: Pick<StaffDirectory, 'partners'>): string | undefined {
+  if (partner === undefined || (directory.partners ?? []).some((known) => known.id === partner)) return undefined;
+  return `no partner "${partner}" in the staff directory`;
+}
 
 /** The people a team names that are not in the directory, each naming its field ("lead", "members.2"). */
 export function teamProblems(team: Pick<Team, 'lead' | 'members'>, directory: Pick<StaffDirectory, 'people'>): { field: string; message: string }[] {

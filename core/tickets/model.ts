@@ -119,6 +119,17 @@ export interface Ticket {
   caseNumber: string;
   version: number;
   customerId?: string;
+  /**
+   * The partner organisation serving the customer, copied from the customer record when the
+   * ticket is opened: its agents work the case in the tiers the policy gives to partners
+   * (core/access/authorize.ts), with no further read to decide.
+   */
+  partnerId?: string;
+  /**
+   * The case moved from a partner-operated tier to one the vendor operates: from then on the
+   * vendor works it and the partner reads it and adds internal notes.
+   */
+  partnerHandover?: { partnerId: string; from: string; to: string; at: string };
   requester: Requester;
   channel: Channel;
   subject: string;

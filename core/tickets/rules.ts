@@ -47,7 +47,7 @@ export interface Change {
 /** What intake knows of a new ticket; the rules fill in the rest. */
 export type NewTicket = Pick<
   Ticket,
-  'id' | 'caseNumber' | 'customerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'
+  'id' | 'caseNumber' | 'customerId' | 'partnerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'
 > & { entitlement: Ticket['entitlement'] & { addOns: string[] } };
 
 export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Change {
@@ -65,6 +65,7 @@ export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Ch
     caseNumber: input.caseNumber,
     version: 1,
     ...(input.customerId ? { customerId: input.customerId } : {}),
+    ...(input.customerId && input.partnerId ? { partnerId: input.partnerId } : {}),
     requester: input.requester,
     channel: input.channel,
     subject: input.subject,
@@ -321,6 +322,7 @@ function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: stri
   if (!entry.allowed) throw entry.refusal;
   const from = ticket.tier;
   const target = entry.tier;
+  recordPartnerHandover(ctx, ticket, target);
   ticket.tier = target.id;
   ticket.team = target.team;
   ticket.queue = queueOf(ticket, ctx.policy);
@@ -331,6 +333,18 @@ function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: stri
   events.push(event(ctx, ticket, 'escalated', actor, { public: true, body: reason, data: { from, to: target.id } }));
   events.push(event(ctx, ticket, 'tier-changed', actor, { public: false, data: { from, to: target.id } }));
   enterTier(ctx, ticket, target, events);
+}
+
+/**
+ * A partner's case leaving the tiers the partner operates for one the vendor operates is handed
+ * over (by an agent's escalation or the clock's): recorded on the ticket, so access is decided
+ * from the ticket alone (core/access/authorize.ts). The first hand-over is kept.
+ */
+function recordPartnerHandover(ctx: RuleContext, ticket: Ticket, target: TierSpec): void {
+  if (!ticket.partnerId || ticket.partnerHandover) return;
+  const current = ctx.policy.tiers.find((tier) => tier.id === ticket.tier);
+  if (current?.operatedBy !== 'partner' || target.operatedBy !== 'vendor') return;
+  ticket.partnerHandover = { partnerId: ticket.partnerId, from: ticket.tier, to: target.id, at: iso(ctx.now) };
 }
 
 /**

@@ -23,7 +23,7 @@ import type { TimelineEvent } from '../../core/tickets/model';
 import { ATTACHMENT_PREFIX } from '../email/layout';
 import { HttpError, type HttpResult } from '../shared/http';
 import { logger, type Runtime } from '../shared/runtime';
-import { visibleTicket, type Request } from './tickets';
+import { mayReadEvent, visibleTicket, type Request } from './tickets';
 
 /**
  * How long a download URL works. Long enough to follow the redirect on a slow link (S3 checks the
@@ -80,7 +80,7 @@ export async function getAttachment(rt: Runtime, request: Request, id: string): 
   const wanted = eventId === 'created' ? `${ticket.id}:created` : eventId;
   const event = timelineOf(ticket, await rt.store.timeline(ticket.id)).find((candidate) => candidate.id === wanted);
   // A customer sees public events only: an internal record's attachment does not exist for them.
-  if (!event || (request.principal.role === 'customer' && !event.public)) throw notFound(`no event ${eventId} with attachments on ticket ${ticket.id}`);
+  if (!event || !mayReadEvent(rt, request.principal, ticket, event)) throw notFound(`no event ${eventId} with attachments on ticket ${ticket.id}`);
   const attachment = mailOf(event)?.attachments[Number(n) - 1];
   if (!attachment) throw notFound(`the mail of event ${eventId} has no attachment ${n}`);
   if (!attachment.key) throw notFound(`attachment ${n} (${attachment.filename}) was not kept: ${attachment.skipped ?? 'not stored'}`);

@@ -1,11 +1,12 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { decide, ticketListScope, ticketSubject, ticketView, visibleEvents, type Caller, type Decision, type TicketAction } from '../../core/access/authorize';
 import { isCustomerId, type Customer } from '../../core/customer';
 import { LIMITS } from '../../core/limits';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { addMessage, applyAction, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
-import type { Actor, Ticket } from '../../core/tickets/model';
+import type { Actor, Ticket, TimelineEvent } from '../../core/tickets/model';
 import type { Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { onceOverHttp } from '../shared/idempotency';
@@ -52,7 +53,7 @@ async function createOnce(
   idempotency?: { scope: string; key: string; requestHash: string },
 ): Promise<HttpResult> {
   const customer = await customerFor(rt, request.principal, input);
-  const answer = (ticket: Ticket) => ({ id: ticket.id, caseNumber: ticket.caseNumber, ticket: view(ticket, request.principal) });
+  const answer = (ticket: Ticket) => ({ id: ticket.id, caseNumber: ticket.caseNumber, ticket: ticketView(request.principal, ticket) });
   const { ticket } = await openNewTicket(
     rt,
     {
@@ -73,83 +74,83 @@ async function createOnce(
   return json(201, answer(ticket), { location: `/tickets/${ticket.id}` });
 }
 
-/** The customer a new ticket belongs to: the key's own, the one named by staff, or the requester's. */
+/**
+ * The customer a new ticket belongs to: a customer's own, the one named by staff or a partner
+ * agent, or the requester's; then whether the caller may open a ticket for it (a partner agent
+ * only for a customer its partner serves, a customer only for its own).
+ */
 async function customerFor(rt: Runtime, principal: Principal, input: z.infer<typeof CreateTicketSchema>): Promise<Customer | undefined> {
-  if (principal.role === 'customer') {
-    if (input.customerId && input.customerId !== principal.customerId) {
-      throw new HttpError(403, 'a customer key can only file tickets for its own customer', { field: 'customerId' });
-    }
-    return customerById(rt, principal.customerId!);
-  }
+  // A customer's ticket is always its own customer's: decided before anything is looked up.
+  allowOrThrow(decide(principal, 'ticket:create', input.customerId ? { customerId: input.customerId } : {}));
+  if (principal.customerId) return customerById(rt, principal.customerId);
+  let customer: Customer | undefined;
   if (input.customerId) {
-    const customer = isCustomerId(input.customerId) ? await customerById(rt, input.customerId) : undefined;
+    customer = isCustomerId(input.customerId) ? await customerById(rt, input.customerId) : undefined;
+    // The same answer whether the customer exists or is not the caller's: nothing to probe.
+    allowOrThrow(decide(principal, 'ticket:create', { customerId: input.customerId, ...(customer?.partner ? { partnerId: customer.partner } : {}) }));
     if (!customer) throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
-    return customer;
+  } else {
+    const customerId = await customerIdForEmail(rt, input.requester.email);
+    customer = customerId ? await customerById(rt, customerId) : undefined;
   }
-  const customerId = await customerIdForEmail(rt, input.requester.email);
-  return customerId ? customerById(rt, customerId) : undefined;
+  if (customer) allowOrThrow(decide(principal, 'ticket:create', { customerId: customer.id, ...(customer.partner ? { partnerId: customer.partner } : {}) }));
+  else allowOrThrow(decide(principal, 'ticket:create', {}));
+  return customer;
 }
 
 export async function getTicket(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const ticket = await visibleTicket(rt, request.principal, id);
   const timeline = timelineOf(ticket, await rt.store.timeline(id));
-  return json(200, {
-    ...view(ticket, request.principal),
-    timeline: request.principal.role === 'customer' ? timeline.filter((event) => event.public) : timeline,
-  });
+  return json(200, { ...ticketView(request.principal, ticket), timeline: visibleEvents(request.principal, timeline) });
 }
 
 /**
- * A customer key lists only its own customer's tickets, whatever it asks for (a queue is read
- * inside its customer's partition, so a page never holds, or skips over, anyone else's). The
- * cursor is signed for the query and the caller (functions/api/cursors.ts).
+ * Which partition a listing reads is decided in core (core/access/authorize.ts ticketListScope): a
+ * customer its own customer's, whatever it asks for; a partner agent its partner's (GSI4), so a
+ * page never holds, or skips over, anyone else's. The cursor is signed for the query and the
+ * caller (functions/api/cursors.ts).
  */
 export async function listTickets(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = ListTicketsQuery.parse(request.query);
   const { principal } = request;
-  const own = principal.role === 'customer' ? principal.customerId! : undefined;
-  if (own && query.unverified) throw new HttpError(403, 'unverified tickets are for agent and admin keys', { field: 'unverified' });
+  const decided = ticketListScope(principal, { ...query, unverified: query.unverified === 'true' });
+  if (!decided.allowed) allowOrThrow(decided);
+  const { scope } = decided as Extract<typeof decided, { allowed: true }>;
   if (query.unverified && query.customer) throw new HttpError(400, 'ask for one customer or for unverified tickets, not both', { field: 'unverified' });
-  const customer = own ?? query.customer;
-  const by = customer ? 'customer' : query.unverified ? 'unverified' : query.queue ? 'queue' : 'status';
+  const customer = scope.by === 'customer' ? scope.customerId : query.customer;
   // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
-  const binding = { list: 'tickets', by, customer: query.customer ?? customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
+  const binding = { list: 'tickets', by: scope.by, customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
-  if (own && query.customer && query.customer !== own) {
-    return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
-  }
+  if (scope.by === 'nothing') return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
   const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };
   const filter = { ...(query.status ? { status: query.status } : {}), ...(query.queue !== undefined ? { queue: query.queue } : {}) };
   const result =
-    by === 'customer'
-      ? await rt.store.listByCustomer(customer!, { ...page, ...filter })
-      : by === 'unverified'
-        ? await rt.store.listUnverified({ ...page, ...filter })
-        : by === 'queue'
-          ? await rt.store.listByQueue(query.queue!, { ...page, ...(query.status ? { status: query.status } : {}) })
-          : await rt.store.listByStatus(query.status ?? 'active', page);
-  return json(200, { items: result.items.map((ticket) => view(ticket, principal)), cursor: await signCursor(result.cursor, binding) });
+    scope.by === 'customer'
+      ? await rt.store.listByCustomer(scope.customerId, { ...page, ...filter })
+      : scope.by === 'partner'
+        ? await rt.store.listByPartner(scope.partnerId, { ...page, ...filter, ...(scope.customerId !== undefined ? { customerId: scope.customerId } : {}) })
+        : scope.by === 'unverified'
+          ? await rt.store.listUnverified({ ...page, ...filter })
+          : scope.by === 'queue'
+            ? await rt.store.listByQueue(scope.queue, { ...page, ...(query.status ? { status: query.status } : {}) })
+            : await rt.store.listByStatus(query.status ?? 'active', page);
+  // Each item once more, one by one: a partner's partition also holds cases it may not read (a vendor-tier case never handed over).
+  const items = result.items.filter((ticket) => decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed);
+  return json(200, { items: items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
 }
 
+/** A message's kind: a customer always posts "customer" messages; staff reply unless they say otherwise. */
 export async function postMessage(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const input = MessageSchema.parse(request.body);
-  const kind = request.principal.role === 'customer' ? 'customer' : (input.kind ?? 'agent-reply');
-  if (request.principal.role === 'customer' && input.kind && input.kind !== 'customer') {
-    throw new HttpError(403, 'a customer key can only post customer messages', { field: 'kind' });
-  }
-  const change = await updateTicket(rt, request, id, (ticket, ctx) => addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)));
-  return json(201, { ticket: view(change.ticket, request.principal), events: change.events });
+  const kind = input.kind ?? (request.principal.role === 'customer' ? 'customer' : 'agent-reply');
+  const change = await updateTicket(rt, request, id, kind === 'customer' ? 'ticket:customer-message' : `ticket:${kind}`, (ticket, ctx) => addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)));
+  return json(201, { ticket: ticketView(request.principal, change.ticket), events: visibleEvents(request.principal, change.events) });
 }
-
-const CUSTOMER_ACTIONS = new Set(['reopen', 'close', 'customer-escalate']);
 
 export async function postAction(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const action = ActionSchema.parse(request.body);
-  if (request.principal.role === 'customer' && !CUSTOMER_ACTIONS.has(action.type)) {
-    throw new HttpError(403, `a customer key can only ${[...CUSTOMER_ACTIONS].join(' or ')} a ticket`, { field: 'type' });
-  }
-  const change = await updateTicket(rt, request, id, (ticket, ctx) => applyAction(ticket, action, ctx, actorOf(request.principal)));
-  return json(200, { ticket: view(change.ticket, request.principal), events: change.events });
+  const change = await updateTicket(rt, request, id, `ticket:${action.type}`, (ticket, ctx) => applyAction(ticket, action, ctx, actorOf(request.principal)));
+  return json(200, { ticket: ticketView(request.principal, change.ticket), events: visibleEvents(request.principal, change.events) });
 }
 
 /**
@@ -160,12 +161,13 @@ export async function postAction(rt: Runtime, request: Request, id: string): Pro
  * re-plan and send them: a reply may have met the deadline it waits for, a raised severity may
  * have brought it forward. A closed ticket's workflow has ended, so reopening one starts its next run.
  */
-async function updateTicket(rt: Runtime, request: Request, id: string, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
+async function updateTicket(rt: Runtime, request: Request, id: string, action: TicketAction, apply: (ticket: Ticket, ctx: RuleContext) => Change): Promise<Change> {
   const ifMatch = ifMatchVersion(request.headers);
   const { change } = await updateTicketWithRetry(rt, (ticket, ctx) => queueNotifications(apply(ticket, ctx)), {
     noRetry: ifMatch !== undefined,
     read: async () => {
-      const ticket = await visibleTicket(rt, request.principal, id);
+      // Decided on every read: a retry after a concurrent change (an escalation, a hand-over) decides again.
+      const ticket = await visibleTicket(rt, request.principal, id, action);
       if (ifMatch !== undefined && ticket.version !== ifMatch) {
         throw new HttpError(409, `the ticket is at version ${ticket.version}, not ${ifMatch}`, { field: 'If-Match', version: ticket.version });
       }
@@ -177,20 +179,28 @@ async function updateTicket(rt: Runtime, request: Request, id: string, apply: (t
   return change;
 }
 
-/** A ticket the principal may see; anything else is "not found", so ids cannot be probed. */
-export async function visibleTicket(rt: Runtime, principal: Principal, id: string): Promise<Ticket> {
+/**
+ * A ticket the principal may see, and may do `action` to (core/access/authorize.ts). A ticket it
+ * may not see is "not found", so ids cannot be probed; one it sees but may not act on is a 403.
+ */
+export async function visibleTicket(rt: Runtime, principal: Caller, id: string, action: TicketAction = 'ticket:read'): Promise<Ticket> {
   const ticket = await rt.store.getTicket(id);
-  if (!ticket || (principal.role === 'customer' && ticket.customerId !== principal.customerId)) {
-    throw new HttpError(404, `no ticket ${id}`);
-  }
+  if (!ticket) throw new HttpError(404, `no ticket ${id}`);
+  const subject = ticketSubject(ticket, rt.policy);
+  const seen = decide(principal, 'ticket:read', subject);
+  if (!seen.allowed) throw new HttpError(404, `no ticket ${id}`);
+  if (action !== 'ticket:read') allowOrThrow(decide(principal, action, subject));
   return ticket;
 }
 
-/** What a principal sees of a ticket: customers do not see internal routing details. */
-function view(ticket: Ticket, principal: Principal) {
-  if (principal.role !== 'customer') return ticket;
-  const { entitlement: _entitlement, details: _details, flags: _flags, queue: _queue, outbox: _outbox, workflowRun: _workflowRun, ...visible } = ticket;
-  return visible;
+/** The events of a ticket's timeline the principal may see, for attachments: customers only public ones. */
+export function mayReadEvent(rt: Runtime, principal: Caller, ticket: Ticket, event: TimelineEvent): boolean {
+  return decide(principal, event.public ? 'ticket:attachment-public' : 'ticket:attachment-internal', ticketSubject(ticket, rt.policy)).allowed;
+}
+
+/** A refusal as the HTTP error it answers with (403 or 404, naming the field when there is one). */
+export function allowOrThrow(decision: Decision): void {
+  if (!decision.allowed) throw new HttpError(decision.status, decision.reason, decision.field ? { field: decision.field } : {});
 }
 
 function actorOf(principal: Principal): Actor {

@@ -18,8 +18,8 @@ import { ruleContext } from './ticket-updates';
 import { countTicketOpened } from './metrics';
 import { startTicketExecution } from './workflow';
 
-/** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer, entitlement), and who asks. */
-export type NewTicketRequest = Omit<NewTicket, 'id' | 'caseNumber' | 'customerId' | 'entitlement'> & {
+/** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer and its partner, entitlement), and who asks. */
+export type NewTicketRequest = Omit<NewTicket, 'id' | 'caseNumber' | 'customerId' | 'partnerId' | 'entitlement'> & {
   customer: Customer | undefined;
   actor: Actor;
   /** The sender's mail failed SPF/DKIM/DMARC: never treated as a designated user. */
@@ -46,6 +46,8 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
       id: caseNumber,
       caseNumber,
       ...(entitlement.customerId ? { customerId: entitlement.customerId } : {}),
+      // The partner serving the customer works the case in partner tiers (core/access/authorize.ts).
+      ...(entitlement.customerId && request.customer?.partner ? { partnerId: request.customer.partner } : {}),
       // Mail to the requester shows times in their zone: given, else their customer's (core/tickets/model.ts Requester).
       requester: request.requester.timeZone || !request.customer?.timeZone ? request.requester : { ...request.requester, timeZone: request.customer.timeZone },
       channel: request.channel,

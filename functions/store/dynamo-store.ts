@@ -303,6 +303,11 @@ export class DynamoStore {
     return this.queryTickets(TABLE_INDEXES.byCustomer, `CUSTOMER#${customerId}`, false, options);
   }
 
+  /** The tickets of a partner's customers, newest first (GSI4), optionally one customer's, in one status or (open ones) in one queue. */
+  listByPartner(partnerId: string, options: PageOptions & TicketFilter & { customerId?: string }): Promise<Page<Ticket>> {
+    return this.queryTickets(TABLE_INDEXES.byPartner, `PARTNER#${partnerId}`, false, options);
+  }
+
   /** Tickets whose requester matched no customer, newest first (GSI1 under UNVERIFIED_PARTITION). */
   listUnverified(options: PageOptions & TicketFilter): Promise<Page<Ticket>> {
     return this.queryTickets(TABLE_INDEXES.byCustomer, UNVERIFIED_PARTITION, false, options);
@@ -751,6 +756,8 @@ export class DynamoStore {
       // All tickets still being worked share one partition, so "everything open" is one query.
       GSI3PK: `STATUS#${OPEN_STATUSES.has(ticket.status) ? 'active' : ticket.status}`,
       GSI3SK: order,
+      // A partner's customers' tickets in one partition (sparse): a partner agent's listing reads only these.
+      ...(ticket.partnerId ? { GSI4PK: `PARTNER#${ticket.partnerId}`, GSI4SK: order } : {}),
       ticket,
     };
   }
@@ -769,11 +776,16 @@ export class DynamoStore {
     index: { indexName: string; partitionKey: string },
     partition: string,
     ascending: boolean,
-    options: PageOptions & TicketFilter,
+    options: PageOptions & TicketFilter & { customerId?: string },
   ): Promise<Page<Ticket>> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const conditions: string[] = [];
+    if (options.customerId !== undefined) {
+      names['#customerId'] = 'customerId';
+      values[':customerId'] = options.customerId;
+      conditions.push('ticket.#customerId = :customerId');
+    }
     if (options.status) {
       names['#status'] = 'status';
       values[':status'] = options.status;

@@ -1,16 +1,16 @@
 /**
  * The staff directory in the one table (docs/staff.md): one partition, `STAFF`, with an item per
- * person (`PERSON#<id>`) and per team (`TEAM#<id>`). The directory is bounded (LIMITS.staffPeople,
+ * person (`PERSON#<id>`), per team (`TEAM#<id>`) and per partner organisation (`PARTNER#<id>`). The directory is bounded (LIMITS.staffPeople,
  * LIMITS.staffTeams), so reading it whole is one query of a few pages; the sender does that, cached
  * (functions/shared/staff-directory.ts). Shares the table and DynamoDB client of the DynamoStore it
  * is given, as the suppression list does.
  */
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Person, StaffDirectory, Team } from '../../core/staff/directory';
+import type { Partner, Person, StaffDirectory, Team } from '../../core/staff/directory';
 import type { Page, PageOptions } from './dynamo-store';
 
 const PARTITION = 'STAFF';
-const PREFIX = { person: 'PERSON#', team: 'TEAM#' } as const;
+const PREFIX = { person: 'PERSON#', team: 'TEAM#', partner: 'PARTNER#' } as const;
 type Kind = keyof typeof PREFIX;
 
 export class StaffStore {
@@ -45,10 +45,19 @@ export class StaffStore {
     return { items: page.items.map((item) => item.team as Team), cursor: page.cursor };
   }
 
-  /** The whole directory, people and teams by id. */
+  putPartner(partner: Partner): Promise<void> {
+    return this.put('partner', partner.id, { partner });
+  }
+
+  async getPartner(id: string): Promise<Partner | undefined> {
+    return (await this.get('partner', id))?.partner as Partner | undefined;
+  }
+
+  /** The whole directory, people, teams and partners by id. */
   async directory(): Promise<StaffDirectory> {
     const people: Person[] = [];
     const teams: Team[] = [];
+    const partners: Partner[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -63,10 +72,11 @@ export class StaffStore {
       for (const item of page.Items ?? []) {
         if (item.person) people.push(item.person as Person);
         if (item.team) teams.push(item.team as Team);
+        if (item.partner) partners.push(item.partner as Partner);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return { people, teams };
+    return { people, teams, partners };
   }
 
   private async put(kind: Kind, id: string, value: Record<string, unknown>): Promise<void> {

@@ -25,6 +25,11 @@ export const TABLE_INDEXES = {
   byQueue: { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
   /** Tickets in one status, newest first (the agents' "all open tickets" view). */
   byStatus: { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+  /**
+   * The tickets of a partner organisation's customers, newest first (`PARTNER#<id>`; sparse: only
+   * tickets with a partner): what a partner agent lists, one partition, never the vendor's whole desk.
+   */
+  byPartner: { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
 } as const satisfies Record<string, IndexDefinition>;
 
 /** Every key attribute is a string. */

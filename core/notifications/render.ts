@@ -61,6 +61,12 @@ export interface Notification {
   objective?: string;
   /** The management chain step id that must answer (customer escalations). */
   step?: string;
+  /**
+   * The tier a breach is about, when it may no longer be the ticket's: a missed resolution target
+   * moves the case up in the same write, yet its notice goes to the team of the tier that missed
+   * it (its lead) and names that tier and team; the escalation notice tells the new one.
+   */
+  tier?: string;
   /** The timeline event it is about, so the sender's record can point back to it. */
   eventId?: string;
   /**
@@ -113,7 +119,7 @@ export function renderNotification(policy: Policy, ticket: Ticket, notification:
     throw new Error(`notification for ${notification.caseNumber} (${notification.ticketId}) rendered with ticket ${ticket.caseNumber} (${ticket.id})`);
   }
   const settings = notificationSettings(policy);
-  const { to, skipped } = resolveRecipients(policy, ticket, notification.recipients, context);
+  const { to, skipped } = resolveForScope(policy, scopeOf(ticket, policy, notification.tier), notification.recipients, context);
   const override = settings.templates[notification.kind];
   const template = { ...DEFAULT_TEMPLATES[notification.kind], ...override };
   const values = placeholderValues(policy, ticket, notification);
@@ -153,10 +159,12 @@ export interface RecipientScope {
   periodContact?: string;
 }
 
-function scopeOf(ticket: Ticket): RecipientScope {
+/** The ticket's scope; at `tier` (another tier the notification is about) with that tier's team. */
+function scopeOf(ticket: Ticket, policy?: Policy, tier?: string): RecipientScope {
+  const about = tier && tier !== ticket.tier ? policy?.tiers.find((candidate) => candidate.id === tier) : undefined;
   return {
-    team: ticket.team,
-    tier: ticket.tier,
+    team: about?.team ?? ticket.team,
+    tier: about?.id ?? ticket.tier,
     ...(ticket.requester.email ? { requesterEmail: ticket.requester.email } : {}),
     ...(ticket.assignee ? { assignee: ticket.assignee } : {}),
     ...(ticket.dedicated?.contact ? { periodContact: ticket.dedicated.contact } : {}),
@@ -279,13 +287,14 @@ const OBJECTIVE_NAMES: Record<string, string> = {
 
 function placeholderValues(policy: Policy, ticket: Ticket, notification: Notification): Record<TemplatePlaceholder, string> {
   const step = policy.managementChain.find((candidate) => candidate.id === notification.step);
+  const scope = scopeOf(ticket, policy, notification.tier);
   return {
     caseNumber: ticket.caseNumber,
     subject: withoutCaseTags(ticket.subject),
     status: ticket.status,
     severity: policy.severities.find((severity) => severity.id === ticket.severity)?.name ?? ticket.severity,
-    tier: policy.tiers.find((tier) => tier.id === ticket.tier)?.name ?? ticket.tier,
-    team: ticket.team,
+    tier: policy.tiers.find((tier) => tier.id === scope.tier)?.name ?? scope.tier ?? ticket.tier,
+    team: scope.team,
     requester: ticket.requester.name ?? 'there',
     assignee: ticket.assignee ?? 'unassigned',
     due: notification.due ? formatInstant(notification.due) : '',
@@ -305,7 +314,7 @@ function placeholderValues(policy: Policy, ticket: Ticket, notification: Notific
 function customerFacingValues(
   policy: Policy,
   ticket: Ticket,
-): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria' | 'nextUpdate' | 'autoClose'> {
+): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria' | 'nextUpdate' | 'autoClose' | 'escalationTarget'> {
   const severity = policy.severities.find((candidate) => candidate.id === ticket.severity);
   const zone = readerTimeZone(policy, ticket.requester.timeZone, ticket.sla.plan);
   const first = ticket.sla.firstResponse;
@@ -317,6 +326,7 @@ function customerFacingValues(
     severityCriteria: severity ? severityCriteriaText(severity) : ticket.severity,
     nextUpdate: nextUpdateSentence(policy, ticket, zone),
     autoClose: autoCloseSentence(policy, ticket, zone),
+    escalationTarget: escalationTargetWords(policy, ticket, zone),
   };
 }
 
@@ -345,6 +355,13 @@ function nextUpdateSentence(policy: Policy, ticket: Ticket, zone: string): strin
   const { key, objective } = owed;
   const when = `${targetWords(policy, objective.within!, objective.calendar)}, that is by ${instantWords(objective.due!, zone)}`;
   return key === 'statusUpdate' ? `We will send you our next update ${when}.` : `We will respond ${when}.`;
+}
+
+/** The current management step's target and due instant (a customer escalation's own timer). */
+function escalationTargetWords(policy: Policy, ticket: Ticket, zone: string): string {
+  const management = ticket.sla.management;
+  if (!management) return 'as soon as possible';
+  return `${targetWords(policy, management.within, management.calendar)}, that is by ${instantWords(management.due, zone)}`;
 }
 
 /** When a resolved case closes unless the customer replies (policy sla.autoCloseResolvedAfterDays, calendar days); empty otherwise. */

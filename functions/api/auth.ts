@@ -6,13 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
-import { TtlCache } from '../shared/ttl-cache';
+import { apiKeyStoreOf } from '../store/api-keys';
 import { HttpError } from '../shared/http';
+import { logger } from '../shared/runtime';
 
 export type Principal = ApiKeyRecord;
-
-/** A key's role changes rarely; a container re-reads it at most once a minute. */
-const keys = new TtlCache<ApiKeyRecord | undefined>(60_000);
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -36,9 +34,13 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', { field: 'Authorization' }, { 'www-authenticate': 'Bearer' });
   if (match[1]!.length > MAX_KEY_LENGTH) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   const hash = hashKey(match[1]!);
-  const principal = await keys.get(hash, () => store.getApiKey(hash));
-  if (!principal) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
-  return principal;
+  // Read on every request, never cached: a revoked or rotated key is refused on the very next one (docs/api-keys.md).
+  const record = await store.getApiKey(hash);
+  if (!record) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  if (record.revokedAt) throw new HttpError(401, 'this API key was revoked', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  // At most one write per key per hour; recording the use must never fail the request.
+  await apiKeyStoreOf(store).touch(hash, record, new Date()).catch((error: unknown) => logger.warn('could not record the API key\'s last use', { keyId: record.id, error: error as Error }));
+  return { id: record.id, name: record.name, role: record.role, ...(record.customerId ? { customerId: record.customerId } : {}) };
 }
 
 export function requireStaff(principal: Principal): void {

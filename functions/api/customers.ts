@@ -1,12 +1,11 @@
-/** Customer and API-key routes (staff only). */
+/** Customer routes (staff only; a customer key reads its own customer). API keys: api-keys.ts. */
 import { CustomerSchema, customerPolicyProblem, type Customer } from '../../core/customer';
 import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
 import { staffStoreOf } from '../store/staff';
 import type { Runtime } from '../shared/runtime';
-import { hashKey, newApiKey, newApiKeyId, requireAdmin, requireStaff } from './auth';
+import { requireStaff } from './auth';
 import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
 import { forgetCustomers } from '../shared/lookups';
-import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
 
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
@@ -47,17 +46,4 @@ export async function getCustomer(rt: Runtime, request: Request, id: string): Pr
   const customer = await rt.store.getCustomer(id);
   if (!customer) throw new HttpError(404, `no customer ${id}`);
   return json(200, customer);
-}
-
-/** POST /api-keys: the key is shown once; only its hash is kept, with the key's new immutable id. */
-export async function createApiKey(rt: Runtime, request: Request): Promise<HttpResult> {
-  requireAdmin(request.principal);
-  const input = ApiKeySchema.parse(request.body);
-  if (input.customerId && !(await rt.store.getCustomer(input.customerId))) {
-    throw new HttpError(400, `unknown customer "${input.customerId}"`, { field: 'customerId' });
-  }
-  const key = newApiKey(input.role);
-  const id = newApiKeyId();
-  await rt.store.putApiKey(hashKey(key), { ...input, id });
-  return json(201, { id, ...input, key });
 }

@@ -5,7 +5,8 @@ import { LIMITS } from '../../core/limits';
 import type { Runtime } from '../shared/runtime';
 import { HttpError, type HttpResult } from '../shared/http';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
-import { createApiKey, getCustomer, putCustomer } from './customers';
+import { getCustomer, putCustomer } from './customers';
+import { API_KEY_ID_PATTERN, ListApiKeysQuery, createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './api-keys';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
@@ -50,6 +51,8 @@ export const PATH_IDS = {
   },
   order: { noun: 'support order', valid: (id) => orderId.test(id), schema: { type: 'string', maxLength: 18, pattern: orderId.source } },
   person: { noun: 'person', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a person id is ${STAFF_ID_RULE}` },
+  /** An API key's immutable id, `key_…` (functions/api/api-keys.ts). */
+  apiKey: { noun: 'API key', valid: (id) => API_KEY_ID_PATTERN.test(id), schema: { type: 'string', maxLength: 64, pattern: API_KEY_ID_PATTERN.source } },
   team: { noun: 'team', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a team id is ${STAFF_ID_RULE}` },
 } as const satisfies Record<string, PathId>;
 
@@ -61,7 +64,7 @@ export interface PathParam {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** OpenAPI-style path, e.g. /tickets/{id}. */
   path: string;
   summary: string;
@@ -107,6 +110,9 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/staff/teams', summary: 'The teams of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listTeams },
   { method: 'GET', path: '/staff', summary: 'The whole staff directory (people and teams), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
+  { method: 'GET', path: '/api-keys', summary: 'The API keys, revoked ones too, a page at a time by id (admin): id, name, role, creator, last use; never a secret', query: ListApiKeysQuery, success: 200, run: listApiKeys },
+  { method: 'DELETE', path: '/api-keys/{id}', id: PATH_IDS.apiKey, summary: 'Revoke an API key (admin): refused from the next request on; the record stays listed. Not the key the request is made with (409)', success: 200, run: revokeApiKey },
+  { method: 'POST', path: '/api-keys/{id}/rotate', id: PATH_IDS.apiKey, summary: 'A new secret for an API key (admin): same id, name and role; the old secret is refused at once; the new one is shown once', success: 200, run: rotateApiKey },
 ];
 
 const compiled = ROUTES.map((route) => ({

@@ -2,7 +2,6 @@
  * The DynamoDB adapter: every item of the single table and every write that must agree.
  * Key design and access patterns: docs/data-model.md.
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -22,6 +21,7 @@ import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
+import { apiKeyIdFromHash, apiKeyStoreOf, type ApiKeyRecord } from './api-keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -55,18 +55,8 @@ export interface Page<T> {
   cursor: string | null;
 }
 
-export interface ApiKeyRecord {
-  /**
-   * The key's immutable identity: idempotency scopes and anything else that must tell callers
-   * apart use it, never the free-text `name`. `key_…`, random for a new key; a record written
-   * before keys had ids gets one derived from its stored hash (apiKeyIdFromHash), so it is stable.
-   */
-  id: string;
-  /** For display and as the actor on timelines; not unique. */
-  name: string;
-  role: 'admin' | 'agent' | 'customer';
-  customerId?: string;
-}
+export type { ApiKeyRecord } from './api-keys';
+export { apiKeyIdFromHash } from './api-keys';
 
 export type IdempotencyClaim =
   | { state: 'claimed' }
@@ -89,11 +79,6 @@ export interface TicketFilter {
 
 /** Where unverified requesters' tickets are indexed in GSI1: outside the `CUSTOMER#` namespace, so no customer id can name it. */
 export const UNVERIFIED_PARTITION = 'UNVERIFIED';
-
-/** The stable id of an API key record that predates key ids: derived from its stored hash (not the hash itself). */
-export function apiKeyIdFromHash(hash: string): string {
-  return `key_${createHash('sha256').update(`api-key-id:${hash}`).digest('base64url').slice(0, 22)}`;
-}
 
 export interface StoredResponse {
   statusCode: number;
@@ -385,16 +370,19 @@ export class DynamoStore {
 
   // ---- API keys ------------------------------------------------------------------------------
 
-  /** Without an id, the record gets the one derived from its hash (as getApiKey derives it for old records). */
-  async putApiKey(hash: string, record: Omit<ApiKeyRecord, 'id'> & { id?: string }): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key(`APIKEY#${hash}`), ...record, id: record.id ?? apiKeyIdFromHash(hash) } }));
+  // Keys live in their own module (functions/store/api-keys.ts); these two stay for the seeding of `npm start`.
+
+  /**
+   * Creates the key unless its hash or id is taken already (a restart seeds the same keys again:
+   * what happened to them since — use, revocation, rotation — stays). Without an id the record
+   * gets the one derived from its hash; without a creator, `bootstrap`.
+   */
+  async putApiKey(hash: string, record: Omit<ApiKeyRecord, 'id'> & { id?: string }): Promise<boolean> {
+    return apiKeyStoreOf(this).create(hash, { ...record, id: record.id ?? apiKeyIdFromHash(hash), createdBy: record.createdBy ?? 'bootstrap', createdAt: record.createdAt ?? new Date().toISOString() });
   }
 
-  async getApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(`APIKEY#${hash}`) }));
-    if (!result.Item) return undefined;
-    const { id, name, role, customerId } = result.Item as Partial<ApiKeyRecord> & Pick<ApiKeyRecord, 'name' | 'role'>;
-    return { id: id ?? apiKeyIdFromHash(hash), name, role, ...(customerId ? { customerId } : {}) };
+  getApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return apiKeyStoreOf(this).get(hash);
   }
 
   // ---- idempotency ---------------------------------------------------------------------------

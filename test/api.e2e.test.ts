@@ -2,7 +2,9 @@
  * Tickets end to end through `npm start`'s runtime: the real HTTP gateway, the real handler and
  * AWS's DynamoDB Local. Nothing is mocked.
  */
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 let runtime: Runtime;
@@ -163,8 +165,8 @@ describe('access with customer keys', () => {
     expect(asCustomer.body.timeline.some((event: { type: string }) => event.type === 'internal-note')).toBe(false);
   });
 
-  it('a customer may ask to escalate to management; an agent acknowledges it', async () => {
-    const { id } = await newTicket({}, acmeKey);
+  it('a customer may ask to escalate to management, and is told who answers by when; an agent acknowledges it', async () => {
+    const { id, caseNumber } = await newTicket({ requester: { ...requester, timeZone: 'Asia/Tokyo' } }, acmeKey);
 
     const asked = await request('POST', `/tickets/${id}/actions`, { key: acmeKey, body: { type: 'customer-escalate', reason: 'No progress for a week' } });
     const resolvedByCustomer = await request('POST', `/tickets/${id}/actions`, { key: acmeKey, body: { type: 'resolve', resolutionType: 'fix', text: 'x' } });
@@ -172,6 +174,16 @@ describe('access with customer keys', () => {
 
     expect(asked.status).toBe(200);
     expect(asked.body.ticket.sla.management).toMatchObject({ stepId: 'csm', within: '4h' });
+    // The requester's confirmation: the step, its target in words, the due instant in their zone and UTC.
+    const due = DateTime.fromISO(asked.body.ticket.sla.management.due, { zone: 'UTC' });
+    const local = due.setZone('Asia/Tokyo');
+    const confirmation = await eventually('the escalation confirmation', async () =>
+      (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}] Your escalation is with our Customer Success Manager`)), 20_000);
+    expect(confirmation.destination.to).toEqual([requester.email]);
+    expect(confirmation.body.text).toContain(
+      `to our Customer Success Manager, who will respond within 4 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ` +
+        `that is by ${local.toFormat('ccc d LLL yyyy HH:mm')} Asia/Tokyo (${due.toFormat(local.toISODate() === due.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm')} UTC).`,
+    );
     expect(resolvedByCustomer.status).toBe(403);
     expect(acknowledged.status).toBe(200);
     expect(acknowledged.body.ticket.sla.management.acknowledgedAt).toEqual(expect.any(String));

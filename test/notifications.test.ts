@@ -271,6 +271,8 @@ describe('notifications for timeline events', () => {
       event('escalated', { public: true, body: 'Level 1 target passed', data: { from: 'L1', to: 'L2' } }),
       event('escalation-blocked', { body: 'needs steps to reproduce', data: { notify: ['team'] } }),
       event('customer-escalation', { data: { step: 'coo', due: '2026-06-01T22:00:00.000Z', notify: ['management:coo'], from: 'csm' } }),
+      // The customer's own request (public): the management step is told, and the requester too.
+      event('customer-escalation', { id: 'e-asked', public: true, actor: { kind: 'customer', id: 'ana@example.com' }, body: 'No answer in two days', data: { step: 'csm', due: '2026-06-01T14:00:00.000Z', notify: ['management:csm'] } }),
     ];
 
     // Act
@@ -279,7 +281,7 @@ describe('notifications for timeline events', () => {
     // Assess
     const base = { ticketId: 't-1', caseNumber: 'TEST-000123' };
     expect(notifications.map((notification) => notification.eventId)).toEqual(
-      ['created', 'agent-reply', 'status-changed', 'resolved', 'sla-warning', 'sla-breached', 'escalated', 'escalation-blocked', 'customer-escalation'].map((type) => `e-${type}`),
+      [...['created', 'agent-reply', 'status-changed', 'resolved', 'sla-warning', 'sla-breached', 'escalated', 'escalation-blocked', 'customer-escalation'].map((type) => `e-${type}`), 'e-asked', 'e-asked'],
     );
     // The text (a reply can be 100,000 characters) is read from the event by the sender, by this key.
     expect(notifications.every((notification) => notification.eventAt === '2026-06-01T10:00:00.000Z')).toBe(true);
@@ -293,6 +295,8 @@ describe('notifications for timeline events', () => {
       { ...base, kind: 'escalation', recipients: ['team', 'team-lead'] },
       { ...base, kind: 'escalation-blocked', recipients: ['team'] },
       { ...base, kind: 'customer-escalation', recipients: ['management:coo'], step: 'coo', due: '2026-06-01T22:00:00.000Z' },
+      { ...base, kind: 'customer-escalation', recipients: ['management:csm'], step: 'csm', due: '2026-06-01T14:00:00.000Z' },
+      { ...base, kind: 'customer-escalation-received', recipients: ['requester'], step: 'csm' },
     ]);
     // A status change the customer made themselves is not mailed back to them.
     const ownClose = event('status-changed', { public: true, actor: { kind: 'customer', id: 'ana@example.com' }, data: { from: 'resolved', to: 'closed' } });
@@ -416,6 +420,30 @@ describe('what mail to a customer promises (issue [9])', () => {
     expect(late).toBe('Sorry for the wait.\n\n--\nCase TEST-000123 · status: open\nTo add to this case, reply to this email and keep [TEST-000123] in the subject.\n');
     expect(noAutoClose).not.toContain('closes on');
     expect(noAutoClose.trim().endsWith('Keep [TEST-000123] in the subject.')).toBe(true);
+  });
+
+  it('a customer who escalates is told who answers now and by when, in their zone and UTC', () => {
+    // Prepare: ADvendio's chain starts with the Customer Success Manager.
+    const csm = advendio.managementChain[0]!;
+    const escalated = promised({
+      requester: { email: 'pat@customer.example', name: 'Pat', timeZone: 'Australia/Sydney' },
+      sla: {
+        plan: 'premium', addOns: [], pauses: [],
+        management: { step: 0, stepId: csm.id, reason: 'No answer in two days', startedAt: '2026-06-01T08:00:00.000Z', within: '4h', calendar: 'business-hours', due: '2026-06-01T12:00:00.000Z' },
+      },
+    });
+
+    // Act
+    const mail = renderNotification(advendio, escalated, notificationOf('customer-escalation-received', { step: csm.id, body: 'No answer in two days' }));
+
+    // Assess
+    expect(mail.to).toEqual(['pat@customer.example']);
+    expect(mail.subject).toBe(`[TEST-000123] Your escalation is with our ${csm.title}: ${escalated.subject}`);
+    expect(mail.text).toContain(
+      `we have passed your escalation of case TEST-000123 to our ${csm.title}, who will respond within 4 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ` +
+        'that is by Mon 1 Jun 2026 22:00 Australia/Sydney (12:00 UTC).',
+    );
+    expect(mail.text).toContain('Your reason: No answer in two days');
   });
 
   it('a policy template may use {{target}}, {{respondBy}} and {{severityCriteria}}; a 24-hour weekday calendar reads as such', () => {

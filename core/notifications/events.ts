@@ -14,10 +14,21 @@ import type { Notification, Recipient } from './render';
 const STATUS_UPDATES = new Set(['pending-customer', 'closed']);
 
 export function notificationsForEvents(ticket: Ticket, events: readonly TimelineEvent[]): Notification[] {
-  return events.flatMap((event) => {
-    const notification = forEvent(ticket, event);
-    return notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, eventAt: event.at, ...notification }] : [];
-  });
+  return events.flatMap((event) =>
+    [forEvent(ticket, event), toRequesterToo(event)].flatMap((notification) =>
+      notification ? [{ ticketId: ticket.id, caseNumber: ticket.caseNumber, eventId: event.id, eventAt: event.at, ...notification }] : [],
+    ),
+  );
+}
+
+/**
+ * A customer's own escalation (public; the clock moving it to the next step is internal) is
+ * confirmed to the requester too: who answers now, and by when.
+ */
+function toRequesterToo(event: TimelineEvent): Draft | undefined {
+  if (event.type !== 'customer-escalation' || !event.public) return undefined;
+  const step = typeof event.data?.step === 'string' ? event.data.step : '';
+  return { kind: 'customer-escalation-received', recipients: ['requester'], step };
 }
 
 type Draft = Omit<Notification, 'ticketId' | 'caseNumber'>;

@@ -314,7 +314,7 @@ function placeholderValues(policy: Policy, ticket: Ticket, notification: Notific
 function customerFacingValues(
   policy: Policy,
   ticket: Ticket,
-): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria' | 'nextUpdate' | 'autoClose'> {
+): Pick<Record<TemplatePlaceholder, string>, 'target' | 'respondBy' | 'severityCriteria' | 'nextUpdate' | 'autoClose' | 'escalationTarget'> {
   const severity = policy.severities.find((candidate) => candidate.id === ticket.severity);
   const zone = readerTimeZone(policy, ticket.requester.timeZone, ticket.sla.plan);
   const first = ticket.sla.firstResponse;
@@ -326,6 +326,7 @@ function customerFacingValues(
     severityCriteria: severity ? severityCriteriaText(severity) : ticket.severity,
     nextUpdate: nextUpdateSentence(policy, ticket, zone),
     autoClose: autoCloseSentence(policy, ticket, zone),
+    escalationTarget: escalationTargetWords(policy, ticket, zone),
   };
 }
 
@@ -354,6 +355,13 @@ function nextUpdateSentence(policy: Policy, ticket: Ticket, zone: string): strin
   const { key, objective } = owed;
   const when = `${targetWords(policy, objective.within!, objective.calendar)}, that is by ${instantWords(objective.due!, zone)}`;
   return key === 'statusUpdate' ? `We will send you our next update ${when}.` : `We will respond ${when}.`;
+}
+
+/** The current management step's target and due instant (a customer escalation's own timer). */
+function escalationTargetWords(policy: Policy, ticket: Ticket, zone: string): string {
+  const management = ticket.sla.management;
+  if (!management) return 'as soon as possible';
+  return `${targetWords(policy, management.within, management.calendar)}, that is by ${instantWords(management.due, zone)}`;
 }
 
 /** When a resolved case closes unless the customer replies (policy sla.autoCloseResolvedAfterDays, calendar days); empty otherwise. */

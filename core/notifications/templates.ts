@@ -17,6 +17,7 @@ export const NOTIFICATION_KINDS = [
   'escalation-blocked',
   'resolution',
   'customer-escalation',
+  'customer-escalation-received',
   'period-escalation',
   'period-routed',
   'period-handover',
@@ -62,6 +63,11 @@ export const TEMPLATE_PLACEHOLDERS = [
   'nextUpdate',
   /** A sentence: when a resolved case closes unless the customer replies, in their zone and UTC; empty otherwise. */
   'autoClose',
+  /**
+   * When the management step a customer escalated to must answer: "within 4 business hours (…),
+   * that is by …" in the requester's zone and UTC; "as soon as possible" without an escalation.
+   */
+  'escalationTarget',
 ] as const;
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
@@ -138,6 +144,13 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
     text:
       'The customer escalated case {{caseNumber}} ("{{subject}}"). {{step}} is asked to respond by {{due}}.\n\n' +
       'Reason given: {{body}}\n\nSeverity: {{severity}}\nTier: {{tier}}\nAssignee: {{assignee}}',
+  },
+  // To the requester who asked to escalate (or for whom staff did): who answers now, and by when.
+  'customer-escalation-received': {
+    subject: '[{{caseNumber}}] Your escalation is with our {{step}}: {{subject}}',
+    text:
+      'Hello {{requester}},\n\nwe have passed your escalation of case {{caseNumber}} to our {{step}}, who will respond {{escalationTarget}}.\n\n' +
+      'Your reason: {{body}}\n\n' + REPLY_HINT,
   },
   // To the team the issue goes to and to the period's point of contact: worded for both.
   'period-escalation': {

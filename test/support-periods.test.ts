@@ -224,6 +224,13 @@ describe('escalating an issue of a support period', () => {
     // A later change (a reply, a severity) keeps it there.
     expect(applyAction(escalated, { type: 'set-severity', severity: 'sev2' }, ctx(), AGENT).ticket.queue).toBe('project-manager');
   });
+
+  it('an issue the engineer cannot resolve, escalated a tier, moves into that tier team\'s queue and stays with it after the period', () => {
+    const escalated = applyAction(dedicated(), { type: 'escalate', tier: 'expedite', reason: 'Cannot fix the identity provider.' }, ctx(), AGENT).ticket;
+    expect(escalated).toMatchObject({ tier: 'expedite', team: 'cadmium-escalation', queue: 'cadmium-escalation', assignee: 'ana' });
+    const handed = handOverAfterPeriod(escalated, { orderId: routing.orderId, period: 0 }, ctx(Date.parse(routing.until)))!;
+    expect(handed.ticket).toMatchObject({ team: 'cadmium-escalation', queue: 'cadmium-escalation', dedicated: { handedOver: { team: 'cadmium-escalation' } } });
+  });
 });
 
 describe('routing a ticket to the period\'s engineer', () => {

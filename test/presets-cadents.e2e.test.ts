@@ -5,6 +5,8 @@
  * the preset is 3.6 s here) so its timers fire within the test. Every mail is read back from the
  * SES emulator and checked for who gets it (the directory's people) and what it says.
  *
+ * - Level 1 "simple email processing", "verify support entitlement": a mail is logged at Level 1
+ *   (the partner's team) and acknowledged; a sender of no customer waits in triage.
  * - Level 1 "provide initial problem categorization": case reasons (and severities) by id or name.
  * - Levels 1 and 2 are the partner's, Level 3 Cadents': a case enters Level 2 "with symptoms" and
  *   Level 3 with "complete steps to reproduce", by an agent or when a level's target passes; until
@@ -18,11 +20,13 @@
  * deadline has at least 15 s to do so (which is why the scale is 1,000 and not 3,600).
  */
 import { DateTime } from 'luxon';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatInstant } from '../core/notifications/render';
 import { loadDirectory } from '../core/staff/files';
 import type { SentMail } from '../local/ses';
 import { eventually } from './support/eventually';
+import { ticketsWithSubject } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 import { shortPreset } from './support/short-preset';
 
@@ -58,16 +62,19 @@ const REQUESTER = { email: 'ana@endco.example', name: 'Ana Lima' };
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
+let smtp: ReturnType<typeof nodemailer.createTransport>;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: shortPreset('cadents', { scale: SCALE }) });
   request = api(runtime);
+  smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
   // The end customer the partner serves, on the preset's one plan: its requesters are entitled (not in triage).
   const customer = await request('PUT', '/customers/endco', { body: { name: 'EndCo Networks', plan: 'standard', emailDomains: ['endco.example'] } });
   expect(customer.status, JSON.stringify(customer.body)).toBe(201);
 });
 
 afterAll(async () => {
+  smtp?.close();
   await runtime?.stop();
 });
 
@@ -80,6 +87,7 @@ interface Event {
 }
 interface Ticket {
   id: string;
+  entitlement: { status: string };
   caseNumber: string;
   createdAt: string;
   severity: string;
@@ -147,6 +155,28 @@ function expectAround(at: string, instant: number) {
   expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
   expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
 }
+
+describe.concurrent('Level 1: simple email processing, support entitlement verified', () => {
+  it('an end customer\'s mail is logged at Level 1 with the partner\'s team and acknowledged; a sender of no customer waits in triage', async () => {
+    // Act
+    await smtp.sendMail({ from: `Ana Lima <${REQUESTER.email}>`, to: 'support@cadents.example', subject: 'Stream keys rejected', text: 'Since this morning every stream key is rejected.' });
+    await smtp.sendMail({ from: 'Sam <sam@unknown.example>', to: 'support@cadents.example', subject: 'Is there a trial licence?', text: 'We would like to try the encoder.' });
+
+    // Assess
+    const logged = (subject: string) => eventually(`the ticket "${subject}"`, async () => (await ticketsWithSubject(request, subject))[0] as Ticket | undefined, 20_000);
+    const [fromEndCo, fromStranger] = await Promise.all([logged('Stream keys rejected'), logged('Is there a trial licence?')]);
+    expect([fromEndCo.tier, fromEndCo.team, fromEndCo.queue, fromEndCo.entitlement.status]).toEqual(['level1', 'partner-level1', 'partner-level1', 'entitled']);
+    expect([fromStranger.tier, fromStranger.queue, fromStranger.entitlement.status]).toEqual(['level1', 'triage', 'unverified']);
+    // No severity markers in this preset: a mail opens at the default, Severity 4.
+    expect([fromEndCo.severity, fromStranger.severity]).toEqual(['sev4', 'sev4']);
+    for (const [ticket, to] of [[fromEndCo, REQUESTER.email], [fromStranger, 'sam@unknown.example']] as const) {
+      const [ack] = await mails(ticket.caseNumber, 'We received your request: ', 1);
+      expect(ack!.destination.to).toEqual([to]);
+      expect(ack!.body.text).toContain(`Your case number is ${ticket.caseNumber} (severity: Severity 4 – Low).`);
+      expect(ack!.body.text).toContain('Severity 4 – Low: A general question, information request, how-to or cosmetic problem.');
+    }
+  });
+});
 
 describe.concurrent('Level 1: initial problem categorization', () => {
   it('takes the category and the severity by name or by id, stores ids, and refuses an unknown category naming caseReason', async () => {

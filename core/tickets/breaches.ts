@@ -94,7 +94,8 @@ function managementBreach(current: Ticket, ctx: RuleContext): Change {
   if (missed.step + 1 < ctx.policy.managementChain.length) {
     const next = managementStep(ctx, missed.step + 1, missed.reason, ctx.now);
     ticket.sla.management = next;
-    events.push(clockEvent(ctx, ticket, 'customer-escalation', { ...managementData(ctx.policy, next), from: missed.stepId }));
+    // The customer's reason travels with the step: the next person asked reads why, as the first did.
+    events.push(clockEvent(ctx, ticket, 'customer-escalation', { ...managementData(ctx.policy, next), from: missed.stepId }, next.reason));
   } else {
     missed.breachedAt = iso(ctx.now);
     addFlag(ticket, ESCALATION_UNANSWERED_FLAG);

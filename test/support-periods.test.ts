@@ -230,6 +230,9 @@ describe('escalating an issue of a support period', () => {
     expect(escalated).toMatchObject({ tier: 'expedite', team: 'cadmium-escalation', queue: 'cadmium-escalation', assignee: 'ana' });
     const handed = handOverAfterPeriod(escalated, { orderId: routing.orderId, period: 0 }, ctx(Date.parse(routing.until)))!;
     expect(handed.ticket).toMatchObject({ team: 'cadmium-escalation', queue: 'cadmium-escalation', dedicated: { handedOver: { team: 'cadmium-escalation' } } });
+    // One the engineer already handed to the infrastructure team stays in that team's queue.
+    const system = applyAction(dedicated(), { type: 'escalate-period-issue', issue: 'system', reason: 'Encoder cluster down.' }, ctx(), AGENT).ticket;
+    expect(applyAction(system, { type: 'escalate', tier: 'expedite', reason: 'Needs the vendor.' }, ctx(), AGENT).ticket.queue).toBe('infrastructure');
   });
 });
 

@@ -325,9 +325,10 @@ function escalate(ctx: RuleContext, ticket: Ticket, reason: string, tierId: stri
   recordPartnerHandover(ctx, ticket, target);
   ticket.tier = target.id;
   ticket.team = target.team;
-  // During its support period a case the engineer cannot resolve goes to the new tier's team's
-  // queue, as a period escalation does (the engineer stays assigned); it stays there after the period.
-  if (ticket.dedicated && !ticket.dedicated.handedOver) ticket.dedicated = { ...ticket.dedicated, queue: target.team };
+  // During its support period a case the engineer cannot resolve leaves their queue for the new
+  // tier's team's, as a period escalation does (the engineer stays assigned), and stays with that
+  // team after the period. One already escalated to a team during the period stays with that team.
+  if (ticket.dedicated && !ticket.dedicated.handedOver && !ticket.dedicated.queue) ticket.dedicated = { ...ticket.dedicated, queue: target.team };
   ticket.queue = queueOf(ticket, ctx.policy);
   // The flags said what the case lacked to move up; it has moved.
   ticket.flags = ticket.flags.filter((flag) => !REQUIREMENT_FLAGS.has(flag));

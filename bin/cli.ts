@@ -117,6 +117,40 @@ apiOptions(
   console.log(options.json ? JSON.stringify(directory, null, 2) : stringify(directory).trimEnd());
 });
 
+const keys = program.command('keys').description('API keys of the desk (an admin key): list, revoke, rotate (docs/api-keys.md)');
+
+apiOptions(keys.command('list').description('every key, revoked ones too: id, status, role, name, creator, last use (never a secret)').option('--json', 'print JSON')).action(
+  async (options: ApiOptions & { json?: boolean }) => {
+    const all: Record<string, unknown>[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await callApi(options, 'GET', `/api-keys?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, undefined, 'the keys')) as { items: Record<string, unknown>[]; cursor: string | null };
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    if (options.json) return console.log(JSON.stringify(all, null, 2));
+    for (const key of all) {
+      const role = key.customerId ? `${key.role}:${key.customerId}` : key.role;
+      console.log([key.id, key.status, role, JSON.stringify(key.name), `by ${key.createdBy ?? '?'}`, `last used ${key.lastUsedAt ?? 'never'}`].join('  '));
+    }
+  },
+);
+
+apiOptions(keys.command('revoke').description('revoke a key: refused from the next request on (not the key you call with)').argument('<id>', 'the key\'s id (key_…)')).action(
+  async (id: string, options: ApiOptions) => {
+    const key = (await callApi(options, 'DELETE', `/api-keys/${encodeURIComponent(id)}`, undefined, `key ${id}`)) as { revokedAt: string };
+    console.log(`revoked ${id} at ${key.revokedAt}`);
+  },
+);
+
+apiOptions(keys.command('rotate').description('a new secret for a key (same id, name, role); the old secret stops working at once').argument('<id>', 'the key\'s id (key_…)')).action(
+  async (id: string, options: ApiOptions) => {
+    const key = (await callApi(options, 'POST', `/api-keys/${encodeURIComponent(id)}/rotate`, undefined, `key ${id}`)) as { key: string };
+    console.log(`new secret for ${id} (shown once; the old one is refused from now on):`);
+    console.log(key.key);
+  },
+);
+
 interface ApiOptions {
   url?: string;
   key?: string;

@@ -4,6 +4,8 @@
  * the last use recorded at most once an hour and never failing a request, admin-only routes,
  * and keys written before ids and creators existed still listed and revocable.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashKey } from '../functions/api/auth';
@@ -298,5 +300,31 @@ describe('keys written before ids and creators', () => {
     expect(revoked.status).toBe(200);
     expect(next.status).toBe(401);
     expect(next.body.message).toBe('this API key was revoked');
+  });
+});
+
+describe('tierdesk keys', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)('node', ['bin/tierdesk.js', 'keys', ...args, '--url', runtime.url, '--key', runtime.adminKey]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+
+  it('lists, rotates and revokes over the API; a refusal is one line and exit code 1', async () => {
+    // Prepare
+    const { id, key } = await createKey({ name: 'cli target', role: 'agent' });
+
+    // Act
+    const list = await cli('list');
+    const rotate = await cli('rotate', id);
+    const newSecret = rotate.stdout.trim().split('\n').at(-1)!;
+    const revoke = await cli('revoke', id);
+    const self = await cli('revoke', adminId);
+
+    // Assess
+    expect(list.stdout).toMatch(new RegExp(`^${id}  active  agent  "cli target"  by ${adminId}  last used never$`, 'm'));
+    expect(newSecret).toMatch(/^td_agent_/);
+    expect((await request('GET', '/tickets', { key })).status).toBe(401);
+    expect(revoke.stdout).toMatch(new RegExp(`^revoked ${id} at `));
+    expect((await request('GET', '/tickets', { key: newSecret })).status).toBe(401);
+    expect(self).toMatchObject({ code: 1 });
+    expect((self as { stderr: string }).stderr).toMatch(/409 id: this is the key the request is made with/);
   });
 });

@@ -13,8 +13,8 @@ import { signedPage } from './cursors';
 import { ApiKeySchema } from './schemas';
 import type { Request } from './tickets';
 
-/** `key_` and base64url: 22 characters today (random or derived from an old record's hash); bounded with room to spare. */
-export const API_KEY_ID_PATTERN = /^key_[A-Za-z0-9_-]{1,60}$/;
+/** `key_` and base64url: 22 characters today (random or derived from an old record's hash); at most LIMITS.id in all. */
+export const API_KEY_ID_PATTERN = new RegExp(`^key_[A-Za-z0-9_-]{1,${LIMITS.id - 4}}$`);
 
 export const ListApiKeysQuery = z
   .object({

@@ -52,7 +52,7 @@ export const PATH_IDS = {
   order: { noun: 'support order', valid: (id) => orderId.test(id), schema: { type: 'string', maxLength: 18, pattern: orderId.source } },
   person: { noun: 'person', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a person id is ${STAFF_ID_RULE}` },
   /** An API key's immutable id, `key_…` (functions/api/api-keys.ts). */
-  apiKey: { noun: 'API key', valid: (id) => API_KEY_ID_PATTERN.test(id), schema: { type: 'string', maxLength: 64, pattern: API_KEY_ID_PATTERN.source } },
+  apiKey: { noun: 'API key', valid: (id) => API_KEY_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: API_KEY_ID_PATTERN.source } },
   team: { noun: 'team', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a team id is ${STAFF_ID_RULE}` },
 } as const satisfies Record<string, PathId>;
 

@@ -15,6 +15,8 @@ import {
   type Notification,
 } from '../core/notifications/render';
 import { notificationsForEvents } from '../core/notifications/events';
+import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../core/periods/mails';
+import { newOrder, type Agent } from '../core/periods/orders';
 import { presetNames, loadPolicy } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy, PolicyInput } from '../core/policy/schema';
@@ -464,5 +466,38 @@ describe('what mail to a customer promises (issue [9])', () => {
       'Target: within 30 business minutes (Mon–Fri, 24 hours a day, America/New_York time), that is by Mon 1 Jun 2026 10:30 America/New_York (14:30 UTC)\n' +
         'By: Mon 1 Jun 2026 10:30 America/New_York (14:30 UTC)\nCritical\n',
     );
+  });
+});
+
+describe('mail to a support period\'s point of contact (issue [9])', () => {
+  const cadmium = loadPolicy('cadmium');
+  const order = newOrder(cadmium, 'SO-000007', 'acme', { purpose: 'attendee-support', periods: [{ start: '2026-12-01T14:00:00Z', hours: 4 }], pointOfContact: { name: 'Pat Poc', email: 'pat@customer.example' } }, Date.parse('2026-11-01T09:00:00Z'));
+  const period = { ...order.periods[0]!, engineerId: 'ana' };
+  const ana: Agent = { id: 'ana', name: 'Ana', email: 'ana@vendor.example', skills: [], availability: [] };
+  const inChicago = 'Tue 1 Dec 2026 08:00 America/Chicago (14:00 UTC) – Tue 1 Dec 2026 12:00 America/Chicago (18:00 UTC) (4 hours)';
+
+  it('shows every instant in the contact\'s zone and UTC: the notice, the start, updates, the summary, the order\'s acceptance', () => {
+    // Act
+    const zone = 'America/Chicago';
+    const notice = noticeMail(cadmium, order, period, ana, zone);
+    const started = startedMail(cadmium, order, period, ana, zone);
+    const update = updateMail(cadmium, order, period, [], Date.parse('2026-12-01T16:00:00Z'), zone);
+    const summary = summaryMail(cadmium, order, period, [], zone);
+    const [accepted] = orderMails(cadmium, order, 'order-accepted', {}, zone);
+
+    // Assess
+    expect(notice.subject).toBe('[SO-000007] Your dedicated support engineer for Tue 1 Dec 2026 08:00 America/Chicago (14:00 UTC) is confirmed');
+    expect(notice.text).toContain(`your dedicated support period ${inChicago} is confirmed.`);
+    expect(started.text).toContain('runs until Tue 1 Dec 2026 12:00 America/Chicago (18:00 UTC).');
+    expect(update.text).toContain('(until Tue 1 Dec 2026 12:00 America/Chicago (18:00 UTC)), as of Tue 1 Dec 2026 10:00 America/Chicago (16:00 UTC):');
+    expect(summary.text).toContain(`your dedicated support period ${inChicago} has ended.`);
+    expect(accepted!.text).toContain(`  - ${inChicago}`);
+  });
+
+  it('staff mail (a new order) and a caller that gives no zone keep UTC', () => {
+    const policy = { ...cadmium, supportPeriods: { ...cadmium.supportPeriods!, ordersTeam: 'orders' } };
+    const [placed] = orderMails(policy, order, 'order-placed', { directory: { people: [{ id: 'olga', name: 'Olga', email: 'olga@vendor.example', roles: ['agent'] }], teams: [{ id: 'orders', name: 'Orders', members: ['olga'], tiers: [] }] } as never }, 'America/Chicago');
+    expect(placed!.text).toContain('  - 2026-12-01 14:00 UTC – 2026-12-01 18:00 UTC (4 hours)');
+    expect(noticeMail(cadmium, order, period, ana).subject).toBe('[SO-000007] Your dedicated support engineer for 2026-12-01 14:00 UTC is confirmed');
   });
 });

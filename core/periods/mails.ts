@@ -4,6 +4,7 @@
  * of the period. Plain text with an HTML part made from it (escaped as a whole). Pure.
  */
 import { formatInstant, htmlFromText, notificationSettings, resolveForScope, type RecipientContext } from '../notifications/render';
+import { instantWords } from '../sla/target-words';
 import type { Policy } from '../policy/schema';
 import type { Ticket } from '../tickets/model';
 import type { Agent, OrderMailKind, Period, SupportOrder } from './orders';
@@ -34,13 +35,20 @@ function mail(policy: Policy, order: SupportOrder, kind: PeriodMail['kind'], sub
 /** The period's dedicated number (orders placed before periods had their own carry it on the order). */
 const phoneOf = (order: SupportOrder, period: Period) => period.phone ?? order.phone;
 
-const span = (period: Period) => `${formatInstant(period.start)} – ${formatInstant(period.end)} (${period.hours} hours)`;
+/**
+ * An instant as the point of contact reads it: in `zone` (their customer's, else the plan
+ * calendar's: functions/periods/step.ts) and UTC, as mail to a requester shows it; UTC alone
+ * without a zone (staff mail).
+ */
+const at = (iso: string, zone?: string) => (zone ? instantWords(iso, zone) : formatInstant(iso));
 
-export function noticeMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent): PeriodMail {
+const span = (period: Period, zone?: string) => `${at(period.start, zone)} – ${at(period.end, zone)} (${period.hours} hours)`;
+
+export function noticeMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent, zone?: string): PeriodMail {
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',
-    `your dedicated support period ${span(period)} is confirmed. Your engineer:`,
+    `your dedicated support period ${span(period, zone)} is confirmed. Your engineer:`,
     '',
     `  ${engineer.name}`,
     `  ${engineer.email}${engineer.phone ? `\n  ${engineer.phone}` : ''}`,
@@ -48,14 +56,14 @@ export function noticeMail(policy: Policy, order: SupportOrder, period: Period, 
     phoneOf(order, period) ? `During the period, call ${phoneOf(order, period)}: it rings with your engineer.` : 'During the period, write to us as usual: your engineer takes every ticket first.',
   ];
   // CHOSEN (presets/cadmium.yaml): this notice, about ten days before, is the order's confirmation.
-  return mail(policy, order, 'period-notice', `Your dedicated support engineer for ${formatInstant(period.start)} is confirmed`, lines.join('\n'));
+  return mail(policy, order, 'period-notice', `Your dedicated support engineer for ${at(period.start, zone)} is confirmed`, lines.join('\n'));
 }
 
-export function startedMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent): PeriodMail {
+export function startedMail(policy: Policy, order: SupportOrder, period: Period, engineer: Agent, zone?: string): PeriodMail {
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',
-    `your dedicated support period has started and runs until ${formatInstant(period.end)}.`,
+    `your dedicated support period has started and runs until ${at(period.end, zone)}.`,
     `${engineer.name} takes every ticket of yours first${phoneOf(order, period) ? `; call ${phoneOf(order, period)}` : ''}.`,
   ];
   return mail(policy, order, 'period-started', 'Your support period has started', lines.join('\n'));
@@ -77,12 +85,12 @@ function ticketRows(policy: Policy, tickets: readonly Ticket[]): string[] {
 }
 
 /** How the period's tickets stand, while it runs (policy supportPeriods.updateEvery). */
-export function updateMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[], now: number): PeriodMail {
+export function updateMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[], now: number, zone?: string): PeriodMail {
   const open = tickets.filter((ticket) => ticket.status !== 'resolved' && ticket.status !== 'closed').length;
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',
-    `an update on your dedicated support period (until ${formatInstant(period.end)}), as of ${formatInstant(new Date(now).toISOString())}:`,
+    `an update on your dedicated support period (until ${at(period.end, zone)}), as of ${at(new Date(now).toISOString(), zone)}:`,
     `${tickets.length} ticket${tickets.length === 1 ? '' : 's'} so far, ${open} still being worked.`,
     '',
     ...ticketRows(policy, tickets),
@@ -91,12 +99,12 @@ export function updateMail(policy: Policy, order: SupportOrder, period: Period, 
 }
 
 /** Every ticket of the period: case number, subject, severity, status, resolution or next step, escalations. */
-export function summaryMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[]): PeriodMail {
+export function summaryMail(policy: Policy, order: SupportOrder, period: Period, tickets: readonly Ticket[], zone?: string): PeriodMail {
   const rows = ticketRows(policy, tickets);
   const lines = [
     `Hello ${order.pointOfContact.name},`,
     '',
-    `your dedicated support period ${span(period)} has ended.`,
+    `your dedicated support period ${span(period, zone)} has ended.`,
     '',
     tickets.length ? `The tickets of the period (${tickets.length}):` : 'No tickets were opened during the period.',
     ...(tickets.length ? ['', ...rows] : []),
@@ -114,14 +122,14 @@ function handOverLines(tickets: readonly Ticket[]): string[] {
   return ['', `The period's engineer has handed the open tickets over: ${[...byTeam].map(([team, cases]) => `${cases.join(', ')} to team ${team}`).join('; ')}. They keep you informed until each is resolved.`];
 }
 
-const periodLines = (order: SupportOrder) => order.periods.map((p) => `  - ${span(p)}`);
+const periodLines = (order: SupportOrder, zone?: string) => order.periods.map((p) => `  - ${span(p, zone)}`);
 
 /**
  * The mails an order owes (SupportOrder.outbox): to the team of `supportPeriods.ordersTeam` when
  * it is placed, one per address (resolved through `context`'s staff directory); to the point of contact when it is accepted (an engineer booked
  * for every period) or left pending (subject to availability). Empty when nobody is to be told.
  */
-export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailKind, context: RecipientContext = {}): PeriodMail[] {
+export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailKind, context: RecipientContext = {}, zone?: string): PeriodMail[] {
   const hello = [`Hello ${order.pointOfContact.name},`, ''];
   switch (kind) {
     case 'order-placed': {
@@ -148,7 +156,7 @@ export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailK
           ...hello,
           `your order ${order.id} is accepted: an engineer is booked for each period.`,
           '',
-          ...periodLines(order),
+          ...periodLines(order, zone),
           '',
           `About ${policy.supportPeriods?.contactNoticeDays ?? 10} days before each period we confirm it with your engineer's contact details and the number to call.`,
         ].join('\n')),
@@ -159,7 +167,7 @@ export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailK
           ...hello,
           `your order ${order.id} is received but not yet accepted: it is subject to availability, and no engineer is free for every period yet.`,
           '',
-          ...periodLines(order),
+          ...periodLines(order, zone),
           '',
           'We write again when it is accepted. You may also change the periods.',
         ].join('\n')),

@@ -11,6 +11,7 @@ import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '..
 import { handOverAfterPeriod } from '../../core/periods/routing';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
+import { readerTimeZone } from '../../core/sla/target-words';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
 import { withMetrics } from '../shared/metrics';
@@ -52,18 +53,18 @@ async function periodStep(event: unknown): Promise<StepResult> {
     case 'plan':
       return { cancelled: false, noticeAt: new Date(noticeAt(rt.policy, period, Date.now())).toISOString(), startAt: period.start, endAt: period.end };
     case 'notice':
-      await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period)));
+      await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period), await contactZone(rt, order)));
       return { cancelled: false };
     case 'start':
       const dedicated = await engineer(rt, period);
       await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, engineerEmail: dedicated.email, contact: order.pointOfContact.email, until: period.end });
       await setPeriodStatus(rt, order, index, 'active');
-      await sendMail({}, startedMail(rt.policy, order, period, dedicated));
+      await sendMail({}, startedMail(rt.policy, order, period, dedicated, await contactZone(rt, order)));
       return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
     case 'update': {
       const tickets = await ticketsOfPeriod(rt, order, index);
       // Nothing to tell before the first ticket; the start mail said who takes them.
-      if (tickets.length) await sendMail({}, updateMail(rt.policy, order, period, tickets, Date.now()));
+      if (tickets.length) await sendMail({}, updateMail(rt.policy, order, period, tickets, Date.now(), await contactZone(rt, order)));
       return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
     }
     case 'end': {
@@ -71,10 +72,16 @@ async function periodStep(event: unknown): Promise<StepResult> {
       await setPeriodStatus(rt, order, index, 'ended');
       // Its tickets leave the engineer (a retried step hands over none twice); the summary says to whom.
       for (const ticket of await ticketsOfPeriod(rt, order, index)) await handOver(rt, ticket.id, orderId, index);
-      await sendMail({}, summaryMail(rt.policy, order, period, await ticketsOfPeriod(rt, order, index)));
+      await sendMail({}, summaryMail(rt.policy, order, period, await ticketsOfPeriod(rt, order, index), await contactZone(rt, order)));
       return { cancelled: false };
     }
   }
+}
+
+/** The zone the point of contact reads times in: their customer's, else its plan calendar's (as mail to a ticket's requester). */
+async function contactZone(rt: Runtime, order: SupportOrder): Promise<string> {
+  const customer = await rt.store.getCustomer(order.customerId);
+  return readerTimeZone(rt.policy, customer?.timeZone, customer?.plan ?? rt.policy.defaultPlan);
 }
 
 async function engineer(rt: Runtime, period: Period) {
@@ -130,9 +137,10 @@ async function sendOrderOutbox(rt: Runtime, orderId: string): Promise<StepResult
     return without;
   });
   const context = { directory: await staffDirectory(rt) };
+  const zone = taken.length ? await contactZone(rt, order!) : undefined;
   for (const [index, entry] of taken.entries()) {
     try {
-      for (const mail of orderMails(rt.policy, order!, entry.kind, context)) await sendMail({}, mail);
+      for (const mail of orderMails(rt.policy, order!, entry.kind, context, zone)) await sendMail({}, mail);
     } catch (error) {
       const unsent = taken.slice(index);
       await updateOrder(rt, orderId, (o) => ({ ...o, outbox: [...unsent, ...(o.outbox ?? [])] }));

@@ -12,6 +12,46 @@ export type ApiAccessMode = (typeof API_ACCESS_MODES)[number];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+export const SIGN_IN_MFA_MODES = ['optional', 'required'] as const;
+
+/** The console under development (Vite's port): the one http address Cognito accepts as a callback. */
+export const DEV_CONSOLE_URL = 'http://localhost:5173/';
+
+/** Cognito's limit for a callback URL. */
+const MAX_URL_LENGTH = 1024;
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a value cannot be the console's URL (a Cognito callback), or undefined. */
+function consoleUrlProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url) return `not a URL: "${value}" (e.g. https://desk.example.com/)`;
+  if (value.length > MAX_URL_LENGTH) return `at most ${MAX_URL_LENGTH} characters`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === 'localhost')) return 'https://…, or http://localhost… for development (Cognito refuses other http addresses)';
+  if (url.hash || value.includes('#')) return 'no "#fragment" (Cognito refuses callback URLs with one)';
+  if (url.username || url.password) return 'no user name or password in the URL';
+  return undefined;
+}
+
+/** Why a value is not a bare origin (scheme, host, optional port), or undefined. */
+function originProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== value) return `an origin: scheme, host and optional port, no path or trailing "/" (e.g. https://desk.example.com), not "${value}"`;
+  if (url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return 'https, or http on a loopback host for development';
+  return undefined;
+}
+
+/** The one origin the API's CORS allows: the consoleOrigin setting, else the console URL's origin. */
+export function consoleOrigin(settings: Pick<StackSettings, 'consoleUrl' | 'consoleOrigin'>): string {
+  return settings.consoleOrigin ?? new URL(settings.consoleUrl).origin;
+}
+
 export const StackSettingsSchema = z.object({
   stage: z
     .string()
@@ -51,6 +91,41 @@ export const StackSettingsSchema = z.object({
     .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error: 'true or false' }))
     .default(true)
     .describe('Reserve concurrency for the functions a runaway would hurt; false in accounts whose concurrency limit is below 200.'),
+  adminEmail: z
+    .string()
+    .trim()
+    .regex(EMAIL, 'an email address (ops@example.com)')
+    .optional()
+    .describe('The first admin: created in the user pool, invited by mail with a temporary password, put in the admin group.'),
+  consoleUrl: z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = consoleUrlProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .default(DEV_CONSOLE_URL)
+    .describe('The console\'s address: the sign-in pages return to it (callback and sign-out URL); its origin is the one CORS allows.'),
+  consoleOrigin: z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = originProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe("The one origin the API answers cross-origin requests from. Default: consoleUrl's origin."),
+  signInDomainPrefix: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and "-", 1 to 63 characters, not starting or ending with "-"')
+    .refine((value) => !/aws|amazon|cognito/.test(value), 'may not contain "aws", "amazon" or "cognito" (Cognito refuses them)')
+    .optional()
+    .describe('Prefix of the hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com). Default: the stack name and the account id.'),
+  signInMfa: z
+    .enum(SIGN_IN_MFA_MODES, { error: `one of ${SIGN_IN_MFA_MODES.map((mode) => `"${mode}"`).join(', ')}` })
+    .default('optional')
+    .describe('"optional": each person may add an authenticator app (TOTP); "required": everyone must (a pool of staff only).'),
 });
 
 export type StackSettings = z.infer<typeof StackSettingsSchema>;

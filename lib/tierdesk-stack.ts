@@ -8,12 +8,13 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
+import { SignIn } from './auth/sign-in';
 import { TicketTable } from './data/table';
 import { MailFeedback } from './email/feedback';
 import { InboundEmail } from './email/inbound-email';
 import type { TierdeskFunction } from './functions';
 import { Monitoring } from './monitoring/monitoring';
-import { resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
+import { consoleOrigin, DEV_CONSOLE_URL, resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
 import { Webhooks } from './webhooks/webhooks';
 import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
@@ -23,6 +24,8 @@ export type TierdeskStackProps = StackProps & Partial<StackSettingsInput>;
 export class TierdeskStack extends Stack {
   readonly settings: StackSettings;
   readonly api: TicketApi;
+  /** People who sign in (Cognito): the user pool, its groups and the console's app client. */
+  readonly signIn: SignIn;
   readonly workflow: TicketWorkflow;
   /** One execution per booked period of a dedicated support order. */
   readonly periods: SupportPeriodWorkflow;
@@ -45,7 +48,14 @@ export class TierdeskStack extends Stack {
     const senderIdentities = senderIdentity ? [senderIdentity] : [];
 
     const data = new TicketTable(this, 'Data');
-    this.api = new TicketApi(this, 'Api', { table: data.table, policyFile, access: settings.apiAccess });
+    this.api = new TicketApi(this, 'Api', { table: data.table, policyFile, access: settings.apiAccess, corsOrigin: consoleOrigin(settings) });
+    this.signIn = new SignIn(this, 'SignIn', {
+      consoleUrl: settings.consoleUrl,
+      mfa: settings.signInMfa,
+      ...(settings.signInDomainPrefix ? { domainPrefix: settings.signInDomainPrefix } : {}),
+      ...(settings.adminEmail ? { adminEmail: settings.adminEmail } : {}),
+    });
+    this.signIn.connectApi(this.api.handler); // the API accepts the console's ID tokens
     this.workflow = new TicketWorkflow(this, 'Workflow', { table: data.table, policyFile, senderIdentities });
     this.workflow.connectTicketHandler(this.api.handler);
     this.periods = new SupportPeriodWorkflow(this, 'Periods', { table: data.table, policyFile, senderIdentities });
@@ -94,6 +104,9 @@ export class TierdeskStack extends Stack {
       api: this.api.api,
       tiers: policy.tiers.map((tier) => tier.id),
     });
+    if (settings.consoleUrl === DEV_CONSOLE_URL) {
+      Annotations.of(this).addWarningV2('tierdesk:devConsoleUrl', `No consoleUrl: sign-in returns only to ${DEV_CONSOLE_URL} (a console under development); deploy with -c consoleUrl=https://… (docs/deploy.md).`);
+    }
     if (!settings.alarmEmail) {
       Annotations.of(this).addWarningV2('tierdesk:noAlarmEmail', 'No alarmEmail setting: alarms are published to the alarm topic (output AlarmTopicArn) but mailed to nobody.');
     }

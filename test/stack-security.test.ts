@@ -178,8 +178,8 @@ describe('data', () => {
     });
   });
 
-  it('on removal keeps customers\' data (the table, the mail and access-log buckets, the webhook secrets) and deletes the rest', () => {
-    const kept = new Set(['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret']);
+  it('on removal keeps customers\' data (the table, the mail and access-log buckets, the webhook secrets, the people who sign in and their groups) and deletes the rest', () => {
+    const kept = new Set(['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolGroup']);
     const retained = Object.values(resources).filter((resource) => resource.DeletionPolicy === 'Retain').map((resource) => resource.Type);
     expect(new Set(retained)).toEqual(kept);
     // The API's cursor-signing key is no customer's data: it goes with the stack (lib/api/http-api.ts).

@@ -1,7 +1,7 @@
 /** The HTTP API and the function behind it (one function, routed inside; see functions/api). */
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,6 +17,18 @@ import type { ApiAccessMode } from '../settings';
  */
 export const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 
+/**
+ * What a browser on the console's origin may send and read (issue [10]): the methods of the
+ * routes, the request headers they read, and the response headers a client acts on. Nothing
+ * wider: no "*", no credentials (the console sends its token in Authorization, not a cookie).
+ */
+export const API_CORS = {
+  allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+  exposeHeaders: ['location', 'idempotent-replayed', 'retry-after', 'www-authenticate'],
+  maxAge: Duration.hours(1),
+} as const;
+
 export interface TicketApiProps {
   table: ITableV2;
   /** Absolute path of the validated policy file bundled with the function. */
@@ -27,6 +39,8 @@ export interface TicketApiProps {
    * the webhooks', whose senders cannot sign and are authenticated by their signatures instead.
    */
   access?: ApiAccessMode;
+  /** The one origin browsers may call the API from (the console's); API Gateway answers preflights. */
+  corsOrigin: string;
 }
 
 export class TicketApi extends Construct {
@@ -69,6 +83,7 @@ export class TicketApi extends Construct {
       defaultIntegration: new HttpLambdaIntegration('HandlerIntegration', this.handler),
       ...(iam ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
       createDefaultStage: false,
+      corsPreflight: { ...API_CORS, allowMethods: [...API_CORS.allowMethods], allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders], allowOrigins: [props.corsOrigin], allowCredentials: false },
     });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -95,7 +110,7 @@ export class TicketApi extends Construct {
     if (!iam) {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'apiAccess "api-key": every route but the webhooks\' requires a tierdesk API key, checked by the function (functions/api/auth.ts); set apiAccess "iam" to require SigV4 as well.',
+        reason: 'apiAccess "api-key": every route but the webhooks\' requires a tierdesk API key or a sign-in ID token of the stack\'s user pool, checked by the function (functions/api/auth.ts); set apiAccess "iam" to require SigV4 as well.',
       });
     }
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'tierdesk API base URL' });

@@ -306,5 +306,9 @@ describe('service documents', () => {
     // The retryable answers a client must handle (test/faults.e2e.test.ts produces the 503).
     expect(openapi.body.paths['/tickets'].post.responses['503']).toEqual({ $ref: '#/components/responses/Unavailable' });
     expect(openapi.body.components.responses.Unavailable.headers['Retry-After']).toBeDefined();
+    // An attachment is a redirect to a short-lived download URL, not the file.
+    const attachment = openapi.body.paths['/tickets/{id}/attachments/{eventId}/{n}'].get.responses;
+    expect(attachment['200']).toBeUndefined();
+    expect(attachment['302'].headers.Location.schema).toEqual({ type: 'string', format: 'uri' });
   });
 });

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
 import { apiKeyStoreOf } from '../store/api-keys';
 import { HttpError } from '../shared/http';
+import { decide } from '../../core/access/authorize';
 import { logger } from '../shared/runtime';
 
 export type Principal = ApiKeyRecord;
@@ -43,10 +44,8 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   return { id: record.id, name: record.name, role: record.role, ...(record.customerId ? { customerId: record.customerId } : {}) };
 }
 
-export function requireStaff(principal: Principal): void {
-  if (principal.role === 'customer') throw new HttpError(403, 'this needs an agent or admin key');
-}
-
+/** API keys are the admin's (core/access/authorize.ts decides, as for every route). */
 export function requireAdmin(principal: Principal): void {
-  if (principal.role !== 'admin') throw new HttpError(403, 'this needs an admin key');
+  const decision = decide(principal, 'api-key:manage');
+  if (!decision.allowed) throw new HttpError(decision.status, decision.reason);
 }

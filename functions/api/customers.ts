@@ -3,19 +3,22 @@ import { CustomerSchema, customerPolicyProblem, type Customer } from '../../core
 import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
 import { staffStoreOf } from '../store/staff';
 import type { Runtime } from '../shared/runtime';
-import { requireStaff } from './auth';
+import { decide } from '../../core/access/authorize';
 import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
 import { forgetCustomers } from '../shared/lookups';
-import type { Request } from './tickets';
+import { allowOrThrow, type Request } from './tickets';
 
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
 export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  requireStaff(request.principal);
+  allowOrThrow(decide(request.principal, 'customer:write', { customerId: id }));
   // The path id was checked before (routes.ts: PATH_IDS.customer); the body is a JSON object (handler.ts).
   const customer = CustomerSchema.parse({ ...(request.body as object | undefined), id });
   const problem = customerPolicyProblem(rt.policy, customer);
   if (problem) throw new HttpError(400, problem.message, { field: problem.field });
   await checkAccountTeam(rt, customer.accountTeam);
+  if (customer.partner && !(await staffStoreOf(rt.store).getPartner(customer.partner))) {
+    throw new HttpError(400, `no partner "${customer.partner}" in the staff directory (PUT /staff/partners/${customer.partner} first)`, { field: 'partner' });
+  }
   const addresses = customerAddressCount(customer);
   if (addresses > MAX_CUSTOMER_ADDRESSES) {
     throw new HttpError(400, `a customer can list at most ${MAX_CUSTOMER_ADDRESSES} addresses, phone numbers and domains together (got ${addresses})`, { field: 'contacts' });
@@ -41,9 +44,11 @@ async function checkAccountTeam(rt: Runtime, accountTeam: Customer['accountTeam'
 }
 
 export async function getCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  const ownCustomer = request.principal.role === 'customer' && request.principal.customerId === id;
-  if (!ownCustomer) requireStaff(request.principal);
   const customer = await rt.store.getCustomer(id);
   if (!customer) throw new HttpError(404, `no customer ${id}`);
+  // A customer reads its own record, a partner agent those its partner serves (known from the
+  // record); any other is "not found", the same answer as for no customer at all.
+  const decision = decide(request.principal, 'customer:read', { customerId: id, ...(customer.partner ? { partnerId: customer.partner } : {}) });
+  if (!decision.allowed) throw new HttpError(404, `no customer ${id}`);
   return json(200, customer);
 }

@@ -14,7 +14,8 @@ import { intakeSeverity } from '../../core/mail/ticket-mail';
 import type { Runtime } from '../shared/runtime';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import { customerById } from '../shared/lookups';
-import type { Request } from './tickets';
+import { allowOrThrow, type Request } from './tickets';
+import { decide } from '../../core/access/authorize';
 
 export const SeveritiesQuery = z
   .object({
@@ -25,12 +26,13 @@ export const SeveritiesQuery = z
 export async function listSeverities(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = SeveritiesQuery.parse(request.query);
   const { principal } = request;
-  if (principal.role === 'customer' && query.customer && query.customer !== principal.customerId) {
-    throw new HttpError(403, 'a customer key sees its own targets only', { field: 'customer' });
-  }
-  const customerId = principal.role === 'customer' ? principal.customerId : query.customer;
+  allowOrThrow(decide(principal, 'policy:read'));
+  // A customer sees its own targets (asked for or not); staff the customer they name.
+  const customerId = query.customer ?? principal.customerId;
   const customer = customerId && isCustomerId(customerId) ? await customerById(rt, customerId) : undefined;
-  if (customerId && !customer) throw new HttpError(principal.role === 'customer' ? 404 : 400, `unknown customer "${customerId}"`, { field: 'customer' });
+  // After the read (a partner agent's customers are known from their records), with the same answer for no customer at all.
+  allowOrThrow(decide(principal, 'policy:customer-targets', customerId ? { customerId, ...(customer?.partner ? { partnerId: customer.partner } : {}) } : {}));
+  if (customerId && !customer) throw new HttpError(principal.customerId ? 404 : 400, `unknown customer "${customerId}"`, { field: 'customer' });
   const terms = customer ? customerTerms(rt.policy, customer, request.now) : undefined;
   return json(200, {
     defaultSeverity: intakeSeverity(rt.policy),

@@ -12,7 +12,7 @@ import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, Messa
 import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
 import { ATTACHMENT_PARAMS, ATTACHMENT_REDIRECT, getAttachment } from './attachments';
 import { SeveritiesQuery, listSeverities } from './policy-info';
-import { ListStaffQuery, PersonBodySchema, TeamBodySchema, exportDirectory, getPerson, getTeam, listPeople, listTeams, putPerson, putTeam } from './staff';
+import { ListStaffQuery, PartnerBodySchema, PersonBodySchema, TeamBodySchema, exportDirectory, getPartner, getPerson, getTeam, listPeople, listTeams, putPartner, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
 
 /**
@@ -54,6 +54,7 @@ export const PATH_IDS = {
   /** An API key's immutable id, `key_…` (functions/api/api-keys.ts). */
   apiKey: { noun: 'API key', valid: (id) => API_KEY_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: API_KEY_ID_PATTERN.source } },
   team: { noun: 'team', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a team id is ${STAFF_ID_RULE}` },
+  partner: { noun: 'partner', valid: (id) => STAFF_ID_PATTERN.test(id), schema: { type: 'string', maxLength: LIMITS.id, pattern: STAFF_ID_PATTERN.source }, rule: `a partner id is ${STAFF_ID_RULE}` },
 } as const satisfies Record<string, PathId>;
 
 /** A path parameter beyond `{id}`: bounded before it is decoded (LIMITS.pathSegment), its shape checked by the route. */
@@ -108,7 +109,9 @@ export const ROUTES: Route[] = [
   { method: 'PUT', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'Create or replace a team: lead, members (person ids), the tiers it works (admin)', body: TeamBodySchema, success: 200, run: putTeam },
   { method: 'GET', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'A team of the staff directory', success: 200, run: getTeam },
   { method: 'GET', path: '/staff/teams', summary: 'The teams of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listTeams },
-  { method: 'GET', path: '/staff', summary: 'The whole staff directory (people and teams), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
+  { method: 'PUT', path: '/staff/partners/{id}', id: PATH_IDS.partner, summary: 'Create or replace a partner organisation: its agents and the customers it serves name it (admin)', body: PartnerBodySchema, success: 200, run: putPartner },
+  { method: 'GET', path: '/staff/partners/{id}', id: PATH_IDS.partner, summary: 'A partner organisation of the staff directory', success: 200, run: getPartner },
+  { method: 'GET', path: '/staff', summary: 'The whole staff directory (people, teams and partner organisations), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
   { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
   { method: 'GET', path: '/api-keys', summary: 'The API keys, revoked ones too, a page at a time by id (admin): id, name, role, creator, last use; never a secret', query: ListApiKeysQuery, success: 200, run: listApiKeys },
   { method: 'DELETE', path: '/api-keys/{id}', id: PATH_IDS.apiKey, summary: 'Revoke an API key (admin): refused from the next request on; the record stays listed. Not the key the request is made with (409)', success: 200, run: revokeApiKey },

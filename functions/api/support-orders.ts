@@ -12,9 +12,9 @@ import { LIMITS } from '../../core/limits';
 import { ConditionFailed } from '../store/dynamo-store';
 import { HttpError, json, type HttpResult } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
-import { requireAdmin, requireStaff } from './auth';
+import { decide, type CustomerAction } from '../../core/access/authorize';
 import { callerScope, openCursor, signCursor, signedPage } from './cursors';
-import type { Request } from './tickets';
+import { allowOrThrow, type Request } from './tickets';
 
 export const ChangePeriodsSchema = OrderRequestSchema.pick({ periods: true });
 
@@ -32,7 +32,7 @@ export const ListOrdersQuery = z
   .strict();
 
 export async function putAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  requireAdmin(request.principal); // the id's shape is checked before (routes.ts: PATH_IDS.agent)
+  allowOrThrow(decide(request.principal, 'agent:write')); // the id's shape is checked before (routes.ts: PATH_IDS.agent)
   const agent = { ...AgentSchema.parse(request.body), id };
   const existed = await rt.store.getAgent(id);
   await rt.store.putAgent(agent);
@@ -40,24 +40,23 @@ export async function putAgent(rt: Runtime, request: Request, id: string): Promi
 }
 
 export async function getAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  requireStaff(request.principal);
+  allowOrThrow(decide(request.principal, 'agent:read'));
   const agent = await rt.store.getAgent(id);
   if (!agent) throw new HttpError(404, `no agent ${id}`);
   return json(200, agent);
 }
 
 export async function listAgents(rt: Runtime, request: Request): Promise<HttpResult> {
-  requireStaff(request.principal);
+  allowOrThrow(decide(request.principal, 'agent:read'));
   return signedPage(request.principal, 'agents', ListAgentsQuery.parse(request.query), (page) => rt.store.listAgentsPage(page));
 }
 
 /** A customer orders for itself; staff name the customer. The order waits for acceptance. */
 export async function createOrder(rt: Runtime, request: Request): Promise<HttpResult> {
   const input = OrderRequestSchema.parse(request.body);
-  const customerId = request.principal.role === 'customer' ? request.principal.customerId! : input.customerId;
-  if (request.principal.role === 'customer' && input.customerId && input.customerId !== customerId) {
-    throw new HttpError(403, 'a customer key can only order for its own customer', { field: 'customerId' });
-  }
+  allowOrThrow(decide(request.principal, 'order:create', input.customerId ? { customerId: input.customerId } : {}));
+  // A customer orders for its own customer, named or not.
+  const customerId = request.principal.customerId ?? input.customerId;
   if (!customerId) throw new HttpError(400, 'name the customer the order is for', { field: 'customerId' });
   if (!(await rt.store.getCustomer(customerId))) throw new HttpError(400, `unknown customer "${customerId}"`, { field: 'customerId' });
   const problems = orderProblems(rt.policy, input, request.now);
@@ -71,13 +70,14 @@ export async function createOrder(rt: Runtime, request: Request): Promise<HttpRe
 }
 
 export async function getOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  return json(200, await visibleOrder(rt, request, id));
+  return json(200, await visibleOrder(rt, request, id, 'order:read'));
 }
 
-/** A customer key reads only its own orders (through GSI1), never the ORDERS partition. */
+/** A customer reads only its own orders (through GSI1), never the ORDERS partition. */
 export async function listOrders(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = ListOrdersQuery.parse(request.query);
-  const own = request.principal.role === 'customer' ? request.principal.customerId! : undefined;
+  allowOrThrow(decide(request.principal, 'order:list'));
+  const own = request.principal.customerId; // a customer's: always its own
   const customerId = own ?? query.customer;
   // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
   const binding = { list: 'support-orders', customer: query.customer ?? customerId, scope: callerScope(request.principal) };
@@ -89,9 +89,8 @@ export async function listOrders(rt: Runtime, request: Request): Promise<HttpRes
 
 /** Staff: book an engineer for every period (all or none); pending with the reason when nobody is free. */
 export async function acceptOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  requireStaff(request.principal);
   const { engineerId } = AcceptOrderSchema.parse(request.body ?? {});
-  const order = await visibleOrder(rt, request, id);
+  const order = await visibleOrder(rt, request, id, 'order:accept');
   if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
   if (order.status === 'accepted') return json(200, order);
   const fixed = periodsFixed(order, request.now);
@@ -110,7 +109,7 @@ export async function acceptOrder(rt: Runtime, request: Request, id: string): Pr
  */
 export async function changePeriods(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const { periods } = ChangePeriodsSchema.parse(request.body);
-  return onFreshOrder(rt, request, id, async (order) => {
+  return onFreshOrder(rt, request, id, 'order:change', async (order) => {
     if (order.status === 'cancelled') throw new HttpError(409, `order ${id} is cancelled`, { field: 'status' });
     const fixed = orderStarted(order) ? (periodsFixed(order, request.now) ?? `a period of order ${id} has started`) : undefined;
     if (fixed) throw new HttpError(409, `${fixed}; its periods can no longer change`, { field: 'periods' });
@@ -124,7 +123,7 @@ export async function changePeriods(rt: Runtime, request: Request, id: string): 
 
 /** Before a period starts: stops its execution and frees its engineer. A running period is not cancelled. */
 export async function cancelSupportOrder(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
-  return onFreshOrder(rt, request, id, async (order) => {
+  return onFreshOrder(rt, request, id, 'order:cancel', async (order) => {
     if (order.status === 'cancelled') return json(200, order);
     if (orderStarted(order)) {
       const fixed = periodsFixed(order, request.now) ?? `a period of order ${id} has started`;
@@ -141,10 +140,10 @@ const ORDER_ATTEMPTS = 5;
  * write (its mail execution took out what it sent, a period step recorded its progress), read it
  * again and decide again, rather than answer 409 for a change nobody made to what they asked.
  */
-async function onFreshOrder(rt: Runtime, request: Request, id: string, act: (order: SupportOrder) => Promise<HttpResult>): Promise<HttpResult> {
+async function onFreshOrder(rt: Runtime, request: Request, id: string, action: CustomerAction, act: (order: SupportOrder) => Promise<HttpResult>): Promise<HttpResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await act(await visibleOrder(rt, request, id));
+      return await act(await visibleOrder(rt, request, id, action));
     } catch (error) {
       const orderChanged = error instanceof ConditionFailed && error.failedIndexes.includes(0);
       if (!orderChanged || attempt >= ORDER_ATTEMPTS) throw error;
@@ -152,8 +151,12 @@ async function onFreshOrder(rt: Runtime, request: Request, id: string, act: (ord
   }
 }
 
-async function visibleOrder(rt: Runtime, request: Request, id: string): Promise<SupportOrder> {
+/** An order the caller may do `action` to (core/access/authorize.ts); another customer's is "not found". */
+async function visibleOrder(rt: Runtime, request: Request, id: string, action: CustomerAction): Promise<SupportOrder> {
+  // Who may deal with support orders at all (not partner agents) is decided before any is read: nothing to probe.
+  allowOrThrow(decide(request.principal, 'order:list'));
   const order = await rt.store.getOrder(id);
-  if (!order || (request.principal.role === 'customer' && order.customerId !== request.principal.customerId)) throw new HttpError(404, `no support order ${id}`);
+  if (!order) throw new HttpError(404, `no support order ${id}`);
+  allowOrThrow(decide(request.principal, action, { customerId: order.customerId }));
   return order;
 }

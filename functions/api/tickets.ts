@@ -119,7 +119,7 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   if (query.unverified && query.customer) throw new HttpError(400, 'ask for one customer or for unverified tickets, not both', { field: 'unverified' });
   const customer = scope.by === 'customer' ? scope.customerId : query.customer;
   // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
-  const binding = { list: 'tickets', by: scope.by, customer, queue: query.queue, status: query.status, scope: callerScope(principal) };
+  const binding = { list: 'tickets', by: scope.by, customer, partner: scope.by === 'partner' ? scope.partnerId : undefined, queue: query.queue, status: query.status, scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
   if (scope.by === 'nothing') return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
   const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };
@@ -142,7 +142,7 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
 /** A message's kind: a customer always posts "customer" messages; staff reply unless they say otherwise. */
 export async function postMessage(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const input = MessageSchema.parse(request.body);
-  const kind = input.kind ?? (request.principal.role === 'customer' ? 'customer' : 'agent-reply');
+  const kind = input.kind ?? (request.principal.customerId ? 'customer' : 'agent-reply');
   const change = await updateTicket(rt, request, id, kind === 'customer' ? 'ticket:customer-message' : `ticket:${kind}`, (ticket, ctx) => addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)));
   return json(201, { ticket: ticketView(request.principal, change.ticket), events: visibleEvents(request.principal, change.events) });
 }

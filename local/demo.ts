@@ -8,6 +8,10 @@
  * survive a restart). The demo customer gets an account team from it. Every mail the policy
  * would send to nobody with the directory in the table is reported, as `tierdesk policy check
  * --staff` reports it.
+ *
+ * People who sign in (local/oidc.ts): an admin, an agent and a team lead of the directory, a
+ * partner's agent where the directory has partners, and a user of the demo customer; passwords
+ * derived from the admin key like the keys, so they too stay the same across restarts.
  */
 import { createHmac } from 'node:crypto';
 import { CustomerSchema } from '../core/customer';
@@ -16,12 +20,13 @@ import { hashKey } from '../functions/api/auth';
 import { DynamoStore } from '../functions/store/dynamo-store';
 import { StaffStore } from '../functions/store/staff';
 import { unaddressedMails } from '../core/staff/coverage';
-import { peopleWithRole, type AccountTeam, type StaffDirectory } from '../core/staff/directory';
+import { peopleWithRole, type AccountTeam, type Person, type StaffDirectory } from '../core/staff/directory';
 import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
+import type { LocalUser } from './oidc';
 
 export const DEMO_CUSTOMER_ID = 'demo';
 
-export async function seedDemo(ctx: { tableName: string; adminKey: string; policy: string }): Promise<{ lines: string[] }> {
+export async function seedDemo(ctx: { tableName: string; adminKey: string; policy: string }): Promise<{ lines: string[]; users: LocalUser[] }> {
   const store = new DynamoStore(ctx.tableName);
   const policy = loadPolicy(ctx.policy);
   const derived = (role: string) => `td_${role}_${createHmac('sha256', ctx.adminKey).update(role).digest('base64url').slice(0, 32)}`;
@@ -56,6 +61,7 @@ export async function seedDemo(ctx: { tableName: string; adminKey: string; polic
   }
   await store.putApiKey(hashKey(customerKey), { name: 'demo-portal', role: 'customer', customerId: DEMO_CUSTOMER_ID });
   return {
+    users: demoUsers(directory, (username) => createHmac('sha256', ctx.adminKey).update(`password:${username}`).digest('base64url').slice(0, 16)),
     lines: [
       `agent key:     ${agentKey}`,
       `customer key:  ${customerKey}   (portal of "${DEMO_CUSTOMER_ID}", plan ${plan.id}; designated user pat@customer.example)`,
@@ -63,6 +69,24 @@ export async function seedDemo(ctx: { tableName: string; adminKey: string; polic
       ...unaddressedMails(policy, directory).map((warning) => `warning: ${warning}`),
     ],
   };
+}
+
+/** The demo's sign-in users: staff are directory people (same email), so they get their person and teams. */
+function demoUsers(directory: StaffDirectory, passwordOf: (username: string) => string): LocalUser[] {
+  const vendor = directory.people.filter((person) => !person.partner);
+  const leads = new Set(directory.teams.map((team) => team.lead));
+  const lead = vendor.find((person) => leads.has(person.id));
+  const agent = vendor.find((person) => person.roles.includes('agent') && !leads.has(person.id)) ?? vendor.find((person) => person !== lead);
+  const partnerAgent = directory.people.find((person) => person.partner);
+  const user = (username: string, rest: Omit<LocalUser, 'username' | 'password'>): LocalUser => ({ username, password: passwordOf(username), ...rest });
+  const staff = (person: Person, groups: string[], description: string) => user(person.id, { email: person.email, name: person.name, groups, ...(person.partner ? { partner: person.partner } : {}), description });
+  return [
+    user('admin', { email: 'admin@tierdesk.example', name: 'Desk Admin', groups: ['admin'], description: 'admin (not in the staff directory, like the first admin after deploy)' }),
+    ...(agent ? [staff(agent, ['agent'], `agent (${agent.name})`)] : []),
+    ...(lead ? [staff(lead, ['agent'], `agent, team lead (${lead.name})`)] : []),
+    ...(partnerAgent ? [staff(partnerAgent, ['partner-agent'], `partner agent of "${partnerAgent.partner}" (${partnerAgent.name})`)] : []),
+    user('pat', { email: 'pat@customer.example', name: 'Pat Example', groups: ['customer'], customer: DEMO_CUSTOMER_ID, description: `customer user of "${DEMO_CUSTOMER_ID}"` }),
+  ];
 }
 
 /** Adds the file's people and teams that the table does not have yet. */

@@ -3,6 +3,9 @@
  * node:http server that turns each request into the event a Lambda handler gets in AWS and
  * writes the handler's result back. Built only from what the handlers read; no authorizers,
  * stage variables or custom domains.
+ *
+ * CORS as the HTTP API's `corsPreflight` answers it: for the console's origin alone
+ * (TIERDESK_CONSOLE_ORIGIN; default the gateway's own origin, which needs none), nothing wider.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
@@ -179,15 +182,26 @@ export interface GatewayOptions {
   port?: number;
   /** No access log. */
   quiet?: boolean;
+  /** The one origin a browser may call from (the console's); default the gateway's own. */
+  corsOrigin?: string;
 }
+
+/** What the console sends and reads (functions/api/handler.ts READ_HEADERS; ETag, Location, …). */
+const CORS_PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+  'access-control-allow-headers': 'authorization, content-type, idempotency-key, if-match',
+  'access-control-max-age': '600',
+};
+const CORS_EXPOSED_HEADERS = 'etag, location, retry-after, www-authenticate, apigw-requestid';
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routes = [...options.routes].sort((a, b) => b.prefix.length - a.prefix.length);
+  let corsOrigin = options.corsOrigin ?? '';
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
   const server = createServer((req, res) => {
     const started = performance.now();
     res.once('finish', () => log(`${req.method} ${req.url} → ${res.statusCode} (${Math.round(performance.now() - started)} ms)`));
-    serve(routes, req, res).catch((error: unknown) => {
+    serve(routes, req, res, corsOrigin).catch((error: unknown) => {
       console.error('gateway: request failed', error);
       send(res, json(500, { message: 'internal error' }));
     });
@@ -203,6 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const host = options.host ?? '127.0.0.1';
   const { url, port } = await listen(server, host, options.port ?? 0);
+  corsOrigin = options.corsOrigin ?? url;
   return {
     url,
     port,
@@ -210,8 +225,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-async function serve(routes: GatewayRoute[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(routes: GatewayRoute[], req: IncomingMessage, res: ServerResponse, corsOrigin: string): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
+  const origin = req.headers.origin;
+  const allowed = origin !== undefined && origin === corsOrigin;
+  if (req.method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined) {
+    if (!allowed) return send(res, json(403, { message: `a browser at ${origin.slice(0, 200)} may not call this API: only the console's origin ${corsOrigin} (TIERDESK_CONSOLE_ORIGIN) may` }));
+    return send(res, { statusCode: 204, headers: { 'access-control-allow-origin': origin, vary: 'Origin', ...CORS_PREFLIGHT_HEADERS }, body: Buffer.alloc(0) });
+  }
+  if (allowed) {
+    // Set before any answer is written, so 4xx and 5xx answers are readable by the console too.
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+    res.setHeader('vary', 'Origin');
+  }
   const route = routes.find((candidate) => path.startsWith(candidate.prefix));
   if (!route) return send(res, json(404, { message: 'Not Found' }));
 

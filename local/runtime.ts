@@ -17,6 +17,7 @@ import { loadPolicy, policyJsonText } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
 import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
+import { signInLines, startOidcProvider, type LocalOidc, type LocalUser } from './oidc';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
 import { startS3, type LocalS3 } from './s3';
@@ -84,6 +85,28 @@ export interface RuntimeOptions {
    * in `webhook-secrets.json` in the data directory, made at first start for each integration.
    */
   webhookSecrets?: Record<string, string[]>;
+  /** The one origin a browser may call the API from (CORS); default the gateway's own. */
+  consoleOrigin?: string;
+  /** People's sign-in: the local OpenID Connect provider (default) or another issuer (docs/sign-in.md). */
+  signIn?: SignInOptions;
+}
+
+export interface SignInOptions {
+  /** Another OIDC issuer instead of the local provider: the handlers verify its ID tokens (aud = `audience`). */
+  issuer?: string;
+  audience?: string;
+  jwksUri?: string;
+  /** The local provider's port (`npm start` passes 3001; 0 or absent: a free one). */
+  port?: number;
+  /** Default 3600 s, as Cognito's; tests that watch a token expire make it short. */
+  idTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  /** The console's redirect URIs; default `<console origin>/callback` and `<console origin>/`. */
+  redirectUris?: string[];
+  /** Users besides the demo users (a test's user in no group, a second partner's agent, …). */
+  users?: LocalUser[];
+  /** Other public clients of the local issuer: their tokens have another audience, which the API refuses. */
+  extraClientIds?: string[];
 }
 
 export interface Runtime {
@@ -117,6 +140,10 @@ export interface Runtime {
   policy: string;
   /** What the demo seeding wants printed. */
   demoLines: string[];
+  /** The local OpenID Connect provider and its users (absent with another issuer). */
+  oidc?: Pick<LocalOidc, 'issuer' | 'clientId' | 'redirectUris' | 'users'>;
+  /** The origin CORS allows. */
+  consoleOrigin: string;
   stop(): Promise<void>;
 }
 
@@ -149,6 +176,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let ses: LocalSes | undefined;
   let s3: LocalS3 | undefined;
   let smtp: LocalSmtp | undefined;
+  let oidc: LocalOidc | undefined;
+  let demoUsers: LocalUser[] = [];
   const webhookSecretsFile = keptWebhookSecrets(dataDir, loadPolicy(policy).integrations.map((integration) => integration.id), options.webhookSecrets);
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
@@ -188,7 +217,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // EMF lines are for CloudWatch; locally they would only bury the logs (POWERTOOLS_METRICS_DISABLED=false shows them).
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-    demoLines = (await seedDemo({ tableName: TABLE_NAME, adminKey, policy })).lines;
+    ({ lines: demoLines, users: demoUsers } = await seedDemo({ tableName: TABLE_NAME, adminKey, policy }));
     if (options.workflows !== false) {
       await registerTicketLifecycle(stepFunctions);
       await registerSupportPeriod(stepFunctions);
@@ -212,12 +241,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
-      gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false });
+      gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false, ...(options.consoleOrigin ? { corsOrigin: options.consoleOrigin } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(port, host);
       throw error;
     }
+    oidc = await startSignIn(options, host, dataDir, options.consoleOrigin ?? gateway.url, demoUsers);
+    if (oidc) demoLines.push(...signInLines(oidc));
   } catch (error) {
+    await oidc?.stop();
     await smtp?.stop();
     await stepFunctions?.stop();
     await ses?.stop();
@@ -229,6 +261,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const mail = ses;
   const inbound = smtp;
   const objects = s3;
+  const signInServer = oidc;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -252,6 +285,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     ...(dataDir ? { dataDir } : {}),
     policy,
     demoLines,
+    ...(oidc ? { oidc: { issuer: oidc.issuer, clientId: oidc.clientId, redirectUris: oidc.redirectUris, users: oidc.users } } : {}),
+    consoleOrigin: options.consoleOrigin ?? gateway.url,
     // No new mail first; then executions: their tasks still write to DynamoDB (and send mail) while they wind down.
     stop: () =>
       (stopping ??= inbound
@@ -259,9 +294,39 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         .finally(() => sfn.stop())
         .finally(() => mail.stop())
         .finally(() => gateway.close())
+        .finally(() => signInServer?.stop())
         .finally(() => objects.stop())
         .finally(() => dynamodb.stop())),
   };
+}
+
+/**
+ * Where the handlers verify people's tokens (TIERDESK_OIDC_*): another issuer when given, else the
+ * local provider with the demo users, started here (docs/sign-in.md).
+ */
+async function startSignIn(options: RuntimeOptions, host: string, dataDir: string | undefined, consoleOrigin: string, demoUsers: LocalUser[]): Promise<LocalOidc | undefined> {
+  const signIn = options.signIn ?? {};
+  delete process.env.TIERDESK_OIDC_JWKS_URI;
+  if (signIn.issuer) {
+    if (!signIn.audience) throw new StartError('sign-in: another issuer needs its app client id as the audience (TIERDESK_OIDC_AUDIENCE)');
+    Object.assign(process.env, { TIERDESK_OIDC_ISSUER: signIn.issuer, TIERDESK_OIDC_AUDIENCE: signIn.audience, ...(signIn.jwksUri ? { TIERDESK_OIDC_JWKS_URI: signIn.jwksUri } : {}) });
+    return undefined;
+  }
+  const oidc = await startOidcProvider({
+    host,
+    port: signIn.port ?? 0,
+    ...(dataDir ? { dataDir } : {}),
+    users: [...demoUsers, ...(signIn.users ?? [])],
+    redirectUris: signIn.redirectUris ?? [`${consoleOrigin}/callback`, `${consoleOrigin}/`],
+    corsOrigins: [consoleOrigin],
+    ...(signIn.extraClientIds ? { extraClientIds: signIn.extraClientIds } : {}),
+    ...(signIn.idTokenTtlSeconds ? { idTokenTtlSeconds: signIn.idTokenTtlSeconds } : {}),
+    ...(signIn.refreshTokenTtlSeconds ? { refreshTokenTtlSeconds: signIn.refreshTokenTtlSeconds } : {}),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new StartError(`sign-in port ${signIn.port} on ${host} is already in use`) : error;
+  });
+  Object.assign(process.env, { TIERDESK_OIDC_ISSUER: oidc.issuer, TIERDESK_OIDC_AUDIENCE: oidc.clientId });
+  return oidc;
 }
 
 function portInUse(port: number, host: string): StartError {

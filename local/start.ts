@@ -14,6 +14,7 @@ SMTP listener for inbound mail and the HTTP API on loopback.
 Options:
   --port <n>              HTTP port (default: env PORT or 3000)
   --smtp-port <n>         SMTP port for inbound mail (default: env TIERDESK_SMTP_PORT or 2525)
+  --oidc-port <n>         port of the local OpenID Connect provider (default: env TIERDESK_OIDC_PORT or 3001)
   --data-dir <dir>        where data is kept across restarts (default: ${DEFAULT_DATA_DIR}/)
   --in-memory             keep nothing; every start is empty
   --policy <preset|file>  support policy (default: env TIERDESK_POLICY or ${DEFAULT_POLICY})
@@ -21,6 +22,9 @@ Options:
 
 Environment:
   TIERDESK_ADMIN_KEY      use this admin API key instead of the generated one
+  TIERDESK_CONSOLE_ORIGIN the one browser origin allowed to call the API (CORS; default the API's own)
+  TIERDESK_OIDC_ISSUER    sign in with this OpenID Connect issuer instead of the local provider, with
+  TIERDESK_OIDC_AUDIENCE  its app client id and optionally TIERDESK_OIDC_JWKS_URI (docs/sign-in.md)
 `;
 
 function fail(message: string): never {
@@ -34,6 +38,7 @@ function parseOptions() {
       options: {
         port: { type: 'string' },
         'smtp-port': { type: 'string' },
+        'oidc-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         policy: { type: 'string' },
@@ -62,6 +67,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${p
 const smtpPortText = values['smtp-port'] ?? process.env.TIERDESK_SMTP_PORT ?? '2525';
 const smtpPort = Number(smtpPortText);
 if (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535) fail(`invalid SMTP port "${smtpPortText}"`);
+const oidcPortText = values['oidc-port'] ?? process.env.TIERDESK_OIDC_PORT ?? '3001';
+const oidcPort = Number(oidcPortText);
+if (!Number.isInteger(oidcPort) || oidcPort < 0 || oidcPort > 65535) fail(`invalid sign-in port "${oidcPortText}"`);
 if (values['in-memory'] && values['data-dir']) fail('--in-memory and --data-dir exclude each other');
 
 let runtime: Runtime | undefined;
@@ -95,6 +103,10 @@ try {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     inMemory: values['in-memory'] ?? false,
     policy: values.policy ?? process.env.TIERDESK_POLICY ?? DEFAULT_POLICY,
+    ...(process.env.TIERDESK_CONSOLE_ORIGIN ? { consoleOrigin: process.env.TIERDESK_CONSOLE_ORIGIN } : {}),
+    signIn: process.env.TIERDESK_OIDC_ISSUER
+      ? { issuer: process.env.TIERDESK_OIDC_ISSUER, audience: process.env.TIERDESK_OIDC_AUDIENCE ?? '', ...(process.env.TIERDESK_OIDC_JWKS_URI ? { jwksUri: process.env.TIERDESK_OIDC_JWKS_URI } : {}) }
+      : { port: oidcPort },
   });
   printBanner(runtime, Date.now() - started);
 } catch (error) {
@@ -103,7 +115,9 @@ try {
       ? ' (choose another with --port <n> or PORT=<n>)'
       : /^SMTP port /.test(error.message)
         ? ' (choose another with --smtp-port <n> or TIERDESK_SMTP_PORT=<n>)'
-        : '';
+        : /^sign-in port /.test(error.message)
+          ? ' (choose another with --oidc-port <n> or TIERDESK_OIDC_PORT=<n>)'
+          : '';
     fail(error.message + hint);
   }
   // Anything else is a bug (in a handler module, say): the stack is the useful part.
@@ -141,6 +155,8 @@ function printBanner(rt: Runtime, ms: number): void {
     `  data            ${data}`,
     `  policy          ${rt.policy}`,
     `  admin key       ${rt.adminKey}`,
+    `  sign-in         ${rt.oidc ? `${rt.oidc.issuer}  (local OpenID Connect provider, client ${rt.oidc.clientId}; users below)` : `${process.env.TIERDESK_OIDC_ISSUER}  (audience ${process.env.TIERDESK_OIDC_AUDIENCE})`}`,
+    `  CORS            ${rt.consoleOrigin}  (the one browser origin allowed; TIERDESK_CONSOLE_ORIGIN)`,
     ...(rt.demoLines.length ? ['', ...rt.demoLines.map((line) => `  ${line}`)] : []),
     '',
     '  Try:',

@@ -15,6 +15,7 @@
  */
 import { isCustomerId, normaliseEmail } from '../customer';
 import { LIMITS, cutText } from '../limits';
+import { STAFF_ID_PATTERN } from '../staff/directory';
 import type { Principal, Role } from './principal';
 
 /** Claim names; another OIDC issuer may carry the same facts under other names (TIERDESK_OIDC_*_CLAIM). */
@@ -66,7 +67,7 @@ export function principalFromClaims(claims: Record<string, unknown>, directory: 
   if (role === 'partner-agent') {
     partnerId = textClaim(claims, names.partner);
     if (partnerId === undefined) throw new IdentityError(`a partner agent needs the "${names.partner}" attribute naming their partner organisation`);
-    if (partnerId.length > LIMITS.id || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(partnerId)) throw new IdentityError(`the "${names.partner}" attribute is not a partner id`);
+    if (!STAFF_ID_PATTERN.test(partnerId)) throw new IdentityError(`the "${names.partner}" attribute is not a partner id`);
   }
 
   const person = email ? directory.people.find((candidate) => normaliseEmail(candidate.email) === email) : undefined;

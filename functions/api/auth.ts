@@ -2,6 +2,7 @@
  * API keys: `Authorization: Bearer <key>`. Only a SHA-256 hash of each key is stored, so a
  * leaked table does not leak keys. Each key record has an immutable id (`key_…`): what tells
  * callers apart (idempotency scopes), while its `name` is only for display.
+ * A signed-in person sends their ID token instead: verified in ./sign-in.ts (docs/sign-in.md).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -10,8 +11,10 @@ import { apiKeyStoreOf } from '../store/api-keys';
 import { HttpError } from '../shared/http';
 import { decide } from '../../core/access/authorize';
 import { logger } from '../shared/runtime';
+import type { Principal } from '../../core/access/principal';
+import { looksLikeJwt, principalFromToken } from './sign-in';
 
-export type Principal = ApiKeyRecord;
+export type { Principal } from '../../core/access/principal';
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -33,6 +36,8 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   const header = event.headers?.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new HttpError(401, 'send an API key as "Authorization: Bearer <key>"', { field: 'Authorization' }, { 'www-authenticate': 'Bearer' });
+  // `td_…` is a key; a three-segment JWT a sign-in token; anything else is looked up (and unknown).
+  if (!match[1]!.startsWith('td_') && looksLikeJwt(match[1]!)) return principalFromToken(match[1]!, { store });
   if (match[1]!.length > MAX_KEY_LENGTH) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   const hash = hashKey(match[1]!);
   // Read on every request, never cached: a revoked or rotated key is refused on the very next one (docs/api-keys.md).
@@ -41,7 +46,7 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   if (record.revokedAt) throw new HttpError(401, 'this API key was revoked', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   // At most one write per key per hour; recording the use must never fail the request.
   await apiKeyStoreOf(store).touch(hash, record, new Date()).catch((error: unknown) => logger.warn('could not record the API key\'s last use', { keyId: record.id, error: error as Error }));
-  return { id: record.id, name: record.name, role: record.role, ...(record.customerId ? { customerId: record.customerId } : {}) };
+  return { id: record.id, via: 'api-key', name: record.name, role: record.role, ...(record.customerId ? { customerId: record.customerId } : {}) };
 }
 
 /** API keys are the admin's (core/access/authorize.ts decides, as for every route). */

@@ -80,9 +80,11 @@ async function createOnce(
  * only for a customer its partner serves, a customer only for its own).
  */
 async function customerFor(rt: Runtime, principal: Principal, input: z.infer<typeof CreateTicketSchema>): Promise<Customer | undefined> {
-  // A customer's ticket is always its own customer's: decided before anything is looked up.
-  allowOrThrow(decide(principal, 'ticket:create', input.customerId ? { customerId: input.customerId } : {}));
-  if (principal.customerId) return customerById(rt, principal.customerId);
+  if (principal.customerId) {
+    // A customer's ticket is always its own customer's: decided before anything is looked up.
+    allowOrThrow(decide(principal, 'ticket:create', input.customerId ? { customerId: input.customerId } : {}));
+    return customerById(rt, principal.customerId);
+  }
   let customer: Customer | undefined;
   if (input.customerId) {
     customer = isCustomerId(input.customerId) ? await customerById(rt, input.customerId) : undefined;

@@ -92,10 +92,15 @@ const apiOptions = (command: Command) =>
 apiOptions(
   staff
     .command('import')
-    .description('create or replace every person and team of a directory file (an admin key): people first, then teams')
+    .description('create or replace every partner, person and team of a directory file (an admin key): partners first, then people, then teams')
     .argument('<file>', 'staff directory file (YAML or JSON)'),
 ).action(async (file: string, options: ApiOptions) => {
   const directory = loadDirectory(file);
+  // Partners first: people and teams may name one ([10]).
+  for (const partner of directory.partners ?? []) {
+    const { id, ...body } = partner;
+    await callApi(options, 'PUT', `/staff/partners/${encodeURIComponent(id)}`, body, `partner ${id}`);
+  }
   for (const person of directory.people) {
     const { id, ...body } = person;
     await callApi(options, 'PUT', `/staff/people/${encodeURIComponent(id)}`, body, `person ${id}`);

@@ -23,6 +23,10 @@ import {
   type TicketSubject,
 } from '../core/access/authorize';
 import { ROLES } from '../core/access/principal';
+import { loadPolicy } from '../core/policy/files';
+import { SlaPlanner } from '../core/sla/targets';
+import type { Ticket } from '../core/tickets/model';
+import { applyAction, openTicket, type RuleContext } from '../core/tickets/rules';
 
 // ---- the document's tables ---------------------------------------------------------------------
 
@@ -319,5 +323,47 @@ describe('ticketSubject', () => {
     expect(handed).toMatchObject({ operatedBy: 'vendor', handedOver: true });
     // A tier the policy no longer has is the vendor's: a policy change gives nobody outside it access.
     expect(gone.operatedBy).toBe('vendor');
+  });
+});
+
+describe('a partner\'s case on the ticket itself (core/tickets/rules.ts)', () => {
+  const policy = loadPolicy('presets/cadents.yaml');
+  let n = 0;
+  const ctx = (now: number): RuleContext => ({ policy, planner: new SlaPlanner(policy), now, newId: () => `evt-${++n}` });
+  const agent = { kind: 'agent' as const, id: 'karen.doyle' };
+  const open = (owner: { customerId?: string; partnerId?: string }) =>
+    openTicket(
+      {
+        id: 'CDN-1',
+        caseNumber: 'CDN-1',
+        ...owner,
+        requester: { email: 'it@globex.example' },
+        channel: 'email',
+        subject: 'Calls drop',
+        description: 'Every third call drops.',
+        severity: 'sev2',
+        entitlement: { status: 'entitled', reasons: [], plan: 'standard', queue: 'standard', designatedUser: false, addOns: [] },
+      },
+      ctx(Date.parse('2026-03-02T14:00:00Z')),
+      agent,
+    ).ticket;
+  const toLevel3 = (ticket: Ticket) => {
+    const level2 = applyAction(ticket, { type: 'escalate', reason: 'recreate', details: { symptoms: 'drops' } }, ctx(Date.parse('2026-03-02T15:00:00Z')), agent).ticket;
+    return applyAction(level2, { type: 'escalate', reason: 'defect', details: { stepsToReproduce: 'call, wait' } }, ctx(Date.parse('2026-03-02T16:00:00Z')), agent).ticket;
+  };
+
+  it('keeps the customer\'s partner, and records the hand-over when the case leaves the partner\'s tiers for the vendor\'s', () => {
+    const opened = open({ customerId: 'globex', partnerId: 'partner-helpdesk' });
+    const handed = toLevel3(opened);
+
+    expect(opened).toMatchObject({ partnerId: 'partner-helpdesk', tier: 'level1' });
+    expect(opened.partnerHandover).toBeUndefined();
+    expect(handed.partnerHandover).toEqual({ partnerId: 'partner-helpdesk', from: 'level2', to: 'level3', at: '2026-03-02T16:00:00.000Z' });
+    expect(ticketSubject(handed, policy)).toMatchObject({ operatedBy: 'vendor', handedOver: true });
+  });
+
+  it('hands nothing over for a direct customer, and a ticket without a customer has no partner', () => {
+    expect(toLevel3(open({ customerId: 'acme' })).partnerHandover).toBeUndefined();
+    expect(open({ partnerId: 'partner-helpdesk' }).partnerId).toBeUndefined();
   });
 });

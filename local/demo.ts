@@ -91,6 +91,8 @@ function demoUsers(directory: StaffDirectory, passwordOf: (username: string) => 
 
 /** Adds the file's people and teams that the table does not have yet. */
 async function seedDirectory(staff: StaffStore, directory: StaffDirectory): Promise<void> {
+  // Partners first: people and teams name them.
+  for (const partner of directory.partners ?? []) if (!(await staff.getPartner(partner.id))) await staff.putPartner(partner);
   for (const person of directory.people) if (!(await staff.getPerson(person.id))) await staff.putPerson(person);
   for (const team of directory.teams) if (!(await staff.getTeam(team.id))) await staff.putTeam(team);
 }

@@ -101,7 +101,7 @@ export interface SignInOptions {
   /** Default 3600 s, as Cognito's; tests that watch a token expire make it short. */
   idTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
-  /** The console's redirect URIs; default `<console origin>/callback` and `<console origin>/`. */
+  /** The console's redirect URIs; default `<console origin>/callback`, `<console origin>/` and `<console origin>/console/` (where the gateway serves it). */
   redirectUris?: string[];
   /** Users besides the demo users (a test's user in no group, a second partner's agent, …). */
   users?: LocalUser[];
@@ -317,7 +317,7 @@ async function startSignIn(options: RuntimeOptions, host: string, dataDir: strin
     port: signIn.port ?? 0,
     ...(dataDir ? { dataDir } : {}),
     users: [...demoUsers, ...(signIn.users ?? [])],
-    redirectUris: signIn.redirectUris ?? [`${consoleOrigin}/callback`, `${consoleOrigin}/`],
+    redirectUris: signIn.redirectUris ?? [`${consoleOrigin}/callback`, `${consoleOrigin}/`, `${consoleOrigin}/console/`],
     corsOrigins: [consoleOrigin],
     ...(signIn.extraClientIds ? { extraClientIds: signIn.extraClientIds } : {}),
     ...(signIn.idTokenTtlSeconds ? { idTokenTtlSeconds: signIn.idTokenTtlSeconds } : {}),

@@ -1,0 +1,163 @@
+/**
+ * The shell: sign-in screen, header with the signed-in person, the main navigation (the inbox
+ * now; customers, support orders and staff/keys have their place in it), hash routes
+ * (#/inbox/<view>, #/tickets/<id>), the live region and the keyboard help.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { createApi, type Api } from './api/client';
+import type { Auth, Session } from './auth';
+import type { ConsoleConfig } from './config';
+import { Inbox } from './inbox';
+import { whoAmI, type Me } from './me';
+import { Workspace } from './workspace';
+import type { ViewId } from './inbox-data';
+
+export type Route = { page: 'inbox'; view: ViewId } | { page: 'ticket'; id: string; focus?: 'reply' | 'escalate' };
+
+function parseRoute(hash: string): Route {
+  const [, page, rest] = /^#\/([a-z]+)\/?(.*)$/.exec(hash) ?? [];
+  if (page === 'tickets' && rest) {
+    const [id, focus] = rest.split('/');
+    return { page: 'ticket', id: decodeURIComponent(id!), ...(focus === 'reply' || focus === 'escalate' ? { focus } : {}) };
+  }
+  return { page: 'inbox', view: (rest ? decodeURIComponent(rest) : 'mine') as ViewId };
+}
+
+export const go = (hash: string): void => {
+  location.hash = hash;
+};
+
+/** The live region: new cases and results of actions are read out to screen-reader users. */
+let announceTo: ((message: string) => void) | undefined;
+export const announce = (message: string): void => announceTo?.(message);
+
+export function App({ config, auth, signInError }: { config: ConsoleConfig; auth: Auth; signInError?: string }) {
+  const [session, setSession] = useState<Session | undefined>(auth.current);
+  useEffect(() => auth.onChange(setSession), [auth]);
+  if (!session) return <SignIn auth={auth} config={config} error={signInError} />;
+  return <SignedIn config={config} auth={auth} session={session} />;
+}
+
+function SignIn({ auth, config, error }: { auth: Auth; config: ConsoleConfig; error: string | undefined }) {
+  const [problem, setProblem] = useState(error);
+  return (
+    <main id="main" class="sign-in">
+      <h1>tierdesk console</h1>
+      <p>Support staff sign in to work their queues{config.stage ? ` (${config.stage})` : ''}.</p>
+      {problem && <p role="alert" class="error">{problem}</p>}
+      <button type="button" class="primary" onClick={() => auth.signIn().catch((e: Error) => setProblem(`Sign-in could not start: ${e.message}`))}>
+        Sign in
+      </button>
+    </main>
+  );
+}
+
+function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth; session: Session }) {
+  const api: Api = useMemo(() => createApi(config.apiUrl, () => auth.token()), [config, auth]);
+  const [me, setMe] = useState<Me>();
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  const [message, setMessage] = useState('');
+  const [help, setHelp] = useState(false);
+  const helpRef = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    whoAmI(api, session.claims).then(setMe, () => setMe(undefined));
+  }, [api, session.claims.sub]);
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    announceTo = (text) => {
+      // Cleared first so the same words are announced again.
+      setMessage('');
+      requestAnimationFrame(() => setMessage(text));
+    };
+    return () => {
+      announceTo = undefined;
+    };
+  }, []);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === '?' && !typing(event)) {
+        event.preventDefault();
+        setHelp(true);
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    const dialog = helpRef.current;
+    if (!dialog) return;
+    if (help && !dialog.open) dialog.showModal();
+    if (!help && dialog.open) dialog.close();
+  }, [help]);
+
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <header class="top">
+        <p class="brand">tierdesk{config.stage ? ` · ${config.stage}` : ''}</p>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <a href="#/inbox/mine" aria-current={route.page === 'inbox' ? 'page' : undefined}>Inbox</a>
+            </li>
+            {/* Customers, Support orders and Staff & keys join this list when their screens exist. */}
+          </ul>
+        </nav>
+        <p class="who">
+          Signed in as <strong>{me?.name ?? session.claims.name ?? session.claims.email}</strong>
+          {me ? ` (${me.role})` : ''}
+        </p>
+        <button type="button" onClick={() => setHelp(true)} aria-haspopup="dialog">
+          Keyboard shortcuts
+        </button>
+        <button type="button" onClick={() => void auth.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {!me ? (
+          <p>Loading…</p>
+        ) : route.page === 'inbox' ? (
+          <Inbox api={api} me={me} view={route.view} />
+        ) : (
+          <Workspace key={route.id} api={api} me={me} id={route.id} {...(route.focus ? { focus: route.focus } : {})} />
+        )}
+      </main>
+      <div class="sr-only" role="status" aria-live="polite">
+        {message}
+      </div>
+      <dialog ref={helpRef} aria-labelledby="keys-title" onClose={() => setHelp(false)}>
+        <h2 id="keys-title">Keyboard shortcuts</h2>
+        <dl class="keys">
+          <dt><kbd>j</kbd> / <kbd>↓</kbd></dt><dd>Next case in the list</dd>
+          <dt><kbd>k</kbd> / <kbd>↑</kbd></dt><dd>Previous case in the list</dd>
+          <dt><kbd>Enter</kbd></dt><dd>Open the selected case</dd>
+          <dt><kbd>r</kbd></dt><dd>Reply to the selected or open case</dd>
+          <dt><kbd>a</kbd></dt><dd>Assign the selected or open case to me</dd>
+          <dt><kbd>e</kbd></dt><dd>Escalate the selected or open case</dd>
+          <dt><kbd>/</kbd></dt><dd>Search the inbox</dd>
+          <dt><kbd>u</kbd></dt><dd>Back to the inbox</dd>
+          <dt><kbd>?</kbd></dt><dd>Show these keys</dd>
+        </dl>
+        <form method="dialog">
+          <button type="submit" class="primary">Close</button>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+/** A key pressed while typing in a field (or with a modifier) is the field's, never a shortcut. */
+export function typing(event: KeyboardEvent): boolean {
+  if (event.ctrlKey || event.metaKey || event.altKey) return true;
+  const target = event.target as HTMLElement | null;
+  if (!target) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || !!target.closest('dialog[open]');
+}

@@ -14,6 +14,7 @@ import { ATTACHMENT_PARAMS, ATTACHMENT_REDIRECT, getAttachment } from './attachm
 import { SeveritiesQuery, listSeverities } from './policy-info';
 import { ListStaffQuery, PartnerBodySchema, PersonBodySchema, TeamBodySchema, exportDirectory, getPartner, getPerson, getTeam, listPeople, listTeams, putPartner, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
+import type { ResponseName } from './responses';
 
 /**
  * What a path's `{id}` can be. Checked before any lookup, so no id reaches a key that it could
@@ -81,41 +82,50 @@ export interface Route {
   success: number;
   /** The success's OpenAPI response object, when more than "success" (e.g. a redirect's Location). */
   successResponse?: Record<string, unknown>;
+  /** The OpenAPI operationId: stable, camelCase; the console's client calls the operation by it. */
+  operationId: string;
+  /** What the success answers (functions/api/responses.ts), by its name in the document. */
+  response: ResponseName;
+  /**
+   * The statuses the route answers beyond its success and those every route answers (400, 401,
+   * 403, 429, 503): 201 where a PUT creates, 404, 409, 422. test/openapi.test.ts holds answers to it.
+   */
+  answers?: readonly number[];
   run: (rt: Runtime, request: Request, id: string) => Promise<HttpResult>;
 }
 
 export const ROUTES: Route[] = [
-  { method: 'POST', path: '/tickets', summary: 'Open a ticket (honours Idempotency-Key)', body: CreateTicketSchema, headers: ['Idempotency-Key'], success: 201, run: createTicket },
-  { method: 'GET', path: '/tickets', summary: 'List tickets by customer, status or queue (queue: next due first)', query: ListTicketsQuery, success: 200, run: listTickets },
-  { method: 'GET', path: '/tickets/{id}', id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
-  { method: 'POST', path: '/tickets/{id}/messages', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
-  { method: 'POST', path: '/tickets/{id}/actions', id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
-  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
-  { method: 'GET', path: '/policy/severities', summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
-  { method: 'PUT', path: '/customers/{id}', id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
-  { method: 'GET', path: '/customers/{id}', id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },
-  { method: 'PUT', path: '/agents/{id}', id: PATH_IDS.agent, summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
-  { method: 'GET', path: '/agents/{id}', id: PATH_IDS.agent, summary: 'An engineer', success: 200, run: getAgent },
-  { method: 'GET', path: '/agents', summary: 'The engineers, a page at a time (by id)', query: ListAgentsQuery, success: 200, run: listAgents },
-  { method: 'POST', path: '/support-orders', summary: 'Order dedicated support periods (blocks of hours); waits for acceptance', body: OrderRequestSchema, success: 201, run: createOrder },
-  { method: 'GET', path: '/support-orders', summary: 'Support orders, oldest first, a page at a time (a customer key: its own)', query: ListOrdersQuery, success: 200, run: listOrders },
-  { method: 'GET', path: '/support-orders/{id}', id: PATH_IDS.order, summary: 'A support order', success: 200, run: getOrder },
-  { method: 'POST', path: '/support-orders/{id}/accept', id: PATH_IDS.order, summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
-  { method: 'PUT', path: '/support-orders/{id}/periods', id: PATH_IDS.order, summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
-  { method: 'POST', path: '/support-orders/{id}/cancel', id: PATH_IDS.order, summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
-  { method: 'PUT', path: '/staff/people/{id}', id: PATH_IDS.person, summary: 'Create or replace a person of the staff directory: name, email, time zone, roles (admin)', body: PersonBodySchema, success: 200, run: putPerson },
-  { method: 'GET', path: '/staff/people/{id}', id: PATH_IDS.person, summary: 'A person of the staff directory', success: 200, run: getPerson },
-  { method: 'GET', path: '/staff/people', summary: 'The people of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listPeople },
-  { method: 'PUT', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'Create or replace a team: lead, members (person ids), the tiers it works (admin)', body: TeamBodySchema, success: 200, run: putTeam },
-  { method: 'GET', path: '/staff/teams/{id}', id: PATH_IDS.team, summary: 'A team of the staff directory', success: 200, run: getTeam },
-  { method: 'GET', path: '/staff/teams', summary: 'The teams of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listTeams },
-  { method: 'PUT', path: '/staff/partners/{id}', id: PATH_IDS.partner, summary: 'Create or replace a partner organisation: its agents and the customers it serves name it (admin)', body: PartnerBodySchema, success: 200, run: putPartner },
-  { method: 'GET', path: '/staff/partners/{id}', id: PATH_IDS.partner, summary: 'A partner organisation of the staff directory', success: 200, run: getPartner },
-  { method: 'GET', path: '/staff', summary: 'The whole staff directory (people, teams and partner organisations), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
-  { method: 'POST', path: '/api-keys', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
-  { method: 'GET', path: '/api-keys', summary: 'The API keys, revoked ones too, a page at a time by id (admin): id, name, role, creator, last use; never a secret', query: ListApiKeysQuery, success: 200, run: listApiKeys },
-  { method: 'DELETE', path: '/api-keys/{id}', id: PATH_IDS.apiKey, summary: 'Revoke an API key (admin): refused from the next request on; the record stays listed. Not the key the request is made with (409)', success: 200, run: revokeApiKey },
-  { method: 'POST', path: '/api-keys/{id}/rotate', id: PATH_IDS.apiKey, summary: 'A new secret for an API key (admin): same id, name and role; the old secret is refused at once; the new one is shown once', success: 200, run: rotateApiKey },
+  { method: 'POST', path: '/tickets', operationId: 'createTicket', response: 'CreatedTicket', answers: [409, 422], summary: 'Open a ticket (honours Idempotency-Key)', body: CreateTicketSchema, headers: ['Idempotency-Key'], success: 201, run: createTicket },
+  { method: 'GET', path: '/tickets', operationId: 'listTickets', response: 'TicketPage', summary: 'List tickets by customer, status or queue (queue: next due first)', query: ListTicketsQuery, success: 200, run: listTickets },
+  { method: 'GET', path: '/tickets/{id}', operationId: 'getTicket', response: 'TicketWithTimeline', answers: [404], id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
+  { method: 'POST', path: '/tickets/{id}/messages', operationId: 'postMessage', response: 'TicketChange', answers: [404, 409], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
+  { method: 'POST', path: '/tickets/{id}/actions', operationId: 'postAction', response: 'TicketChange', answers: [404, 409, 422], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
+  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', operationId: 'getAttachment', response: 'AttachmentLink', answers: [404], id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
+  { method: 'GET', path: '/policy/severities', operationId: 'listSeverities', response: 'Severities', answers: [404], summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
+  { method: 'PUT', path: '/customers/{id}', operationId: 'putCustomer', response: 'Customer', answers: [201, 409], id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
+  { method: 'GET', path: '/customers/{id}', operationId: 'getCustomer', response: 'Customer', answers: [404], id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },
+  { method: 'PUT', path: '/agents/{id}', operationId: 'putAgent', response: 'Agent', answers: [201], id: PATH_IDS.agent, summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
+  { method: 'GET', path: '/agents/{id}', operationId: 'getAgent', response: 'Agent', answers: [404], id: PATH_IDS.agent, summary: 'An engineer', success: 200, run: getAgent },
+  { method: 'GET', path: '/agents', operationId: 'listAgents', response: 'AgentPage', summary: 'The engineers, a page at a time (by id)', query: ListAgentsQuery, success: 200, run: listAgents },
+  { method: 'POST', path: '/support-orders', operationId: 'createOrder', response: 'SupportOrder', summary: 'Order dedicated support periods (blocks of hours); waits for acceptance', body: OrderRequestSchema, success: 201, run: createOrder },
+  { method: 'GET', path: '/support-orders', operationId: 'listOrders', response: 'SupportOrderPage', summary: 'Support orders, oldest first, a page at a time (a customer key: its own)', query: ListOrdersQuery, success: 200, run: listOrders },
+  { method: 'GET', path: '/support-orders/{id}', operationId: 'getOrder', response: 'SupportOrder', answers: [404], id: PATH_IDS.order, summary: 'A support order', success: 200, run: getOrder },
+  { method: 'POST', path: '/support-orders/{id}/accept', operationId: 'acceptOrder', response: 'SupportOrder', answers: [404, 409], id: PATH_IDS.order, summary: 'Book an engineer for every period (staff); pending "subject to availability" when none is free', body: AcceptOrderSchema, success: 200, run: acceptOrder },
+  { method: 'PUT', path: '/support-orders/{id}/periods', operationId: 'changeOrderPeriods', response: 'SupportOrder', answers: [404, 409], id: PATH_IDS.order, summary: 'Change the periods before any starts: re-books the engineers and re-plans the periods\' workflows', body: ChangePeriodsSchema, success: 200, run: changePeriods },
+  { method: 'POST', path: '/support-orders/{id}/cancel', operationId: 'cancelOrder', response: 'SupportOrder', answers: [404, 409], id: PATH_IDS.order, summary: 'Cancel before the periods start: stops their workflows and frees the engineers', success: 200, run: cancelSupportOrder },
+  { method: 'PUT', path: '/staff/people/{id}', operationId: 'putPerson', response: 'Person', answers: [201, 409], id: PATH_IDS.person, summary: 'Create or replace a person of the staff directory: name, email, time zone, roles (admin)', body: PersonBodySchema, success: 200, run: putPerson },
+  { method: 'GET', path: '/staff/people/{id}', operationId: 'getPerson', response: 'Person', answers: [404], id: PATH_IDS.person, summary: 'A person of the staff directory', success: 200, run: getPerson },
+  { method: 'GET', path: '/staff/people', operationId: 'listPeople', response: 'PersonPage', summary: 'The people of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listPeople },
+  { method: 'PUT', path: '/staff/teams/{id}', operationId: 'putTeam', response: 'Team', answers: [201, 409], id: PATH_IDS.team, summary: 'Create or replace a team: lead, members (person ids), the tiers it works (admin)', body: TeamBodySchema, success: 200, run: putTeam },
+  { method: 'GET', path: '/staff/teams/{id}', operationId: 'getTeam', response: 'Team', answers: [404], id: PATH_IDS.team, summary: 'A team of the staff directory', success: 200, run: getTeam },
+  { method: 'GET', path: '/staff/teams', operationId: 'listTeams', response: 'TeamPage', summary: 'The teams of the staff directory, a page at a time (by id)', query: ListStaffQuery, success: 200, run: listTeams },
+  { method: 'PUT', path: '/staff/partners/{id}', operationId: 'putPartner', response: 'Partner', answers: [201, 409], id: PATH_IDS.partner, summary: 'Create or replace a partner organisation: its agents and the customers it serves name it (admin)', body: PartnerBodySchema, success: 200, run: putPartner },
+  { method: 'GET', path: '/staff/partners/{id}', operationId: 'getPartner', response: 'Partner', answers: [404], id: PATH_IDS.partner, summary: 'A partner organisation of the staff directory', success: 200, run: getPartner },
+  { method: 'GET', path: '/staff', operationId: 'getStaffDirectory', response: 'StaffDirectory', summary: 'The whole staff directory (people, teams and partner organisations), as `tierdesk staff export` writes it', success: 200, run: exportDirectory },
+  { method: 'POST', path: '/api-keys', operationId: 'createApiKey', response: 'ApiKeyWithSecret', summary: 'Create an API key (admin); the key is shown once', body: ApiKeySchema, success: 201, run: createApiKey },
+  { method: 'GET', path: '/api-keys', operationId: 'listApiKeys', response: 'ApiKeyPage', summary: 'The API keys, revoked ones too, a page at a time by id (admin): id, name, role, creator, last use; never a secret', query: ListApiKeysQuery, success: 200, run: listApiKeys },
+  { method: 'DELETE', path: '/api-keys/{id}', operationId: 'revokeApiKey', response: 'ApiKey', answers: [404, 409], id: PATH_IDS.apiKey, summary: 'Revoke an API key (admin): refused from the next request on; the record stays listed. Not the key the request is made with (409)', success: 200, run: revokeApiKey },
+  { method: 'POST', path: '/api-keys/{id}/rotate', operationId: 'rotateApiKey', response: 'ApiKeyWithSecret', answers: [404, 409], id: PATH_IDS.apiKey, summary: 'A new secret for an API key (admin): same id, name and role; the old secret is refused at once; the new one is shown once', success: 200, run: rotateApiKey },
 ];
 
 const compiled = ROUTES.map((route) => ({

@@ -8,24 +8,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description ok */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -42,24 +25,7 @@ export interface paths {
             cookie?: never;
         };
         /** This document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description ok */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -76,106 +42,10 @@ export interface paths {
             cookie?: never;
         };
         /** List tickets by customer, status or queue (queue: next due first) */
-        get: {
-            parameters: {
-                query?: {
-                    customer?: string;
-                    unverified?: "true";
-                    status?: "new" | "open" | "pending-customer" | "resolved" | "closed";
-                    queue?: string;
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listTickets"];
         put?: never;
         /** Open a ticket (honours Idempotency-Key) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Run the request once: a retry with the same key (and body) gets the first answer, marked Idempotent-Replayed. Scoped to the API key that sends it. */
-                    "Idempotency-Key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        subject: string;
-                        description: string;
-                        /** @description Severity id or name from the policy. */
-                        severity: string | number;
-                        requester: {
-                            /** Format: email */
-                            email: string;
-                            name: string;
-                            phone?: string;
-                            /** @description The company the requester is from, as they write it: kept and shown even when no customer matches, so triage can match the case. */
-                            company?: string;
-                            /** @description IANA time zone mail to the requester shows times in, beside UTC (default: the customer's, else the plan calendar's). */
-                            timeZone?: string;
-                        };
-                        /** @description Agent and admin keys only; a customer key files for its own customer. */
-                        customerId?: string;
-                        /** @enum {string} */
-                        channel?: "web" | "api" | "email" | "phone" | "chat" | "webhook";
-                        caseReason?: string;
-                        product?: string;
-                        component?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["createTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -190,40 +60,7 @@ export interface paths {
             cookie?: never;
         };
         /** A ticket with its timeline */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getTicket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -242,54 +79,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Customer message, agent reply or internal note */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The version the change is meant for; another version is a 409 instead of a retry. */
-                    "If-Match"?: string;
-                };
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description Customer keys always post "customer".
-                         * @enum {string}
-                         */
-                        kind?: "customer" | "agent-reply" | "internal-note";
-                        body: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["postMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -306,113 +96,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The version the change is meant for; another version is a 409 instead of a retry. */
-                    "If-Match"?: string;
-                };
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        type: "assign";
-                        assignee: string | null;
-                    } | {
-                        /** @constant */
-                        type: "set-severity";
-                        /** @description Severity id or name from the policy. */
-                        severity: string | number;
-                    } | {
-                        /** @constant */
-                        type: "set-case-reason";
-                        caseReason: string;
-                    } | {
-                        /** @constant */
-                        type: "record-details";
-                        details: {
-                            stepsToReproduce?: string;
-                            actionPlan?: string;
-                            symptoms?: string;
-                            diagnosticData?: string;
-                        };
-                    } | {
-                        /** @constant */
-                        type: "escalate";
-                        reason: string;
-                        tier?: string;
-                        details?: {
-                            stepsToReproduce?: string;
-                            actionPlan?: string;
-                            symptoms?: string;
-                            diagnosticData?: string;
-                        };
-                    } | {
-                        /** @constant */
-                        type: "pause";
-                    } | {
-                        /** @constant */
-                        type: "resume";
-                    } | {
-                        /** @constant */
-                        type: "resolve";
-                        /** @enum {string} */
-                        resolutionType: "fix" | "workaround" | "other";
-                        text: string;
-                    } | {
-                        /** @constant */
-                        type: "reopen";
-                        reason?: string;
-                    } | {
-                        /** @constant */
-                        type: "close";
-                        reason?: string;
-                    } | {
-                        /** @constant */
-                        type: "customer-escalate";
-                        reason: string;
-                    } | {
-                        /** @constant */
-                        type: "acknowledge-escalation";
-                    } | {
-                        /** @constant */
-                        type: "escalate-period-issue";
-                        /** @enum {string} */
-                        issue: "system" | "configuration";
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["postAction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -427,60 +111,7 @@ export interface paths {
             cookie?: never;
         };
         /** An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                    /** @description The timeline event the mail is on: its id, or "created" for the mail that opened the ticket. Another shape is a 404. */
-                    eventId: string;
-                    /** @description Which attachment of the mail, from 1 (at most 20 are listed). Another shape is a 404. */
-                    n: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A redirect to a presigned S3 GET of the file, valid 5 minutes and needing no API key (so never share it): S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. */
-                302: {
-                    headers: {
-                        /** @description The presigned URL */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uri */
-                            url: string;
-                            /**
-                             * Format: date-time
-                             * @description When the URL stops working
-                             */
-                            expiresAt: string;
-                            /** @description The name as mailed */
-                            filename: string;
-                            /** @description Bytes */
-                            size: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -497,39 +128,7 @@ export interface paths {
             cookie?: never;
         };
         /** The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer's targets at each */
-        get: {
-            parameters: {
-                query?: {
-                    customer?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listSeverities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -546,121 +145,9 @@ export interface paths {
             cookie?: never;
         };
         /** A customer */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getCustomer"];
         /** Create or replace a customer (plan, add-ons, contacts, domains, phone numbers) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The version the change is meant for; another version is a 409 instead of a retry. */
-                    "If-Match"?: string;
-                };
-                path: {
-                    /** @description An id of another shape is a 400. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @description Plan id from the support policy. */
-                        plan: string;
-                        /**
-                         * @description Add-ons bought on top of the plan.
-                         * @default []
-                         */
-                        addOns?: string[];
-                        /** @description The customer's own account team in the staff directory: "role:tam" and "role:csm" mails (and a CSM management step) reach them first. */
-                        accountTeam?: {
-                            /** @description Person id of the customer's Technical Account Manager (its primary contact). */
-                            tam?: string;
-                            /** @description Person id of the customer's Customer Success Manager. */
-                            csm?: string;
-                        };
-                        /**
-                         * @description A date is a whole day: a contract ending 2026-06-30 covers that day.
-                         * @default {}
-                         */
-                        contract?: {
-                            start?: string;
-                            end?: string;
-                        };
-                        /** @description Email addresses; when there are more than the plan allows, the first ones count. */
-                        designatedUsers?: string[];
-                        contacts?: {
-                            name: string;
-                            email?: string;
-                            phone?: string;
-                            /** @description e.g. "primary", "billing", "point of contact". */
-                            role?: string;
-                        }[];
-                        emailDomains?: string[];
-                        phoneNumbers?: string[];
-                        /** @description Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer's tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor. */
-                        partner?: string;
-                        /** @description IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar's zone). */
-                        timeZone?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["putCustomer"];
         post?: never;
         delete?: never;
         options?: never;
@@ -676,99 +163,9 @@ export interface paths {
             cookie?: never;
         };
         /** An engineer */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getAgent"];
         /** Create or replace an engineer: contact details, skills, availability (admin) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 400. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** Format: email */
-                        email: string;
-                        phone?: string;
-                        /**
-                         * @description Products and skills, e.g. "Cadmium Events".
-                         * @default []
-                         */
-                        skills?: string[];
-                        /**
-                         * @description Windows the engineer can be booked in (instants).
-                         * @default []
-                         */
-                        availability?: {
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["putAgent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -784,40 +181,7 @@ export interface paths {
             cookie?: never;
         };
         /** The engineers, a page at a time (by id) */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listAgents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -834,99 +198,10 @@ export interface paths {
             cookie?: never;
         };
         /** Support orders, oldest first, a page at a time (a customer key: its own) */
-        get: {
-            parameters: {
-                query?: {
-                    customer?: string;
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listOrders"];
         put?: never;
         /** Order dedicated support periods (blocks of hours); waits for acceptance */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Staff keys only; a customer key orders for its own customer. */
-                        customerId?: string;
-                        /** @description A purpose id from the policy (supportPeriods.purposes). */
-                        purpose: string;
-                        periods: {
-                            /** Format: date-time */
-                            start: string;
-                            /** @description A positive multiple of the policy's block length, e.g. 4 or 8. */
-                            hours: number;
-                            /** @description The dedicated number for this period; default the order's, then the policy's. */
-                            phone?: string;
-                        }[];
-                        pointOfContact: {
-                            name: string;
-                            /** Format: email */
-                            email: string;
-                            phone?: string;
-                        };
-                        phone?: string;
-                        notes?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["createOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -941,40 +216,7 @@ export interface paths {
             cookie?: never;
         };
         /** A support order */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -993,47 +235,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Book an engineer for every period (staff); pending "subject to availability" when none is free */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Book this engineer; otherwise any available one. */
-                        engineerId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["acceptOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1049,53 +251,7 @@ export interface paths {
         };
         get?: never;
         /** Change the periods before any starts: re-books the engineers and re-plans the periods' workflows */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        periods: {
-                            /** Format: date-time */
-                            start: string;
-                            /** @description A positive multiple of the policy's block length, e.g. 4 or 8. */
-                            hours: number;
-                            /** @description The dedicated number for this period; default the order's, then the policy's. */
-                            phone?: string;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["changeOrderPeriods"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1113,40 +269,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel before the periods start: stops their workflows and frees the engineers */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["cancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1161,90 +284,9 @@ export interface paths {
             cookie?: never;
         };
         /** A person of the staff directory */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getPerson"];
         /** Create or replace a person of the staff directory: name, email, time zone, roles (admin) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 400. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** Format: email */
-                        email: string;
-                        /** @description Where the person works, e.g. "America/New_York". */
-                        timeZone: string;
-                        /** @default [] */
-                        roles?: ("agent" | "team-lead" | "tam" | "csm" | "coo" | "ceo" | "project-manager" | "infrastructure" | "engineer")[];
-                        phone?: string;
-                        /** @description The partner organisation the person works for; absent: the vendor's own staff. */
-                        partner?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["putPerson"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1260,40 +302,7 @@ export interface paths {
             cookie?: never;
         };
         /** The people of the staff directory, a page at a time (by id) */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listPeople"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1310,95 +319,9 @@ export interface paths {
             cookie?: never;
         };
         /** A team of the staff directory */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getTeam"];
         /** Create or replace a team: lead, members (person ids), the tiers it works (admin) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 400. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @description Person id of the team lead: "team-lead" recipients. */
-                        lead?: string;
-                        /**
-                         * @description Person ids.
-                         * @default []
-                         */
-                        members?: string[];
-                        /**
-                         * @description Tier ids of the policy this team works (besides the tier whose `team` is this team's id).
-                         * @default []
-                         */
-                        tiers?: string[];
-                        /** @description The partner organisation whose team this is; absent: the vendor's. */
-                        partner?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["putTeam"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1414,40 +337,7 @@ export interface paths {
             cookie?: never;
         };
         /** The teams of the staff directory, a page at a time (by id) */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listTeams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1464,81 +354,9 @@ export interface paths {
             cookie?: never;
         };
         /** A partner organisation of the staff directory */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getPartner"];
         /** Create or replace a partner organisation: its agents and the customers it serves name it (admin) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 400. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        put: operations["putPartner"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1554,37 +372,7 @@ export interface paths {
             cookie?: never;
         };
         /** The whole staff directory (people, teams and partner organisations), as `tierdesk staff export` writes it */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["getStaffDirectory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1601,82 +389,10 @@ export interface paths {
             cookie?: never;
         };
         /** The API keys, revoked ones too, a page at a time by id (admin): id, name, role, creator, last use; never a secret */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an API key (admin); the key is shown once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @enum {string} */
-                        role: "admin" | "agent" | "customer";
-                        customerId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description success */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1694,40 +410,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key (admin): refused from the next request on; the record stays listed. Not the key the request is made with (409) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
-        };
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1743,40 +426,67 @@ export interface paths {
         get?: never;
         put?: never;
         /** A new secret for an API key (admin): same id, name and role; the old secret is refused at once; the new one is shown once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description An id of another shape is a 404. */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description success */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Error"];
-                403: components["responses"]["Error"];
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-                /** @description The stage's request rate was exceeded (API Gateway throttling); retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Unavailable"];
-            };
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery from a portal or form tool (generic integration: its mapping reads the body) or a chat transcript (chat integration)
+         * @description Applied once per delivery identity (docs/webhooks.md); a replay gets the first answer.
+         */
+        post: operations["receiveWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Twilio Voice callback: incoming call, call status, recording, transcription
+         * @description The first ring opens a phone ticket (or joins the caller's open one); each later step joins the call's ticket.
+         */
+        post: operations["receiveTwilioCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/cti/{id}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call event from a PBX speaking Zammad's generic CTI API: newCall, answer, hangup (JSON or form)
+         * @description Authenticated by the token in the path (one of the integration's secrets), as Zammad does: no header scheme applies.
+         */
+        post: operations["receiveCtiEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1787,13 +497,749 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A ticket. A customer is not shown the internal fields (entitlement, details, flags, queue, outbox, workflowRun, partnerId, partnerHandover). */
+        Ticket: {
+            id: string;
+            caseNumber: string;
+            /** @description Send as If-Match to change only this version */
+            version: number;
+            customerId?: string;
+            partnerId?: string;
+            partnerHandover?: {
+                partnerId: string;
+                from: string;
+                to: string;
+                /** @description An instant, ISO 8601 in UTC */
+                at: string;
+            };
+            requester: {
+                email?: string;
+                name?: string;
+                phone?: string;
+                company?: string;
+                timeZone?: string;
+            };
+            /** @enum {string} */
+            channel: "web" | "api" | "email" | "phone" | "chat" | "webhook";
+            subject: string;
+            description: string;
+            severity: string;
+            caseReason?: string;
+            product?: string;
+            component?: string;
+            tier: string;
+            team: string;
+            queue?: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending-customer" | "resolved" | "closed";
+            assignee?: string;
+            details?: {
+                stepsToReproduce?: string;
+                actionPlan?: string;
+                symptoms?: string;
+                diagnosticData?: string;
+            };
+            flags?: string[];
+            resolution?: {
+                /** @enum {string} */
+                type: "fix" | "workaround" | "other";
+                text: string;
+                /** @description An instant, ISO 8601 in UTC */
+                at: string;
+            };
+            entitlement?: {
+                /** @enum {string} */
+                status: "entitled" | "unverified" | "not-entitled";
+                reasons: string[];
+                plan?: string;
+                /** @enum {string} */
+                queue: "priority" | "standard" | "triage";
+                designatedUser: boolean;
+                /** @constant */
+                priorityUpdates?: true;
+            };
+            sla: {
+                plan: string;
+                addOns: string[];
+                firstResponse?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                nextResponse?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                resolution?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                    tier: string;
+                };
+                statusUpdate?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                pauses: {
+                    /** @description An instant, ISO 8601 in UTC */
+                    from: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    to?: string;
+                }[];
+                /** @description The earliest due instant of the running objectives: orders the queue */
+                nextDue?: string;
+                management?: {
+                    step: number;
+                    stepId: string;
+                    reason: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    within: string;
+                    calendar: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    due: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    acknowledgedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+            };
+            /** @description An instant, ISO 8601 in UTC */
+            createdAt: string;
+            createdBy: {
+                /** @enum {string} */
+                kind: "agent" | "customer" | "system";
+                id: string;
+            };
+            /** @description An instant, ISO 8601 in UTC */
+            updatedAt: string;
+            /** @description An instant, ISO 8601 in UTC */
+            intakeAcknowledgedAt?: string;
+            outbox?: {
+                /** @enum {string} */
+                kind: "acknowledgement" | "agent-reply" | "status-update" | "sla-warning" | "sla-breach" | "escalation" | "escalation-blocked" | "resolution" | "customer-escalation" | "customer-escalation-received" | "period-escalation" | "period-routed" | "period-handover";
+                ticketId: string;
+                caseNumber: string;
+                recipients: string[];
+                body?: string;
+                due?: string;
+                objective?: string;
+                step?: string;
+                tier?: string;
+                eventId?: string;
+                eventAt?: string;
+            }[];
+            workflowRun?: number;
+            mailThread?: string[];
+            intakeMail?: {
+                messageId?: string;
+                from?: string;
+                rawKey: string;
+                attachments: {
+                    filename: string;
+                    contentType: string;
+                    size: number;
+                    key?: string;
+                    skipped?: string;
+                }[];
+                problems: string[];
+            };
+            dedicated?: {
+                orderId: string;
+                period: number;
+                engineerId: string;
+                contact?: string;
+                escalations?: {
+                    /** @enum {string} */
+                    issue: "system" | "configuration";
+                    to: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    at: string;
+                }[];
+                queue?: string;
+                handedOver?: {
+                    team: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    at: string;
+                };
+            };
+            queueOrder?: string;
+        };
+        TicketWithTimeline: {
+            id: string;
+            caseNumber: string;
+            /** @description Send as If-Match to change only this version */
+            version: number;
+            customerId?: string;
+            partnerId?: string;
+            partnerHandover?: {
+                partnerId: string;
+                from: string;
+                to: string;
+                /** @description An instant, ISO 8601 in UTC */
+                at: string;
+            };
+            requester: {
+                email?: string;
+                name?: string;
+                phone?: string;
+                company?: string;
+                timeZone?: string;
+            };
+            /** @enum {string} */
+            channel: "web" | "api" | "email" | "phone" | "chat" | "webhook";
+            subject: string;
+            description: string;
+            severity: string;
+            caseReason?: string;
+            product?: string;
+            component?: string;
+            tier: string;
+            team: string;
+            queue?: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending-customer" | "resolved" | "closed";
+            assignee?: string;
+            details?: {
+                stepsToReproduce?: string;
+                actionPlan?: string;
+                symptoms?: string;
+                diagnosticData?: string;
+            };
+            flags?: string[];
+            resolution?: {
+                /** @enum {string} */
+                type: "fix" | "workaround" | "other";
+                text: string;
+                /** @description An instant, ISO 8601 in UTC */
+                at: string;
+            };
+            entitlement?: {
+                /** @enum {string} */
+                status: "entitled" | "unverified" | "not-entitled";
+                reasons: string[];
+                plan?: string;
+                /** @enum {string} */
+                queue: "priority" | "standard" | "triage";
+                designatedUser: boolean;
+                /** @constant */
+                priorityUpdates?: true;
+            };
+            sla: {
+                plan: string;
+                addOns: string[];
+                firstResponse?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                nextResponse?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                resolution?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                    tier: string;
+                };
+                statusUpdate?: {
+                    /** @description The target as the policy writes it, e.g. "4h" */
+                    within?: string;
+                    calendar?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    /** @description Null while paused, or while the policy sets no target */
+                    due: string | null;
+                    /** @description An instant, ISO 8601 in UTC */
+                    metAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    warnedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+                pauses: {
+                    /** @description An instant, ISO 8601 in UTC */
+                    from: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    to?: string;
+                }[];
+                /** @description The earliest due instant of the running objectives: orders the queue */
+                nextDue?: string;
+                management?: {
+                    step: number;
+                    stepId: string;
+                    reason: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    startedAt: string;
+                    within: string;
+                    calendar: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    due: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    acknowledgedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    breachedAt?: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    stoppedAt?: string;
+                };
+            };
+            /** @description An instant, ISO 8601 in UTC */
+            createdAt: string;
+            createdBy: {
+                /** @enum {string} */
+                kind: "agent" | "customer" | "system";
+                id: string;
+            };
+            /** @description An instant, ISO 8601 in UTC */
+            updatedAt: string;
+            /** @description An instant, ISO 8601 in UTC */
+            intakeAcknowledgedAt?: string;
+            outbox?: {
+                /** @enum {string} */
+                kind: "acknowledgement" | "agent-reply" | "status-update" | "sla-warning" | "sla-breach" | "escalation" | "escalation-blocked" | "resolution" | "customer-escalation" | "customer-escalation-received" | "period-escalation" | "period-routed" | "period-handover";
+                ticketId: string;
+                caseNumber: string;
+                recipients: string[];
+                body?: string;
+                due?: string;
+                objective?: string;
+                step?: string;
+                tier?: string;
+                eventId?: string;
+                eventAt?: string;
+            }[];
+            workflowRun?: number;
+            mailThread?: string[];
+            intakeMail?: {
+                messageId?: string;
+                from?: string;
+                rawKey: string;
+                attachments: {
+                    filename: string;
+                    contentType: string;
+                    size: number;
+                    key?: string;
+                    skipped?: string;
+                }[];
+                problems: string[];
+            };
+            dedicated?: {
+                orderId: string;
+                period: number;
+                engineerId: string;
+                contact?: string;
+                escalations?: {
+                    /** @enum {string} */
+                    issue: "system" | "configuration";
+                    to: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    at: string;
+                }[];
+                queue?: string;
+                handedOver?: {
+                    team: string;
+                    /** @description An instant, ISO 8601 in UTC */
+                    at: string;
+                };
+            };
+            queueOrder?: string;
+            /** @description Oldest first; a customer sees the public events only */
+            timeline: components["schemas"]["TimelineEvent"][];
+        };
+        CreatedTicket: {
+            id: string;
+            caseNumber: string;
+            ticket: components["schemas"]["Ticket"];
+        };
+        TicketChange: {
+            ticket: components["schemas"]["Ticket"];
+            /** @description The events the change added (a customer sees the public ones) */
+            events: components["schemas"]["TimelineEvent"][];
+        };
+        TicketPage: {
+            items: components["schemas"]["Ticket"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        TimelineEvent: {
+            id: string;
+            ticketId: string;
+            /** @description An instant, ISO 8601 in UTC */
+            at: string;
+            /** @enum {string} */
+            type: "created" | "customer-message" | "agent-reply" | "internal-note" | "status-changed" | "severity-changed" | "case-reason-changed" | "tier-changed" | "assignee-changed" | "details-recorded" | "escalated" | "resolved" | "reopened" | "closed" | "notification-sent" | "sla-warning" | "sla-breached" | "escalation-blocked" | "customer-escalation" | "escalation-acknowledged" | "automated-mail" | "phone-call" | "period-escalated" | "period-routed" | "period-ended" | "mail-bounced" | "mail-complaint";
+            actor: {
+                /** @enum {string} */
+                kind: "agent" | "customer" | "system";
+                id: string;
+            };
+            /** @description Visible to the customer; customers are only ever shown public events. */
+            public: boolean;
+            body?: string;
+            /** @description What the event records, by type (a mail with its attachments, a call, an escalation…). */
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        AttachmentLink: {
+            /** Format: uri */
+            url: string;
+            /** @description When the URL stops working */
+            expiresAt: string;
+            /** @description The name as mailed */
+            filename: string;
+            /** @description Bytes */
+            size: number;
+        };
+        Severities: {
+            /** @description The severity a case gets when none is given */
+            defaultSeverity: string;
+            /** @description The plan whose targets are shown (with a customer) */
+            plan?: string;
+            severities: {
+                id: string;
+                name: string;
+                definition?: string;
+                criteria: {
+                    area: string;
+                    items: string[];
+                }[];
+                targets?: {
+                    firstResponse?: {
+                        within: string;
+                        calendar: string;
+                        /** @description The target in words, as mail quotes it */
+                        text: string;
+                    };
+                    nextResponse?: {
+                        within: string;
+                        calendar: string;
+                        /** @description The target in words, as mail quotes it */
+                        text: string;
+                    };
+                };
+            }[];
+        };
+        Customer: {
+            id: string;
+            name: string;
+            /** @description Plan id from the support policy. */
+            plan: string;
+            /** @default [] */
+            addOns: string[];
+            /** @description The customer's own account team in the staff directory: "role:tam" and "role:csm" mails (and a CSM management step) reach them first. */
+            accountTeam?: {
+                /** @description Person id of the customer's Technical Account Manager (its primary contact). */
+                tam?: string;
+                /** @description Person id of the customer's Customer Success Manager. */
+                csm?: string;
+            };
+            /**
+             * @description A date is a whole day: a contract ending 2026-06-30 covers that day.
+             * @default {}
+             */
+            contract: {
+                start?: string;
+                end?: string;
+            };
+            /** @default [] */
+            designatedUsers: string[];
+            /** @default [] */
+            contacts: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                /** @description e.g. "primary", "billing", "point of contact". */
+                role?: string;
+            }[];
+            /** @default [] */
+            emailDomains: string[];
+            /** @default [] */
+            phoneNumbers: string[];
+            /** @description Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer's tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor. */
+            partner?: string;
+            /** @description IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar's zone). */
+            timeZone?: string;
+            /** @description Send as If-Match to replace only this version */
+            version: number;
+        };
+        Agent: {
+            name: string;
+            /** Format: email */
+            email: string;
+            phone?: string;
+            /**
+             * @description Products and skills, e.g. "Cadmium Events".
+             * @default []
+             */
+            skills: string[];
+            /**
+             * @description Windows the engineer can be booked in (instants).
+             * @default []
+             */
+            availability: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            }[];
+            id: string;
+        };
+        AgentPage: {
+            items: components["schemas"]["Agent"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        SupportOrder: {
+            id: string;
+            version: number;
+            customerId: string;
+            purpose: string;
+            periods: {
+                index: number;
+                /** @description An instant, ISO 8601 in UTC */
+                start: string;
+                /** @description An instant, ISO 8601 in UTC */
+                end: string;
+                hours: number;
+                blocks: number;
+                engineerId?: string;
+                phone?: string;
+                /** @enum {string} */
+                status: "pending" | "booked" | "active" | "ended" | "cancelled";
+            }[];
+            pointOfContact: {
+                name: string;
+                email: string;
+                phone?: string;
+            };
+            phone?: string;
+            notes?: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "cancelled";
+            plan?: number;
+            pendingReason?: string;
+            outbox?: {
+                /** @enum {string} */
+                kind: "order-placed" | "order-accepted" | "order-pending";
+                /** @description An instant, ISO 8601 in UTC */
+                at: string;
+            }[];
+            /** @description An instant, ISO 8601 in UTC */
+            createdAt: string;
+            /** @description An instant, ISO 8601 in UTC */
+            updatedAt: string;
+        };
+        SupportOrderPage: {
+            items: components["schemas"]["SupportOrder"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        Person: {
+            id: string;
+            name: string;
+            /** Format: email */
+            email: string;
+            /** @description Where the person works, e.g. "America/New_York". */
+            timeZone: string;
+            /** @default [] */
+            roles: ("agent" | "team-lead" | "tam" | "csm" | "coo" | "ceo" | "project-manager" | "infrastructure" | "engineer")[];
+            phone?: string;
+            /** @description The partner organisation the person works for; absent: the vendor's own staff. */
+            partner?: string;
+        };
+        PersonPage: {
+            items: components["schemas"]["Person"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        Team: {
+            id: string;
+            name: string;
+            /** @description Person id of the team lead: "team-lead" recipients. */
+            lead?: string;
+            /** @default [] */
+            members: string[];
+            /** @default [] */
+            tiers: string[];
+            /** @description The partner organisation whose team this is; absent: the vendor's. */
+            partner?: string;
+        };
+        TeamPage: {
+            items: components["schemas"]["Team"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        Partner: {
+            id: string;
+            name: string;
+        };
+        StaffDirectory: {
+            people: components["schemas"]["Person"][];
+            teams: components["schemas"]["Team"][];
+            /** @description Absent in a directory from before partners */
+            partners?: components["schemas"]["Partner"][];
+        };
+        /** @description An API key as listed: never its secret or hash. Facts unknown for keys from before [10] are null. */
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "agent" | "customer";
+            customerId?: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            createdBy: string | null;
+            createdAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            revokedBy: string | null;
+            rotatedAt: string | null;
+        };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
+        ApiKeyWithSecret: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "agent" | "customer";
+            customerId?: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            createdBy: string | null;
+            createdAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            revokedBy: string | null;
+            rotatedAt: string | null;
+            /** @description The secret, shown this once: send it as "Authorization: Bearer <key>" */
+            key: string;
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        /** @description An error naming the field at fault; some carry more (the current version on a 409 of If-Match, a reason on a webhook 401) */
         Error: {
             message: string;
+            /** @description The field, parameter or header at fault */
             field?: string;
+            /** @description Every invalid field, when several are */
             errors?: {
-                field?: string;
-                message?: string;
+                field: string;
+                message: string;
             }[];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookReceipt: {
+            /** @description Null for a step of a call whose ticket was closed meanwhile */
+            ticketId: string | null;
+            caseNumber?: string;
+            created: boolean;
+        };
+        /** @description Zammad's CTI contract: `{}`, or `{"action": "reject", "reason": "busy"}` for a blocked caller at the first ring */
+        CtiAnswer: {
+            /** @constant */
+            action?: "reject";
+            /** @constant */
+            reason?: "busy";
         };
     };
     responses: {
@@ -1806,21 +1252,78 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A service the desk depends on stayed throttled or failing through its retries; retry after Retry-After seconds (with the same Idempotency-Key) */
-        Unavailable: {
+        /** @description No API key or sign-in token, an unknown, revoked or expired one, or an Authorization header over 4096 characters (WWW-Authenticate says which) */
+        Unauthorized: {
             headers: {
+                /** @description Bearer, with the error */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller may not do this (docs/authorization.md), or is a signed-in person the staff directory does not know */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such item, or one the caller may not see (the same answer, so ids cannot be probed) */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The item's state forbids it, If-Match named another version (the answer carries the current one), or the same request is still being served (Retry-After) */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is over the integration's maxBodyBytes */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A requirement is missing (a tier's entry requirements, an unknown case reason or severity), or an Idempotency-Key was reused with another body */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request rate was exceeded (API Gateway throttling, or a webhook integration's ratePerMinute); retry later */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
-                "application/json": {
-                    message: string;
-                };
+                "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description An error naming the field at fault */
-        Error: {
+        /** @description A service the desk depends on stayed throttled or failing through its retries; retry after Retry-After seconds (with the same Idempotency-Key) */
+        Unavailable: {
             headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1834,4 +1337,1396 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    listTickets: {
+        parameters: {
+            query?: {
+                customer?: string;
+                unverified?: "true";
+                status?: "new" | "open" | "pending-customer" | "resolved" | "closed";
+                queue?: string;
+                view?: "open" | "mine" | "team" | "priority" | "triage" | "breached" | "waiting" | "tier";
+                team?: string;
+                tier?: string;
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Run the request once: a retry with the same key (and body) gets the first answer, marked Idempotent-Replayed. Scoped to the API key that sends it. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    subject: string;
+                    description: string;
+                    /** @description Severity id or name from the policy. */
+                    severity: string | number;
+                    requester: {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                        phone?: string;
+                        /** @description The company the requester is from, as they write it: kept and shown even when no customer matches, so triage can match the case. */
+                        company?: string;
+                        /** @description IANA time zone mail to the requester shows times in, beside UTC (default: the customer's, else the plan calendar's). */
+                        timeZone?: string;
+                    };
+                    /** @description Agent and admin keys only; a customer key files for its own customer. */
+                    customerId?: string;
+                    /** @enum {string} */
+                    channel?: "web" | "api" | "email" | "phone" | "chat" | "webhook";
+                    caseReason?: string;
+                    product?: string;
+                    component?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithTimeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the change is meant for; another version is a 409 instead of a retry. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Customer keys always post "customer".
+                     * @enum {string}
+                     */
+                    kind?: "customer" | "agent-reply" | "internal-note";
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChange"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the change is meant for; another version is a 409 instead of a retry. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "assign";
+                    assignee: string | null;
+                } | {
+                    /** @constant */
+                    type: "set-severity";
+                    /** @description Severity id or name from the policy. */
+                    severity: string | number;
+                } | {
+                    /** @constant */
+                    type: "set-case-reason";
+                    caseReason: string;
+                } | {
+                    /** @constant */
+                    type: "record-details";
+                    details: {
+                        stepsToReproduce?: string;
+                        actionPlan?: string;
+                        symptoms?: string;
+                        diagnosticData?: string;
+                    };
+                } | {
+                    /** @constant */
+                    type: "escalate";
+                    reason: string;
+                    tier?: string;
+                    details?: {
+                        stepsToReproduce?: string;
+                        actionPlan?: string;
+                        symptoms?: string;
+                        diagnosticData?: string;
+                    };
+                } | {
+                    /** @constant */
+                    type: "pause";
+                } | {
+                    /** @constant */
+                    type: "resume";
+                } | {
+                    /** @constant */
+                    type: "resolve";
+                    /** @enum {string} */
+                    resolutionType: "fix" | "workaround" | "other";
+                    text: string;
+                } | {
+                    /** @constant */
+                    type: "reopen";
+                    reason?: string;
+                } | {
+                    /** @constant */
+                    type: "close";
+                    reason?: string;
+                } | {
+                    /** @constant */
+                    type: "customer-escalate";
+                    reason: string;
+                } | {
+                    /** @constant */
+                    type: "acknowledge-escalation";
+                } | {
+                    /** @constant */
+                    type: "escalate-period-issue";
+                    /** @enum {string} */
+                    issue: "system" | "configuration";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChange"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+                /** @description The timeline event the mail is on: its id, or "created" for the mail that opened the ticket. Another shape is a 404. */
+                eventId: string;
+                /** @description Which attachment of the mail, from 1 (at most 20 are listed). Another shape is a 404. */
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A redirect to a presigned S3 GET of the file, valid 5 minutes and needing no API key (so never share it): S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. */
+            302: {
+                headers: {
+                    /** @description The presigned URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSeverities: {
+        parameters: {
+            query?: {
+                customer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Severities"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putCustomer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the change is meant for; another version is a 409 instead of a retry. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description An id of another shape is a 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Plan id from the support policy. */
+                    plan: string;
+                    /**
+                     * @description Add-ons bought on top of the plan.
+                     * @default []
+                     */
+                    addOns?: string[];
+                    /** @description The customer's own account team in the staff directory: "role:tam" and "role:csm" mails (and a CSM management step) reach them first. */
+                    accountTeam?: {
+                        /** @description Person id of the customer's Technical Account Manager (its primary contact). */
+                        tam?: string;
+                        /** @description Person id of the customer's Customer Success Manager. */
+                        csm?: string;
+                    };
+                    /**
+                     * @description A date is a whole day: a contract ending 2026-06-30 covers that day.
+                     * @default {}
+                     */
+                    contract?: {
+                        start?: string;
+                        end?: string;
+                    };
+                    /** @description Email addresses; when there are more than the plan allows, the first ones count. */
+                    designatedUsers?: string[];
+                    contacts?: {
+                        name: string;
+                        email?: string;
+                        phone?: string;
+                        /** @description e.g. "primary", "billing", "point of contact". */
+                        role?: string;
+                    }[];
+                    emailDomains?: string[];
+                    phoneNumbers?: string[];
+                    /** @description Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer's tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor. */
+                    partner?: string;
+                    /** @description IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar's zone). */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Created (an id that named nothing yet); 200 when it replaced one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email: string;
+                    phone?: string;
+                    /**
+                     * @description Products and skills, e.g. "Cadmium Events".
+                     * @default []
+                     */
+                    skills?: string[];
+                    /**
+                     * @description Windows the engineer can be booked in (instants).
+                     * @default []
+                     */
+                    availability?: {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description Created (an id that named nothing yet); 200 when it replaced one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                customer?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrderPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Staff keys only; a customer key orders for its own customer. */
+                    customerId?: string;
+                    /** @description A purpose id from the policy (supportPeriods.purposes). */
+                    purpose: string;
+                    periods: {
+                        /** Format: date-time */
+                        start: string;
+                        /** @description A positive multiple of the policy's block length, e.g. 4 or 8. */
+                        hours: number;
+                        /** @description The dedicated number for this period; default the order's, then the policy's. */
+                        phone?: string;
+                    }[];
+                    pointOfContact: {
+                        name: string;
+                        /** Format: email */
+                        email: string;
+                        phone?: string;
+                    };
+                    phone?: string;
+                    notes?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Book this engineer; otherwise any available one. */
+                    engineerId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    changeOrderPeriods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    periods: {
+                        /** Format: date-time */
+                        start: string;
+                        /** @description A positive multiple of the policy's block length, e.g. 4 or 8. */
+                        hours: number;
+                        /** @description The dedicated number for this period; default the order's, then the policy's. */
+                        phone?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email: string;
+                    /** @description Where the person works, e.g. "America/New_York". */
+                    timeZone: string;
+                    /** @default [] */
+                    roles?: ("agent" | "team-lead" | "tam" | "csm" | "coo" | "ceo" | "project-manager" | "infrastructure" | "engineer")[];
+                    phone?: string;
+                    /** @description The partner organisation the person works for; absent: the vendor's own staff. */
+                    partner?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Created (an id that named nothing yet); 200 when it replaced one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPeople: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Person id of the team lead: "team-lead" recipients. */
+                    lead?: string;
+                    /**
+                     * @description Person ids.
+                     * @default []
+                     */
+                    members?: string[];
+                    /**
+                     * @description Tier ids of the policy this team works (besides the tier whose `team` is this team's id).
+                     * @default []
+                     */
+                    tiers?: string[];
+                    /** @description The partner organisation whose team this is; absent: the vendor's. */
+                    partner?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Created (an id that named nothing yet); 200 when it replaced one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTeams: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Created (an id that named nothing yet); 200 when it replaced one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStaffDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDirectory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    role: "admin" | "agent" | "customer";
+                    customerId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id of another shape is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration's id in the policy (`integrations:`); an unknown one is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON object, read by the integration's mapping (generic) or as a transcript (chat); at most the integration's maxBodyBytes (default 256 KB). */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Joined an open ticket (a later message of the same case or conversation), or a replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Opened a ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveTwilioCallback: {
+        parameters: {
+            query?: {
+                /** @description Twilio's hash of a JSON body (then the body is JSON) */
+                bodySHA256?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The integration's id in the policy (`integrations:`); an unknown one is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description TwiML: an empty Response (the vendor's call flow goes on), or a Dial to the engineer of the caller's running dedicated support period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveCtiEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration's id in the policy (`integrations:`); an unknown one is a 404. */
+                id: string;
+                /** @description The integration's secret; another is a 401. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken (or a blocked caller rejected) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CtiAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+}

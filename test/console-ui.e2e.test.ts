@@ -1,0 +1,121 @@
+/**
+ * A smoke test of the agent console ([11]) in a real browser: the built console (console/dist)
+ * signs an agent in with code + PKCE at the local provider, lists a case in the inbox, shows a
+ * case created afterwards without a reload (polling), opens it, assigns it and sends a reply.
+ *
+ * The console is served here by a tiny server that answers /console/* from console/dist (with a
+ * config.json pointing at itself) and hands everything else to the runtime's gateway, so the
+ * console and the API share one origin, as under `npm start`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../local/runtime';
+import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility } from './support/browser';
+import { api, startTestRuntime } from './support/runtime';
+import { userWithGroup } from './support/sign-in';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'console', 'dist');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+let runtime: Runtime;
+let server: Server;
+let origin: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/console/')) {
+      if (path === '/console/config.json') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ apiUrl: origin, oidc: { issuer: runtime.oidc!.issuer, clientId: runtime.oidc!.clientId }, stage: 'test' }));
+        return;
+      }
+      const relative = normalize(decodeURIComponent(path.slice('/console/'.length))).replace(/^(\.\.[/\\])+/, '');
+      const candidate = join(DIST, relative);
+      const file = existsSync(candidate) && statSync(candidate).isFile() ? candidate : join(DIST, 'index.html');
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(readFileSync(file));
+      return;
+    }
+    const target = new URL(req.url ?? '/', runtime.url);
+    const forward = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  runtime = await startTestRuntime({ consoleOrigin: origin, signIn: { redirectUris: [`${origin}/console/`] } });
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await new Promise((done) => server?.close(done));
+});
+
+async function openTicket(subject: string): Promise<{ id: string; caseNumber: string; tier: string }> {
+  const severities = await api(runtime)('GET', '/policy/severities');
+  const answer = await api(runtime)('POST', '/tickets', {
+    body: { subject, description: 'The nightly export stops at 80 %.', severity: severities.body.severities.at(-1).id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } },
+  });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return { id: answer.body.id, caseNumber: answer.body.caseNumber, tier: answer.body.ticket.tier };
+}
+
+describe('the agent console', () => {
+  const browser = browserPerFile();
+
+  it(
+    'signs an agent in, lists cases live, opens one, assigns it and replies',
+    async () => {
+      const first = await openTicket('Export stops halfway');
+      const agent = userWithGroup(runtime, 'agent');
+      const page = browser.page();
+
+      await page.goto(`${origin}/console/`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Username').fill(agent.username);
+      await page.getByLabel('Password').fill(agent.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor({ timeout: 30_000 });
+
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: new RegExp(`^Tier ${first.tier}\\b`) }).click();
+      const firstRow = page.getByRole('link', { name: `${first.caseNumber} Export stops halfway` });
+      await firstRow.waitFor({ timeout: 30_000 });
+      await checkAccessibility(page, 'the inbox');
+
+      // A case opened while the list is open appears without a reload.
+      const second = await openTicket('Login page is blank');
+      await page.getByRole('link', { name: `${second.caseNumber} Login page is blank` }).waitFor({ timeout: 30_000 });
+
+      // Keyboard: j moves to a row, Enter opens it.
+      await page.locator('body').press('j');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1 }).filter({ hasText: /Export stops halfway|Login page is blank/ }).waitFor({ timeout: 30_000 });
+      await page.goto(`${origin}/console/#/tickets/${first.id}`);
+      await page.getByRole('heading', { level: 1, name: `${first.caseNumber} Export stops halfway` }).waitFor({ timeout: 30_000 });
+
+      await page.getByRole('button', { name: 'Assign to me' }).click();
+      await page.getByRole('definition').filter({ hasText: agent.name ?? agent.username }).waitFor({ timeout: 30_000 });
+
+      await page.getByLabel('Message').fill('We are looking at the export now.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await page.getByText('We are looking at the export now.').waitFor({ timeout: 30_000 });
+      await checkAccessibility(page, 'the case workspace');
+
+      const stored = await api(runtime)('GET', `/tickets/${first.id}`);
+      expect(stored.body.assignee).toBeTruthy();
+      expect(stored.body.timeline.some((event: { type: string; body?: string }) => event.type === 'agent-reply' && event.body === 'We are looking at the export now.')).toBe(true);
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+});

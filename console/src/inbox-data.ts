@@ -6,7 +6,9 @@
  * For now (until GET /tickets takes view, search and count parameters) the views are made from
  * the desk's active cases (`GET /tickets`, newest first, one page of 100) and the unverified ones
  * (`?unverified=true`), filtered and sorted here; switching to the API's views changes
- * `requestsFor` and `rowsOf` only.
+ * `requestsFor` and `rowsOf` only. The view ids here are the API's coming `view=` values (mine,
+ * team, priority, triage, breached, waiting; `tier:<id>` is `view=tier&tier=<id>`), search becomes
+ * `q=` and the counts GET /tickets/views.
  */
 import type { Api } from './api/client';
 import { toApiError } from './api/client';

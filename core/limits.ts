@@ -119,6 +119,18 @@ export const LIMITS = {
   teamMembers: 100,
   /** Tier ids one team works. */
   teamTiers: 20,
+
+  // ---- full-text search (core/tickets/search.ts, docs/inbox.md) ----
+  /** Words in one search (`GET /tickets?q=`): their postings are intersected. */
+  searchWords: 3,
+  /** Distinct search tokens indexed per ticket (one posting item each, written with the ticket). */
+  searchTokensPerTicket: 48,
+  /** Characters of a ticket's description that are indexed for search (from its start). */
+  searchDescriptionChars: 2_000,
+  /** One search token (longer ones are cut, the same way when indexing and searching). */
+  searchTokenChars: 64,
+  /** Postings one search request reads at most before answering with a cursor to go on. */
+  searchScan: 1_000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -312,6 +312,25 @@ export type TicketListScope =
   | { by: 'status' }
   | { by: 'nothing' };
 
+/**
+ * Whose inbox views (and search postings) a caller reads (core/tickets/inbox.ts, docs/inbox.md):
+ * vendor staff the desk's; a partner agent its partner's (only the cases it may read are in
+ * them); a customer its own customer's, and only the views made of what a customer sees.
+ */
+export type InboxListScope = { by: 'desk' } | { by: 'customer'; customerId: string } | { by: 'partner'; partnerId: string } | { by: 'nothing' };
+
+export function inboxListScope(caller: Caller, view: string | undefined, customerViews: readonly string[]): { allowed: true; scope: InboxListScope } | Extract<Decision, { allowed: false }> {
+  switch (caller.role) {
+    case 'customer':
+      if (view !== undefined && !customerViews.includes(view)) return refuse(403, `a customer lists the views ${customerViews.join(', ')} of its own tickets`, 'view') as Extract<Decision, { allowed: false }>;
+      return { allowed: true, scope: caller.customerId ? { by: 'customer', customerId: caller.customerId } : { by: 'nothing' } };
+    case 'partner-agent':
+      return { allowed: true, scope: caller.partnerId ? { by: 'partner', partnerId: caller.partnerId } : { by: 'nothing' } };
+    default:
+      return { allowed: true, scope: { by: 'desk' } };
+  }
+}
+
 export function ticketListScope(caller: Caller, query: TicketListQuery): { allowed: true; scope: TicketListScope } | Extract<Decision, { allowed: false }> {
   if (query.unverified) {
     const decision = decide(caller, 'ticket:list-unverified');

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { authenticate } from './auth';
-import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
+import { HttpError, errorResponse, json, withEntityTag, type HttpResult } from '../shared/http';
 import { openApiDocument } from './openapi';
 import { checkPathId, match, type Route } from './routes';
 import { LIMITS } from '../../core/limits';
@@ -34,7 +34,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<HttpResult> {
 }
 
 /** Every header the API reads, bounded before anything reads it (Authorization is refused with 401). */
-const READ_HEADERS = { authorization: 'Authorization', 'idempotency-key': 'Idempotency-Key', 'if-match': 'If-Match' } as const;
+const READ_HEADERS = { authorization: 'Authorization', 'idempotency-key': 'Idempotency-Key', 'if-match': 'If-Match', 'if-none-match': 'If-None-Match' } as const;
 
 function checkHeaders(headers: Record<string, string | undefined>): void {
   for (const [name, field] of Object.entries(READ_HEADERS)) {
@@ -85,7 +85,9 @@ export const handler = withMetrics(
     .handler(async (event) => {
       logger.setCorrelationId(event.requestContext.requestId);
       try {
-        return await route(event);
+        const result = await route(event);
+        // Every GET answered with JSON carries its entity tag; If-None-Match naming it is a 304 (functions/shared/http.ts).
+        return event.requestContext.http.method === 'GET' ? withEntityTag(result, event.headers?.['if-none-match']) : result;
       } catch (error) {
         const response = errorResponse(error);
         if (response) {

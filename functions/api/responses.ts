@@ -196,6 +196,23 @@ const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 
 export const TicketPageSchema = page(TicketViewSchema);
 
+/** GET /tickets/views: each of the caller's inbox views (core/tickets/inbox.ts) with its open tickets' count (docs/inbox.md). */
+export const InboxViewCountsSchema = z
+  .object({
+    views: z.array(
+      z
+        .object({
+          view: z.enum(['open', 'mine', 'team', 'priority', 'triage', 'breached', 'waiting', 'tier']).describe('List it with GET /tickets?view=<view> (and team= or tier=)'),
+          assignee: z.string().optional().describe('view=mine: whose cases (the caller)'),
+          team: z.string().optional().describe('view=team: the team, one entry per team of the caller'),
+          tier: z.string().optional().describe('view=tier: the tier, one entry per tier of the policy'),
+          count: z.number().int().describe('Open tickets in the view, exact (kept in the same write as each ticket change)'),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 const Target = z.object({ within: z.string(), calendar: z.string(), text: z.string().describe('The target in words, as mail quotes it') }).strict();
 
 export const SeveritiesSchema = z
@@ -324,6 +341,7 @@ export const RESPONSES = {
   CreatedTicket: CreatedTicketSchema,
   TicketChange: TicketChangeSchema,
   TicketPage: TicketPageSchema,
+  InboxViewCounts: InboxViewCountsSchema,
   TimelineEvent: TimelineEventSchema,
   AttachmentLink: AttachmentLinkSchema,
   Severities: SeveritiesSchema,

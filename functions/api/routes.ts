@@ -9,7 +9,7 @@ import { getCustomer, putCustomer } from './customers';
 import { API_KEY_ID_PATTERN, ListApiKeysQuery, createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './api-keys';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
-import { createTicket, getTicket, listTickets, postAction, postMessage, type Request } from './tickets';
+import { createTicket, getTicket, listTickets, postAction, postMessage, ticketViewCounts, type Request } from './tickets';
 import { ATTACHMENT_PARAMS, ATTACHMENT_REDIRECT, getAttachment } from './attachments';
 import { SeveritiesQuery, listSeverities } from './policy-info';
 import { ListStaffQuery, PartnerBodySchema, PersonBodySchema, TeamBodySchema, exportDirectory, getPartner, getPerson, getTeam, listPeople, listTeams, putPartner, putPerson, putTeam } from './staff';
@@ -96,7 +96,8 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { method: 'POST', path: '/tickets', operationId: 'createTicket', response: 'CreatedTicket', answers: [409, 422], summary: 'Open a ticket (honours Idempotency-Key)', body: CreateTicketSchema, headers: ['Idempotency-Key'], success: 201, run: createTicket },
-  { method: 'GET', path: '/tickets', operationId: 'listTickets', response: 'TicketPage', summary: 'List tickets by customer, status or queue (queue: next due first)', query: ListTicketsQuery, success: 200, run: listTickets },
+  { method: 'GET', path: '/tickets', operationId: 'listTickets', response: 'TicketPage', summary: 'List tickets by customer, status or queue (queue: next due first), an inbox view (view=, next due first) or a full-text search (q=)', query: ListTicketsQuery, success: 200, run: listTickets },
+  { method: 'GET', path: '/tickets/views', operationId: 'listTicketViews', response: 'InboxViewCounts', summary: 'The caller\'s inbox views with the number of open tickets in each (list one with GET /tickets?view=)', success: 200, run: ticketViewCounts },
   { method: 'GET', path: '/tickets/{id}', operationId: 'getTicket', response: 'TicketWithTimeline', answers: [404], id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
   { method: 'POST', path: '/tickets/{id}/messages', operationId: 'postMessage', response: 'TicketChange', answers: [404, 409], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
   { method: 'POST', path: '/tickets/{id}/actions', operationId: 'postAction', response: 'TicketChange', answers: [404, 409, 422], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LIMITS, atMostChars } from '../../core/limits';
 import { TimeZoneSchema } from '../../core/customer';
 import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
+import { INBOX_VIEWS } from '../../core/tickets/inbox';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
 /** A policy id or name (severity, case reason, tier): resolved against the policy, bounded before. */
@@ -83,6 +84,21 @@ export const ListTicketsQuery = z
     unverified: z.literal('true').optional().describe('Staff: tickets whose requester matched no customer.'),
     status: z.enum(STATUSES).optional(),
     queue: z.string().min(1).max(LIMITS.queryValue).optional().describe('A queue\'s open tickets, next due first (with a customer: that customer\'s, newest first).'),
+    view: z
+      .enum(INBOX_VIEWS)
+      .optional()
+      .describe(
+        'An inbox view, open tickets next due first (docs/inbox.md): open, mine (assigned to the caller), team (?team=, default the caller\'s first team), priority, triage (unverified / not entitled), breached, waiting (on the customer), tier (?tier=). Customers: open and waiting of their own tickets. Counts: GET /tickets/views.',
+      ),
+    team: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view=team: the team whose queues to list.'),
+    tier: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view=tier: the tier id.'),
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(LIMITS.queryValue, atMostChars(LIMITS.queryValue))
+      .optional()
+      .describe(`Full-text search, newest first: 1–${LIMITS.searchWords} words, every one must match (subject, requester email and name, case number, the start of the description); case and accents ignored. With customer (staff): that customer's tickets only.`),
     cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })

@@ -1,7 +1,10 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { decide, ticketListScope, ticketSubject, ticketView, visibleEvents, type Caller, type Decision, type TicketAction } from '../../core/access/authorize';
+import { decide, inboxListScope, ticketListScope, ticketSubject, ticketView, visibleEvents, type Caller, type Decision, type TicketAction } from '../../core/access/authorize';
+import { CUSTOMER_VIEWS, INBOX_VIEWS, viewKey, type InboxView } from '../../core/tickets/inbox';
+import { matchesSearch, parseSearch, scanToken } from '../../core/tickets/search';
+import { viewPartition, type InboxScope } from '../store/dynamo-store';
 import { isCustomerId, type Customer } from '../../core/customer';
 import { LIMITS } from '../../core/limits';
 import { queueNotifications } from '../../core/notifications/outbox';
@@ -115,6 +118,9 @@ export async function getTicket(rt: Runtime, request: Request, id: string): Prom
 export async function listTickets(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = ListTicketsQuery.parse(request.query);
   const { principal } = request;
+  if (query.q !== undefined) return searchTickets(rt, request, query);
+  if (query.view !== undefined) return listView(rt, request, query);
+  for (const field of ['team', 'tier'] as const) if (query[field] !== undefined) throw new HttpError(400, `${field} goes with view=${field}`, { field });
   const decided = ticketListScope(principal, { ...query, unverified: query.unverified === 'true' });
   if (!decided.allowed) allowOrThrow(decided);
   const { scope } = decided as Extract<typeof decided, { allowed: true }>;
@@ -139,6 +145,115 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   // Each item once more, one by one: a partner's partition also holds cases it may not read (a vendor-tier case never handed over).
   const items = result.items.filter((ticket) => decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed);
   return json(200, { items: items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
+}
+
+type ListQuery = z.infer<typeof ListTicketsQuery>;
+
+/** The parameters a view or a search cannot be combined with (each is its own index partition). */
+function refuseWith(query: ListQuery, what: 'view' | 'q', fields: readonly (keyof ListQuery)[]): void {
+  const extra = fields.find((field) => query[field] !== undefined);
+  if (extra) throw new HttpError(400, `${what} cannot be combined with ${extra}`, { field: extra });
+}
+
+/** The caller's scope for views and search, or the refusal (core/access/authorize.ts inboxListScope). */
+function inboxScopeOf(principal: Principal, view: string | undefined): InboxScope | undefined {
+  const decided = inboxListScope(principal, view, CUSTOMER_VIEWS);
+  if (!decided.allowed) allowOrThrow(decided);
+  const { scope } = decided as Extract<typeof decided, { allowed: true }>;
+  return scope.by === 'nothing' ? undefined : scope;
+}
+
+/** Whose cases "mine" is: a signed-in person's directory id, else the key's id (what "assign to me" writes). */
+export function assigneeOf(principal: Principal): string {
+  return principal.personId ?? principal.id;
+}
+
+/** The view key a request names (core/tickets/inbox.ts viewKey), its value checked. */
+function requestedView(rt: Runtime, principal: Principal, query: ListQuery): string {
+  const view = query.view as InboxView;
+  if (query.team !== undefined && view !== 'team') throw new HttpError(400, 'team goes with view=team', { field: 'team' });
+  if (query.tier !== undefined && view !== 'tier') throw new HttpError(400, 'tier goes with view=tier', { field: 'tier' });
+  switch (view) {
+    case 'mine':
+      return viewKey('mine', assigneeOf(principal));
+    case 'team': {
+      const team = query.team ?? principal.teams?.[0];
+      if (!team) throw new HttpError(400, 'view=team needs team (the caller belongs to no team)', { field: 'team' });
+      return viewKey('team', team);
+    }
+    case 'tier':
+      if (!query.tier || !rt.policy.tiers.some((tier) => tier.id === query.tier)) {
+        throw new HttpError(400, `view=tier needs tier, one of ${rt.policy.tiers.map((tier) => tier.id).join(', ')}`, { field: 'tier' });
+      }
+      return viewKey('tier', query.tier);
+    default:
+      return viewKey(view);
+  }
+}
+
+/**
+ * One page of an inbox view, next due first: one query of the view's partition in the caller's
+ * scope (the desk's, its partner's, its customer's), then the page's tickets by id. The cursor is
+ * bound to the view (with its assignee, team or tier) and the scope.
+ */
+async function listView(rt: Runtime, request: Request, query: ListQuery): Promise<HttpResult> {
+  const { principal } = request;
+  refuseWith(query, 'view', ['customer', 'unverified', 'status', 'queue']);
+  const scope = inboxScopeOf(principal, query.view);
+  const view = requestedView(rt, principal, query);
+  const binding = { list: 'tickets-view', view, ...scopeBinding(scope), scope: callerScope(principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  if (!scope) return json(200, { items: [], cursor: null });
+  const result = await rt.store.listView(scope, view, { limit: query.limit, ...(cursor ? { cursor } : {}) });
+  const items = result.items.filter((ticket) => decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed);
+  return json(200, { items: items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
+}
+
+function scopeBinding(scope: InboxScope | undefined): Record<string, string> {
+  if (!scope) return { by: 'nothing' };
+  return scope.by === 'desk' ? { by: 'desk' } : scope.by === 'customer' ? { by: 'customer', customer: scope.customerId } : { by: 'partner', partner: scope.partnerId };
+}
+
+/**
+ * Full-text search (core/tickets/search.ts): the postings of one of the words in the caller's
+ * scope, newest first, each ticket kept when it has every word and the caller may read it. Staff
+ * may narrow it to one customer's postings with `customer`.
+ */
+async function searchTickets(rt: Runtime, request: Request, query: ListQuery): Promise<HttpResult> {
+  const { principal } = request;
+  refuseWith(query, 'q', ['view', 'team', 'tier', 'unverified', 'status', 'queue']);
+  const parsed = parseSearch(query.q!);
+  if ('error' in parsed) throw new HttpError(400, parsed.error, { field: 'q' });
+  let scope = inboxScopeOf(principal, undefined);
+  if (query.customer !== undefined && scope) {
+    if (scope.by === 'desk') scope = isCustomerId(query.customer) ? { by: 'customer', customerId: query.customer } : undefined;
+    else if (scope.by === 'customer' && scope.customerId !== query.customer) scope = undefined; // another customer's: as if empty
+  }
+  const binding = { list: 'tickets-search', q: parsed.tokens.join(' '), customer: query.customer, ...scopeBinding(scope), scope: callerScope(principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  if (!scope) return json(200, { items: [], cursor: null });
+  const readable = (ticket: Ticket) => matchesSearch(ticket, parsed.tokens) && decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed;
+  const result = await rt.store.searchTickets(scope, scanToken(parsed.tokens), readable, { limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: result.items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
+}
+
+/**
+ * How many open tickets each of the caller's views holds, from the counters every ticket write
+ * keeps in the same transaction (docs/inbox.md): one consistent read, whatever the desk's size.
+ */
+export async function ticketViewCounts(rt: Runtime, request: Request): Promise<HttpResult> {
+  const { principal } = request;
+  const scope = inboxScopeOf(principal, undefined);
+  const views: { view: InboxView; key: string; assignee?: string; team?: string; tier?: string }[] = [];
+  const allowed = principal.role === 'customer' ? CUSTOMER_VIEWS : INBOX_VIEWS;
+  for (const view of allowed) {
+    if (view === 'mine') views.push({ view, key: viewKey(view, assigneeOf(principal)), assignee: assigneeOf(principal) });
+    else if (view === 'team') for (const team of principal.teams ?? []) views.push({ view, key: viewKey(view, team), team });
+    else if (view === 'tier') for (const { id } of rt.policy.tiers) views.push({ view, key: viewKey(view, id), tier: id });
+    else views.push({ view, key: viewKey(view) });
+  }
+  const counts = scope ? await rt.store.countViews(views.map(({ key }) => viewPartition(scope, key))) : new Map<string, number>();
+  return json(200, { views: views.map(({ key, ...view }) => ({ ...view, count: scope ? Math.max(0, counts.get(viewPartition(scope, key)) ?? 0) : 0 })) });
 }
 
 /** A message's kind: a customer always posts "customer" messages; staff reply unless they say otherwise. */

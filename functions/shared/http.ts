@@ -3,6 +3,7 @@
  * AWS service that stayed throttled or failing through the SDK's own retries to a 503 with
  * Retry-After: the client may retry (with its Idempotency-Key or event id, exactly once).
  */
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
 import { RuleError } from '../../core/tickets/rules';
@@ -36,6 +37,25 @@ export function ifMatchVersion(headers: Record<string, string | undefined>): num
   const version = value.trim().replace(/^(?:W\/)?"(.*)"$/, '$1');
   if (!/^[0-9]{1,15}$/.test(version)) throw new HttpError(400, 'If-Match must be a version number (at most 15 digits)', { field: 'If-Match' });
   return Number(version);
+}
+
+/**
+ * A GET's JSON 200 with its entity tag (a hash of the body: the same answer, the same tag), or a
+ * 304 with no body when the client's `If-None-Match` already names it — so a console polling
+ * every few seconds re-fetches nothing that did not change. `no-cache`: a browser keeps the
+ * answer but asks again (with If-None-Match) each time.
+ */
+export function withEntityTag(result: HttpResult, ifNoneMatch: string | undefined): HttpResult {
+  if (result.statusCode !== 200 || typeof result.body !== 'string' || !/\bjson\b/.test(String(result.headers?.['content-type'] ?? ''))) return result;
+  const tag = `"${createHash('sha256').update(result.body).digest('base64url').slice(0, 32)}"`;
+  const headers: Record<string, string | number | boolean> = { ...result.headers, etag: tag, 'cache-control': 'private, no-cache' };
+  // Weak comparison (RFC 9110 13.1.2): W/ is ignored; `*` matches any current answer.
+  const named = (ifNoneMatch ?? '').split(',').map((candidate) => candidate.trim().replace(/^W\//, ''));
+  if (named.includes(tag) || named.includes('*')) {
+    const { 'content-type': _omitted, ...rest } = headers;
+    return { statusCode: 304, headers: rest, body: '' };
+  }
+  return { ...result, headers };
 }
 
 /** Seconds a client is asked to wait after a 503 for a throttled or failing AWS service. */

@@ -25,7 +25,8 @@ export function getRuntime(): Runtime {
     const tableName = requiredEnv('TIERDESK_TABLE');
     // policy.json, written from the policy file at synth (and by the local runtime): no YAML parser here.
     const policy = loadPolicyJson(requiredEnv('TIERDESK_POLICY'));
-    const store = new DynamoStore(tableName);
+    // The tiers say which tickets a partner's agents may read: only those are in its inbox views (docs/inbox.md).
+    const store = new DynamoStore(tableName, undefined, { tiers: policy.tiers });
     const blockSize = Number(process.env.TIERDESK_CASE_NUMBER_BLOCK ?? 10);
     runtime = { policy, planner: new SlaPlanner(policy), store, caseNumbers: new CaseNumberBlocks(store, blockSize) };
   }

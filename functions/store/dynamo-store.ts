@@ -21,6 +21,10 @@ import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
+import { customerViewsOf, inboxOrder, viewsOf } from '../../core/tickets/inbox';
+import { ticketSearchTokens } from '../../core/tickets/search';
+import { ticketAccess, ticketSubject, type OperatedBy } from '../../core/access/authorize';
+import { LIMITS } from '../../core/limits';
 import { apiKeyIdFromHash, apiKeyStoreOf, type ApiKeyRecord } from './api-keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -76,6 +80,38 @@ export interface TicketFilter {
   /** Open tickets of this queue (as GSI2 holds them). */
   queue?: string;
 }
+
+/**
+ * Whose inbox views and search postings a listing reads: the whole desk's (vendor staff), one
+ * customer's, or one partner's (docs/inbox.md). Each is its own index partition.
+ */
+export type InboxScope = { by: 'desk' } | { by: 'customer'; customerId: string } | { by: 'partner'; partnerId: string };
+
+/** The partition of a view (core/tickets/inbox.ts viewKey) in a scope; also the name of its counter. */
+export function viewPartition(scope: InboxScope, view: string): string {
+  return scope.by === 'desk' ? `VIEW#${view}` : scope.by === 'customer' ? `VIEW#C#${scope.customerId}#${view}` : `VIEW#P#${scope.partnerId}#${view}`;
+}
+
+/** The partition of a search token's postings in a scope. */
+function searchPartition(scope: InboxScope, token: string): string {
+  return scope.by === 'desk' ? `SEARCH#${token}` : scope.by === 'customer' ? `SEARCH#C#${scope.customerId}#${token}` : `SEARCH#P#${scope.partnerId}#${token}`;
+}
+
+/** Which index holds a scope's view entries and postings: the desk's GSI2 / GSI3, a customer's GSI1, a partner's GSI4. */
+const VIEW_INDEX = { desk: TABLE_INDEXES.byQueue, customer: TABLE_INDEXES.byCustomer, partner: TABLE_INDEXES.byPartner } as const;
+const SEARCH_INDEX = { desk: TABLE_INDEXES.byStatus, customer: TABLE_INDEXES.byCustomer, partner: TABLE_INDEXES.byPartner } as const;
+
+/** What the ticket item records of its inbox and search entries, so the next write knows what to change (and by how much to count). */
+interface IndexedState {
+  version: number;
+  /** Every view partition (viewPartition) the ticket is counted in. */
+  inboxKeys: string[];
+  inboxOrder?: string;
+  searchTokens: string[];
+}
+
+/** How many times a transaction cancelled for a concurrent transaction on one of its items (a shared counter) is tried. */
+const TRANSACTION_CONFLICT_ATTEMPTS = 6;
 
 /** Where unverified requesters' tickets are indexed in GSI1: outside the `CUSTOMER#` namespace, so no customer id can name it. */
 export const UNVERIFIED_PARTITION = 'UNVERIFIED';
@@ -142,12 +178,20 @@ export function customerAddressCount(customer: Customer): number {
 
 export class DynamoStore {
   readonly doc: DynamoDBDocumentClient;
+  /**
+   * The policy's tiers, to decide which tickets a partner's agents may read (core/access): only
+   * those get entries in the partner's views, so its counts are what it can list. Without them
+   * (a tool's store) every ticket of a partner's customer is in the partner's views.
+   */
+  private tiers: readonly { id: string; operatedBy?: OperatedBy }[] | undefined;
 
   constructor(
     readonly tableName: string,
     client = new DynamoDBClient({}),
+    options: { tiers?: readonly { id: string; operatedBy?: OperatedBy }[] } = {},
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tiers = options.tiers;
   }
 
   // ---- tickets -------------------------------------------------------------------------
@@ -175,20 +219,19 @@ export class DynamoStore {
    * conditional put: its "created" event is derived from the ticket itself.
    */
   async createTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: string[] = []) {
-    const ticketPut = { TableName: this.tableName, Item: this.ticketItem(ticket), ConditionExpression: 'attribute_not_exists(PK)' };
-    if (!idempotency && events.length === 0 && links.length === 0) {
-      try {
-        await this.doc.send(new PutCommand(ticketPut));
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`ticket ${ticket.id} already exists`);
-        throw error;
-      }
-      return;
-    }
+    const indexed = this.indexedState(ticket);
+    const ticketPut = { TableName: this.tableName, Item: this.ticketItem(ticket, indexed), ConditionExpression: 'attribute_not_exists(PK)' };
     const items: TransactItem[] = [{ Put: ticketPut }, ...events.map((event) => this.eventPut(event))];
     if (idempotency) items.push(this.idempotencyCompletion(idempotency));
     items.push(...this.linkPuts(ticket.id, links));
-    await this.transact(items);
+    // Its inbox entries, view counters and search postings: in the same transaction, so no count or index is ever without its ticket.
+    items.push(...this.indexWrites(ticket, undefined, indexed));
+    try {
+      await this.transact(items);
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.failedIndexes.includes(0)) throw new ConditionFailed(error.failedIndexes, `ticket ${ticket.id} already exists`);
+      throw error;
+    }
   }
 
   /** Puts of a ticket's links (TICKET_LINKS keys), as linkTicket writes them, for a ticket's own transaction. */
@@ -221,11 +264,16 @@ export class DynamoStore {
    */
   /** Links (e.g. a reply's Message-ID) go in the same transaction, for the reason createTicket's do. */
   async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: readonly string[] = []): Promise<void> {
+    // What the stored version is indexed and counted under: the write below is conditioned on that
+    // very version, so the entries and counter deltas derived from it are exact (or nothing is written).
+    const previous = await this.indexedStateOf(ticket.id);
+    if (!previous || previous.version !== ticket.version - 1) throw new VersionConflictError();
+    const indexed = this.indexedState(ticket);
     await this.transact([
       {
         Put: {
           TableName: this.tableName,
-          Item: this.ticketItem(ticket),
+          Item: this.ticketItem(ticket, indexed),
           ConditionExpression: 'version = :previous',
           ExpressionAttributeValues: { ':previous': ticket.version - 1 },
         },
@@ -233,7 +281,105 @@ export class DynamoStore {
       ...events.map((event) => this.eventPut(event)),
       ...(idempotency ? [this.idempotencyCompletion(idempotency)] : []),
       ...this.linkPuts(ticket.id, links),
+      ...this.indexWrites(ticket, previous, indexed),
     ]);
+  }
+
+  /** The index state the stored ticket was written with (a ticket written before [11] has none: it is counted from its next write). */
+  private async indexedStateOf(id: string): Promise<IndexedState | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true, ProjectionExpression: 'version, inboxKeys, inboxOrder, searchTokens' }),
+    );
+    if (!result.Item) return undefined;
+    return {
+      version: result.Item.version as number,
+      inboxKeys: (result.Item.inboxKeys as string[] | undefined) ?? [],
+      ...(result.Item.inboxOrder ? { inboxOrder: result.Item.inboxOrder as string } : {}),
+      searchTokens: (result.Item.searchTokens as string[] | undefined) ?? [],
+    };
+  }
+
+  /** The scopes a ticket's views are listed in: the desk's always, its customer's, its partner's while the partner may read it. */
+  private inboxScopes(ticket: Ticket): { scope: InboxScope; views: (views: string[]) => string[] }[] {
+    const scopes: { scope: InboxScope; views: (views: string[]) => string[] }[] = [{ scope: { by: 'desk' }, views: (views) => views }];
+    if (ticket.customerId) scopes.push({ scope: { by: 'customer', customerId: ticket.customerId }, views: customerViewsOf });
+    if (ticket.partnerId && this.partnerMayRead(ticket)) scopes.push({ scope: { by: 'partner', partnerId: ticket.partnerId }, views: (views) => views });
+    return scopes;
+  }
+
+  private partnerMayRead(ticket: Ticket): boolean {
+    if (!this.tiers) return true;
+    return ticketAccess({ role: 'partner-agent', partnerId: ticket.partnerId! }, ticketSubject(ticket, { tiers: this.tiers })) !== 'none';
+  }
+
+  private indexedState(ticket: Ticket): IndexedState {
+    const views = viewsOf(ticket);
+    return {
+      version: ticket.version,
+      inboxKeys: this.inboxScopes(ticket).flatMap(({ scope, views: of }) => of(views).map((view) => viewPartition(scope, view))),
+      ...(views.length > 0 ? { inboxOrder: inboxOrder(ticket) } : {}),
+      searchTokens: ticketSearchTokens(ticket),
+    };
+  }
+
+  /**
+   * The writes that keep a ticket's inbox views, their counters and its search postings true,
+   * from what the stored version had (`previous`) to `next`:
+   * - one entry item per view (`TICKET#<id>` / `VIEW#<view>`) whose index keys place it in the
+   *   view's partition of each scope (desk GSI2, customer GSI1, partner GSI4), ordered next due
+   *   first; put again when its place changes, deleted when the ticket leaves the view;
+   * - `ADD n ±1` on `COUNT#<view partition>` for each partition entered or left;
+   * - one posting item per search token (`TICKET#<id>` / `TOKEN#<token>`) in each scope's
+   *   search partition (desk GSI3, customer GSI1, partner GSI4).
+   */
+  private indexWrites(ticket: Ticket, previous: IndexedState | undefined, next: IndexedState): TransactItem[] {
+    const writes: TransactItem[] = [];
+    const before = new Set(previous?.inboxKeys ?? []);
+    const after = new Set(next.inboxKeys);
+    const count = (partition: string, delta: number): TransactItem => ({
+      Update: { TableName: this.tableName, Key: key(`COUNT#${partition}`), UpdateExpression: 'ADD #n :delta', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':delta': delta } },
+    });
+    for (const partition of after) if (!before.has(partition)) writes.push(count(partition, 1));
+    for (const partition of before) if (!after.has(partition)) writes.push(count(partition, -1));
+
+    const deskViews = (keys: Iterable<string>) => new Set([...keys].filter((k) => k.startsWith('VIEW#') && !k.startsWith('VIEW#C#') && !k.startsWith('VIEW#P#')).map((k) => k.slice('VIEW#'.length)));
+    const viewsBefore = deskViews(before);
+    const viewsAfter = deskViews(after);
+    const placeChanged = previous?.inboxOrder !== next.inboxOrder || before.size !== after.size || [...after].some((k) => !before.has(k));
+    if (placeChanged) {
+      const scopes = this.inboxScopes(ticket);
+      for (const view of viewsAfter) {
+        const item: Record<string, unknown> = { PK: `TICKET#${ticket.id}`, SK: `VIEW#${view}`, ticketId: ticket.id };
+        for (const { scope, views } of scopes) {
+          if (!views([view]).length) continue;
+          const index = VIEW_INDEX[scope.by];
+          item[index.partitionKey] = viewPartition(scope, view);
+          item[index.sortKey] = next.inboxOrder;
+        }
+        writes.push({ Put: { TableName: this.tableName, Item: item } });
+      }
+    }
+    for (const view of viewsBefore) if (!viewsAfter.has(view)) writes.push({ Delete: { TableName: this.tableName, Key: { PK: `TICKET#${ticket.id}`, SK: `VIEW#${view}` } } });
+
+    const tokensBefore = new Set(previous?.searchTokens ?? []);
+    const tokensAfter = new Set(next.searchTokens);
+    const order = `${ticket.createdAt}#${ticket.id}`;
+    for (const token of tokensAfter) {
+      if (tokensBefore.has(token)) continue;
+      const item: Record<string, unknown> = { PK: `TICKET#${ticket.id}`, SK: `TOKEN#${token}`, ticketId: ticket.id };
+      const scopes: InboxScope[] = [{ by: 'desk' }];
+      if (ticket.customerId) scopes.push({ by: 'customer', customerId: ticket.customerId });
+      // A partner's postings hold all its customers' tickets; a search drops those it may not read, one by one.
+      if (ticket.partnerId) scopes.push({ by: 'partner', partnerId: ticket.partnerId });
+      for (const scope of scopes) {
+        const index = SEARCH_INDEX[scope.by];
+        item[index.partitionKey] = searchPartition(scope, token);
+        item[index.sortKey] = order;
+      }
+      writes.push({ Put: { TableName: this.tableName, Item: item } });
+    }
+    for (const token of tokensBefore) if (!tokensAfter.has(token)) writes.push({ Delete: { TableName: this.tableName, Key: { PK: `TICKET#${ticket.id}`, SK: `TOKEN#${token}` } } });
+    return writes;
   }
 
   /** Adds timeline events to a ticket without changing the ticket (records of what was done about it, e.g. a sent notification). */
@@ -307,6 +453,96 @@ export class DynamoStore {
   listByStatus(status: Status | 'active', options: PageOptions): Promise<Page<Ticket>> {
     if (status === 'active' || !OPEN_STATUSES.has(status)) return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
     return this.queryTickets(TABLE_INDEXES.byStatus, 'STATUS#active', false, { ...options, status });
+  }
+
+  // ---- inbox views, counts, search ([11], docs/inbox.md) -------------------------------------
+
+  /** One page of a view (core/tickets/inbox.ts viewKey) in a scope, next due first: one query of its partition, then the page's tickets. */
+  async listView(scope: InboxScope, view: string, options: PageOptions): Promise<Page<Ticket>> {
+    const page = await this.queryPage({ ...VIEW_INDEX[scope.by], partition: viewPartition(scope, view), ascending: true }, options);
+    return { items: await this.ticketsById(page.items.map((item) => item.ticketId as string)), cursor: page.cursor };
+  }
+
+  /** The number of open tickets in each view partition (viewPartition), from the counters the ticket writes keep; one consistent read. */
+  async countViews(partitions: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(partitions.map((partition) => [partition, 0]));
+    const keys = [...new Set(partitions)].map((partition) => key(`COUNT#${partition}`));
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      for (const item of await this.batchGet(keys.slice(start, start + BATCH_GET_KEYS), true)) counts.set((item.PK as string).slice('COUNT#'.length), Number(item.n ?? 0));
+    }
+    return counts;
+  }
+
+  /**
+   * Tickets whose search tokens include every one of `tokens`, newest first: reads the postings of
+   * `scan` (one of them, the rarest guess) in the scope's partition and keeps the tickets that have
+   * the others too (`matches`). At most LIMITS.searchScan postings per call: a page can be short,
+   * and its cursor goes on where the reading stopped, so nothing is skipped.
+   */
+  async searchTickets(scope: InboxScope, scan: string, matches: (ticket: Ticket) => boolean, options: PageOptions): Promise<Page<Ticket>> {
+    const index = SEARCH_INDEX[scope.by];
+    const found: Ticket[] = [];
+    let startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
+    let read = 0;
+    while (found.length < options.limit && read < LIMITS.searchScan) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey },
+          ExpressionAttributeValues: { ':pk': searchPartition(scope, scan) },
+          ScanIndexForward: false,
+          Limit: Math.min(100, LIMITS.searchScan - read),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const postings = page.Items ?? [];
+      read += postings.length;
+      const tickets = new Map((await this.ticketsById(postings.map((posting) => posting.ticketId as string))).map((ticket) => [ticket.id, ticket]));
+      for (const posting of postings) {
+        const ticket = tickets.get(posting.ticketId as string);
+        if (!ticket || !matches(ticket)) continue;
+        found.push(ticket);
+        if (found.length === options.limit) {
+          // A full page: the next one goes on after this very posting.
+          const after = { PK: posting.PK, SK: posting.SK, [index.partitionKey]: posting[index.partitionKey], [index.sortKey]: posting[index.sortKey] };
+          return { items: found, cursor: encodeCursor(after) };
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) return { items: found, cursor: null };
+    }
+    return { items: found, cursor: startKey ? encodeCursor(startKey) : null };
+  }
+
+  /** Tickets by id in the order given (one consistent BatchGetItem per 100); ids with no ticket are left out. */
+  private async ticketsById(ids: readonly string[]): Promise<Ticket[]> {
+    const byId = new Map<string, Ticket>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+      for (const item of await this.batchGet(unique.slice(start, start + BATCH_GET_KEYS).map(ticketKey), true)) {
+        const ticket = item.ticket as Ticket | undefined;
+        if (ticket) byId.set(ticket.id, ticket);
+      }
+    }
+    return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
+
+  /** Items by key (at most 100); keys DynamoDB left unprocessed (throttled) are asked again after a pause, a few times. */
+  private async batchGet(keys: Record<string, unknown>[], consistent: boolean): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending = keys;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) {
+        throw Object.assign(new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`), { name: 'ThrottlingException' });
+      }
+      if (attempt > 1) await sleep(Math.min(1_000, 50 * 2 ** attempt) * Math.random());
+      const result = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }));
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   // ---- customers -------------------------------------------------------------------------
@@ -731,11 +967,15 @@ export class DynamoStore {
     };
   }
 
-  private ticketItem(ticket: Ticket) {
+  private ticketItem(ticket: Ticket, indexed: IndexedState) {
     const order = `${ticket.createdAt}#${ticket.id}`;
     return {
       ...ticketKey(ticket.id),
       version: ticket.version,
+      // What the next write changes from (indexWrites): the views it is counted in, its place, its search tokens.
+      inboxKeys: indexed.inboxKeys,
+      ...(indexed.inboxOrder ? { inboxOrder: indexed.inboxOrder } : {}),
+      searchTokens: indexed.searchTokens,
       // An unverified requester's ticket is nobody's: outside CUSTOMER#, so no PUT /customers/{id} can make it a customer's list.
       GSI1PK: ticket.customerId ? `CUSTOMER#${ticket.customerId}` : UNVERIFIED_PARTITION,
       GSI1SK: order,
@@ -834,6 +1074,20 @@ export class DynamoStore {
   }
 
   private async transact(items: TransactItem[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transactOnce(items);
+        return;
+      } catch (error) {
+        // Another transaction held one of the items (a shared view counter): the whole write was cancelled, so it can run again.
+        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+        if (!conflict || attempt >= TRANSACTION_CONFLICT_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(200, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async transactOnce(items: TransactItem[]): Promise<void> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {

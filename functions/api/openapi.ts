@@ -24,7 +24,17 @@ const HEADERS = {
     description: 'The version the change is meant for; another version is a 409 instead of a retry.',
     schema: { type: 'string', maxLength: 20, pattern: '^(W/)?"?[0-9]{1,15}"?$' },
   },
+  'If-None-Match': {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description: 'The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching).',
+    schema: { type: 'string', maxLength: LIMITS.header },
+  },
 } as const;
+
+/** A GET answered 200 with JSON carries an entity tag and answers If-None-Match naming it with a 304 (functions/shared/http.ts withEntityTag). */
+const conditional = (route: Pick<Route, 'method' | 'success'>) => route.method === 'GET' && route.success === 200;
 
 /** Statuses every API route may answer besides its own (the authenticated caller may be a signed-in person the directory does not know: 403). */
 const EVERY_ROUTE = [400, 401, 403, 429, 503] as const;
@@ -96,8 +106,8 @@ export function responseSchemas(): Record<ResponseName, Record<string, unknown>>
 }
 
 /** Every status a route answers, in order. */
-export function statusesOf(route: Pick<Route, 'success' | 'answers'>): number[] {
-  return [...new Set([route.success, ...(route.answers ?? []), ...EVERY_ROUTE])].sort((a, b) => a - b);
+export function statusesOf(route: Pick<Route, 'method' | 'success' | 'answers'>): number[] {
+  return [...new Set([route.success, ...(route.answers ?? []), ...(conditional(route as Route) ? [304] : []), ...EVERY_ROUTE])].sort((a, b) => a - b);
 }
 
 function operation(route: Route): Record<string, unknown> {
@@ -106,7 +116,10 @@ function operation(route: Route): Record<string, unknown> {
   for (const status of statusesOf(route)) {
     if (status === route.success) {
       const { content: _content, ...described } = route.successResponse ?? {};
-      responses[status] = { description: 'success', ...described, content: jsonOf(route.response) };
+      const etag = conditional(route) ? { headers: { ETag: { description: 'The answer\'s entity tag: send it as If-None-Match', schema: { type: 'string' } } } } : {};
+      responses[status] = { description: 'success', ...etag, ...described, content: jsonOf(route.response) };
+    } else if (status === 304) {
+      responses[status] = { description: 'Not modified: the answer is still the one If-None-Match names (no body)', headers: { ETag: { description: 'The same entity tag', schema: { type: 'string' } } } };
     } else if (status === 201) {
       responses[status] = { description: `Created (an id that named nothing yet); ${route.success} when it replaced one`, content: jsonOf(route.response) };
     } else {
@@ -125,6 +138,7 @@ function operation(route: Route): Record<string, unknown> {
       ...(route.params ?? []).map((param) => ({ name: param.name, in: 'path', required: true, description: param.description, schema: param.schema })),
       ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
       ...(route.headers ?? []).map((header) => HEADERS[header]),
+      ...(conditional(route) ? [HEADERS['If-None-Match']] : []),
     ],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
     responses,

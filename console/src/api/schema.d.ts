@@ -41,11 +41,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tickets by customer, status or queue (queue: next due first) */
+        /** List tickets by customer, status or queue (queue: next due first), an inbox view (view=, next due first) or a full-text search (q=) */
         get: operations["listTickets"];
         put?: never;
         /** Open a ticket (honours Idempotency-Key) */
         post: operations["createTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tickets/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's inbox views with the number of open tickets in each (list one with GET /tickets?view=) */
+        get: operations["listTicketViews"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -953,6 +970,23 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
             cursor: string | null;
         };
+        InboxViewCounts: {
+            views: {
+                /**
+                 * @description List it with GET /tickets?view=<view> (and team= or tier=)
+                 * @enum {string}
+                 */
+                view: "open" | "mine" | "team" | "priority" | "triage" | "breached" | "waiting" | "tier";
+                /** @description view=mine: whose cases (the caller) */
+                assignee?: string;
+                /** @description view=team: the team, one entry per team of the caller */
+                team?: string;
+                /** @description view=tier: the tier, one entry per tier of the policy */
+                tier?: string;
+                /** @description Open tickets in the view, exact (kept in the same write as each ticket change) */
+                count: number;
+            }[];
+        };
         TimelineEvent: {
             id: string;
             ticketId: string;
@@ -1392,7 +1426,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1401,11 +1438,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TicketPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1470,10 +1518,52 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listTicketViews: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxViewCounts"];
+                };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getTicket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -1485,11 +1575,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TicketWithTimeline"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1687,7 +1788,10 @@ export interface operations {
             query?: {
                 customer?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1696,11 +1800,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Severities"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1713,7 +1828,10 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -1725,11 +1843,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1826,7 +1955,10 @@ export interface operations {
     getAgent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -1838,11 +1970,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Agent"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1919,7 +2062,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1928,11 +2074,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgentPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1948,7 +2105,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1957,11 +2117,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SupportOrderPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2023,7 +2194,10 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -2035,11 +2209,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SupportOrder"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2162,7 +2347,10 @@ export interface operations {
     getPerson: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -2174,11 +2362,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Person"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2247,7 +2446,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2256,11 +2458,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PersonPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2272,7 +2485,10 @@ export interface operations {
     getTeam: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -2284,11 +2500,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Team"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2362,7 +2589,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2371,11 +2601,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TeamPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2387,7 +2628,10 @@ export interface operations {
     getPartner: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An id of another shape is a 404. */
                 id: string;
@@ -2399,11 +2643,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Partner"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2460,7 +2715,10 @@ export interface operations {
     getStaffDirectory: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2469,11 +2727,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StaffDirectory"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2488,7 +2757,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2497,11 +2769,22 @@ export interface operations {
             /** @description success */
             200: {
                 headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyPage"];
                 };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -8,7 +8,9 @@ export default defineConfig({
     // time (261 s vs ~500 s measured) where the default (cores − 1) would run one at a time.
     pool: 'forks',
     maxWorkers: 3,
-    testTimeout: 20_000,
+    // A test's own deadline, not a measurement: with three files side by side beside other CPU-heavy
+    // work, an end-to-end test (SMTP → S3 → ingest → DynamoDB Local) can take 20 s+ on these machines.
+    testTimeout: 90_000,
     // A runtime's start (DynamoDB Local's JVM, the bundles) is seconds on a quiet machine and can be a
     // minute or more beside other CPU-heavy work: a start-up hook may wait that long.
     hookTimeout: 180_000,

@@ -26,15 +26,14 @@ import { loadPolicy } from '../core/policy/files';
 import { loadDirectory } from '../core/staff/files';
 import { resolveTarget } from '../core/sla/targets';
 import { targetWords } from '../core/sla/target-words';
-import type { SentMail } from '../local/ses';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { caseMails, expectAround, inZoneAndUtc, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
 /** Real time ÷ SCALE = test time: the preset's 4 business hours (the CSM's step) are 15 s. */
 const SCALE = 1_000;
-const LATE_MS = 10_000;
 vi.setConfig({ testTimeout: 120_000 });
 
 /** A duration of the preset in hours (a business day is 8) as the short copy runs it, in ms: whole seconds, rounded up. */
@@ -121,40 +120,8 @@ async function open(subject: string, severity: string, options: { key?: string; 
   return read(created.body.id);
 }
 
-async function read(id: string): Promise<Ticket> {
-  const answer = await request('GET', `/tickets/${id}`);
-  expect(answer.status).toBe(200);
-  return answer.body as Ticket;
-}
-
-async function act(id: string, action: Record<string, unknown>, key?: string) {
-  return request('POST', `/tickets/${id}/actions`, { ...(key ? { key } : {}), body: action });
-}
-
-async function reply(id: string, body: string): Promise<Ticket> {
-  const answer = await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body } });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return read(id);
-}
-
-/**
- * The mails of the case whose subject starts, after its case tag, with `subject` (a reply's
- * "Re: " comes before the tag), once `count` have gone out: one mail per recipient.
- */
-async function mails(caseNumber: string, subject: string, count: number, withinMs = LATE_MS): Promise<SentMail[]> {
-  const isReply = subject.startsWith('Re: ');
-  const prefix = isReply ? `Re: [${caseNumber}] ${subject.slice(4)}` : `[${caseNumber}] ${subject}`;
-  return eventually(
-    `${count} mail(s) "${prefix}…"`,
-    async () => {
-      const found = (await runtime.ses.store()).filter((mail) => mail.subject.startsWith(prefix));
-      return found.length >= count ? found : undefined;
-    },
-    withinMs,
-  );
-}
-
-const recipients = (sent: SentMail[]) => sent.flatMap((mail) => mail.destination.to).sort();
+const { read, act, reply } = ticketCalls<Ticket>((...args) => request(...args));
+const mails = caseMails(() => runtime).startingWith;
 
 /** Polls the ticket until `found` answers. */
 function until<T>(id: string, what: string, found: (ticket: Ticket) => T | undefined, withinMs: number): Promise<T> {
@@ -162,20 +129,6 @@ function until<T>(id: string, what: string, found: (ticket: Ticket) => T | undef
 }
 
 const clockEvent = (type: string, objective: string) => (ticket: Ticket) => ticket.timeline.find((event) => event.type === type && event.data?.objective === objective);
-
-/** Acted on at `instant` or after, never before, and within LATE_MS of it. */
-function expectAround(at: string, instant: number) {
-  const late = Date.parse(at) - instant;
-  expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
-  expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
-}
-
-/** "Tue 2 Jun 2026 18:30 Asia/Tokyo (09:30 UTC)", computed here from the recorded instant. */
-function inZoneAndUtc(iso: string, zone: string): string {
-  const local = DateTime.fromISO(iso, { zone });
-  const utc = local.setZone('UTC');
-  return `${local.toFormat('ccc d LLL yyyy HH:mm')} ${zone} (${utc.toFormat(local.toISODate() === utc.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm')} UTC)`;
-}
 
 describe.concurrent('Support Engineers keep clients informed about the progress of their cases ("seamless updates")', () => {
   it('after an answer nobody updates the client: the assignee and the team lead are warned at 80 %, then told of the breach; the case moves up its queue', async () => {

@@ -24,15 +24,14 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatInstant } from '../core/notifications/render';
 import { loadDirectory } from '../core/staff/files';
-import type { SentMail } from '../local/ses';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { caseMails, expectAround, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
 /** Real time ÷ SCALE = test time: the preset's 4 business hours (Severity 1's Level 1 target) are 15 s. */
 const SCALE = 1_000;
-const LATE_MS = 10_000;
 vi.setConfig({ testTimeout: 120_000 });
 
 /** A duration of the preset in hours (a business day is 8) as the short copy runs it, in ms: whole seconds, rounded up. */
@@ -107,40 +106,8 @@ async function open(subject: string, severity: string, extra: Record<string, unk
   return read(created.body.id);
 }
 
-async function read(id: string): Promise<Ticket> {
-  const answer = await request('GET', `/tickets/${id}`);
-  expect(answer.status).toBe(200);
-  return answer.body as Ticket;
-}
-
-async function act(id: string, action: Record<string, unknown>) {
-  return request('POST', `/tickets/${id}/actions`, { body: action });
-}
-
-async function reply(id: string, body: string): Promise<Ticket> {
-  const answer = await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body } });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return read(id);
-}
-
-/**
- * The mails of the case whose subject starts, after its case tag, with `subject` (a reply's
- * "Re: " comes before the tag), once `count` have gone out: one mail per recipient.
- */
-async function mails(caseNumber: string, subject: string, count: number, withinMs = LATE_MS): Promise<SentMail[]> {
-  const isReply = subject.startsWith('Re: ');
-  const prefix = isReply ? `Re: [${caseNumber}] ${subject.slice(4)}` : `[${caseNumber}] ${subject}`;
-  return eventually(
-    `${count} mail(s) "${prefix}…"`,
-    async () => {
-      const found = (await runtime.ses.store()).filter((mail) => mail.subject.startsWith(prefix));
-      return found.length >= count ? found : undefined;
-    },
-    withinMs,
-  );
-}
-
-const recipients = (sent: SentMail[]) => sent.flatMap((mail) => mail.destination.to).sort();
+const { read, act, reply } = ticketCalls<Ticket>((...args) => request(...args));
+const mails = caseMails(() => runtime).startingWith;
 
 /** Polls the ticket until `found` answers. */
 function until<T>(id: string, what: string, found: (ticket: Ticket) => T | undefined, withinMs: number): Promise<T> {
@@ -148,13 +115,6 @@ function until<T>(id: string, what: string, found: (ticket: Ticket) => T | undef
 }
 
 const clockEvent = (type: string, objective: string) => (ticket: Ticket) => ticket.timeline.find((event) => event.type === type && event.data?.objective === objective);
-
-/** Acted on at `instant` or after, never before, and within LATE_MS of it. */
-function expectAround(at: string, instant: number) {
-  const late = Date.parse(at) - instant;
-  expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
-  expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
-}
 
 describe.concurrent('Level 1: simple email processing, support entitlement verified', () => {
   it('an end customer\'s mail is logged at Level 1 with the partner\'s team and acknowledged; a sender of no customer waits in triage', async () => {

@@ -18,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject } from './support/inbound-mail';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { caseMails, expectAround, inZoneAndUtc, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
-const LATE_MS = 10_000;
 /** Real time ÷ SCALE = test time: 30 minutes → 5 s, 2 hours → 20 s, 4 hours → 40 s. */
 const SCALE = 360;
 vi.setConfig({ testTimeout: 120_000 });
@@ -92,47 +92,12 @@ async function newTicket(requester: { email: string; name?: string }, severity: 
   return created.body.ticket as Ticket;
 }
 
-async function ticket(id: string): Promise<Ticket> {
-  const read = await request('GET', `/tickets/${id}`);
-  expect(read.status).toBe(200);
-  return read.body as Ticket;
-}
-
-async function act(id: string, action: Record<string, unknown>) {
-  return request('POST', `/tickets/${id}/actions`, { body: action });
-}
+const { read: ticket, act } = ticketCalls<Ticket>((...args) => request(...args));
+const mails = caseMails(() => runtime).containing;
 
 /** The clock's event of this type on the first response objective, once there. */
 function clockEvent(id: string, type: 'sla-warning' | 'sla-breached', withinMs: number): Promise<Event> {
   return eventually(`${id} ${type}`, async () => (await ticket(id)).timeline.find((e) => e.type === type && e.data?.objective === 'firstResponse'), withinMs);
-}
-
-/** The mails of a case whose subject contains `about`, once `count` of them are there; tests run side by side, so filter, never clear. */
-async function mails(caseNumber: string, about: string, count: number) {
-  return eventually(
-    `${count} mail(s) "${about}" of ${caseNumber}`,
-    async () => {
-      const found = (await runtime.ses.store()).filter((m) => m.subject.includes(`[${caseNumber}]`) && m.subject.includes(about));
-      return found.length >= count ? found : undefined;
-    },
-    LATE_MS + 5_000,
-  );
-}
-
-const recipients = (list: { destination: { to: string[] } }[]) => list.flatMap((m) => m.destination.to).sort();
-
-/** Acted on at `instant` or after, never before, and within LATE_MS of it. */
-function expectAround(at: string, instant: number) {
-  const late = Date.parse(at) - instant;
-  expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
-  expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
-}
-
-/** "Mon 1 Jun 2026 11:30 Europe/Berlin (09:30 UTC)", computed here from the recorded instant. */
-function inZoneAndUtc(iso: string, zone: string): string {
-  const local = DateTime.fromISO(iso, { zone });
-  const utc = DateTime.fromISO(iso, { zone: 'UTC' });
-  return `${local.toFormat('ccc d LLL yyyy HH:mm')} ${zone} (${utc.toFormat(local.toISODate() === utc.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm')} UTC)`;
 }
 
 async function queue(name: string): Promise<string[]> {

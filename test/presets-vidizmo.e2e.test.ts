@@ -17,9 +17,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { caseMails, expectAround, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
-const LATE_MS = 10_000;
 /** Real time ÷ SCALE = test time: a business day (8 h) → 10 s, 2 hours → 3 s (rounded up to whole seconds). */
 const SCALE = 2_880;
 vi.setConfig({ testTimeout: 150_000 });
@@ -82,15 +82,8 @@ async function newTicket(body: { requester: Record<string, string>; severity: st
   return created.body.ticket as Ticket;
 }
 
-async function ticket(id: string): Promise<Ticket> {
-  const read = await request('GET', `/tickets/${id}`);
-  expect(read.status).toBe(200);
-  return read.body as Ticket;
-}
-
-async function act(id: string, action: Record<string, unknown>) {
-  return request('POST', `/tickets/${id}/actions`, { body: action });
-}
+const { read: ticket, act } = ticketCalls<Ticket>((...args) => request(...args));
+const mails = caseMails(() => runtime).containing;
 
 /** The clock's event of this type on an objective (a resolution one: at this tier), once there. */
 function clockEvent(id: string, type: 'sla-warning' | 'sla-breached', objective: string, withinMs: number, tier?: string): Promise<Event> {
@@ -99,27 +92,6 @@ function clockEvent(id: string, type: 'sla-warning' | 'sla-breached', objective:
     async () => (await ticket(id)).timeline.find((e) => e.type === type && e.data?.objective === objective && (!tier || e.data?.tier === tier)),
     withinMs,
   );
-}
-
-/** The mails of a case whose subject contains `about`, once `count` of them are there; tests run side by side, so filter, never clear. */
-async function mails(caseNumber: string, about: string, count: number) {
-  return eventually(
-    `${count} mail(s) "${about}" of ${caseNumber}`,
-    async () => {
-      const found = (await runtime.ses.store()).filter((m) => m.subject.includes(`[${caseNumber}]`) && m.subject.includes(about));
-      return found.length >= count ? found : undefined;
-    },
-    LATE_MS + 5_000,
-  );
-}
-
-const recipients = (list: { destination: { to: string[] } }[]) => list.flatMap((m) => m.destination.to).sort();
-
-/** Acted on at `instant` or after, never before, and within LATE_MS of it. */
-function expectAround(at: string, instant: number) {
-  const late = Date.parse(at) - instant;
-  expect(late, `acted ${late} ms after the instant`).toBeGreaterThanOrEqual(0);
-  expect(late, `acted ${late} ms after the instant`).toBeLessThanOrEqual(LATE_MS);
 }
 
 async function queue(name: string): Promise<string[]> {

@@ -47,9 +47,12 @@ function originProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** The one origin the API's CORS allows: the consoleOrigin setting, else the console URL's origin. */
-export function consoleOrigin(settings: Pick<StackSettings, 'consoleUrl' | 'consoleOrigin'>): string {
-  return settings.consoleOrigin ?? new URL(settings.consoleUrl).origin;
+/**
+ * The one origin the API's CORS allows: the consoleOrigin setting, else the console URL's origin;
+ * undefined when neither is set (the stack's own console distribution then, lib/console/).
+ */
+export function consoleOrigin(settings: Pick<StackSettings, 'consoleUrl' | 'consoleOrigin'>): string | undefined {
+  return settings.consoleOrigin ?? (settings.consoleUrl ? new URL(settings.consoleUrl).origin : undefined);
 }
 
 export const StackSettingsSchema = z.object({
@@ -104,8 +107,8 @@ export const StackSettingsSchema = z.object({
       const problem = consoleUrlProblem(value);
       if (problem) context.addIssue({ code: 'custom', message: problem });
     })
-    .default(DEV_CONSOLE_URL)
-    .describe('The console\'s address: the sign-in pages return to it (callback and sign-out URL); its origin is the one CORS allows.'),
+    .optional()
+    .describe("The console's address: the sign-in pages return to it (callback and sign-out URL); its origin is the one CORS allows. Default: the stack's own console, https://<distribution>/console/."),
   consoleOrigin: z
     .string()
     .trim()
@@ -115,6 +118,18 @@ export const StackSettingsSchema = z.object({
     })
     .optional()
     .describe("The one origin the API answers cross-origin requests from. Default: consoleUrl's origin."),
+  consoleDomainName: z
+    .string()
+    .trim()
+    .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case DNS name (desk.example.com)')
+    .optional()
+    .describe("The console distribution's own domain (TLS 1.2+); needs consoleCertificateArn. Point a CNAME/alias at the distribution."),
+  consoleCertificateArn: z
+    .string()
+    .trim()
+    .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/, 'an ACM certificate ARN in us-east-1 (CloudFront takes certificates only from there)')
+    .optional()
+    .describe('The ACM certificate (us-east-1) of consoleDomainName.'),
   signInDomainPrefix: z
     .string()
     .trim()
@@ -150,6 +165,9 @@ export function resolveSettings(props: Partial<Record<keyof StackSettings, unkno
     SETTING_NAMES.map((name) => [name, props[name] ?? context(name)]).filter(([, value]) => value !== undefined && value !== null && value !== ''),
   );
   const result = StackSettingsSchema.safeParse(input);
+  if (result.success && !result.data.consoleDomainName !== !result.data.consoleCertificateArn) {
+    throw new StackSettingsError([result.data.consoleDomainName ? 'consoleCertificateArn: required with consoleDomainName' : 'consoleDomainName: required with consoleCertificateArn']);
+  }
   if (!result.success) {
     throw new StackSettingsError(result.error.issues.map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`));
   }

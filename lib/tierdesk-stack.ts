@@ -3,29 +3,40 @@
  * support periods), webhooks, email, monitoring — and configured by typed settings
  * (lib/settings.ts): props, else CDK context, validated before anything is built.
  */
-import { Annotations, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Annotations, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { loadPolicy, policyPath } from '../core/policy/files';
 import { TicketApi } from './api/http-api';
 import { SignIn } from './auth/sign-in';
+import { ConsoleHosting } from './console/console-hosting';
 import { TicketTable } from './data/table';
 import { MailFeedback } from './email/feedback';
 import { InboundEmail } from './email/inbound-email';
 import type { TierdeskFunction } from './functions';
 import { Monitoring } from './monitoring/monitoring';
-import { consoleOrigin, DEV_CONSOLE_URL, resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
+import { consoleOrigin, resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
 import { Webhooks } from './webhooks/webhooks';
 import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
 
-export type TierdeskStackProps = StackProps & Partial<StackSettingsInput>;
+export type TierdeskStackProps = StackProps &
+  Partial<StackSettingsInput> & {
+    /** The built console deployed to the bucket; default console/dist (`npm run console:build`). Tests give a small fake. */
+    consoleAssets?: string;
+  };
+
+/** Where `npm run console:build` writes the console. */
+export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist', import.meta.url));
 
 export class TierdeskStack extends Stack {
   readonly settings: StackSettings;
   readonly api: TicketApi;
   /** People who sign in (Cognito): the user pool, its groups and the console's app client. */
   readonly signIn: SignIn;
+  /** The agent console: private bucket, CloudFront, config.json (lib/console/). */
+  readonly console: ConsoleHosting;
   readonly workflow: TicketWorkflow;
   /** One execution per booked period of a dedicated support order. */
   readonly periods: SupportPeriodWorkflow;
@@ -48,9 +59,25 @@ export class TierdeskStack extends Stack {
     const senderIdentities = senderIdentity ? [senderIdentity] : [];
 
     const data = new TicketTable(this, 'Data');
-    this.api = new TicketApi(this, 'Api', { table: data.table, policyFile, access: settings.apiAccess, corsOrigin: consoleOrigin(settings) });
+    const corsOrigin = consoleOrigin(settings);
+    this.api = new TicketApi(this, 'Api', { table: data.table, policyFile, access: settings.apiAccess, ...(corsOrigin ? { corsOrigin } : {}) });
+    // The console's config and CSP name sign-in, which names the console's URL as its callback: lazily, to build them in order.
+    const signIn = () => this.signIn;
+    this.console = new ConsoleHosting(this, 'Console', {
+      assetDirectory: props.consoleAssets ?? CONSOLE_DIST,
+      config: {
+        apiUrl: this.api.api.apiEndpoint,
+        issuer: Lazy.string({ produce: () => signIn().issuer }),
+        clientId: Lazy.string({ produce: () => signIn().client.userPoolClientId }),
+        stage: settings.stage,
+      },
+      // The API; the issuer (discovery, keys); the hosted domain (token endpoint, sign-out).
+      connectSources: [this.api.api.apiEndpoint, `https://cognito-idp.${this.region}.${this.urlSuffix}`, Lazy.string({ produce: () => signIn().hostedSignInOrigin })],
+      ...(settings.consoleDomainName && settings.consoleCertificateArn ? { customDomain: { domainName: settings.consoleDomainName, certificateArn: settings.consoleCertificateArn } } : {}),
+    });
+    if (!corsOrigin) this.api.allowConsoleOrigin(this.console.origin);
     this.signIn = new SignIn(this, 'SignIn', {
-      consoleUrl: settings.consoleUrl,
+      consoleUrl: settings.consoleUrl ?? this.console.url,
       mfa: settings.signInMfa,
       ...(settings.signInDomainPrefix ? { domainPrefix: settings.signInDomainPrefix } : {}),
       ...(settings.adminEmail ? { adminEmail: settings.adminEmail } : {}),
@@ -104,9 +131,6 @@ export class TierdeskStack extends Stack {
       api: this.api.api,
       tiers: policy.tiers.map((tier) => tier.id),
     });
-    if (settings.consoleUrl === DEV_CONSOLE_URL) {
-      Annotations.of(this).addWarningV2('tierdesk:devConsoleUrl', `No consoleUrl: sign-in returns only to ${DEV_CONSOLE_URL} (a console under development); deploy with -c consoleUrl=https://… (docs/deploy.md).`);
-    }
     if (!settings.alarmEmail) {
       Annotations.of(this).addWarningV2('tierdesk:noAlarmEmail', 'No alarmEmail setting: alarms are published to the alarm topic (output AlarmTopicArn) but mailed to nobody.');
     }

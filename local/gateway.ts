@@ -6,10 +6,13 @@
  *
  * CORS as the HTTP API's `corsPreflight` answers it: for the console's origin alone
  * (TIERDESK_CONSOLE_ORIGIN; default the gateway's own origin, which needs none), nothing wider.
+ *
+ * It also serves the console's files at /console/ (local/console.ts), CloudFront's part in AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { isConsolePath, serveConsole, type ConsoleSite } from './console';
 import { listen } from './listen';
 
 export type GatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -184,6 +187,8 @@ export interface GatewayOptions {
   quiet?: boolean;
   /** The one origin a browser may call from (the console's); default the gateway's own. */
   corsOrigin?: string;
+  /** The console's files at /console/ (local/console.ts); absent: those paths go to the routes like any other. */
+  console?: ConsoleSite;
 }
 
 /** What the console sends and reads (functions/api/handler.ts READ_HEADERS; ETag, Location, …). */
@@ -201,7 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = createServer((req, res) => {
     const started = performance.now();
     res.once('finish', () => log(`${req.method} ${req.url} → ${res.statusCode} (${Math.round(performance.now() - started)} ms)`));
-    serve(routes, req, res, corsOrigin).catch((error: unknown) => {
+    serve(routes, req, res, corsOrigin, options.console).catch((error: unknown) => {
       console.error('gateway: request failed', error);
       send(res, json(500, { message: 'internal error' }));
     });
@@ -225,7 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-async function serve(routes: GatewayRoute[], req: IncomingMessage, res: ServerResponse, corsOrigin: string): Promise<void> {
+async function serve(routes: GatewayRoute[], req: IncomingMessage, res: ServerResponse, corsOrigin: string, site: ConsoleSite | undefined): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
   const origin = req.headers.origin;
   const allowed = origin !== undefined && origin === corsOrigin;
@@ -239,6 +244,8 @@ async function serve(routes: GatewayRoute[], req: IncomingMessage, res: ServerRe
     res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
     res.setHeader('vary', 'Origin');
   }
+  // The console is same-origin static files (CloudFront's part in AWS), never an API request.
+  if (site && isConsolePath(path)) return send(res, await serveConsole(site, req.method ?? 'GET', path));
   const route = routes.find((candidate) => path.startsWith(candidate.prefix));
   if (!route) return send(res, json(404, { message: 'Not Found' }));
 

@@ -13,6 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONSOLE_PATH, CONSOLE_SCOPES } from '../lib/console/security-headers';
+import type { ConsoleSite } from './console';
 import { loadPolicy, policyJsonText } from '../core/policy/files';
 import { seedDemo } from './demo';
 import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
@@ -41,6 +44,8 @@ export const DEFAULT_ROUTES: RuntimeRoute[] = [
 export const TABLE_NAME = 'tierdesk';
 export const DEFAULT_DATA_DIR = '.tierdesk';
 export const DEFAULT_POLICY = 'caret';
+/** The built console (`npm run console:build`), served at /console/. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist', import.meta.url));
 
 export interface RuntimeOptions {
   /** Gateway port; 0 or absent picks a free one (`npm start` passes 3000). */
@@ -89,6 +94,8 @@ export interface RuntimeOptions {
   consoleOrigin?: string;
   /** People's sign-in: the local OpenID Connect provider (default) or another issuer (docs/sign-in.md). */
   signIn?: SignInOptions;
+  /** The built console served at /console/ (default console/dist); tests give a small fake. */
+  consoleDir?: string;
 }
 
 export interface SignInOptions {
@@ -144,6 +151,8 @@ export interface Runtime {
   oidc?: Pick<LocalOidc, 'issuer' | 'clientId' | 'redirectUris' | 'users'>;
   /** The origin CORS allows. */
   consoleOrigin: string;
+  /** The console on this gateway: `<url>/console/`. */
+  consoleUrl: string;
   stop(): Promise<void>;
 }
 
@@ -241,12 +250,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
-      gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false, ...(options.consoleOrigin ? { corsOrigin: options.consoleOrigin } : {}) });
+      const site = consoleSite(options, () => gateway.url, () => oidc);
+      gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false, console: site, ...(options.consoleOrigin ? { corsOrigin: options.consoleOrigin } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(port, host);
       throw error;
     }
-    oidc = await startSignIn(options, host, dataDir, options.consoleOrigin ?? gateway.url, demoUsers);
+    oidc = await startSignIn(options, host, dataDir, options.consoleOrigin ?? gateway.url, gateway.url, demoUsers);
     if (oidc) demoLines.push(...signInLines(oidc));
   } catch (error) {
     await oidc?.stop();
@@ -287,6 +297,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     demoLines,
     ...(oidc ? { oidc: { issuer: oidc.issuer, clientId: oidc.clientId, redirectUris: oidc.redirectUris, users: oidc.users } } : {}),
     consoleOrigin: options.consoleOrigin ?? gateway.url,
+    consoleUrl: `${gateway.url}${CONSOLE_PATH}`,
     // No new mail first; then executions: their tasks still write to DynamoDB (and send mail) while they wind down.
     stop: () =>
       (stopping ??= inbound
@@ -304,7 +315,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
  * Where the handlers verify people's tokens (TIERDESK_OIDC_*): another issuer when given, else the
  * local provider with the demo users, started here (docs/sign-in.md).
  */
-async function startSignIn(options: RuntimeOptions, host: string, dataDir: string | undefined, consoleOrigin: string, demoUsers: LocalUser[]): Promise<LocalOidc | undefined> {
+async function startSignIn(options: RuntimeOptions, host: string, dataDir: string | undefined, consoleOrigin: string, gatewayUrl: string, demoUsers: LocalUser[]): Promise<LocalOidc | undefined> {
   const signIn = options.signIn ?? {};
   delete process.env.TIERDESK_OIDC_JWKS_URI;
   if (signIn.issuer) {
@@ -317,8 +328,9 @@ async function startSignIn(options: RuntimeOptions, host: string, dataDir: strin
     port: signIn.port ?? 0,
     ...(dataDir ? { dataDir } : {}),
     users: [...demoUsers, ...(signIn.users ?? [])],
-    redirectUris: signIn.redirectUris ?? [`${consoleOrigin}/callback`, `${consoleOrigin}/`, `${consoleOrigin}/console/`],
-    corsOrigins: [consoleOrigin],
+    // The console this gateway serves at /console/, and one at TIERDESK_CONSOLE_ORIGIN (a dev server).
+    redirectUris: signIn.redirectUris ?? [...new Set([`${consoleOrigin}/callback`, `${consoleOrigin}/`, `${consoleOrigin}${CONSOLE_PATH}`, `${gatewayUrl}${CONSOLE_PATH}`])],
+    corsOrigins: [...new Set([consoleOrigin, gatewayUrl])],
     ...(signIn.extraClientIds ? { extraClientIds: signIn.extraClientIds } : {}),
     ...(signIn.idTokenTtlSeconds ? { idTokenTtlSeconds: signIn.idTokenTtlSeconds } : {}),
     ...(signIn.refreshTokenTtlSeconds ? { refreshTokenTtlSeconds: signIn.refreshTokenTtlSeconds } : {}),
@@ -327,6 +339,42 @@ async function startSignIn(options: RuntimeOptions, host: string, dataDir: strin
   });
   Object.assign(process.env, { TIERDESK_OIDC_ISSUER: oidc.issuer, TIERDESK_OIDC_AUDIENCE: oidc.clientId });
   return oidc;
+}
+
+/**
+ * The console at /console/: its files, and its config.json from this runtime (the API is the
+ * gateway itself; sign-in is the local provider's, or the other issuer's). CSP's connect-src names
+ * the issuer's origin, plus for another issuer the origins its discovery document names (Cognito's
+ * token endpoint is on its hosted domain), looked up once on first use.
+ */
+function consoleSite(options: RuntimeOptions, gatewayUrl: () => string, localOidc: () => LocalOidc | undefined): ConsoleSite {
+  let sources: Promise<string[]> | undefined;
+  const issuer = () => localOidc()?.issuer ?? options.signIn?.issuer ?? '';
+  return {
+    dir: options.consoleDir ?? DEFAULT_CONSOLE_DIR,
+    config: () => ({
+      apiUrl: gatewayUrl(),
+      oidc: { issuer: issuer(), clientId: localOidc()?.clientId ?? options.signIn?.audience ?? '', scopes: CONSOLE_SCOPES },
+      stage: 'local',
+    }),
+    // Not kept before sign-in has started (the gateway starts first).
+    connectSources: () => (issuer() ? (sources ??= localOidc() ? Promise.resolve([new URL(issuer()).origin]) : discoveredOrigins(issuer())) : Promise.resolve([])),
+  };
+}
+
+async function discoveredOrigins(issuer: string): Promise<string[]> {
+  const origins = [new URL(issuer).origin];
+  try {
+    const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+    const discovery = (await response.json()) as Record<string, unknown>;
+    for (const key of ['token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'revocation_endpoint', 'end_session_endpoint']) {
+      const value = discovery[key];
+      if (typeof value === 'string') origins.push(new URL(value).origin);
+    }
+  } catch (error) {
+    console.error(`tierdesk: the console may only fetch from ${origins[0]}: no discovery document at ${issuer} (${(error as Error).message})`);
+  }
+  return [...new Set(origins)];
 }
 
 function portInUse(port: number, host: string): StartError {

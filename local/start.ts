@@ -145,6 +145,7 @@ function printBanner(rt: Runtime, ms: number): void {
     `  API             ${rt.url}`,
     `  health          GET ${rt.url}/health`,
     `  OpenAPI         GET ${rt.url}/openapi.json`,
+    `  console         ${rt.consoleUrl}  (the agent console; sign in as a user below)`,
     `  DynamoDB Local  ${rt.dynamodbEndpoint}  (table ${rt.tableName}, pid ${rt.dynamodbPid})`,
     `  Step Functions  ${rt.stepFunctionsUrl}  (ticket lifecycle; executions in memory, re-driven at start)`,
     `  executions      GET ${rt.stepFunctionsUrl}/executions  ·  GET ${rt.stepFunctionsUrl}/executions/<ticket id>`,

@@ -1,11 +1,13 @@
 /** The HTTP API and the function behind it (one function, routed inside; see functions/api). */
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
@@ -29,6 +31,9 @@ export const API_CORS = {
   maxAge: Duration.hours(1),
 } as const;
 
+/** The id CDK gives the singleton function behind AwsCustomResource (aws-cdk-lib/custom-resources). */
+const AWS_CUSTOM_RESOURCE_HANDLER = 'AWS679f53fac002430cb0da5b7982bd2287';
+
 export interface TicketApiProps {
   table: ITableV2;
   /** Absolute path of the validated policy file bundled with the function. */
@@ -39,8 +44,11 @@ export interface TicketApiProps {
    * the webhooks', whose senders cannot sign and are authenticated by their signatures instead.
    */
   access?: ApiAccessMode;
-  /** The one origin browsers may call the API from (the console's); API Gateway answers preflights. */
-  corsOrigin: string;
+  /**
+   * The one origin browsers may call the API from (the console's); API Gateway answers preflights.
+   * Absent: set later with allowConsoleOrigin() (the stack's own console distribution).
+   */
+  corsOrigin?: string;
 }
 
 export class TicketApi extends Construct {
@@ -83,7 +91,9 @@ export class TicketApi extends Construct {
       defaultIntegration: new HttpLambdaIntegration('HandlerIntegration', this.handler),
       ...(iam ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
       createDefaultStage: false,
-      corsPreflight: { ...API_CORS, allowMethods: [...API_CORS.allowMethods], allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders], allowOrigins: [props.corsOrigin], allowCredentials: false },
+      ...(props.corsOrigin
+        ? { corsPreflight: { ...API_CORS, allowMethods: [...API_CORS.allowMethods], allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders], allowOrigins: [props.corsOrigin], allowCredentials: false } }
+        : {}),
     });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -114,5 +124,50 @@ export class TicketApi extends Construct {
       });
     }
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'tierdesk API base URL' });
+  }
+
+  /**
+   * CORS for the stack's own console distribution, set after both exist (UpdateApi, the same
+   * settings as API_CORS): the distribution's security headers name this API's origin, so the API
+   * cannot name the distribution's in its template too (CloudFormation refuses the cycle).
+   */
+  allowConsoleOrigin(origin: string): AwsCustomResource {
+    const apiId = this.api.apiId;
+    const update = {
+      service: 'ApiGatewayV2',
+      action: 'UpdateApi',
+      parameters: {
+        ApiId: apiId,
+        CorsConfiguration: {
+          AllowOrigins: [origin],
+          AllowMethods: [...API_CORS.allowMethods],
+          AllowHeaders: [...API_CORS.allowHeaders],
+          ExposeHeaders: [...API_CORS.exposeHeaders],
+          MaxAge: API_CORS.maxAge.toSeconds(),
+          AllowCredentials: false,
+        },
+      },
+      physicalResourceId: PhysicalResourceId.of(`${apiId}-console-cors`),
+    };
+    const cors = new AwsCustomResource(this, 'ConsoleCors', {
+      onCreate: update,
+      onUpdate: update,
+      installLatestAwsSdk: false,
+      memorySize: 256,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [`arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::/apis/${apiId}`] }),
+      ]),
+    });
+    cors.node.addDependency(this.stage);
+    // CDK's one function for every AwsCustomResource of the stack, at its root.
+    const handler = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_HANDLER);
+    if (handler) {
+      Validations.of(handler).acknowledge(
+        { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation during a deploy: a failure fails (and rolls back) the deploy; there is no event to park.' },
+        { id: 'Serverless-LambdaTracing', reason: 'One API call per deploy (UpdateApi); its logs say what it did. Tracing adds nothing.' },
+        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: "Only CloudWatch Logs writes, which CDK's AwsCustomResource function is given this way." },
+      );
+    }
+    return cors;
   }
 }

@@ -5,7 +5,7 @@
  * path as with the local OpenID Connect provider; this construct only hands it the issuer and
  * the audience. docs/deploy.md walks the first admin and inviting people.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
@@ -38,7 +38,7 @@ export const PASSWORD_POLICY = { minLength: 12, requireLowercase: true, requireU
 export const TOKEN_VALIDITY = { idToken: Duration.hours(1), accessToken: Duration.hours(1), refreshToken: Duration.days(30) } as const;
 
 export interface SignInProps {
-  /** The console's address: where the hosted pages send a signed-in or signed-out browser back to. */
+  /** The console's address: where the hosted pages send a signed-in or signed-out browser back to (the stack's distribution by default, a token). */
   consoleUrl: string;
   /** The hosted sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`); derived from the stack name and account when absent. */
   domainPrefix?: string;
@@ -54,6 +54,12 @@ export class SignIn extends Construct {
   readonly domain: UserPoolDomain;
   /** The OpenID Connect issuer of the pool's tokens (the `iss` claim; discovery and JWKS below it). */
   readonly issuer: string;
+  /**
+   * `https://<prefix>.auth.<region>.amazoncognito.com`: the hosted pages and token endpoint. Built
+   * from the prefix, not the domain resource, so the console's CSP can name it without depending
+   * on the pool (whose invitation names the console: CloudFormation would refuse the cycle).
+   */
+  readonly hostedSignInOrigin: string;
   readonly groups: Record<Role, CfnUserPoolGroup>;
 
   constructor(scope: Construct, id: string, props: SignInProps) {
@@ -104,6 +110,7 @@ export class SignIn extends Construct {
     // The prefix must be unique in the region: the stack's name and the account make it so.
     const prefix = props.domainPrefix ?? `${derivedPrefix(stack.stackName)}-${Aws.ACCOUNT_ID}`;
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: prefix } });
+    this.hostedSignInOrigin = `https://${prefix}.auth.${stack.region}.amazoncognito.com`;
 
     this.client = this.userPool.addClient('ConsoleClient', {
       userPoolClientName: 'tierdesk-console',
@@ -146,7 +153,7 @@ export class SignIn extends Construct {
     new CfnOutput(this, 'ClientId', { value: this.client.userPoolClientId, description: 'The console\'s app client: the audience of the ID tokens the API accepts' });
     new CfnOutput(this, 'Issuer', { value: this.issuer, description: 'OpenID Connect issuer (discovery at <issuer>/.well-known/openid-configuration)' });
     new CfnOutput(this, 'HostedSignInUrl', {
-      value: `${this.domain.baseUrl()}/login?client_id=${this.client.userPoolClientId}&response_type=code&scope=openid+email+profile&redirect_uri=${encodeURIComponent(props.consoleUrl)}`,
+      value: `${this.domain.baseUrl()}/login?client_id=${this.client.userPoolClientId}&response_type=code&scope=openid+email+profile&redirect_uri=${Token.isUnresolved(props.consoleUrl) ? props.consoleUrl : encodeURIComponent(props.consoleUrl)}`, // https://<distribution>/console/ needs no encoding in a query
       description: 'The hosted sign-in page (the console starts its own sign-in with PKCE; this link is for a first sign-in and password change)',
     });
     if (!props.adminEmail) {

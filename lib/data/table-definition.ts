@@ -32,6 +32,11 @@ export const TABLE_INDEXES = {
   byPartner: { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
 } as const satisfies Record<string, IndexDefinition>;
 
+// Inbox views and search ([11], docs/inbox.md) add no index: their entry and posting items
+// overload GSI1 (a customer's `VIEW#C#…`, `SEARCH#C#…`), GSI2 (the desk's views `VIEW#…`, next due
+// first), GSI3 (the desk's postings `SEARCH#…`) and GSI4 (a partner's `VIEW#P#…`, `SEARCH#P#…`),
+// so a deployed table takes the change without an index build (CloudFormation adds one GSI per update).
+
 /** Every key attribute is a string. */
 export const TABLE_ATTRIBUTES = [
   TABLE_KEYS.partitionKey,

@@ -128,12 +128,14 @@ export async function checkAccessibility(page: Page, label: string, options: Acc
   return findings;
 }
 
-/** Writes docs/screenshots/<name>.png (for the README) at the fixed viewport; returns its path. */
+/** Writes docs/screenshots/<name>.png (for the README): the top of the page at the fixed viewport; returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot name "${name}": lowercase letters, digits and dashes`);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.setViewportSize(SCREENSHOT_VIEWPORT);
+  // The page as a person opens it, wherever the test's clicks scrolled it to.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
   return path;
 }

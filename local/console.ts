@@ -76,7 +76,8 @@ export async function serveConsole(site: ConsoleSite, method: string, path: stri
   } catch {
     return text(404, 'Not Found');
   }
-  if (relative.includes('\0') || relative.includes('\\')) return text(404, 'Not Found');
+  // Nothing that could name a file elsewhere: NUL, backslashes, an absolute path, a `..` segment.
+  if (relative.includes('\0') || relative.includes('\\') || relative.startsWith('/') || relative.split('/').includes('..')) return text(404, 'Not Found');
   if (relative === 'config.json') {
     return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': CACHE_REVALIDATE }, body: Buffer.from(JSON.stringify(site.config())) };
   }

@@ -74,6 +74,8 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText(`Signed in as ${AGENT.name}`).waitFor({ timeout: APPEARS_WITHIN_MS });
     await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    // The placeholder index.html shows while the console loads is gone once it runs.
+    expect(await page.getByText('Loading the tierdesk console').count()).toBe(0);
 
     // The team's queue is open; a customer mails the desk.
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /My team's queue/ }).click();
@@ -84,6 +86,8 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     const row = page.getByRole('link', { name: new RegExp(escapeRegExp(subject)) });
     await row.waitFor({ timeout: APPEARS_WITHIN_MS });
     const appearedMs = Date.now() - sentAt;
+    // Announced to screen-reader users too (the live region), not only drawn.
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: APPEARS_WITHIN_MS }).toMatch(/\b1 new case\b/);
     // Reported, not asserted: the issue asks for 5 s; a loaded CI machine must not fail the build on it.
     console.info(`console e2e: the mailed case appeared in the open inbox ${appearedMs} ms after the SMTP answer (target 5000 ms)`);
     // The row reads "<case number> <subject>" (the preset numbers cases VIDZ-…).

@@ -6,6 +6,11 @@ import { loadConfig } from './config';
 import './styles.css';
 
 const root = document.getElementById('app')!;
+// render() leaves what is already in the element: index.html's "Loading…" placeholder goes first.
+const show = (app: Parameters<typeof render>[0]) => {
+  root.replaceChildren();
+  render(app, root);
+};
 
 try {
   const config = await loadConfig();
@@ -14,13 +19,12 @@ try {
   await auth.start().catch((error: Error) => {
     signInError = error.message;
   });
-  render(<App config={config} auth={auth} {...(signInError ? { signInError } : {})} />, root);
+  show(<App config={config} auth={auth} {...(signInError ? { signInError } : {})} />);
 } catch (error) {
-  render(
+  show(
     <main>
       <h1>tierdesk console</h1>
       <p role="alert">The console could not start: {(error as Error).message}</p>
     </main>,
-    root,
   );
 }

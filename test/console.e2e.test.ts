@@ -59,7 +59,7 @@ afterAll(async () => {
 describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
   it('sign in, a mailed case appears live, reply, escalate to 3rd tier only with steps to reproduce, resolve, the customer is mailed', async () => {
     const page = browser.page();
-    const consoleUrl = consoleUrlOf(runtime);
+    const consoleUrl = runtime.consoleUrl;
 
     // Sign in: the console's own screen, then the provider's page, then back.
     await page.goto(consoleUrl);
@@ -150,11 +150,6 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     await checkAccessibility(mailPage, 'the mail page (SES emulator)', { known: MAIL_PAGE_KNOWN });
   });
 });
-
-/** The console this runtime serves (the gateway's /console/). */
-function consoleUrlOf(rt: Runtime): string {
-  return (rt as Runtime & { consoleUrl?: string }).consoleUrl ?? `${rt.url}/console/`;
-}
 
 /** A field the API's error names: marked invalid, the message as its description, read by a screen reader with it. */
 async function expectInvalid(page: Page, field: ReturnType<Page['getByLabel']>, message: RegExp): Promise<void> {

@@ -1,142 +1,135 @@
 /**
- * Where the inbox's rows and counts come from: the one module that knows which API requests
- * make a view. The inbox asks for `load(view, filters)`; polling sends each request's last
- * ETag as If-None-Match, so an unchanged list costs a 304 and no re-render.
+ * Where the inbox's rows and counts come from: the API's inbox views (docs/inbox.md). The counts
+ * are `GET /tickets/views` (one per view the caller has: a team view per team, a tier view per
+ * tier); a view's rows are `GET /tickets?view=…` (open cases, next due first, kept by the API in
+ * an index); a search is `GET /tickets?q=…` (the API's full-text index, newest first). Nothing
+ * is filtered or searched here over everything.
  *
- * For now (until GET /tickets takes view, search and count parameters) the views are made from
- * the desk's active cases (`GET /tickets`, newest first, one page of 100) and the unverified ones
- * (`?unverified=true`), filtered and sorted here; switching to the API's views changes
- * `requestsFor` and `rowsOf` only. The view ids here are the API's coming `view=` values (mine,
- * team, priority, triage, breached, waiting; `tier:<id>` is `view=tier&tier=<id>`), search becomes
- * `q=` and the counts GET /tickets/views.
+ * Polling sends each request's last ETag as If-None-Match: an unchanged answer is a 304 with no
+ * body, and the rows already held are kept (no re-render).
  */
 import type { Api } from './api/client';
 import { toApiError } from './api/client';
-import type { Ticket, TicketPage } from './api/types';
-import type { Me } from './me';
+import type { InboxViewCounts, Ticket, TicketPage } from './api/types';
 
-export type ViewId = 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | `tier:${string}`;
+/** `mine`, `priority`, …; `team:<id>` and `tier:<id>` name one team's or tier's view. */
+export type ViewId = 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | `tier:${string}` | `team:${string}`;
 
-export const FIXED_VIEWS: { id: ViewId; label: string }[] = [
-  { id: 'mine', label: 'My cases' },
-  { id: 'team', label: "My team's queue" },
-  { id: 'priority', label: 'Priority queue' },
-  { id: 'triage', label: 'Triage' },
-  { id: 'breached', label: 'Breached' },
-  { id: 'waiting', label: 'Waiting on customer' },
-];
+const LABELS: Record<string, string> = {
+  mine: 'My cases',
+  team: "My team's queue",
+  priority: 'Priority queue',
+  triage: 'Triage',
+  breached: 'Breached',
+  waiting: 'Waiting on customer',
+  open: 'All open cases',
+};
+/** The order views are listed in (the API's counts come in its own order). */
+const ORDER = ['mine', 'team', 'priority', 'triage', 'breached', 'waiting', 'open', 'tier'];
+
+export interface ViewEntry {
+  id: ViewId;
+  label: string;
+  count: number;
+}
+
+/** One page of rows per view (or search): the API caps a page at 100. */
+export const PAGE_SIZE = 100;
 
 export interface Filters {
+  /** Full-text search: when set, the list is the API's search answer instead of the view. */
   search: string;
+  /** Narrows the rows shown (of the page the API answered) to one severity. */
   severity: string;
-  status: string;
 }
 
-export const NO_FILTERS: Filters = { search: '', severity: '', status: '' };
+export const NO_FILTERS: Filters = { search: '', severity: '' };
 
 export interface InboxData {
-  /** Every case the console holds, by id. */
-  tickets: Map<string, Ticket>;
-  /** Tiers seen among them, for the "by tier" views. */
-  tiers: string[];
-}
-
-interface Request {
+  views: ViewEntry[];
+  /** The rows of the view (or the search), in the API's order. */
+  rows: Ticket[];
+  /** The request these rows answer (a view id or `q:<words>`), so a marker of "new" compares like with like. */
   key: string;
-  query: { limit: number; unverified?: 'true'; status?: Ticket['status']; queue?: string };
+  /** More rows exist than one page holds. */
+  more: boolean;
 }
 
-/** The requests that together hold every view's cases. */
-function requestsFor(me: Me): Request[] {
-  const requests: Request[] = [{ key: 'active', query: { limit: 100 } }];
-  if (me.role === 'admin' || me.role === 'agent') requests.push({ key: 'unverified', query: { limit: 100, unverified: 'true' } });
-  return requests;
+type ListQuery = { limit: number; view?: 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | 'tier'; team?: string; tier?: string; q?: string };
+
+/** The GET /tickets query of a view, or of a search. */
+export function queryOf(view: ViewId, search: string): { key: string; query: ListQuery } {
+  const words = search.trim();
+  if (words) return { key: `q:${words.toLowerCase()}`, query: { limit: PAGE_SIZE, q: words } };
+  if (view.startsWith('tier:')) return { key: view, query: { limit: PAGE_SIZE, view: 'tier', tier: view.slice('tier:'.length) } };
+  if (view.startsWith('team:')) return { key: view, query: { limit: PAGE_SIZE, view: 'team', team: view.slice('team:'.length) } };
+  return { key: view, query: { limit: PAGE_SIZE, view: view as ListQuery['view'] } };
+}
+
+/** The caller's views from GET /tickets/views, labelled and ordered (one team: "My team's queue"; several: one per team). */
+export function viewsOf(counts: InboxViewCounts): ViewEntry[] {
+  const teams = counts.views.filter((entry) => entry.view === 'team').length;
+  return [...counts.views]
+    .sort((a, b) => ORDER.indexOf(a.view) - ORDER.indexOf(b.view))
+    .map((entry): ViewEntry => {
+      if (entry.view === 'tier') return { id: `tier:${entry.tier ?? ''}`, label: `Tier ${entry.tier ?? ''}`, count: entry.count };
+      if (entry.view === 'team' && teams > 1) return { id: `team:${entry.team ?? ''}`, label: `Team ${entry.team ?? ''}`, count: entry.count };
+      return { id: entry.view, label: LABELS[entry.view] ?? entry.view, count: entry.count };
+    });
+}
+
+interface Held<T> {
+  etag?: string;
+  body: T;
 }
 
 export class InboxSource {
-  private readonly etags = new Map<string, string>();
-  private readonly pages = new Map<string, Ticket[]>();
+  private counts: Held<InboxViewCounts> | undefined;
+  private readonly lists = new Map<string, Held<TicketPage>>();
+  /** How many requests answered 304 (the browser test reads it to see polling re-fetch nothing). */
+  notModified = 0;
 
-  constructor(
-    private readonly api: Api,
-    private readonly me: Me,
-  ) {}
+  constructor(private readonly api: Api) {}
 
-  /** Fetches what changed; undefined when every request answered 304 (nothing to redraw). */
-  async poll(): Promise<InboxData | undefined> {
-    let changed = this.pages.size === 0;
-    for (const request of requestsFor(this.me)) {
-      const etag = this.etags.get(request.key);
-      const { data, error, response } = await this.api.GET('/tickets', {
-        params: { query: request.query },
-        // Sent explicitly: the browser adds If-None-Match by itself only from its HTTP cache.
-        headers: etag ? { 'if-none-match': etag } : {},
-        cache: 'no-store',
-      });
-      if (response.status === 304) continue;
-      if (!response.ok) throw toApiError(response.status, error);
-      const newEtag = response.headers.get('etag');
-      if (newEtag) this.etags.set(request.key, newEtag);
-      this.pages.set(request.key, (data as unknown as TicketPage).items);
-      changed = true;
-    }
-    if (!changed) return undefined;
-    const tickets = new Map<string, Ticket>();
-    for (const items of this.pages.values()) for (const ticket of items) tickets.set(ticket.id, ticket);
-    const tiers = [...new Set([...tickets.values()].map((ticket) => ticket.tier))].sort();
-    return { tickets, tiers };
+  /**
+   * Fetches the counts and the list of the view (or search) on screen, each with If-None-Match.
+   * Undefined when both answered 304 and the list was already on screen (nothing to redraw).
+   */
+  async poll(view: ViewId, search: string, shown: string | undefined): Promise<InboxData | undefined> {
+    const { key, query } = queryOf(view, search);
+    const countsChanged = await this.fetchCounts();
+    const listChanged = await this.fetchList(key, query);
+    if (!countsChanged && !listChanged && shown === key) return undefined;
+    const page = this.lists.get(key)!.body;
+    return { views: viewsOf(this.counts!.body), rows: page.items, key, more: page.cursor !== null };
+  }
+
+  private async fetchCounts(): Promise<boolean> {
+    const { data, error, response } = await this.api.GET('/tickets/views', { headers: ifNoneMatch(this.counts?.etag), cache: 'no-store' });
+    if (response.status === 304 && this.counts) return this.kept();
+    if (!response.ok || !data) throw toApiError(response.status, error);
+    this.counts = { body: data, ...etagOf(response) };
+    return true;
+  }
+
+  private async fetchList(key: string, query: ListQuery): Promise<boolean> {
+    const held = this.lists.get(key);
+    const { data, error, response } = await this.api.GET('/tickets', { params: { query }, headers: ifNoneMatch(held?.etag), cache: 'no-store' });
+    if (response.status === 304 && held) return this.kept();
+    if (!response.ok || !data) throw toApiError(response.status, error);
+    this.lists.set(key, { body: data, ...etagOf(response) });
+    return true;
+  }
+
+  private kept(): false {
+    this.notModified += 1;
+    return false;
   }
 }
 
-const OPEN = new Set(['new', 'open', 'pending-customer']);
-
-/** Whether a case belongs in a view. */
-export function inView(view: ViewId, ticket: Ticket, me: Me): boolean {
-  const mine = me.teams.length === 0 || me.teams.includes(ticket.team);
-  switch (view) {
-    case 'mine':
-      return ticket.assignee !== undefined && me.assigneeIds.includes(ticket.assignee) && OPEN.has(ticket.status);
-    case 'team':
-      return me.teams.includes(ticket.team) && OPEN.has(ticket.status);
-    case 'priority':
-      return mine && (ticket.queue?.endsWith(':priority') ?? ticket.entitlement?.queue === 'priority') && OPEN.has(ticket.status);
-    case 'triage':
-      return (ticket.queue === 'triage' || (ticket.entitlement !== undefined && ticket.entitlement.status !== 'entitled')) && OPEN.has(ticket.status);
-    case 'breached':
-      return OPEN.has(ticket.status) && (ticket.queue?.endsWith(':breached') === true || isBreached(ticket));
-    case 'waiting':
-      return ticket.status === 'pending-customer';
-    default:
-      return ticket.tier === view.slice('tier:'.length) && OPEN.has(ticket.status);
-  }
-}
-
-function isBreached(ticket: Ticket): boolean {
-  const { firstResponse, nextResponse, resolution, statusUpdate } = ticket.sla;
-  return [firstResponse, nextResponse, resolution, statusUpdate].some((objective) => objective?.breachedAt && !objective.metAt && !objective.stoppedAt);
-}
-
-function matches(ticket: Ticket, filters: Filters): boolean {
-  if (filters.severity && ticket.severity !== filters.severity) return false;
-  if (filters.status && ticket.status !== filters.status) return false;
-  const search = filters.search.trim().toLowerCase();
-  if (!search) return true;
-  const haystack = [ticket.caseNumber, ticket.subject, ticket.description, ticket.requester.email, ticket.requester.name, ticket.customerId].join('\n').toLowerCase();
-  return haystack.includes(search);
-}
-
-/** The view's rows, next due first (cases with no running clock last, oldest first). */
-export function rowsOf(data: InboxData, view: ViewId, filters: Filters, me: Me): Ticket[] {
-  return [...data.tickets.values()].filter((ticket) => inView(view, ticket, me) && matches(ticket, filters)).sort(byNextDue);
-}
-
-export function countsOf(data: InboxData, views: ViewId[], me: Me): Map<ViewId, number> {
-  const counts = new Map<ViewId, number>();
-  for (const view of views) counts.set(view, [...data.tickets.values()].filter((ticket) => inView(view, ticket, me)).length);
-  return counts;
-}
-
-export function byNextDue(a: Ticket, b: Ticket): number {
-  const due = (ticket: Ticket) => (ticket.sla.nextDue ? Date.parse(ticket.sla.nextDue) : Number.POSITIVE_INFINITY);
-  return due(a) - due(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt);
-}
+// Sent explicitly: the browser adds If-None-Match by itself only from its HTTP cache (and 'no-store' bypasses that).
+const ifNoneMatch = (etag: string | undefined): Record<string, string> => (etag ? { 'if-none-match': etag } : {});
+const etagOf = (response: Response): { etag?: string } => {
+  const etag = response.headers.get('etag');
+  return etag ? { etag } : {};
+};

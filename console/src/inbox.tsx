@@ -7,18 +7,25 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { expectOk, type Api } from './api/client';
 import type { Ticket } from './api/types';
 import { announce, go, typing } from './app';
-import { FIXED_VIEWS, InboxSource, NO_FILTERS, countsOf, rowsOf, type Filters, type InboxData, type ViewId } from './inbox-data';
+import { InboxSource, NO_FILTERS, PAGE_SIZE, type Filters, type InboxData, type ViewId } from './inbox-data';
 import type { Me } from './me';
 import { SlaBadges } from './widgets';
 import { duration } from './sla';
 
 const POLL_MS = 4000;
+const SEARCH_PAUSE_MS = 300;
+
+function labelOf(view: ViewId): string {
+  return view.startsWith('tier:') ? `Tier ${view.slice(5)}` : view.startsWith('team:') ? `Team ${view.slice(5)}` : view;
+}
 
 export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
-  const source = useMemo(() => new InboxSource(api, me), [api, me]);
+  const source = useMemo(() => new InboxSource(api), [api]);
   const [data, setData] = useState<InboxData>();
   const [problem, setProblem] = useState<string>();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // The search sent to the API: the typed words once typing pauses, so each key press is not a request.
+  const [search, setSearch] = useState('');
   const [fresh, setFresh] = useState<Map<string, 'new' | 'updated'>>(new Map());
   const [selected, setSelected] = useState(0);
   const [now, setNow] = useState(Date.now());
@@ -27,33 +34,41 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
   const previous = useRef<InboxData | undefined>(undefined);
 
   useEffect(() => {
+    const timer = setTimeout(() => setSearch(filters.search.trim()), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [filters.search]);
+
+  useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const tick = async () => {
       try {
-        const next = await source.poll();
+        const next = await source.poll(view, search, previous.current?.key);
+        if (stopped) return;
         setNow(Date.now());
-        if (next && !stopped) {
+        if (next) {
           const before = previous.current;
-          if (before) {
+          // New and changed rows are marked only while the same list stays on screen.
+          if (before && before.key === next.key) {
+            const old = new Map(before.rows.map((ticket) => [ticket.id, ticket]));
             const marks = new Map<string, 'new' | 'updated'>();
-            for (const ticket of next.tickets.values()) {
-              const old = before.tickets.get(ticket.id);
-              if (!old) marks.set(ticket.id, 'new');
-              else if (old.version !== ticket.version) marks.set(ticket.id, 'updated');
+            for (const ticket of next.rows) {
+              const was = old.get(ticket.id);
+              if (!was) marks.set(ticket.id, 'new');
+              else if (was.version !== ticket.version) marks.set(ticket.id, 'updated');
             }
             if (marks.size > 0) {
               setFresh(marks);
               const added = [...marks.values()].filter((mark) => mark === 'new').length;
-              if (added > 0) announce(`${added} new ${added === 1 ? 'case' : 'cases'} in the inbox`);
+              if (added > 0) announce(`${added} new ${added === 1 ? 'case' : 'cases'} in the list`);
             }
-          }
+          } else setFresh(new Map());
           previous.current = next;
           setData(next);
         }
         setProblem(undefined);
       } catch (error) {
-        setProblem((error as Error).message);
+        if (!stopped) setProblem((error as Error).message);
       }
       if (!stopped) timer = setTimeout(tick, POLL_MS);
     };
@@ -62,16 +77,23 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [source]);
+  }, [source, view, search]);
 
-  const views: { id: ViewId; label: string }[] = [...FIXED_VIEWS, ...(data?.tiers ?? []).map((tier) => ({ id: `tier:${tier}` as ViewId, label: `Tier ${tier}` }))];
-  const current = views.find((candidate) => candidate.id === view) ?? FIXED_VIEWS[0]!;
-  const counts = data ? countsOf(data, views.map((candidate) => candidate.id), me) : new Map<ViewId, number>();
-  const rows = data ? rowsOf(data, current.id, filters, me) : [];
-  const severities = data ? [...new Set([...data.tickets.values()].map((ticket) => ticket.severity))].sort() : [];
+  const views = data?.views ?? [];
+  const current = views.find((candidate) => candidate.id === view) ?? { id: view, label: labelOf(view), count: 0 };
+  const searching = data?.key.startsWith('q:') === true;
+  const title = searching ? `Search: ${search}` : current.label;
+  const loaded = data?.rows ?? [];
+  const rows = filters.severity ? loaded.filter((ticket) => ticket.severity === filters.severity) : loaded;
+  const severities = [...new Set(loaded.map((ticket) => ticket.severity))].sort();
   const index = Math.min(selected, Math.max(rows.length - 1, 0));
 
-  useEffect(() => setSelected(0), [view]);
+  useEffect(() => {
+    // Another view: its own list, from the top (a search in progress ends).
+    setSelected(0);
+    setFilters((before) => (before.search ? { ...before, search: '' } : before));
+    setSearch('');
+  }, [view]);
 
   const focusRow = (i: number) => {
     setSelected(i);
@@ -123,7 +145,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
           {views.map((candidate) => (
             <li key={candidate.id}>
               <a href={`#/inbox/${encodeURIComponent(candidate.id)}`} aria-current={candidate.id === current.id ? 'page' : undefined}>
-                {candidate.label} <span class="count">{counts.get(candidate.id) ?? '…'}</span>
+                {candidate.label} <span class="count">{candidate.count}</span>
                 <span class="sr-only"> cases</span>
               </a>
             </li>
@@ -131,11 +153,11 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
         </ul>
       </nav>
       <section aria-labelledby="list-title" class="list">
-        <h2 id="list-title">{current.label}</h2>
+        <h2 id="list-title">{title}</h2>
         <form role="search" aria-label="Filter cases" class="filters" onSubmit={(event) => event.preventDefault()}>
           <label>
             Search cases
-            <input ref={searchRef} type="search" value={filters.search} maxLength={200} placeholder="Subject, case number, requester…" onInput={(event) => setFilters({ ...filters, search: event.currentTarget.value })} />
+            <input ref={searchRef} type="search" value={filters.search} maxLength={200} aria-describedby="search-hint" placeholder="Subject, case number, requester…" onInput={(event) => setFilters({ ...filters, search: event.currentTarget.value })} />
           </label>
           <label>
             Severity
@@ -146,24 +168,18 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
               ))}
             </select>
           </label>
-          <label>
-            Status
-            <select value={filters.status} onChange={(event) => setFilters({ ...filters, status: event.currentTarget.value })}>
-              <option value="">Any</option>
-              <option value="new">New</option>
-              <option value="open">Open</option>
-              <option value="pending-customer">Waiting on customer</option>
-            </select>
-          </label>
         </form>
+        <p id="search-hint" class="muted">
+          Search looks through every case (subject, description, case number, requester; up to 3 words, each must match), newest first. Severity narrows the rows shown.
+        </p>
         {problem && <p role="alert" class="error">Could not load the cases: {problem}</p>}
         {!data ? (
           <p>Loading cases…</p>
         ) : rows.length === 0 ? (
-          <p>No cases in this view{filters.search || filters.severity || filters.status ? ' with these filters' : ''}.</p>
+          <p>{searching ? 'No case matches every word.' : `No cases in this view${filters.severity ? ' with this severity' : ''}.`}</p>
         ) : (
           <table class="cases">
-            <caption class="sr-only">{current.label}, next due first</caption>
+            <caption class="sr-only">{title}, {searching ? 'newest first' : 'next due first'}</caption>
             <thead>
               <tr>
                 <th scope="col">Case</th>
@@ -200,6 +216,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
             </tbody>
           </table>
         )}
+        {data?.more && <p class="muted">The first {PAGE_SIZE} are shown{searching ? '' : ` of ${current.count}`}: narrow with search.</p>}
       </section>
     </div>
   );

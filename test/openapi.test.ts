@@ -191,6 +191,7 @@ describe('every answer of the local runtime is the one the document gives', () =
     expect((await call('PUT', '/customers/acme', { body: customer, headers: { 'if-match': '1' } })).status).toBe(409);
     expect((await call('GET', '/customers/acme')).status).toBe(200);
     expect((await call('GET', '/customers/initech')).status).toBe(404);
+    expect((await call('GET', '/customers?q=acme')).status).toBe(200);
 
     const agentKey = await call('POST', '/api-keys', { body: { name: 'agent', role: 'agent' } });
     expect(agentKey.status).toBe(201);
@@ -245,6 +246,8 @@ describe('every answer of the local runtime is the one the document gives', () =
       return listed.body.items.find((ticket: { subject: string }) => ticket.subject === 'Log attached (openapi)');
     });
     expect((await call('GET', `/tickets/${mailed.id}/attachments/created/1`)).status).toBe(302);
+    // Asked for JSON (the console): the same link as a 200, no redirect.
+    expect((await call('GET', `/tickets/${mailed.id}/attachments/created/1`, { headers: { accept: 'application/json' } })).status).toBe(200);
     expect((await call('GET', `/tickets/${mailed.id}/attachments/created/2`)).status).toBe(404);
 
     // Engineers and support orders.

@@ -8,7 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, expectOk, type Api } from './api/client';
 import type { paths } from './api/schema';
-import type { Customer, Severity, TicketWithTimeline, TimelineEvent } from './api/types';
+import type { AttachmentLink, Customer, Severity, TicketWithTimeline, TimelineEvent } from './api/types';
 import { announce, typing } from './app';
 import { assignToMe, nameOf } from './inbox';
 import type { Me } from './me';
@@ -322,15 +322,18 @@ function summary(data: Record<string, unknown>): string {
     .join(' · ');
 }
 
-/** The attachment route answers a presigned URL (302 + JSON body): fetched with the bearer, then saved. */
+/**
+ * The attachment route answers a short-lived presigned S3 URL. Asked for JSON it answers the URL
+ * itself (a fetch could not follow its redirect to S3, another origin): the console then opens
+ * the URL, and S3 serves the file as a download under the name as mailed.
+ */
 async function download(api: Api, id: string, eventId: string, n: number, filename: string): Promise<void> {
   try {
-    const { response } = await api.GET('/tickets/{id}/attachments/{eventId}/{n}', { params: { path: { id, eventId, n: String(n) } }, parseAs: 'stream' });
-    if (!response.ok) throw new Error(`the API answered ${response.status}`);
-    const url = URL.createObjectURL(await response.blob());
-    const link = Object.assign(document.createElement('a'), { href: url, download: filename });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    const link = await expectOk<AttachmentLink>(
+      api.GET('/tickets/{id}/attachments/{eventId}/{n}', { params: { path: { id, eventId, n: String(n) } }, headers: { accept: 'application/json' }, cache: 'no-store' }),
+    );
+    Object.assign(document.createElement('a'), { href: link.url, rel: 'noopener noreferrer' }).click();
+    announce(`Downloading ${link.filename}`);
   } catch (error) {
     announce(`Could not download ${filename}: ${(error as Error).message}`);
   }

@@ -10,6 +10,10 @@
  * answer (6 MB at most), so its size is bounded only by what ingest keeps. The same code runs
  * locally, where the URL points at the s3rver on loopback (AWS_ENDPOINT_URL_S3).
  *
+ * Asked with `Accept: application/json`, the route answers the same link as a 200 instead (a
+ * browser's fetch cannot follow the redirect to S3, another origin, and a plain link carries no
+ * Authorization header): the console fetches the link and then opens the URL.
+ *
  * The object key is never taken from the request: it is the one the ingest handler stored on the
  * event, and is checked to lie under the attachment prefix before a URL is signed for it.
  */
@@ -53,7 +57,8 @@ export const ATTACHMENT_PARAMS = [
 export const ATTACHMENT_REDIRECT = {
   description:
     `A redirect to a presigned S3 GET of the file, valid ${DOWNLOAD_URL_SECONDS / 60} minutes and needing no API key (so never share it): ` +
-    'S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects.',
+    'S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. ' +
+    'With `Accept: application/json` the answer is a 200 with this body and no redirect (a browser\'s fetch cannot follow a redirect to S3).',
   headers: { Location: { description: 'The presigned URL', schema: { type: 'string', format: 'uri' } } },
   content: {
     'application/json': {
@@ -105,13 +110,29 @@ export async function getAttachment(rt: Runtime, request: Request, id: string): 
     { expiresIn: DOWNLOAD_URL_SECONDS },
   );
   const expiresAt = new Date(Date.now() + DOWNLOAD_URL_SECONDS * 1000).toISOString();
+  const link = JSON.stringify({ url, expiresAt, filename: attachment.filename, size: attachment.size });
+  // A browser's fetch follows a redirect itself and cannot follow one to S3 (another origin, no
+  // bucket CORS), so the console asks for JSON and opens the URL: the same answer, without the redirect.
+  if (wantsJson(request.headers.accept)) return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'private, no-store' }, body: link };
   return {
     statusCode: 302,
     // The URL is a credential for its lifetime: never cached by a browser or proxy.
     headers: { location: url, 'content-type': 'application/json', 'cache-control': 'private, no-store' },
     // For a client that does not follow redirects: the same URL, and until when it works.
-    body: JSON.stringify({ url, expiresAt, filename: attachment.filename, size: attachment.size }),
+    body: link,
   };
+}
+
+/** `Accept: application/json` (alone, or ranked above anything else the client takes): the link as a 200 answer. */
+export function wantsJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranked = accept.slice(0, 1000).split(',').map((part) => {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => /^\s*q=([0-9.]+)\s*$/.exec(param)?.[1]).find(Boolean);
+    return { type: type.trim(), q: q === undefined ? 1 : Number(q) };
+  });
+  const json = ranked.find((entry) => entry.type === 'application/json')?.q ?? 0;
+  return json > 0 && ranked.every((entry) => entry.type === 'application/json' || entry.q < json);
 }
 
 function mailOf(event: TimelineEvent): MailRecord | undefined {

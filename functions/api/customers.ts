@@ -7,6 +7,10 @@ import { decide } from '../../core/access/authorize';
 import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
 import { forgetCustomers } from '../shared/lookups';
 import { allowOrThrow, type Request } from './tickets';
+import { z } from 'zod';
+import { LIMITS, atMostChars } from '../../core/limits';
+import { listCustomers as listCustomerPage } from '../store/customer-list';
+import { callerScope, openCursor, signCursor } from './cursors';
 
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
 export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
@@ -51,4 +55,33 @@ export async function getCustomer(rt: Runtime, request: Request, id: string): Pr
   const decision = decide(request.principal, 'customer:read', { customerId: id, ...(customer.partner ? { partnerId: customer.partner } : {}) });
   if (!decision.allowed) throw new HttpError(404, `no customer ${id}`);
   return json(200, customer);
+}
+
+export const ListCustomersQuery = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(LIMITS.id, atMostChars(LIMITS.id))
+      .optional()
+      .describe('The start of the customer\'s name (case and accents ignored).'),
+    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .strict();
+
+/**
+ * GET /customers: the vendor's staff (agents, admins) list the customers by name, a page at a
+ * time, or those whose name starts with `q` — one query of the customers' index partition
+ * (functions/store/customer-list.ts). Customers and partner agents read their own with GET /customers/{id}.
+ */
+export async function listCustomers(rt: Runtime, request: Request): Promise<HttpResult> {
+  // The customer list is the desk's, as the staff directory is: vendor staff only.
+  allowOrThrow(decide(request.principal, 'staff:read'));
+  const query = ListCustomersQuery.parse(request.query);
+  const binding = { list: 'customers', q: query.q?.toLowerCase(), scope: callerScope(request.principal) };
+  const cursor = await openCursor(query.cursor, binding);
+  const page = await listCustomerPage(rt.store, { limit: query.limit, ...(cursor ? { cursor } : {}), ...(query.q ? { nameStart: query.q } : {}) });
+  return json(200, { items: page.items, cursor: await signCursor(page.cursor, binding) });
 }

@@ -120,6 +120,9 @@ function operation(route: Route): Record<string, unknown> {
       responses[status] = { description: 'success', ...etag, ...described, content: jsonOf(route.response) };
     } else if (status === 304) {
       responses[status] = { description: 'Not modified: the answer is still the one If-None-Match names (no body)', headers: { ETag: { description: 'The same entity tag', schema: { type: 'string' } } } };
+    } else if (status === 200) {
+      // A route whose success is a redirect that also answers its body as a 200 (the attachment link, asked for JSON).
+      responses[status] = { description: 'The success\'s body without the redirect (Accept: application/json)', content: jsonOf(route.response) };
     } else if (status === 201) {
       responses[status] = { description: `Created (an id that named nothing yet); ${route.success} when it replaced one`, content: jsonOf(route.response) };
     } else {

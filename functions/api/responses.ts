@@ -234,6 +234,8 @@ export const SeveritiesSchema = z
   .strict();
 
 export const CustomerRecordSchema = CustomerSchema.extend({ version: z.number().int().describe('Send as If-Match to replace only this version') }).strict();
+/** GET /customers: a page of customers by name (functions/api/customers.ts listCustomers). */
+export const CustomerPageSchema = page(CustomerRecordSchema);
 
 export const AgentRecordSchema = AgentSchema.extend({ id: z.string() }).strict();
 export const AgentPageSchema = page(AgentRecordSchema);
@@ -346,6 +348,7 @@ export const RESPONSES = {
   AttachmentLink: AttachmentLinkSchema,
   Severities: SeveritiesSchema,
   Customer: CustomerRecordSchema,
+  CustomerPage: CustomerPageSchema,
   Agent: AgentRecordSchema,
   AgentPage: AgentPageSchema,
   SupportOrder: SupportOrderSchema,

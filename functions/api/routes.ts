@@ -5,7 +5,7 @@ import { LIMITS } from '../../core/limits';
 import type { Runtime } from '../shared/runtime';
 import { HttpError, type HttpResult } from '../shared/http';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
-import { getCustomer, putCustomer } from './customers';
+import { ListCustomersQuery, getCustomer, listCustomers, putCustomer } from './customers';
 import { API_KEY_ID_PATTERN, ListApiKeysQuery, createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './api-keys';
 import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuery, acceptOrder, cancelSupportOrder, changePeriods, createOrder, getAgent, getOrder, listAgents, listOrders, putAgent } from './support-orders';
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
@@ -101,9 +101,10 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/tickets/{id}', operationId: 'getTicket', response: 'TicketWithTimeline', answers: [404], id: PATH_IDS.ticket, summary: 'A ticket with its timeline', success: 200, run: getTicket },
   { method: 'POST', path: '/tickets/{id}/messages', operationId: 'postMessage', response: 'TicketChange', answers: [404, 409], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Customer message, agent reply or internal note', body: MessageSchema, success: 201, run: postMessage },
   { method: 'POST', path: '/tickets/{id}/actions', operationId: 'postAction', response: 'TicketChange', answers: [404, 409, 422], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
-  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', operationId: 'getAttachment', response: 'AttachmentLink', answers: [404], id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
+  { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', operationId: 'getAttachment', response: 'AttachmentLink', answers: [200, 404], id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL (with Accept: application/json, a 200 with the URL)', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
   { method: 'GET', path: '/policy/severities', operationId: 'listSeverities', response: 'Severities', answers: [404], summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
   { method: 'PUT', path: '/customers/{id}', operationId: 'putCustomer', response: 'Customer', answers: [201, 409], id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
+  { method: 'GET', path: '/customers', operationId: 'listCustomers', response: 'CustomerPage', summary: 'The customers by name, a page at a time; q: those whose name starts with it (agents and admins)', query: ListCustomersQuery, success: 200, run: listCustomers },
   { method: 'GET', path: '/customers/{id}', operationId: 'getCustomer', response: 'Customer', answers: [404], id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },
   { method: 'PUT', path: '/agents/{id}', operationId: 'putAgent', response: 'Agent', answers: [201], id: PATH_IDS.agent, summary: 'Create or replace an engineer: contact details, skills, availability (admin)', body: AgentSchema, success: 200, run: putAgent },
   { method: 'GET', path: '/agents/{id}', operationId: 'getAgent', response: 'Agent', answers: [404], id: PATH_IDS.agent, summary: 'An engineer', success: 200, run: getAgent },

@@ -47,6 +47,8 @@ export function ifMatchVersion(headers: Record<string, string | undefined>): num
  */
 export function withEntityTag(result: HttpResult, ifNoneMatch: string | undefined): HttpResult {
   if (result.statusCode !== 200 || typeof result.body !== 'string' || !/\bjson\b/.test(String(result.headers?.['content-type'] ?? ''))) return result;
+  // An answer that must not be kept (a presigned URL) keeps its no-store and gets no tag.
+  if (/\bno-store\b/.test(String(result.headers?.['cache-control'] ?? ''))) return result;
   const tag = `"${createHash('sha256').update(result.body).digest('base64url').slice(0, 32)}"`;
   const headers: Record<string, string | number | boolean> = { ...result.headers, etag: tag, 'cache-control': 'private, no-cache' };
   // Weak comparison (RFC 9110 13.1.2): W/ is ignored; `*` matches any current answer.

@@ -22,6 +22,7 @@ import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { customerViewsOf, inboxOrder, viewsOf } from '../../core/tickets/inbox';
+import { customerListingKeys } from './customer-list';
 import { ticketSearchTokens } from '../../core/tickets/search';
 import { ticketAccess, ticketSubject, type OperatedBy } from '../../core/access/authorize';
 import { LIMITS } from '../../core/limits';
@@ -564,7 +565,8 @@ export class DynamoStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...key(`CUSTOMER#${customer.id}`), version, customer },
+          // customerListingKeys: the customer's place in GET /customers (functions/store/customer-list.ts).
+          Item: { ...key(`CUSTOMER#${customer.id}`), ...customerListingKeys(customer), version, customer },
           ...(previous
             ? { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previous.version } }
             : { ConditionExpression: 'attribute_not_exists(PK)' }),

@@ -127,7 +127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL */
+        /** An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL (with Accept: application/json, a 200 with the URL) */
         get: operations["getAttachment"];
         put?: never;
         post?: never;
@@ -165,6 +165,23 @@ export interface paths {
         get: operations["getCustomer"];
         /** Create or replace a customer (plan, add-ons, contacts, domains, phone numbers) */
         put: operations["putCustomer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customers by name, a page at a time; q: those whose name starts with it (agents and admins) */
+        get: operations["listCustomers"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1090,6 +1107,11 @@ export interface components {
             /** @description Send as If-Match to replace only this version */
             version: number;
         };
+        CustomerPage: {
+            items: components["schemas"]["Customer"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque and signed for this query and caller. */
+            cursor: string | null;
+        };
         Agent: {
             name: string;
             /** Format: email */
@@ -1764,7 +1786,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A redirect to a presigned S3 GET of the file, valid 5 minutes and needing no API key (so never share it): S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. */
+            /** @description The success's body without the redirect (Accept: application/json) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            /** @description A redirect to a presigned S3 GET of the file, valid 5 minutes and needing no API key (so never share it): S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. With `Accept: application/json` the answer is a 200 with this body and no redirect (a browser's fetch cannot follow a redirect to S3). */
             302: {
                 headers: {
                     /** @description The presigned URL */
@@ -1948,6 +1979,49 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCustomers: {
+        parameters: {
+            query?: {
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -6,6 +6,7 @@
  * escalations, pauses, resolves, and changes made at once), full-text search, and ETag / 304.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import type { Ticket } from '../core/tickets/model';
@@ -310,5 +311,32 @@ describe('ETag', () => {
     expectStatus(after, 200);
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
     expect(after.body.assignee).toBe(agentAssignee);
+  });
+});
+
+describe('tickets written before the inbox', () => {
+  it('enter their views, counts and search when the reconciler upgrades the table, once, resuming where a short run stopped', async () => {
+    // Prepare: a ticket item as the previous release wrote it — no index state, no view entries,
+    // no postings, not counted — copied from a real one under a new case number.
+    const model = await open('acme', 'Template for an old ticket');
+    const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: `TICKET#${model}`, SK: 'A' } }));
+    const oldId = `${model.split('-')[0]}-9${Date.now() % 1_000_000}`;
+    const { inboxKeys: _keys, inboxOrder: _order, searchTokens: _tokens, ...rest } = Item!;
+    const ticket = { ...(rest.ticket as Ticket), id: oldId, caseNumber: oldId, subject: 'Quarterly ledger mismatch' };
+    await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...rest, PK: `TICKET#${oldId}`, GSI1SK: `${ticket.createdAt}#${oldId}`, GSI3SK: `${ticket.createdAt}#${oldId}`, ticket } }));
+    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: { PK: 'MIGRATION#inbox-views-1', SK: 'A' } }));
+    const before = await expectCountsMatchListings(agent);
+    expect((await listAll('q=ledger')).map((t) => t.id)).toEqual([]);
+
+    // Act: a run out of time before it starts keeps its place; the next one finishes.
+    expect(await store.upgradeInboxViews(0)).toEqual({ tickets: 0, done: false });
+    const finished = await store.upgradeInboxViews();
+
+    // Assess: listed, counted and found like any ticket; a further run is one read and does nothing.
+    expect(finished).toEqual({ tickets: 1, done: true });
+    expect((await listAll('q=ledger')).map((t) => t.id)).toEqual([oldId]);
+    const after = await expectCountsMatchListings(agent);
+    expect(after['view=open']).toBe(before['view=open']! + 1);
+    expect(await store.upgradeInboxViews()).toEqual({ tickets: 0, done: true });
   });
 });

@@ -753,6 +753,68 @@ export class DynamoStore {
     return moved;
   }
 
+  /**
+   * Tickets written before the inbox ([11]) enter their views, counters and search postings: each
+   * gets the writes a change would make (indexWrites from nothing), in one transaction conditioned
+   * on the version it was read at and on having no index state yet, so a ticket changed meanwhile
+   * is left to the change that indexed it. Run by the ticket reconciler, `budgetMs` at a time:
+   * an unfinished pass keeps its position in the marker item; once done, every call is one GetItem.
+   */
+  async upgradeInboxViews(budgetMs = 60_000, now: () => number = Date.now): Promise<{ tickets: number; done: boolean }> {
+    const marker = key('MIGRATION#inbox-views-1');
+    const state = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: marker, ConsistentRead: true }))).Item;
+    if (state?.done) return { tickets: 0, done: true };
+    const deadline = now() + budgetMs;
+    const statuses = ['active', 'resolved', 'closed'];
+    let statusIndex = Math.max(0, statuses.indexOf((state?.status as string | undefined) ?? 'active'));
+    let startKey = state?.startKey as Record<string, unknown> | undefined;
+    let tickets = 0;
+    const { indexName, partitionKey } = TABLE_INDEXES.byStatus;
+    while (statusIndex < statuses.length) {
+      if (now() >= deadline) {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...marker, done: false, status: statuses[statusIndex], ...(startKey ? { startKey } : {}) } }));
+        return { tickets, done: false };
+      }
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :status',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':status': `STATUS#${statuses[statusIndex]}` },
+          Limit: 100,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.inboxKeys !== undefined || !item.ticket) continue;
+        const ticket = item.ticket as Ticket;
+        const indexed = this.indexedState(ticket);
+        try {
+          await this.transact([
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: ticketKey(ticket.id),
+                UpdateExpression: `SET inboxKeys = :keys, searchTokens = :tokens${indexed.inboxOrder ? ', inboxOrder = :order' : ''}`,
+                ConditionExpression: 'version = :version AND attribute_not_exists(inboxKeys)',
+                ExpressionAttributeValues: { ':keys': indexed.inboxKeys, ':tokens': indexed.searchTokens, ':version': ticket.version, ...(indexed.inboxOrder ? { ':order': indexed.inboxOrder } : {}) },
+              },
+            },
+            ...this.indexWrites(ticket, undefined, indexed),
+          ]);
+          tickets++;
+        } catch (error) {
+          if (!(error instanceof VersionConflictError)) throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) statusIndex++;
+    }
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...marker, done: true, at: new Date(now()).toISOString() } }));
+    return { tickets, done: true };
+  }
+
   /** Sets attributes of an item unless `attribute` changed meanwhile (undefined: still absent); false when it had. */
   private async setIfStill(item: Record<string, unknown>, attribute: string, was: string | undefined, values: Record<string, string>): Promise<boolean> {
     const names = Object.keys(values);

@@ -5,9 +5,13 @@
  *
  * To add a benchmark: export `async function benchX(): Promise<BenchResult>` from a module
  * in this folder and append it to BENCHMARKS.
+ *
+ * `npm run bench -- --only=console-bundle,console-data` runs only the named ones; the console
+ * data benchmark writes TIERDESK_BENCH_TICKETS tickets (default 100,000; `--tickets=N` too).
  */
 import { benchBundles } from './bundles';
 import { benchCalendar, type BenchResult } from './calendar';
+import { benchConsoleBundle, benchConsoleData } from './console';
 import { benchCost } from './cost';
 import { benchIntake } from './intake';
 import { benchMail } from './mail';
@@ -18,7 +22,14 @@ const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'mail', run: benchMail },
   { name: 'cost', run: benchCost },
   { name: 'bundles', run: benchBundles },
+  { name: 'console-bundle', run: benchConsoleBundle },
+  { name: 'console-data', run: benchConsoleData },
 ];
+
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const unknown = only?.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name)) ?? [];
+if (unknown.length > 0) throw new Error(`--only: no benchmark ${unknown.join(', ')} (there are ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')})`);
+const selected = only ? BENCHMARKS.filter((benchmark) => only.includes(benchmark.name)) : BENCHMARKS;
 
 function formatValue(value: number | string): string {
   return typeof value === 'number' ? value.toLocaleString('en-US') : value;
@@ -42,7 +53,7 @@ function printTable(result: BenchResult): void {
 }
 
 const missed: string[] = [];
-for (const benchmark of BENCHMARKS) {
+for (const benchmark of selected) {
   console.log(`\n=== ${benchmark.name} ===`);
   try {
     const result = await benchmark.run();
@@ -61,6 +72,6 @@ if (missed.length > 0) {
   console.log(`TARGET MISSED (${missed.length}):`);
   for (const line of missed) console.log(`  TARGET MISSED  ${line}`);
 } else {
-  console.log(`All benchmark targets met (${BENCHMARKS.length} benchmark${BENCHMARKS.length === 1 ? '' : 's'}).`);
+  console.log(`All benchmark targets met (${selected.length} benchmark${selected.length === 1 ? '' : 's'}).`);
 }
 process.exitCode = 0;

@@ -741,6 +741,18 @@ describe('escalating through the tiers', () => {
     expect(l2.sla.nextDue).toBe(stamp(1, '12:00'));
   });
 
+  it('an escalation sent with blank detail fields (a form as is) is refused for what the tier needs, not for giving no details', () => {
+    // Prepare
+    const l2 = act(open(), { type: 'escalate', reason: 'to L2', details: { symptoms: '', stepsToReproduce: '  ' } }, at(1, '11:00'));
+
+    // Act
+    const error = refusal(() => act(l2, { type: 'escalate', reason: 'Code defect', details: { stepsToReproduce: '' } }, at(1, '12:00')));
+
+    // Assess: the move to L2 needed nothing and happened; L3 names the missing steps.
+    expect(l2.tier).not.toBe(open().tier);
+    expect(error.field).toBe('details.stepsToReproduce');
+  });
+
   it('Level 2 → Level 3 is refused without steps to reproduce (422, field details.stepsToReproduce)', () => {
     // Prepare
     const l2 = act(open(), { type: 'escalate', reason: 'to L2' }, at(1, '11:00'));

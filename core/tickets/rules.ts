@@ -204,7 +204,8 @@ export function applyAction(current: Ticket, given: Action, ctx: RuleContext, ac
       break;
     case 'escalate':
       if (ticket.status === 'resolved') throw new RuleError('status', 'a resolved ticket cannot be escalated: reopen it first');
-      if (action.details) recordDetails(ctx, ticket, action.details, actor, events);
+      // Blank detail fields (a form sent as is) are no details: the tier's own requirement then names what is missing.
+      if (action.details && Object.keys(givenDetails(action.details)).length > 0) recordDetails(ctx, ticket, action.details, actor, events);
       escalate(ctx, ticket, action.reason, action.tier, actor, events);
       break;
     case 'pause':
@@ -453,8 +454,13 @@ function stepTitle(policy: Policy, step: number): string {
   return policy.managementChain[step]?.title ?? `step ${step + 1}`;
 }
 
+/** The detail fields that say something (not blank). */
+function givenDetails(details: Ticket['details']): Record<string, string> {
+  return Object.fromEntries(Object.entries(details).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''));
+}
+
 function recordDetails(ctx: RuleContext, ticket: Ticket, details: Ticket['details'], actor: Actor, events: TimelineEvent[]) {
-  const given = Object.fromEntries(Object.entries(details).filter(([, value]) => typeof value === 'string' && value.trim()));
+  const given = givenDetails(details);
   if (Object.keys(given).length === 0) throw new RuleError('details', 'give at least one of stepsToReproduce, actionPlan, symptoms, diagnosticData');
   Object.assign(ticket.details, given);
   const supplied = new Set(Object.keys(given).map((field) => requirementFlag(field as TierRequirement)));

@@ -1,7 +1,8 @@
 /**
- * The shell: sign-in screen, header with the signed-in person, the main navigation (the inbox
- * now; customers, support orders and staff/keys have their place in it), hash routes
- * (#/inbox/<view>, #/tickets/<id>), the live region and the keyboard help.
+ * The shell: sign-in screen, header with the signed-in person, the main navigation (inbox,
+ * customers, support orders, staff, API keys: each shown only to a role the API answers), hash
+ * routes (#/inbox/<view>, #/tickets/<id>, #/customers[/<id>], #/orders, #/staff, #/keys), the
+ * live region and the keyboard help.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi, type Api } from './api/client';
@@ -10,12 +11,26 @@ import type { ConsoleConfig } from './config';
 import { Inbox } from './inbox';
 import { whoAmI, type Me } from './me';
 import { Workspace } from './workspace';
+import { CustomerDetail, Customers } from './customers';
+import { Orders } from './orders';
+import { Staff } from './staff';
+import { Keys } from './keys';
+import { can, mayAcceptOrders } from './access';
 import type { ViewId } from './inbox-data';
 
-export type Route = { page: 'inbox'; view: ViewId } | { page: 'ticket'; id: string; focus?: 'reply' | 'escalate' };
+export type Route =
+  | { page: 'inbox'; view: ViewId }
+  | { page: 'ticket'; id: string; focus?: 'reply' | 'escalate' }
+  | { page: 'customers' }
+  | { page: 'customer'; id: string }
+  | { page: 'orders' }
+  | { page: 'staff' }
+  | { page: 'keys' };
 
 function parseRoute(hash: string): Route {
   const [, page, rest] = /^#\/([a-z]+)\/?(.*)$/.exec(hash) ?? [];
+  if (page === 'customers') return rest ? { page: 'customer', id: decodeURIComponent(rest) } : { page: 'customers' };
+  if (page === 'orders' || page === 'staff' || page === 'keys') return { page };
   if (page === 'tickets' && rest) {
     const [id, focus] = rest.split('/');
     return { page: 'ticket', id: decodeURIComponent(id!), ...(focus === 'reply' || focus === 'escalate' ? { focus } : {}) };
@@ -107,7 +122,27 @@ function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth
             <li>
               <a href="#/inbox/mine" aria-current={route.page === 'inbox' ? 'page' : undefined}>Inbox</a>
             </li>
-            {/* Customers, Support orders and Staff & keys join this list when their screens exist. */}
+            {/* Only what the API would answer for this role (access.ts, the API's own rules). */}
+            {me && can(me, 'staff:read') && (
+              <li>
+                <a href="#/customers" aria-current={route.page === 'customers' || route.page === 'customer' ? 'page' : undefined}>Customers</a>
+              </li>
+            )}
+            {me && can(me, 'agent:read') && can(me, 'order:list') && (
+              <li>
+                <a href="#/orders" aria-current={route.page === 'orders' ? 'page' : undefined}>Support orders</a>
+              </li>
+            )}
+            {me && can(me, 'staff:read') && (
+              <li>
+                <a href="#/staff" aria-current={route.page === 'staff' ? 'page' : undefined}>Staff</a>
+              </li>
+            )}
+            {me && can(me, 'api-key:manage') && (
+              <li>
+                <a href="#/keys" aria-current={route.page === 'keys' ? 'page' : undefined}>API keys</a>
+              </li>
+            )}
           </ul>
         </nav>
         <p class="who">
@@ -126,8 +161,20 @@ function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth
           <p>Loading…</p>
         ) : route.page === 'inbox' ? (
           <Inbox api={api} me={me} view={route.view} />
-        ) : (
+        ) : route.page === 'ticket' ? (
           <Workspace key={route.id} api={api} me={me} id={route.id} {...(route.focus ? { focus: route.focus } : {})} />
+        ) : route.page === 'customers' && can(me, 'staff:read') ? (
+          <Customers api={api} />
+        ) : route.page === 'customer' && can(me, 'staff:read') ? (
+          <CustomerDetail key={route.id} api={api} me={me} id={route.id} />
+        ) : route.page === 'orders' && can(me, 'agent:read') ? (
+          <Orders api={api} mayAccept={mayAcceptOrders(me)} />
+        ) : route.page === 'staff' && can(me, 'staff:read') ? (
+          <Staff api={api} mayEdit={can(me, 'staff:write')} />
+        ) : route.page === 'keys' && can(me, 'api-key:manage') ? (
+          <Keys api={api} />
+        ) : (
+          <p role="alert">This page is not for your role ({me.role}).</p>
         )}
       </main>
       <div class="sr-only" role="status" aria-live="polite">

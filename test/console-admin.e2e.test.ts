@@ -12,7 +12,7 @@
  * else handed to the runtime's gateway, one origin as under `npm start`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -31,13 +31,20 @@ const DIST = join(ROOT, 'console', 'dist');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 const WAIT = { timeout: 30_000 };
 
+/** The newest modification time under a directory. */
+function newestSource(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+}
+
 let runtime: Runtime;
 let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  // Always a fresh build: the screens under test are the sources' (a stale dist would test old code).
-  execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  // Built when missing or older than its sources: the console under test is the sources'.
+  if (!existsSync(join(DIST, 'index.html')) || newestSource(join(ROOT, 'console', 'src')) > statSync(join(DIST, 'index.html')).mtimeMs) {
+    execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  }
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/console/')) {

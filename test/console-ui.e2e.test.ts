@@ -8,7 +8,7 @@
  * console and the API share one origin, as under `npm start`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -23,12 +23,20 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'console', 'dist');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
+/** The newest modification time under a directory. */
+function newestSource(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+}
+
 let runtime: Runtime;
 let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  // Built when missing or older than its sources: the console under test is the sources'.
+  if (!existsSync(join(DIST, 'index.html')) || newestSource(join(ROOT, 'console', 'src')) > statSync(join(DIST, 'index.html')).mtimeMs) {
+    execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  }
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/console/')) {
@@ -93,6 +101,11 @@ describe('the agent console', () => {
       await firstRow.waitFor({ timeout: 30_000 });
       await checkAccessibility(page, 'the inbox');
 
+      // Polling asks again with the list's ETag: an unchanged list is a 304, and its rows stay.
+      const unchanged = await page.waitForResponse((response) => response.url().includes('/tickets?') && response.url().includes('view=tier') && response.status() === 304, { timeout: 30_000 });
+      expect(unchanged.request().headers()['if-none-match']).toBeTruthy();
+      await firstRow.waitFor({ timeout: 30_000 });
+
       // A case opened while the list is open appears without a reload.
       const second = await openTicket('Login page is blank');
       await page.getByRole('link', { name: `${second.caseNumber} Login page is blank` }).waitFor({ timeout: 30_000 });
@@ -106,6 +119,12 @@ describe('the agent console', () => {
 
       await page.getByRole('button', { name: 'Assign to me' }).click();
       await page.getByRole('definition').filter({ hasText: agent.name ?? agent.username }).waitFor({ timeout: 30_000 });
+
+      // The API's "my cases" view holds what "assign to me" wrote.
+      await page.goto(`${origin}/console/#/inbox/mine`);
+      await page.getByRole('link', { name: `${first.caseNumber} Export stops halfway` }).waitFor({ timeout: 30_000 });
+      await page.goto(`${origin}/console/#/tickets/${first.id}`);
+      await page.getByRole('heading', { level: 1, name: `${first.caseNumber} Export stops halfway` }).waitFor({ timeout: 30_000 });
 
       await page.getByLabel('Message').fill('We are looking at the export now.');
       await page.getByRole('button', { name: 'Send reply' }).click();

@@ -223,6 +223,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
 }
 
 export function nameOf(me: Me, assignee: string): string {
+  if (me.assigneeIds.includes(assignee)) return me.name;
   return me.people.find((person) => person.id === assignee)?.name ?? assignee;
 }
 

@@ -17,7 +17,10 @@ export interface Me {
   customerId?: string;
   personId?: string;
   teams: string[];
-  /** What an assignee of one of my cases reads: my person id, else my email (the API mails either). */
+  /**
+   * What "assign to me" writes and what the API's "my cases" view reads (docs/inbox.md): my
+   * directory person id, else the API's id for a signed-in person, `user:<sub>`.
+   */
   assigneeIds: string[];
   /** Directory people by id, for showing and choosing assignees. */
   people: Directory['people'];
@@ -37,7 +40,7 @@ export async function whoAmI(api: Api, claims: Claims): Promise<Me> {
     name: claims.name ?? claims['cognito:username'] ?? email ?? 'signed in',
     role,
     teams: [],
-    assigneeIds: email ? [email] : [],
+    assigneeIds: [`user:${claims.sub}`],
     people: [],
     ...(email ? { email } : {}),
     ...(claims['custom:partner'] ? { partnerId: claims['custom:partner'] } : {}),
@@ -49,7 +52,7 @@ export async function whoAmI(api: Api, claims: Claims): Promise<Me> {
   const person = email ? directory.people.find((candidate) => candidate.email.toLowerCase() === email) : undefined;
   if (!person) return { ...base, people: directory.people };
   const teams = directory.teams.filter((team) => team.lead === person.id || team.members.includes(person.id)).map((team) => team.id);
-  return { ...base, name: person.name, personId: person.id, teams, assigneeIds: [person.id, ...base.assigneeIds], people: directory.people };
+  return { ...base, name: person.name, personId: person.id, teams, assigneeIds: [person.id], people: directory.people };
 }
 
 export const isStaff = (me: Me): boolean => me.role !== 'customer';

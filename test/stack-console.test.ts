@@ -218,6 +218,32 @@ describe('sign-in and CORS follow the console', () => {
   });
 });
 
+describe("CDK's deploy-time functions", () => {
+  const statementsOfFunction = (prefix: string) => {
+    const [, fn] = bare.ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    return bare.ofType('AWS::IAM::Policy').filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)).flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  };
+
+  it('the console copy touches only the CDK asset bucket, the console bucket and its invalidations', () => {
+    const [filesId] = bare.ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('ConsoleFiles'))!;
+    for (const statement of statementsOfFunction('CustomCDKBucketDeployment')) {
+      const actions = [statement.Action].flat();
+      const resources = JSON.stringify(statement.Resource);
+      if (actions.every((action) => action.startsWith('cloudfront:'))) expect(actions.sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+      else expect(resources.includes(filesId) || resources.includes('cdk-hnb659fds-assets'), resources).toBe(true);
+    }
+  });
+
+  it("the CORS update may only PATCH this API", () => {
+    const [apiId] = bare.one('AWS::ApiGatewayV2::Api');
+    const statements = statementsOfFunction('AWS679f53fac002430cb0da5b7982bd2287');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toBe('apigateway:PATCH');
+    expect(bare.text(statements[0]!.Resource)).toBe(`arn:{"Ref":"AWS::Partition"}:apigateway:{"Ref":"AWS::Region"}::/apis/${ref(apiId)}`);
+  });
+});
+
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged, with the distribution\'s domain or the vendor\'s', () => {
     expect(bare.nagError).toBeUndefined();

@@ -14,8 +14,6 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const SIGN_IN_MFA_MODES = ['optional', 'required'] as const;
 
-/** The console under development (Vite's port): the one http address Cognito accepts as a callback. */
-export const DEV_CONSOLE_URL = 'http://localhost:5173/';
 
 /** Cognito's limit for a callback URL. */
 const MAX_URL_LENGTH = 1024;

@@ -1,10 +1,14 @@
 /**
  * GET /customers ([11], the console's customer list): the staff list customers by name a page at
  * a time with a signed cursor, find them by the start of their name (case and accents ignored), a
- * renamed customer moves in the list, and customers and bad parameters are refused naming the field.
+ * renamed customer moves in the list, customers stored before the list enter it by the reconciler's
+ * upgrade, and customers and bad parameters are refused naming the field.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../core/limits';
+import { upgradeCustomerList } from '../functions/store/customer-list';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 let runtime: Runtime;
@@ -67,6 +71,23 @@ describe('GET /customers', () => {
     expect((await request('PUT', '/customers/bolt', { body: { ...customer, id: undefined, name: 'Aardvark Bolt' }, headers: { 'if-match': String(version) } })).status).toBe(200);
     expect(names((await request('GET', '/customers?q=aardvark')).body)).toEqual(['Aardvark Bolt']);
     expect(names((await request('GET', '/customers?q=bolt')).body)).toEqual([]);
+  });
+
+  it('lists customers stored before the list existed once the upgrade has run (once)', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const store = { tableName: runtime.tableName, doc };
+    // The item as putCustomer wrote it before [11]: no list keys.
+    const old = { id: 'oldco', name: 'Oldco Holdings', plan: 'standard', addOns: [], contract: {}, designatedUsers: [], contacts: [], emailDomains: [], phoneNumbers: [] };
+    await doc.send(new PutCommand({ TableName: runtime.tableName, Item: { PK: 'CUSTOMER#oldco', SK: 'A', version: 1, customer: old } }));
+    expect(names((await request('GET', '/customers?q=oldco')).body)).toEqual([]);
+    // The runtime's reconciler ran the upgrade at start-up; a new pass is one GetItem of the marker.
+    expect(await upgradeCustomerList(store)).toEqual({ customers: 0, done: true });
+    await doc.send(new PutCommand({ TableName: runtime.tableName, Item: { PK: 'MIGRATION#customer-list-1', SK: 'A', done: false } }));
+    // A pass out of time stops before reading and keeps its place.
+    expect(await upgradeCustomerList(store, 0)).toEqual({ customers: 0, done: false });
+    expect(await upgradeCustomerList(store)).toEqual({ customers: 1, done: true });
+    expect(names((await request('GET', '/customers?q=oldco')).body)).toEqual(['Oldco Holdings']);
+    expect((await doc.send(new GetCommand({ TableName: runtime.tableName, Key: { PK: 'CUSTOMER#oldco', SK: 'A' } }))).Item?.version).toBe(1);
   });
 
   it('is for the vendor\'s staff, and refuses bad parameters naming them', async () => {

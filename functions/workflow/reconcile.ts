@@ -10,6 +10,7 @@
 import { countBy, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
+import { upgradeCustomerList } from '../store/customer-list';
 
 const PAGE = 100;
 const STATUSES_WITH_A_CLOCK = ['active', 'resolved'] as const;
@@ -20,6 +21,7 @@ async function reconcile(): Promise<{ tickets: number; started: number; failed: 
   const counts = { tickets: 0, started: 0, failed: 0, woken: 0 };
   await store.upgradeIndexKeys(); // one GetItem once the table's keys are current
   await store.upgradeInboxViews(); // tickets from before the inbox enter its views; one GetItem once done
+  await upgradeCustomerList(store); // customers from before GET /customers enter its list; one GetItem once done
   const openPerTier = new Map(rt.policy.tiers.map((tier) => [tier.id, 0])); // a tier with none is charted as 0
   for (const status of STATUSES_WITH_A_CLOCK) {
     let cursor: string | undefined;

@@ -569,6 +569,29 @@ describe('BusinessClock properties', () => {
     );
   });
 
+  it('openIntervals are the open time between two instants: in order, disjoint, open inside, and adding up to elapsed', () => {
+    fc.assert(
+      fc.property(anyCalendar, anyStart, durationUpTo(24 * 21), (name, from, length) => {
+        const clock = clockOf(name);
+        const to = from + length;
+        const intervals = clock.openIntervals(from, to);
+        let total = 0;
+        let previousEnd = from;
+        for (const [start, end] of intervals) {
+          expect(start).toBeGreaterThanOrEqual(previousEnd);
+          expect(end).toBeGreaterThan(start);
+          expect(end).toBeLessThanOrEqual(to);
+          expect(clock.isOpen(start)).toBe(true);
+          expect(clock.isOpen(end - 1)).toBe(true);
+          total += end - start;
+          previousEnd = end;
+        }
+        expect(total).toBe(clock.elapsed(from, to));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('due is monotonic in the duration', () => {
     fc.assert(
       fc.property(anyCalendar, anyStart, durationUpTo(200), durationUpTo(200), (name, start, a, b) => {

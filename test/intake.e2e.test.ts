@@ -155,6 +155,39 @@ describe('GET /policy/severities', () => {
   });
 });
 
+describe('GET /policy/desk', () => {
+  it('gives staff the tiers and each calendar\'s open hours around now (the console counts business time left from them); customers get a 403', async () => {
+    const desk = await request('GET', '/policy/desk');
+    expect(desk.status).toBe(200);
+    expect(desk.body.tiers).toEqual([{ id: 'L1', name: 'Support Engineers', team: 'support', operatedBy: 'vendor', entryRequires: [] }]);
+    const [business] = desk.body.calendars;
+    expect(business).toMatchObject({ id: 'business', name: 'Business hours', timeZone: 'Europe/Berlin', alwaysOpen: false });
+    const from = Date.parse(business.from);
+    const to = Date.parse(business.to);
+    expect(from % 3_600_000).toBe(0);
+    expect(to - from).toBe(28 * 24 * 3_600_000);
+    expect(Date.now() - from).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
+    // Four whole weeks of Mon–Fri 09:00–17:00 Berlin: 20 spans of 8 hours, each on a weekday's office hours (the window's ends may cut one short, and add a 21st).
+    const spans = business.open.map((span: { from: string; to: string }) => ({
+      start: DateTime.fromISO(span.from, { zone: 'Europe/Berlin' }),
+      end: DateTime.fromISO(span.to, { zone: 'Europe/Berlin' }),
+    }));
+    expect(spans.length).toBeGreaterThanOrEqual(20);
+    expect(spans.length).toBeLessThanOrEqual(21);
+    for (const { start, end } of spans) {
+      expect(start.weekday).toBeLessThanOrEqual(5);
+      expect(start.hasSame(end, 'day')).toBe(true);
+      expect(start.hour).toBeGreaterThanOrEqual(9);
+      expect(end.toFormat('HH:mm') <= '17:00').toBe(true);
+    }
+    const whole = spans.filter(({ start, end }: { start: DateTime; end: DateTime }) => start.toFormat('HH:mm') === '09:00' && end.toFormat('HH:mm') === '17:00');
+    expect(whole.length).toBeGreaterThanOrEqual(19);
+
+    const customer = await request('GET', '/policy/desk', { key: acmeKey });
+    expect(customer.status).toBe(403);
+  });
+});
+
 describe('the acknowledgement', () => {
   it('states the chosen severity\'s criteria and the target in words, due in the customer\'s time zone and in UTC', async () => {
     const created = await request('POST', '/tickets', {

@@ -207,6 +207,8 @@ describe('every answer of the local runtime is the one the document gives', () =
     // Tickets, as staff and as the customer.
     expect((await call('GET', '/policy/severities')).status).toBe(200);
     expect((await call('GET', '/policy/severities', { key: acmeKey })).status).toBe(200);
+    expect((await call('GET', '/policy/desk')).status).toBe(200);
+    expect((await call('GET', '/policy/desk', { key: acmeKey })).status).toBe(403);
     const requester = { email: 'kim@acme.example', name: 'Kim Park' };
     const created = await call('POST', '/tickets', { body: { subject: 'Export fails', description: 'It times out.', severity: '1', requester }, headers: { 'idempotency-key': 'openapi-1' } });
     expect(created.status).toBe(201);

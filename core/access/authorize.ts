@@ -84,6 +84,7 @@ export const DESK_ACTIONS = [
   'staff:read',
   'staff:write',
   'policy:read',
+  'policy:desk',
   'api-key:manage',
 ] as const;
 export type DeskAction = (typeof DESK_ACTIONS)[number];
@@ -261,6 +262,8 @@ function decideForDesk(caller: Caller, action: DeskAction): Decision {
     case 'agent:read':
     case 'staff:read':
       return isVendorStaff(role) ? ALLOWED : refuse(403, 'this needs an agent or admin key');
+    case 'policy:desk':
+      return role === 'customer' ? refuse(403, 'the desk\'s tiers and hours are for support staff') : ALLOWED;
     case 'agent:write':
     case 'staff:write':
     case 'api-key:manage':

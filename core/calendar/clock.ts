@@ -73,6 +73,20 @@ export class BusinessClock {
     return total;
   }
 
+  /** The open spans that meet [from, to), each cut to it, in order (what a client needs to count business time itself). */
+  openIntervals(from: number, to: number): [number, number][] {
+    if (!(to > from)) return [];
+    if (this.calendar.alwaysOpen) return [[from, to]];
+    this.cover(from, to);
+    const out: [number, number][] = [];
+    for (let i = Math.max(this.lastStartAtOrBefore(from), 0); i < this.starts.length && this.starts[i]! < to; i++) {
+      const start = Math.max(this.starts[i]!, from);
+      const end = Math.min(this.ends[i]!, to);
+      if (end > start) out.push([start, end]);
+    }
+    return out;
+  }
+
   isOpen(at: number): boolean {
     if (this.calendar.alwaysOpen) return true;
     this.cover(at, at);

@@ -81,3 +81,42 @@ function targetsFor(policy: Policy, terms: Terms, severity: string): Record<stri
   }
   return targets;
 }
+
+/** How far back and ahead GET /policy/desk gives each calendar's open hours: overdue badges look back, due ones ahead. */
+const OPEN_HOURS_BACK_MS = 7 * 24 * 3_600_000;
+const OPEN_HOURS_AHEAD_MS = 21 * 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * GET /policy/desk: what the console needs to work cases (staff only; it names teams, which are
+ * routing): the tiers with their entry requirements (the escalation form), the case reasons, and
+ * each calendar's open hours over a window around now (to show time left in business time). The
+ * window starts on the hour, so the answer, and its ETag, stay the same for an hour.
+ */
+export async function deskPolicy(rt: Runtime, request: Request): Promise<HttpResult> {
+  allowOrThrow(decide(request.principal, 'policy:desk'));
+  const { policy } = rt;
+  const from = Math.floor(request.now / HOUR_MS) * HOUR_MS - OPEN_HOURS_BACK_MS;
+  const to = from + OPEN_HOURS_BACK_MS + OPEN_HOURS_AHEAD_MS;
+  return json(200, {
+    tiers: policy.tiers.map((tier) => ({
+      id: tier.id,
+      name: tier.name,
+      team: tier.team,
+      operatedBy: tier.operatedBy,
+      entryRequires: tier.entryRequires,
+      ...(tier.entryCaseReasons ? { entryCaseReasons: tier.entryCaseReasons } : {}),
+      ...(tier.severities ? { severities: tier.severities } : {}),
+    })),
+    caseReasons: policy.caseReasons.map((reason) => ({ id: reason.id, name: reason.name })),
+    calendars: policy.calendars.map((calendar) => ({
+      id: calendar.id,
+      ...(calendar.name ? { name: calendar.name } : {}),
+      timeZone: calendar.timeZone,
+      alwaysOpen: calendar.alwaysOpen,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      open: rt.planner.clock(calendar.id).openIntervals(from, to).map(([start, end]) => ({ from: new Date(start).toISOString(), to: new Date(end).toISOString() })),
+    })),
+  });
+}

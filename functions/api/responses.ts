@@ -233,6 +233,41 @@ export const SeveritiesSchema = z
   })
   .strict();
 
+const Span = z.object({ from: z.string().describe('ISO instant'), to: z.string().describe('ISO instant') }).strict();
+
+/** GET /policy/desk (functions/api/policy-info.ts deskPolicy). */
+export const DeskPolicySchema = z
+  .object({
+    tiers: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          team: z.string().describe('The team whose queue works the tier'),
+          operatedBy: z.enum(['vendor', 'partner']),
+          entryRequires: z.array(z.string()).describe('Ticket details a case must carry to enter the tier (stepsToReproduce, actionPlan, symptoms, diagnosticData)'),
+          entryCaseReasons: z.array(z.string()).optional().describe('A case must carry one of these case reasons to enter the tier'),
+          severities: z.array(z.string()).optional().describe('The severities the tier works (absent: all)'),
+        })
+        .strict(),
+    ),
+    caseReasons: z.array(z.object({ id: z.string(), name: z.string() }).strict()),
+    calendars: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string().optional(),
+          timeZone: z.string(),
+          alwaysOpen: z.boolean(),
+          from: z.string().describe('Start of the window the open hours cover (on the hour, 7 days back)'),
+          to: z.string().describe('End of that window (21 days ahead)'),
+          open: z.array(Span).describe('The open spans within the window, in order'),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export const CustomerRecordSchema = CustomerSchema.extend({ version: z.number().int().describe('Send as If-Match to replace only this version') }).strict();
 /** GET /customers: a page of customers by name (functions/api/customers.ts listCustomers). */
 export const CustomerPageSchema = page(CustomerRecordSchema);
@@ -347,6 +382,7 @@ export const RESPONSES = {
   TimelineEvent: TimelineEventSchema,
   AttachmentLink: AttachmentLinkSchema,
   Severities: SeveritiesSchema,
+  DeskPolicy: DeskPolicySchema,
   Customer: CustomerRecordSchema,
   CustomerPage: CustomerPageSchema,
   Agent: AgentRecordSchema,

@@ -11,7 +11,7 @@ import { AcceptOrderSchema, ChangePeriodsSchema, ListAgentsQuery, ListOrdersQuer
 import { ActionSchema, ApiKeySchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 import { createTicket, getTicket, listTickets, postAction, postMessage, ticketViewCounts, type Request } from './tickets';
 import { ATTACHMENT_PARAMS, ATTACHMENT_REDIRECT, getAttachment } from './attachments';
-import { SeveritiesQuery, listSeverities } from './policy-info';
+import { SeveritiesQuery, deskPolicy, listSeverities } from './policy-info';
 import { ListStaffQuery, PartnerBodySchema, PersonBodySchema, TeamBodySchema, exportDirectory, getPartner, getPerson, getTeam, listPeople, listTeams, putPartner, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
 import type { ResponseName } from './responses';
@@ -103,6 +103,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/tickets/{id}/actions', operationId: 'postAction', response: 'TicketChange', answers: [404, 409, 422], id: PATH_IDS.ticket, headers: ['If-Match'], summary: 'Assign, set severity or case reason, escalate, pause, resume, resolve, reopen, close', body: ActionSchema, success: 200, run: postAction },
   { method: 'GET', path: '/tickets/{id}/attachments/{eventId}/{n}', operationId: 'getAttachment', response: 'AttachmentLink', answers: [200, 404], id: PATH_IDS.ticket, params: ATTACHMENT_PARAMS, summary: 'An attachment of a mail on the ticket, for whoever may see that mail (customers: public events of their own tickets): a 302 to a short-lived download URL (with Accept: application/json, a 200 with the URL)', success: 302, successResponse: ATTACHMENT_REDIRECT, run: getAttachment },
   { method: 'GET', path: '/policy/severities', operationId: 'listSeverities', response: 'Severities', answers: [404], summary: 'The severities with their definitions and criteria; with a customer key (or ?customer= for staff) that customer\'s targets at each', query: SeveritiesQuery, success: 200, run: listSeverities },
+  { method: 'GET', path: '/policy/desk', operationId: 'getDeskPolicy', response: 'DeskPolicy', summary: 'For support staff: the tiers (teams, entry requirements), case reasons, and each calendar\'s open hours from 7 days back to 21 days ahead (to count business time left)', success: 200, run: deskPolicy },
   { method: 'PUT', path: '/customers/{id}', operationId: 'putCustomer', response: 'Customer', answers: [201, 409], id: PATH_IDS.customer, headers: ['If-Match'], summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)', body: CustomerSchema.omit({ id: true }), success: 200, run: putCustomer },
   { method: 'GET', path: '/customers', operationId: 'listCustomers', response: 'CustomerPage', summary: 'The customers by name, a page at a time; q: those whose name starts with it (agents and admins)', query: ListCustomersQuery, success: 200, run: listCustomers },
   { method: 'GET', path: '/customers/{id}', operationId: 'getCustomer', response: 'Customer', answers: [404], id: PATH_IDS.customer, summary: 'A customer', success: 200, run: getCustomer },

@@ -154,6 +154,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/policy/desk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For support staff: the tiers (teams, entry requirements), case reasons, and each calendar's open hours from 7 days back to 21 days ahead (to count business time left) */
+        get: operations["getDeskPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{id}": {
         parameters: {
             query?: never;
@@ -1063,6 +1080,43 @@ export interface components {
                 };
             }[];
         };
+        DeskPolicy: {
+            tiers: {
+                id: string;
+                name: string;
+                /** @description The team whose queue works the tier */
+                team: string;
+                /** @enum {string} */
+                operatedBy: "vendor" | "partner";
+                /** @description Ticket details a case must carry to enter the tier (stepsToReproduce, actionPlan, symptoms, diagnosticData) */
+                entryRequires: string[];
+                /** @description A case must carry one of these case reasons to enter the tier */
+                entryCaseReasons?: string[];
+                /** @description The severities the tier works (absent: all) */
+                severities?: string[];
+            }[];
+            caseReasons: {
+                id: string;
+                name: string;
+            }[];
+            calendars: {
+                id: string;
+                name?: string;
+                timeZone: string;
+                alwaysOpen: boolean;
+                /** @description Start of the window the open hours cover (on the hour, 7 days back) */
+                from: string;
+                /** @description End of that window (21 days ahead) */
+                to: string;
+                /** @description The open spans within the window, in order */
+                open: {
+                    /** @description ISO instant */
+                    from: string;
+                    /** @description ISO instant */
+                    to: string;
+                }[];
+            }[];
+        };
         Customer: {
             id: string;
             name: string;
@@ -1852,6 +1906,45 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDeskPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the answer the client holds: when the answer is still the same, a 304 with no body (poll without re-fetching). */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    /** @description The answer's entity tag: send it as If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskPolicy"];
+                };
+            };
+            /** @description Not modified: the answer is still the one If-None-Match names (no body) */
+            304: {
+                headers: {
+                    /** @description The same entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

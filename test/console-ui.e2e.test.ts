@@ -15,7 +15,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../local/runtime';
-import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility } from './support/browser';
+import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, escapeRegExp } from './support/browser';
 import { api, startTestRuntime } from './support/runtime';
 import { userWithGroup } from './support/sign-in';
 
@@ -96,7 +96,9 @@ describe('the agent console', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor({ timeout: 30_000 });
 
-      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: new RegExp(`^Tier ${first.tier}\\b`) }).click();
+      // Views and rows name tiers as the policy does (GET /policy/desk).
+      const tierName = (await api(runtime)('GET', '/policy/desk')).body.tiers.find((tier: { id: string }) => tier.id === first.tier).name as string;
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: new RegExp(`^${escapeRegExp(tierName)} \\d`) }).click();
       const firstRow = page.getByRole('link', { name: `${first.caseNumber} Export stops halfway` });
       await firstRow.waitFor({ timeout: 30_000 });
       await checkAccessibility(page, 'the inbox');

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, screenshot } from './support/browser';
+import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, escapeRegExp, screenshot } from './support/browser';
 import { startTestRuntime, type Runtime } from './support/runtime';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -114,20 +114,23 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     // Escalate to 3rd tier as a code change, without steps to reproduce: refused, the error on the field.
     const escalate = page.getByRole('form', { name: 'Escalate', exact: true });
     await escalate.getByLabel('Reason for escalating').fill('No workaround: the caption timer must change.');
-    await escalate.getByLabel(/To tier/).fill('tier3');
-    await escalate.getByLabel('Case reason').fill('code-change');
+    // The form offers the tiers above this one by name and the policy's case reasons.
+    await escalate.getByLabel('To tier').selectOption({ label: '3rd Tier Support' });
+    // What 3rd tier requires is said on the fields before anything is sent.
+    await escalate.getByLabel('Steps to reproduce (required by 3rd Tier Support)').waitFor();
+    await escalate.getByLabel(/^Case reason/).selectOption('code-change');
     // The symptoms are known, the steps not yet: what 3rd tier requires is missing.
     await escalate.getByLabel('Symptoms').fill('Captions a second late after ten minutes.');
     await escalate.getByRole('button', { name: 'Escalate', exact: true }).click();
     const steps = escalate.getByLabel('Steps to reproduce');
     await expectInvalid(page, steps, /steps ?to ?reproduce/i);
     await checkAccessibility(page, 'the workspace with the escalation refused');
-    await expect.poll(() => factOf(page, 'Tier / team')).toMatch(/^tier1\b/);
+    await expect.poll(() => factOf(page, 'Tier / team')).toMatch(/^1st Tier Support \//);
 
     // With the steps: accepted, the case is at 3rd tier with its team.
     await steps.fill('1. Play any video of 15 minutes with captions.\n2. Watch minute 10: the captions are a second late.');
     await escalate.getByRole('button', { name: 'Escalate', exact: true }).click();
-    await expect.poll(() => factOf(page, 'Tier / team'), { timeout: APPEARS_WITHIN_MS }).toBe('tier3 / vidizmo-tier3');
+    await expect.poll(() => factOf(page, 'Tier / team'), { timeout: APPEARS_WITHIN_MS }).toBe('3rd Tier Support / vidizmo-tier3');
     expect(await steps.getAttribute('aria-invalid')).toBeNull();
 
     // Resolve.
@@ -166,10 +169,6 @@ async function factOf(page: Page, term: string): Promise<string> {
   const facts = page.getByRole('region', { name: 'Case', exact: true });
   const value = facts.locator('dt', { hasText: new RegExp(`^${escapeRegExp(term)}$`) }).locator('xpath=following-sibling::dd[1]');
   return ((await value.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `console/dist` as `npm start` serves it: built when missing or older than the console's sources. */

@@ -67,12 +67,12 @@ export function queryOf(view: ViewId, search: string): { key: string; query: Lis
 }
 
 /** The caller's views from GET /tickets/views, labelled and ordered (one team: "My team's queue"; several: one per team). */
-export function viewsOf(counts: InboxViewCounts): ViewEntry[] {
+export function viewsOf(counts: InboxViewCounts, tierName: (id: string) => string = (id) => id): ViewEntry[] {
   const teams = counts.views.filter((entry) => entry.view === 'team').length;
   return [...counts.views]
     .sort((a, b) => ORDER.indexOf(a.view) - ORDER.indexOf(b.view))
     .map((entry): ViewEntry => {
-      if (entry.view === 'tier') return { id: `tier:${entry.tier ?? ''}`, label: `Tier ${entry.tier ?? ''}`, count: entry.count };
+      if (entry.view === 'tier') return { id: `tier:${entry.tier ?? ''}`, label: tierName(entry.tier ?? ''), count: entry.count };
       if (entry.view === 'team' && teams > 1) return { id: `team:${entry.team ?? ''}`, label: `Team ${entry.team ?? ''}`, count: entry.count };
       return { id: entry.view, label: LABELS[entry.view] ?? entry.view, count: entry.count };
     });
@@ -89,7 +89,10 @@ export class InboxSource {
   /** How many requests answered 304 (the browser test reads it to see polling re-fetch nothing). */
   notModified = 0;
 
-  constructor(private readonly api: Api) {}
+  constructor(
+    private readonly api: Api,
+    private readonly tierName?: (id: string) => string,
+  ) {}
 
   /**
    * Fetches the counts and the list of the view (or search) on screen, each with If-None-Match.
@@ -101,7 +104,7 @@ export class InboxSource {
     const listChanged = await this.fetchList(key, query);
     if (!countsChanged && !listChanged && shown === key) return undefined;
     const page = this.lists.get(key)!.body;
-    return { views: viewsOf(this.counts!.body), rows: page.items, key, more: page.cursor !== null };
+    return { views: viewsOf(this.counts!.body, this.tierName), rows: page.items, key, more: page.cursor !== null };
   }
 
   private async fetchCounts(): Promise<boolean> {

@@ -11,16 +11,17 @@ import { InboxSource, NO_FILTERS, PAGE_SIZE, type Filters, type InboxData, type 
 import type { Me } from './me';
 import { SlaBadges } from './widgets';
 import { duration } from './sla';
+import { tierName } from './desk';
 
 const POLL_MS = 4000;
 const SEARCH_PAUSE_MS = 300;
 
-function labelOf(view: ViewId): string {
-  return view.startsWith('tier:') ? `Tier ${view.slice(5)}` : view.startsWith('team:') ? `Team ${view.slice(5)}` : view;
+function labelOf(me: Me, view: ViewId): string {
+  return view.startsWith('tier:') ? tierName(me.desk, view.slice(5)) : view.startsWith('team:') ? `Team ${view.slice(5)}` : view;
 }
 
 export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
-  const source = useMemo(() => new InboxSource(api), [api]);
+  const source = useMemo(() => new InboxSource(api, (id) => tierName(me.desk, id)), [api, me.desk]);
   const [data, setData] = useState<InboxData>();
   const [problem, setProblem] = useState<string>();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
@@ -80,7 +81,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
   }, [source, view, search]);
 
   const views = data?.views ?? [];
-  const current = views.find((candidate) => candidate.id === view) ?? { id: view, label: labelOf(view), count: 0 };
+  const current = views.find((candidate) => candidate.id === view) ?? { id: view, label: labelOf(me, view), count: 0 };
   const searching = data?.key.startsWith('q:') === true;
   const title = searching ? `Search: ${search}` : current.label;
   const loaded = data?.rows ?? [];
@@ -183,7 +184,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
             <thead>
               <tr>
                 <th scope="col">Case</th>
-                <th scope="col">SLA</th>
+                <th scope="col">SLA (business hours left)</th>
                 <th scope="col">Severity</th>
                 <th scope="col">Tier</th>
                 <th scope="col">Customer</th>
@@ -202,10 +203,10 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
                     {ticket.status === 'pending-customer' && <span class="mark">waiting on customer</span>}
                   </td>
                   <td>
-                    <SlaBadges ticket={ticket} now={now} />
+                    <SlaBadges ticket={ticket} now={now} desk={me.desk} />
                   </td>
                   <td>{ticket.severity}</td>
-                  <td>{ticket.tier}</td>
+                  <td>{tierName(me.desk, ticket.tier)}</td>
                   <td>{ticket.customerId ?? ticket.requester.company ?? <em>unverified</em>}</td>
                   <td>{ticket.assignee ? nameOf(me, ticket.assignee) : <em>unassigned</em>}</td>
                   <td>

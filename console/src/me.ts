@@ -5,7 +5,7 @@
  */
 import { expectOk, type Api } from './api/client';
 import type { Claims } from './auth';
-import type { Directory } from './api/types';
+import type { DeskPolicy, Directory } from './api/types';
 
 export type Role = 'admin' | 'agent' | 'partner-agent' | 'customer';
 
@@ -24,6 +24,8 @@ export interface Me {
   assigneeIds: string[];
   /** Directory people by id, for showing and choosing assignees. */
   people: Directory['people'];
+  /** Staff: the desk's tiers, case reasons and calendars' open hours (GET /policy/desk). */
+  desk?: DeskPolicy;
 }
 
 const ORDER: Role[] = ['admin', 'agent', 'partner-agent', 'customer'];
@@ -46,13 +48,18 @@ export async function whoAmI(api: Api, claims: Claims): Promise<Me> {
     ...(claims['custom:partner'] ? { partnerId: claims['custom:partner'] } : {}),
     ...(claims['custom:customer'] ? { customerId: claims['custom:customer'] } : {}),
   };
-  if (role !== 'admin' && role !== 'agent') return base;
-  const directory = await expectOk<Directory>(api.GET('/staff')).catch(() => undefined);
-  if (!directory) return base;
+  if (role === 'customer') return base;
+  // Both at once; either may fail (the console then shows ids and wall-clock time) without the other.
+  const [directory, desk] = await Promise.all([
+    role === 'partner-agent' ? undefined : expectOk<Directory>(api.GET('/staff')).catch(() => undefined),
+    expectOk<DeskPolicy>(api.GET('/policy/desk')).catch(() => undefined),
+  ]);
+  const withDesk: Me = desk ? { ...base, desk } : base;
+  if (!directory) return withDesk;
   const person = email ? directory.people.find((candidate) => candidate.email.toLowerCase() === email) : undefined;
-  if (!person) return { ...base, people: directory.people };
+  if (!person) return { ...withDesk, people: directory.people };
   const teams = directory.teams.filter((team) => team.lead === person.id || team.members.includes(person.id)).map((team) => team.id);
-  return { ...base, name: person.name, personId: person.id, teams, assigneeIds: [person.id], people: directory.people };
+  return { ...withDesk, name: person.name, personId: person.id, teams, assigneeIds: [person.id], people: directory.people };
 }
 
 export const isStaff = (me: Me): boolean => me.role !== 'customer';

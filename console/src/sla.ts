@@ -1,10 +1,13 @@
 /**
  * The SLA badges of a case: one per running objective (first response, next response,
  * resolution, status update), each with its state in words and a symbol, so colour is never the
- * only signal. Time left is wall-clock time to the due instant the API computed in business
- * time (the due instant already skips nights, weekends and holidays of the plan's calendar).
+ * only signal. Time left (or overdue) is business time: the open hours of the objective's
+ * calendar between now and the due instant (GET /policy/desk, desk.ts), so a case due Monday
+ * 10:00 reads "1h left" on Friday evening, not "2d 15h". Where the desk's window of open hours
+ * does not reach, it is wall-clock time, and says so.
  */
-import type { Objective, Ticket } from './api/types';
+import type { DeskPolicy, Objective, Ticket } from './api/types';
+import { alwaysOpen, businessTime } from './desk';
 
 export type BadgeState = 'ok' | 'warning' | 'overdue' | 'paused';
 
@@ -12,8 +15,10 @@ export interface Badge {
   key: string;
   label: string;
   state: BadgeState;
-  /** e.g. "2h 5m left", "overdue 15m", "paused". */
+  /** e.g. "2h 5m left", "overdue 15m", "paused"; business time unless `wallClock`. */
   text: string;
+  /** The time given is wall-clock time (no open hours known for the calendar at that distance). */
+  wallClock?: boolean;
   due?: string;
 }
 
@@ -26,7 +31,7 @@ const OBJECTIVES: [keyof Ticket['sla'], string][] = [
 
 export const SYMBOL: Record<BadgeState, string> = { ok: '◷', warning: '⚠', overdue: '✖', paused: '⏸' };
 
-export function badges(ticket: Ticket, now: number): Badge[] {
+export function badges(ticket: Ticket, now: number, desk?: DeskPolicy): Badge[] {
   const paused = ticket.sla.pauses.some((pause) => !pause.to);
   const out: Badge[] = [];
   for (const [key, label] of OBJECTIVES) {
@@ -36,9 +41,14 @@ export function badges(ticket: Ticket, now: number): Badge[] {
       if (paused) out.push({ key, label, state: 'paused', text: 'paused' });
       continue;
     }
-    const left = Date.parse(objective.due) - now;
-    const state: BadgeState = objective.breachedAt || left < 0 ? 'overdue' : objective.warnedAt ? 'warning' : 'ok';
-    out.push({ key, label, state, text: left < 0 ? `overdue ${duration(-left)}` : `${duration(left)} left`, due: objective.due });
+    const due = Date.parse(objective.due);
+    const late = due < now;
+    const business = late ? businessTime(desk, objective.calendar, due, now) : businessTime(desk, objective.calendar, now, due);
+    const amount = business ?? Math.abs(due - now);
+    // Business time is told in hours (a "day" of open time would read as 24 of them); always-open calendars read as the wall clock does.
+    const words = business === undefined || alwaysOpen(desk, objective.calendar) ? duration(amount) : hours(amount);
+    const state: BadgeState = objective.breachedAt || late ? 'overdue' : objective.warnedAt ? 'warning' : 'ok';
+    out.push({ key, label, state, text: late ? `overdue ${words}` : `${words} left`, due: objective.due, ...(business === undefined ? { wallClock: true } : {}) });
   }
   return out;
 }
@@ -53,6 +63,14 @@ export function duration(ms: number): string {
   if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return `${hours}h ${mins}m`;
   return `${mins}m`;
+}
+
+/** "26h 5m", "45m", "<1m": open time, in hours and minutes. */
+export function hours(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return '<1m';
+  const whole = Math.floor(minutes / 60);
+  return whole > 0 ? `${whole}h ${minutes % 60}m` : `${minutes}m`;
 }
 
 /** An instant in a zone, e.g. "Tue 14 May, 14:30 CEST". */

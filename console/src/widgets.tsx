@@ -1,9 +1,9 @@
 /** Small shared pieces: SLA badges (state in words and a symbol, not colour alone) and field errors. */
 import { SYMBOL, badges } from './sla';
-import type { Ticket } from './api/types';
+import type { DeskPolicy, Ticket } from './api/types';
 
-export function SlaBadges({ ticket, now }: { ticket: Ticket; now: number }) {
-  const list = badges(ticket, now);
+export function SlaBadges({ ticket, now, desk }: { ticket: Ticket; now: number; desk?: DeskPolicy | undefined }) {
+  const list = badges(ticket, now, desk);
   if (list.length === 0) return <span class="muted">no running clock</span>;
   return (
     <ul class="badges">
@@ -11,6 +11,7 @@ export function SlaBadges({ ticket, now }: { ticket: Ticket; now: number }) {
         <li key={badge.key} class={`badge ${badge.state}`}>
           <span aria-hidden="true">{SYMBOL[badge.state]} </span>
           {badge.label}: {badge.text}
+          {badge.wallClock ? ' (clock time)' : ''}
           {badge.state === 'warning' ? ' (warning)' : ''}
         </li>
       ))}

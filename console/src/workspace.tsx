@@ -8,7 +8,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, expectOk, type Api } from './api/client';
 import type { paths } from './api/schema';
-import type { AttachmentLink, Customer, Severity, TicketWithTimeline, TimelineEvent } from './api/types';
+import type { AttachmentLink, Customer, DeskPolicy, Severity, TicketWithTimeline, TimelineEvent } from './api/types';
+import { tierName } from './desk';
 import { announce, typing } from './app';
 import { assignToMe, nameOf } from './inbox';
 import type { Me } from './me';
@@ -126,7 +127,7 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
         <dl>
           <Fact term="Status">{ticket.status}</Fact>
           <Fact term="Severity">{severities.find((s) => s.id === ticket.severity)?.name ?? ticket.severity}</Fact>
-          <Fact term="Tier / team">{ticket.tier} / {ticket.team}</Fact>
+          <Fact term="Tier / team">{tierName(me.desk, ticket.tier)} / {ticket.team}</Fact>
           <Fact term="Assignee">{ticket.assignee ? nameOf(me, ticket.assignee) : 'unassigned'}</Fact>
           <Fact term="Customer">{customer ? `${customer.name} (${customer.id})` : ticket.customerId ?? `none matched${ticket.requester.company ? ` (says ${ticket.requester.company})` : ''}`}</Fact>
           <Fact term="Plan">{ticket.sla.plan}{ticket.sla.addOns.length ? ` + ${ticket.sla.addOns.join(', ')}` : ''}</Fact>
@@ -146,27 +147,27 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
           <Fact term="Requester">
             {ticket.requester.name ?? ''} {ticket.requester.email ? `<${ticket.requester.email}>` : ''} {ticket.requester.phone ?? ''}
           </Fact>
-          {ticket.caseReason && <Fact term="Case reason">{ticket.caseReason}</Fact>}
+          {ticket.caseReason && <Fact term="Case reason">{me.desk?.caseReasons.find((reason) => reason.id === ticket.caseReason)?.name ?? ticket.caseReason}</Fact>}
           {ticket.resolution && <Fact term="Resolution">{ticket.resolution.type}: {ticket.resolution.text}</Fact>}
         </dl>
       </section>
       <section aria-labelledby="sla-title">
         <h2 id="sla-title">SLA objectives</h2>
-        <SlaBadges ticket={ticket} now={now} />
+        <SlaBadges ticket={ticket} now={now} desk={me.desk} />
         <table class="objectives">
           <thead>
             <tr>
               <th scope="col">Objective</th>
-              <th scope="col">State</th>
+              <th scope="col">Time left (business hours)</th>
               <th scope="col">Due (your time, {agentZone()})</th>
               <th scope="col">Due (customer's time{customerZone ? `, ${customerZone}` : ''})</th>
             </tr>
           </thead>
           <tbody>
-            {badges(ticket, now).map((badge) => (
+            {badges(ticket, now, me.desk).map((badge) => (
               <tr key={badge.key}>
                 <th scope="row">{badge.label}</th>
-                <td>{badge.text}</td>
+                <td>{badge.text}{badge.wallClock ? ' (clock time)' : ''}</td>
                 <td>{badge.due ? when(badge.due) : '—'}</td>
                 <td>{badge.due ? when(badge.due, customerZone) : '—'}</td>
               </tr>
@@ -198,24 +199,9 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
           <>
             <AssignForm me={me} act={act} />
             <ActionForm name="severity" title="Severity" submit="Set severity" fields={[{ name: 'severity', label: 'New severity', options: severities.map((s) => [s.id, s.name]), value: ticket.severity }]} run={(v) => act({ type: 'set-severity', severity: v.severity! }, 'severity set')} />
-            <ActionForm name="case-reason" title="Case reason" submit="Set case reason" fields={[{ name: 'caseReason', label: 'New case reason', value: ticket.caseReason ?? '' }]} run={(v) => act({ type: 'set-case-reason', caseReason: v.caseReason! }, 'case reason set')} />
+            <ActionForm name="case-reason" title="Case reason" submit="Set case reason" fields={[caseReasonField(me.desk, 'New case reason', ticket.caseReason)]} run={(v) => act({ type: 'set-case-reason', caseReason: v.caseReason! }, 'case reason set')} />
             <ActionForm name="details" title="Record details" submit="Record details" fields={DETAILS.map(([key, label]) => ({ name: `details.${key}`, label, multiline: true, value: ticket.details?.[key] ?? '' }))} run={(v) => act({ type: 'record-details', details: detailsOf(v) }, 'details recorded')} />
-            <ActionForm
-              name="escalate"
-              title="Escalate"
-              submit="Escalate"
-              intro="The tier's entry requirements: what the next tier needs is refused by the API, naming the field; fill it in here and escalate again."
-              fields={[
-                { name: 'reason', label: 'Reason for escalating', multiline: true, ref: escalateRef },
-                { name: 'tier', label: 'To tier (empty: the next one)' },
-                { name: 'caseReason', label: 'Case reason', value: ticket.caseReason ?? '' },
-                ...DETAILS.map(([key, label]) => ({ name: `details.${key}`, label, multiline: true, value: ticket.details?.[key] ?? '' })),
-              ]}
-              run={async (v) => {
-                if (v.caseReason && v.caseReason !== ticket.caseReason) await act({ type: 'set-case-reason', caseReason: v.caseReason }, 'case reason set');
-                await act({ type: 'escalate', reason: v.reason ?? '', ...(v.tier ? { tier: v.tier } : {}), details: detailsOf(v) }, 'escalated');
-              }}
-            />
+            <EscalateForm desk={me.desk} ticket={ticket} reasonRef={escalateRef} act={act} />
             {ticket.status === 'pending-customer' ? (
               <ActionForm name="resume" title="Waiting on the customer" submit="Resume the clock" fields={[]} run={() => act({ type: 'resume' }, 'clock resumed')} />
             ) : (
@@ -341,6 +327,51 @@ async function download(api: Api, id: string, eventId: string, n: number, filena
 
 // ---- forms -----------------------------------------------------------------------------------
 
+/** A case reason field: the policy's reasons to choose from when the desk is known, else free text (the API checks it). */
+function caseReasonField(desk: DeskPolicy | undefined, label: string, value: string | undefined, accepted?: string[]): FieldSpec {
+  if (!desk || desk.caseReasons.length === 0) return { name: 'caseReason', label, value: value ?? '' };
+  const options: [string, string][] = [['', 'None'], ...desk.caseReasons.map((reason): [string, string] => [reason.id, accepted && !accepted.includes(reason.id) ? reason.name : accepted ? `${reason.name} (accepted by the tier)` : reason.name])];
+  return { name: 'caseReason', label, options, value: value ?? '' };
+}
+
+/**
+ * Escalation as the tier asks for it: the tiers above this one to choose from (empty: the next),
+ * and the details fields labelled with what the chosen tier requires (GET /policy/desk). The form
+ * still sends what is filled in and the API decides: a missing requirement comes back as a 422
+ * naming the field, shown next to it.
+ */
+function EscalateForm({ desk, ticket, reasonRef, act }: { desk: DeskPolicy | undefined; ticket: TicketWithTimeline; reasonRef: { current: HTMLTextAreaElement | null }; act: (body: ActionBody, done: string) => Promise<void> }) {
+  const [chosen, setChosen] = useState('');
+  const tiers = desk?.tiers ?? [];
+  const here = tiers.findIndex((tier) => tier.id === ticket.tier);
+  const above = here >= 0 ? tiers.slice(here + 1) : [];
+  const target = above.find((tier) => tier.id === chosen) ?? above[0];
+  const requires = new Set<string>(target?.entryRequires ?? []);
+  const tierField: FieldSpec = desk
+    ? { name: 'tier', label: 'To tier', options: [['', above[0] ? `The next tier (${above[0].name})` : 'The next tier'], ...above.slice(1).map((tier): [string, string] => [tier.id, tier.name])], value: '' }
+    : { name: 'tier', label: 'To tier (empty: the next one)' };
+  const needs = (key: string) => (target && requires.has(key) ? ` (required by ${target.name})` : '');
+  return (
+    <ActionForm
+      name="escalate"
+      title="Escalate"
+      submit="Escalate"
+      intro={target ? `What ${target.name} requires is marked; the API checks it and names what is missing.` : 'What the next tier requires is refused by the API, naming the field; fill it in here and escalate again.'}
+      onValues={(values) => setChosen(values.tier ?? '')}
+      fields={[
+        { name: 'reason', label: 'Reason for escalating', multiline: true, ref: reasonRef },
+        tierField,
+        caseReasonField(desk, `Case reason${target?.entryCaseReasons ? ` (${target.name} takes ${target.entryCaseReasons.map((id) => desk?.caseReasons.find((reason) => reason.id === id)?.name ?? id).join(' or ')})` : ''}`, ticket.caseReason, target?.entryCaseReasons),
+        ...DETAILS.map(([key, label]) => ({ name: `details.${key}`, label: `${label}${needs(key)}`, multiline: true, value: ticket.details?.[key] ?? '' })),
+      ]}
+      run={async (v) => {
+        if (v.caseReason && v.caseReason !== ticket.caseReason) await act({ type: 'set-case-reason', caseReason: v.caseReason }, 'case reason set');
+        await act({ type: 'escalate', reason: v.reason ?? '', ...(v.tier ? { tier: v.tier } : {}), details: detailsOf(v) }, 'escalated');
+      }}
+    />
+  );
+}
+
 interface FieldSpec {
   name: string;
   label: string;
@@ -354,9 +385,13 @@ interface FieldSpec {
  * One action as a form: labelled fields, the API's error next to the field it names (else under
  * the button), the button busy while the request runs.
  */
-function ActionForm({ name, title, submit, intro, fields, run }: { name: string; title: string; submit: string; intro?: string; fields: FieldSpec[]; run: (values: Record<string, string>) => Promise<void> }) {
+function ActionForm({ name, title, submit, intro, fields, run, onValues }: { name: string; title: string; submit: string; intro?: string; fields: FieldSpec[]; run: (values: Record<string, string>) => Promise<void>; onValues?: (values: Record<string, string>) => void }) {
   const initial = () => Object.fromEntries(fields.map((field) => [field.name, field.value ?? '']));
-  const [values, setValues] = useState<Record<string, string>>(initial);
+  const [values, setValuesState] = useState<Record<string, string>>(initial);
+  const setValues = (next: Record<string, string>) => {
+    setValuesState(next);
+    onValues?.(next);
+  };
   const [error, setError] = useState<ApiError | Error>();
   const [busy, setBusy] = useState(false);
   const fieldNames = new Set(fields.map((field) => field.name));

@@ -139,3 +139,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
   return path;
 }
+
+/** Text matched literally inside a RegExp (an accessible name built from data). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -16,7 +16,8 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  const app = new App({ outdir });
+  // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Periods', { policy: 'caret', senderIdentity: 'support@desk.example' }));
   resources = template.toJSON().Resources;
 }, 120_000);

@@ -15,7 +15,8 @@ const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-cdk-test-${process.pid}
 let template: Template;
 
 beforeAll(() => {
-  const app = new App({ outdir });
+  // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Test', { policy: 'caret', senderIdentity: 'support@desk.example' }));
 }, 120_000);
 

@@ -5,7 +5,7 @@
  * (no dropped or hung connection), a JSON error naming the problem on a 4xx, nothing changed by
  * a 4xx, and no other customer's data in a customer key's answer (test/fuzz/harness.ts).
  *
- * Bounded by a request count, not by time: FUZZ_REQUESTS (default 500) in batches, each batch from
+ * Bounded by a request count, not by time: FUZZ_REQUESTS (default 300; `npm run fuzz` for long runs) in batches, each batch from
  * its own seed (FUZZ_SEED, default fixed) so a failure names the seed and index that made it.
  * `npm run fuzz -- --minutes N` runs the same for longer and writes the figures.
  */
@@ -16,7 +16,7 @@ import { requestArbitrary, type World } from './generators';
 import { buildWorld, emptyFigures, failureClasses, judge, runBatch, showRequest, startFuzzRuntime, summaryLine, type Answer } from './harness';
 import type { JsonSchema } from './schema-arbitrary';
 
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 500);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_808);
 const BATCH = 25;
 

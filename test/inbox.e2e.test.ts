@@ -6,7 +6,7 @@
  * escalations, pauses, resolves, and changes made at once), full-text search, and ETag / 304.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import type { Ticket } from '../core/tickets/model';
@@ -224,6 +224,47 @@ describe('inbox views', () => {
     expect((await request('GET', '/tickets/views', { key: acmeKey })).body.views.map((view: { view: string }) => view.view)).toEqual(['open', 'waiting']);
   });
 
+  it('narrow to one severity in the API (by id or name), also a search; a severity change moves the case between them', async () => {
+    // Prepare
+    const critical = await open('acme', 'Severity filter: checkout down', { severity: 'sev1' });
+    const medium = await open('acme', 'Severity filter: report slow', { severity: 'sev3' });
+
+    // Act / Assess: the filtered view is exactly the view's tickets of that severity, in its order.
+    await settled(async () => {
+      const all = await listAll('view=open');
+      const sev1 = await listAll('view=open&severity=sev1');
+      expect(sev1.map((t) => t.id)).toEqual(all.filter((t) => t.severity === 'sev1').map((t) => t.id));
+      expect(sev1.map((t) => t.id)).toContain(critical);
+      expect(sev1.map((t) => t.id)).not.toContain(medium);
+      expectNextDueOrder(sev1);
+      const byName = await listAll(`view=open&severity=${encodeURIComponent('Severity 1 – Critical')}`);
+      expect(byName.map((t) => t.id)).toEqual(sev1.map((t) => t.id));
+      expect((await listAll('q=severity+filter&severity=sev3')).map((t) => t.id)).toEqual([medium]);
+    });
+
+    await act(medium, { type: 'set-severity', severity: 'sev1' });
+    await settled(async () => {
+      const sev1 = (await listAll('view=open&severity=sev1')).map((t) => t.id);
+      expect(sev1).toEqual(expect.arrayContaining([critical, medium]));
+      expect((await listAll('view=open&severity=sev3')).map((t) => t.id)).not.toContain(medium);
+    });
+
+    for (const [query, field] of [
+      ['view=open&severity=sev9', 'severity'],
+      ['severity=sev1', 'severity'],
+      [`view=open&severity=${'x'.repeat(65)}`, 'severity'],
+    ] as const) {
+      const answer = await request('GET', `/tickets?${query}`, { key: agent });
+      expectStatus(answer, 400);
+      expect(answer.body.field, query).toBe(field);
+    }
+    // A cursor of the unfiltered view is no cursor for the filtered one.
+    const page = await request('GET', '/tickets?view=open&limit=1', { key: agent });
+    const other = await request('GET', `/tickets?view=open&severity=sev1&limit=1&cursor=${encodeURIComponent(page.body.cursor)}`, { key: agent });
+    expectStatus(other, 400);
+    expect(other.body.field).toBe('cursor');
+  });
+
   it('refuse what does not fit a view, naming the field', async () => {
     for (const [query, field] of [
       ['view=tier', 'tier'],
@@ -324,17 +365,25 @@ describe('tickets written before the inbox', () => {
     const { inboxKeys: _keys, inboxOrder: _order, searchTokens: _tokens, ...rest } = Item!;
     const ticket = { ...(rest.ticket as Ticket), id: oldId, caseNumber: oldId, subject: 'Quarterly ledger mismatch' };
     await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...rest, PK: `TICKET#${oldId}`, GSI1SK: `${ticket.createdAt}#${oldId}`, GSI3SK: `${ticket.createdAt}#${oldId}`, ticket } }));
-    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: { PK: 'MIGRATION#inbox-views-1', SK: 'A' } }));
+    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: { PK: 'MIGRATION#inbox-views-2', SK: 'A' } }));
+    // And an open ticket indexed before view entries carried their severity: no inboxSeverity, entries without severity.
+    const unfiltered = await open('acme', 'Indexed before the severity filter', { severity: 'sev2' });
+    await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: `TICKET#${unfiltered}`, SK: 'A' }, UpdateExpression: 'REMOVE inboxSeverity' }));
+    const entries = await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :view)', ExpressionAttributeValues: { ':pk': `TICKET#${unfiltered}`, ':view': 'VIEW#' } }));
+    expect(entries.Items!.length).toBeGreaterThan(0);
+    for (const entry of entries.Items!) await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: entry.PK, SK: entry.SK }, UpdateExpression: 'REMOVE severity' }));
     const before = await expectCountsMatchListings(agent);
     expect((await listAll('q=ledger')).map((t) => t.id)).toEqual([]);
+    expect((await listAll('view=open&severity=sev2')).map((t) => t.id)).not.toContain(unfiltered);
 
     // Act: a run out of time before it starts keeps its place; the next one finishes.
     expect(await store.upgradeInboxViews(0)).toEqual({ tickets: 0, done: false });
     const finished = await store.upgradeInboxViews();
 
     // Assess: listed, counted and found like any ticket; a further run is one read and does nothing.
-    expect(finished).toEqual({ tickets: 1, done: true });
+    expect(finished).toEqual({ tickets: 2, done: true });
     expect((await listAll('q=ledger')).map((t) => t.id)).toEqual([oldId]);
+    await settled(async () => expect((await listAll('view=open&severity=sev2')).map((t) => t.id)).toContain(unfiltered));
     const after = await expectCountsMatchListings(agent);
     expect(after['view=open']).toBe(before['view=open']! + 1);
     expect(await store.upgradeInboxViews()).toEqual({ tickets: 0, done: true });

@@ -99,6 +99,7 @@ export const ListTicketsQuery = z
       .max(LIMITS.queryValue, atMostChars(LIMITS.queryValue))
       .optional()
       .describe(`Full-text search, newest first: 1–${LIMITS.searchWords} words, every one must match (subject, requester email and name, case number, the start of the description); case and accents ignored. With customer (staff): that customer's tickets only.`),
+    severity: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view= or q=: only tickets of this severity (its id or name). A page may then hold fewer than limit tickets; follow its cursor.'),
     cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })

@@ -18,6 +18,7 @@ import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import type { Principal } from './auth';
 import { callerScope, openCursor, signCursor } from './cursors';
 import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
+import { findSeverity, TargetError } from '../../core/sla/targets';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
@@ -121,6 +122,7 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   if (query.q !== undefined) return searchTickets(rt, request, query);
   if (query.view !== undefined) return listView(rt, request, query);
   for (const field of ['team', 'tier'] as const) if (query[field] !== undefined) throw new HttpError(400, `${field} goes with view=${field}`, { field });
+  if (query.severity !== undefined) throw new HttpError(400, 'severity goes with view= or q=', { field: 'severity' });
   const decided = ticketListScope(principal, { ...query, unverified: query.unverified === 'true' });
   if (!decided.allowed) allowOrThrow(decided);
   const { scope } = decided as Extract<typeof decided, { allowed: true }>;
@@ -201,12 +203,24 @@ async function listView(rt: Runtime, request: Request, query: ListQuery): Promis
   refuseWith(query, 'view', ['customer', 'unverified', 'status', 'queue']);
   const scope = inboxScopeOf(principal, query.view);
   const view = requestedView(rt, principal, query);
-  const binding = { list: 'tickets-view', view, ...scopeBinding(scope), scope: callerScope(principal) };
+  const severity = severityFilter(rt, query);
+  const binding = { list: 'tickets-view', view, severity, ...scopeBinding(scope), scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
   if (!scope) return json(200, { items: [], cursor: null });
-  const result = await rt.store.listView(scope, view, { limit: query.limit, ...(cursor ? { cursor } : {}) });
+  const result = await rt.store.listView(scope, view, { limit: query.limit, ...(cursor ? { cursor } : {}), ...(severity ? { severity } : {}) });
   const items = result.items.filter((ticket) => decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed);
   return json(200, { items: items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
+}
+
+/** The severity a view or search is narrowed to, by id or name (as everywhere a severity is given), or a 400 naming `severity`. */
+function severityFilter(rt: Runtime, query: ListQuery): string | undefined {
+  if (query.severity === undefined) return undefined;
+  try {
+    return findSeverity(rt.policy, query.severity).id;
+  } catch (error) {
+    if (error instanceof TargetError) throw new HttpError(400, error.message, { field: 'severity' });
+    throw error;
+  }
 }
 
 function scopeBinding(scope: InboxScope | undefined): Record<string, string> {
@@ -229,10 +243,11 @@ async function searchTickets(rt: Runtime, request: Request, query: ListQuery): P
     if (scope.by === 'desk') scope = isCustomerId(query.customer) ? { by: 'customer', customerId: query.customer } : undefined;
     else if (scope.by === 'customer' && scope.customerId !== query.customer) scope = undefined; // another customer's: as if empty
   }
-  const binding = { list: 'tickets-search', q: parsed.tokens.join(' '), customer: query.customer, ...scopeBinding(scope), scope: callerScope(principal) };
+  const severity = severityFilter(rt, query);
+  const binding = { list: 'tickets-search', q: parsed.tokens.join(' '), customer: query.customer, severity, ...scopeBinding(scope), scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
   if (!scope) return json(200, { items: [], cursor: null });
-  const readable = (ticket: Ticket) => matchesSearch(ticket, parsed.tokens) && decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed;
+  const readable = (ticket: Ticket) => matchesSearch(ticket, parsed.tokens) && (!severity || ticket.severity === severity) && decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed;
   const result = await rt.store.searchTickets(scope, scanToken(parsed.tokens), readable, { limit: query.limit, ...(cursor ? { cursor } : {}) });
   return json(200, { items: result.items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
 }

@@ -108,6 +108,8 @@ interface IndexedState {
   /** Every view partition (viewPartition) the ticket is counted in. */
   inboxKeys: string[];
   inboxOrder?: string;
+  /** The severity its view entries carry (a view filtered by severity reads it); absent while in no view. */
+  inboxSeverity?: string;
   searchTokens: string[];
 }
 
@@ -289,13 +291,14 @@ export class DynamoStore {
   /** The index state the stored ticket was written with (a ticket written before [11] has none: it is counted from its next write). */
   private async indexedStateOf(id: string): Promise<IndexedState | undefined> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true, ProjectionExpression: 'version, inboxKeys, inboxOrder, searchTokens' }),
+      new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true, ProjectionExpression: 'version, inboxKeys, inboxOrder, inboxSeverity, searchTokens' }),
     );
     if (!result.Item) return undefined;
     return {
       version: result.Item.version as number,
       inboxKeys: (result.Item.inboxKeys as string[] | undefined) ?? [],
       ...(result.Item.inboxOrder ? { inboxOrder: result.Item.inboxOrder as string } : {}),
+      ...(result.Item.inboxSeverity ? { inboxSeverity: result.Item.inboxSeverity as string } : {}),
       searchTokens: (result.Item.searchTokens as string[] | undefined) ?? [],
     };
   }
@@ -318,7 +321,7 @@ export class DynamoStore {
     return {
       version: ticket.version,
       inboxKeys: this.inboxScopes(ticket).flatMap(({ scope, views: of }) => of(views).map((view) => viewPartition(scope, view))),
-      ...(views.length > 0 ? { inboxOrder: inboxOrder(ticket) } : {}),
+      ...(views.length > 0 ? { inboxOrder: inboxOrder(ticket), inboxSeverity: ticket.severity } : {}),
       searchTokens: ticketSearchTokens(ticket),
     };
   }
@@ -346,11 +349,12 @@ export class DynamoStore {
     const deskViews = (keys: Iterable<string>) => new Set([...keys].filter((k) => k.startsWith('VIEW#') && !k.startsWith('VIEW#C#') && !k.startsWith('VIEW#P#')).map((k) => k.slice('VIEW#'.length)));
     const viewsBefore = deskViews(before);
     const viewsAfter = deskViews(after);
-    const placeChanged = previous?.inboxOrder !== next.inboxOrder || before.size !== after.size || [...after].some((k) => !before.has(k));
+    const placeChanged =
+      previous?.inboxOrder !== next.inboxOrder || previous?.inboxSeverity !== next.inboxSeverity || before.size !== after.size || [...after].some((k) => !before.has(k));
     if (placeChanged) {
       const scopes = this.inboxScopes(ticket);
       for (const view of viewsAfter) {
-        const item: Record<string, unknown> = { PK: `TICKET#${ticket.id}`, SK: `VIEW#${view}`, ticketId: ticket.id };
+        const item: Record<string, unknown> = { PK: `TICKET#${ticket.id}`, SK: `VIEW#${view}`, ticketId: ticket.id, severity: ticket.severity };
         for (const { scope, views } of scopes) {
           if (!views([view]).length) continue;
           const index = VIEW_INDEX[scope.by];
@@ -458,9 +462,15 @@ export class DynamoStore {
 
   // ---- inbox views, counts, search ([11], docs/inbox.md) -------------------------------------
 
-  /** One page of a view (core/tickets/inbox.ts viewKey) in a scope, next due first: one query of its partition, then the page's tickets. */
-  async listView(scope: InboxScope, view: string, options: PageOptions): Promise<Page<Ticket>> {
-    const page = await this.queryPage({ ...VIEW_INDEX[scope.by], partition: viewPartition(scope, view), ascending: true }, options);
+  /**
+   * One page of a view (core/tickets/inbox.ts viewKey) in a scope, next due first: one query of its
+   * partition, then the page's tickets. With `severity`, the entries of that severity (a filter on
+   * the entries' `severity`, reading at most LIMITS.searchScan entries: a page can be short, and
+   * its cursor goes on where the reading stopped).
+   */
+  async listView(scope: InboxScope, view: string, options: PageOptions & { severity?: string }): Promise<Page<Ticket>> {
+    const filter = options.severity ? { expression: '#severity = :severity', names: { '#severity': 'severity' }, values: { ':severity': options.severity }, maxRead: LIMITS.searchScan } : undefined;
+    const page = await this.queryPage({ ...VIEW_INDEX[scope.by], partition: viewPartition(scope, view), ascending: true, ...(filter ? { filter } : {}) }, options);
     return { items: await this.ticketsById(page.items.map((item) => item.ticketId as string)), cursor: page.cursor };
   }
 
@@ -757,11 +767,14 @@ export class DynamoStore {
    * Tickets written before the inbox ([11]) enter their views, counters and search postings: each
    * gets the writes a change would make (indexWrites from nothing), in one transaction conditioned
    * on the version it was read at and on having no index state yet, so a ticket changed meanwhile
-   * is left to the change that indexed it. Run by the ticket reconciler, `budgetMs` at a time:
-   * an unfinished pass keeps its position in the marker item; once done, every call is one GetItem.
+   * is left to the change that indexed it. Open tickets indexed before view entries carried their
+   * severity (the inbox's severity filter) get their entries written again, conditioned the same
+   * way. Run by the ticket reconciler, `budgetMs` at a time: an unfinished pass keeps its position
+   * in the marker item; once done, every call is one GetItem.
    */
   async upgradeInboxViews(budgetMs = 60_000, now: () => number = Date.now): Promise<{ tickets: number; done: boolean }> {
-    const marker = key('MIGRATION#inbox-views-1');
+    // -2: the pass that also gives view entries their severity (a table that ran -1 runs this one too).
+    const marker = key('MIGRATION#inbox-views-2');
     const state = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: marker, ConsistentRead: true }))).Item;
     if (state?.done) return { tickets: 0, done: true };
     const deadline = now() + budgetMs;
@@ -787,21 +800,34 @@ export class DynamoStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        if (item.inboxKeys !== undefined || !item.ticket) continue;
+        if (!item.ticket) continue;
+        const unindexed = item.inboxKeys === undefined;
+        const entriesWithoutSeverity = !unindexed && item.inboxOrder !== undefined && item.inboxSeverity === undefined;
+        if (!unindexed && !entriesWithoutSeverity) continue;
         const ticket = item.ticket as Ticket;
         const indexed = this.indexedState(ticket);
+        // What the stored item was indexed with: nothing, or everything but the entries' severity.
+        const stored: IndexedState | undefined = unindexed
+          ? undefined
+          : { version: ticket.version, inboxKeys: item.inboxKeys as string[], inboxOrder: item.inboxOrder as string, searchTokens: (item.searchTokens as string[] | undefined) ?? [] };
+        const set = ['inboxKeys = :keys', 'searchTokens = :tokens', ...(indexed.inboxOrder ? ['inboxOrder = :order', 'inboxSeverity = :severity'] : [])];
         try {
           await this.transact([
             {
               Update: {
                 TableName: this.tableName,
                 Key: ticketKey(ticket.id),
-                UpdateExpression: `SET inboxKeys = :keys, searchTokens = :tokens${indexed.inboxOrder ? ', inboxOrder = :order' : ''}`,
-                ConditionExpression: 'version = :version AND attribute_not_exists(inboxKeys)',
-                ExpressionAttributeValues: { ':keys': indexed.inboxKeys, ':tokens': indexed.searchTokens, ':version': ticket.version, ...(indexed.inboxOrder ? { ':order': indexed.inboxOrder } : {}) },
+                UpdateExpression: `SET ${set.join(', ')}`,
+                ConditionExpression: unindexed ? 'version = :version AND attribute_not_exists(inboxKeys)' : 'version = :version AND attribute_not_exists(inboxSeverity)',
+                ExpressionAttributeValues: {
+                  ':keys': indexed.inboxKeys,
+                  ':tokens': indexed.searchTokens,
+                  ':version': ticket.version,
+                  ...(indexed.inboxOrder ? { ':order': indexed.inboxOrder, ':severity': indexed.inboxSeverity } : {}),
+                },
               },
             },
-            ...this.indexWrites(ticket, undefined, indexed),
+            ...this.indexWrites(ticket, stored, indexed),
           ]);
           tickets++;
         } catch (error) {
@@ -1039,6 +1065,7 @@ export class DynamoStore {
       // What the next write changes from (indexWrites): the views it is counted in, its place, its search tokens.
       inboxKeys: indexed.inboxKeys,
       ...(indexed.inboxOrder ? { inboxOrder: indexed.inboxOrder } : {}),
+      ...(indexed.inboxSeverity ? { inboxSeverity: indexed.inboxSeverity } : {}),
       searchTokens: indexed.searchTokens,
       // An unverified requester's ticket is nobody's: outside CUSTOMER#, so no PUT /customers/{id} can make it a customer's list.
       GSI1PK: ticket.customerId ? `CUSTOMER#${ticket.customerId}` : UNVERIFIED_PARTITION,
@@ -1111,12 +1138,15 @@ export class DynamoStore {
       partition: string;
       sortPrefix?: string;
       ascending: boolean;
-      filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+      /** `maxRead`: the most items the filter may read in one call (then a short page, with its cursor). */
+      filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown>; maxRead?: number };
     },
     options: PageOptions,
   ): Promise<Page<Record<string, unknown>>> {
     const items: Record<string, unknown>[] = [];
     let startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
+    let read = 0;
+    const maxRead = where.filter?.maxRead ?? Infinity;
     do {
       const page = await this.doc.send(
         new QueryCommand({
@@ -1127,13 +1157,14 @@ export class DynamoStore {
           ExpressionAttributeValues: { ':pk': where.partition, ...(where.sortPrefix ? { ':prefix': where.sortPrefix } : {}), ...where.filter?.values },
           ...(where.filter ? { FilterExpression: where.filter.expression } : {}),
           ScanIndexForward: where.ascending,
-          Limit: options.limit - items.length,
+          Limit: Math.min(options.limit - items.length, maxRead - read),
           ExclusiveStartKey: startKey,
         }),
       );
       items.push(...(page.Items ?? []));
+      read += page.ScannedCount ?? 0;
       startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < options.limit);
+    } while (startKey && items.length < options.limit && read < maxRead);
     return { items, cursor: startKey ? encodeCursor(startKey) : null };
   }
 

@@ -20,6 +20,7 @@ function deskAt(now: number): DeskPolicy {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     tiers: [],
+    severities: [],
     caseReasons: [],
     calendars: [
       { id: 'office', timeZone: BERLIN, alwaysOpen: false, from: iso(from), to: iso(to), open: new BusinessClock(office).openIntervals(from, to).map(([a, b]) => ({ from: iso(a), to: iso(b) })) },

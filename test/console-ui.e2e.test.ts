@@ -139,4 +139,48 @@ describe('the agent console', () => {
     },
     BROWSER_TEST_TIMEOUT,
   );
+
+  it(
+    'narrows a view to one severity through the API, and shows more than a page on request',
+    async () => {
+      const desk = (await api(runtime)('GET', '/policy/desk')).body as { severities: { id: string; name: string }[] };
+      const [most, least] = [desk.severities[0]!, desk.severities.at(-1)!];
+      const urgent = await api(runtime)('POST', '/tickets', { body: { subject: 'Checkout is down for everyone', description: 'Nobody can pay.', severity: most.id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } } });
+      expect(urgent.status).toBe(201);
+      // More open cases than a page (50) holds.
+      for (let i = 0; i < 52; i++) {
+        const created = await api(runtime)('POST', '/tickets', { body: { subject: `Question ${i + 1} about reports`, description: 'How do I…', severity: least.id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } } });
+        expect(created.status).toBe(201);
+      }
+      const agent = userWithGroup(runtime, 'agent');
+      const page = browser.page();
+      await page.goto(`${origin}/console/`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Username').fill(agent.username);
+      await page.getByLabel('Password').fill(agent.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /^All open cases/ }).click();
+      const rows = page.locator('tbody tr');
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(50);
+
+      // The severity filter is a request to the API, named by the policy's severity names.
+      const filtered = page.waitForResponse((response) => response.url().includes('view=open') && response.url().includes(`severity=${encodeURIComponent(most.id)}`) && response.status() === 200, { timeout: 30_000 });
+      await page.getByLabel('Severity').selectOption({ label: most.name });
+      await filtered;
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+      const severities = await rows.locator('td:nth-child(3)').allTextContents();
+      expect(new Set(severities)).toEqual(new Set([most.id]));
+      await page.getByRole('link', { name: /Checkout is down for everyone/ }).waitFor();
+      await checkAccessibility(page, 'the inbox filtered by severity');
+
+      // Back to every severity: the first page, then the next on request.
+      await page.getByLabel('Severity').selectOption({ label: 'Any' });
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(50);
+      await page.getByRole('button', { name: 'Show 50 more' }).click();
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(54);
+      const cases = await page.locator('a.case .case-number').allTextContents();
+      expect(new Set(cases).size).toBe(cases.length);
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });

@@ -160,6 +160,8 @@ describe('GET /policy/desk', () => {
     const desk = await request('GET', '/policy/desk');
     expect(desk.status).toBe(200);
     expect(desk.body.tiers).toEqual([{ id: 'L1', name: 'Support Engineers', team: 'support', operatedBy: 'vendor', entryRequires: [] }]);
+    expect(desk.body.severities.map((severity: { id: string }) => severity.id)).toEqual(['sev1', 'sev2', 'sev4']);
+    expect(desk.body.severities[0]).toEqual({ id: 'sev1', name: 'Level 1 - Critical' });
     const [business] = desk.body.calendars;
     expect(business).toMatchObject({ id: 'business', name: 'Business hours', timeZone: 'Europe/Berlin', alwaysOpen: false });
     const from = Date.parse(business.from);

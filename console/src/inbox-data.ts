@@ -33,13 +33,16 @@ export interface ViewEntry {
   count: number;
 }
 
-/** One page of rows per view (or search): the API caps a page at 100. */
-export const PAGE_SIZE = 100;
+/**
+ * Rows per page: more than a screen holds, and half what the API allows, so the first page (the
+ * one every poll asks again) stays cheap; "Show more" follows the cursor.
+ */
+export const PAGE_SIZE = 50;
 
 export interface Filters {
   /** Full-text search: when set, the list is the API's search answer instead of the view. */
   search: string;
-  /** Narrows the rows shown (of the page the API answered) to one severity. */
+  /** One severity's cases only: the API filters (GET /tickets?severity=). */
   severity: string;
 }
 
@@ -51,19 +54,21 @@ export interface InboxData {
   rows: Ticket[];
   /** The request these rows answer (a view id or `q:<words>`), so a marker of "new" compares like with like. */
   key: string;
-  /** More rows exist than one page holds. */
-  more: boolean;
+  /** The cursor of the next page, when more rows exist than the pages held. */
+  cursor: string | null;
 }
 
-type ListQuery = { limit: number; view?: 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | 'tier'; team?: string; tier?: string; q?: string };
+type ListQuery = { limit: number; view?: 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | 'tier'; team?: string; tier?: string; q?: string; severity?: string; cursor?: string };
 
-/** The GET /tickets query of a view, or of a search. */
-export function queryOf(view: ViewId, search: string): { key: string; query: ListQuery } {
+/** The GET /tickets query of a view, or of a search, with a severity when one is chosen. */
+export function queryOf(view: ViewId, search: string, severity = ''): { key: string; query: ListQuery } {
   const words = search.trim();
-  if (words) return { key: `q:${words.toLowerCase()}`, query: { limit: PAGE_SIZE, q: words } };
-  if (view.startsWith('tier:')) return { key: view, query: { limit: PAGE_SIZE, view: 'tier', tier: view.slice('tier:'.length) } };
-  if (view.startsWith('team:')) return { key: view, query: { limit: PAGE_SIZE, view: 'team', team: view.slice('team:'.length) } };
-  return { key: view, query: { limit: PAGE_SIZE, view: view as ListQuery['view'] } };
+  const only = severity ? { severity } : {};
+  const key = (base: string) => (severity ? `${base}|severity:${severity}` : base);
+  if (words) return { key: key(`q:${words.toLowerCase()}`), query: { limit: PAGE_SIZE, q: words, ...only } };
+  if (view.startsWith('tier:')) return { key: key(view), query: { limit: PAGE_SIZE, view: 'tier', tier: view.slice('tier:'.length), ...only } };
+  if (view.startsWith('team:')) return { key: key(view), query: { limit: PAGE_SIZE, view: 'team', team: view.slice('team:'.length), ...only } };
+  return { key: key(view), query: { limit: PAGE_SIZE, view: view as ListQuery['view'], ...only } };
 }
 
 /** The caller's views from GET /tickets/views, labelled and ordered (one team: "My team's queue"; several: one per team). */
@@ -98,13 +103,40 @@ export class InboxSource {
    * Fetches the counts and the list of the view (or search) on screen, each with If-None-Match.
    * Undefined when both answered 304 and the list was already on screen (nothing to redraw).
    */
-  async poll(view: ViewId, search: string, shown: string | undefined): Promise<InboxData | undefined> {
-    const { key, query } = queryOf(view, search);
+  async poll(view: ViewId, search: string, severity: string, shown: string | undefined): Promise<InboxData | undefined> {
+    const { key, query } = queryOf(view, search, severity);
     const countsChanged = await this.fetchCounts();
     const listChanged = await this.fetchList(key, query);
     if (!countsChanged && !listChanged && shown === key) return undefined;
-    const page = this.lists.get(key)!.body;
-    return { views: viewsOf(this.counts!.body, this.tierName), rows: page.items, key, more: page.cursor !== null };
+    return this.current(key);
+  }
+
+  /**
+   * The next page of the list on screen, kept after the first: later polls re-fetch only the first
+   * page (its ETag), so a long list costs one small request every few seconds.
+   */
+  async more(view: ViewId, search: string, severity: string): Promise<InboxData | undefined> {
+    const { key, query } = queryOf(view, search, severity);
+    const held = this.lists.get(key);
+    const cursor = this.extra.get(key)?.cursor ?? held?.body.cursor;
+    if (!held || !cursor) return undefined;
+    const { data, error, response } = await this.api.GET('/tickets', { params: { query: { ...query, cursor } }, cache: 'no-store' });
+    if (!response.ok || !data) throw toApiError(response.status, error);
+    const before = this.extra.get(key);
+    this.extra.set(key, { items: [...(before?.items ?? []), ...data.items], cursor: data.cursor });
+    return this.current(key);
+  }
+
+  /** Pages after the first, per list: rows and the cursor after them. */
+  private readonly extra = new Map<string, { items: TicketPage['items']; cursor: string | null }>();
+
+  private current(key: string): InboxData {
+    const first = this.lists.get(key)!.body;
+    const extra = this.extra.get(key);
+    // A row that moved into the first page since is shown once, where the first page has it.
+    const seen = new Set(first.items.map((ticket) => ticket.id));
+    const rows = [...first.items, ...(extra?.items ?? []).filter((ticket) => !seen.has(ticket.id))];
+    return { views: viewsOf(this.counts!.body, this.tierName), rows, key, cursor: extra ? extra.cursor : first.cursor };
   }
 
   private async fetchCounts(): Promise<boolean> {

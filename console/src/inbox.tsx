@@ -44,7 +44,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
     let timer: ReturnType<typeof setTimeout>;
     const tick = async () => {
       try {
-        const next = await source.poll(view, search, previous.current?.key);
+        const next = await source.poll(view, search, filters.severity, previous.current?.key);
         if (stopped) return;
         setNow(Date.now());
         if (next) {
@@ -78,15 +78,30 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [source, view, search]);
+  }, [source, view, search, filters.severity]);
 
   const views = data?.views ?? [];
   const current = views.find((candidate) => candidate.id === view) ?? { id: view, label: labelOf(me, view), count: 0 };
   const searching = data?.key.startsWith('q:') === true;
   const title = searching ? `Search: ${search}` : current.label;
-  const loaded = data?.rows ?? [];
-  const rows = filters.severity ? loaded.filter((ticket) => ticket.severity === filters.severity) : loaded;
-  const severities = [...new Set(loaded.map((ticket) => ticket.severity))].sort();
+  const rows = data?.rows ?? [];
+  const severities: [string, string][] = me.desk ? me.desk.severities.map((severity) => [severity.id, severity.name]) : [];
+  const [loadingMore, setLoadingMore] = useState(false);
+  const showMore = async () => {
+    setLoadingMore(true);
+    try {
+      const next = await source.more(view, search, filters.severity);
+      if (next) {
+        previous.current = next;
+        setData(next);
+        announce(`${next.rows.length} cases shown`);
+      }
+    } catch (error) {
+      setProblem((error as Error).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   const index = Math.min(selected, Math.max(rows.length - 1, 0));
 
   useEffect(() => {
@@ -164,14 +179,14 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
             Severity
             <select value={filters.severity} onChange={(event) => setFilters({ ...filters, severity: event.currentTarget.value })}>
               <option value="">Any</option>
-              {severities.map((severity) => (
-                <option key={severity} value={severity}>{severity}</option>
+              {severities.map(([id, name]) => (
+                <option key={id} value={id}>{name}</option>
               ))}
             </select>
           </label>
         </form>
         <p id="search-hint" class="muted">
-          Search looks through every case (subject, description, case number, requester; up to 3 words, each must match), newest first. Severity narrows the rows shown.
+          Search looks through every case (subject, description, case number, requester; up to 3 words, each must match), newest first. Severity narrows the view or the search to one severity.
         </p>
         {problem && <p role="alert" class="error">Could not load the cases: {problem}</p>}
         {!data ? (
@@ -217,7 +232,14 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
             </tbody>
           </table>
         )}
-        {data?.more && <p class="muted">The first {PAGE_SIZE} are shown{searching ? '' : ` of ${current.count}`}: narrow with search.</p>}
+        {data?.cursor && (
+          <p class="more">
+            <span class="muted">{rows.length} shown{searching || filters.severity ? '' : ` of ${current.count}`}. </span>
+            <button type="button" onClick={() => void showMore()} disabled={loadingMore} aria-disabled={loadingMore}>
+              Show {PAGE_SIZE} more
+            </button>
+          </p>
+        )}
       </section>
     </div>
   );

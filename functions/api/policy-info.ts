@@ -89,7 +89,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * GET /policy/desk: what the console needs to work cases (staff only; it names teams, which are
- * routing): the tiers with their entry requirements (the escalation form), the case reasons, and
+ * routing): the tiers with their entry requirements (the escalation form), the severities and case reasons, and
  * each calendar's open hours over a window around now (to show time left in business time). The
  * window starts on the hour, so the answer, and its ETag, stay the same for an hour.
  */
@@ -108,6 +108,7 @@ export async function deskPolicy(rt: Runtime, request: Request): Promise<HttpRes
       ...(tier.entryCaseReasons ? { entryCaseReasons: tier.entryCaseReasons } : {}),
       ...(tier.severities ? { severities: tier.severities } : {}),
     })),
+    severities: policy.severities.map((severity) => ({ id: severity.id, name: severity.name })),
     caseReasons: policy.caseReasons.map((reason) => ({ id: reason.id, name: reason.name })),
     calendars: policy.calendars.map((calendar) => ({
       id: calendar.id,

@@ -251,6 +251,7 @@ export const DeskPolicySchema = z
         })
         .strict(),
     ),
+    severities: z.array(z.object({ id: z.string(), name: z.string() }).strict()).describe('In the policy\'s order (most severe first); GET /policy/severities has their definitions and criteria'),
     caseReasons: z.array(z.object({ id: z.string(), name: z.string() }).strict()),
     calendars: z.array(
       z

@@ -1095,6 +1095,11 @@ export interface components {
                 /** @description The severities the tier works (absent: all) */
                 severities?: string[];
             }[];
+            /** @description In the policy's order (most severe first); GET /policy/severities has their definitions and criteria */
+            severities: {
+                id: string;
+                name: string;
+            }[];
             caseReasons: {
                 id: string;
                 name: string;
@@ -1499,6 +1504,7 @@ export interface operations {
                 team?: string;
                 tier?: string;
                 q?: string;
+                severity?: string;
                 cursor?: string;
                 limit?: number;
             };

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../functions/shared/metrics';
 import { handler as reconcile } from '../functions/workflow/reconcile';
+import { logger } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
 
 // Before any handler module builds its Metrics (imports are hoisted above plain statements).
@@ -22,11 +23,19 @@ interface EmfLine {
 }
 
 const lines: EmfLine[] = [];
+/** Everything written to stdout and stderr while the file runs (log lines). */
+const output: string[] = [];
 let runtime: Runtime;
 
 beforeAll(async () => {
   const write = process.stdout.write.bind(process.stdout);
+  const writeError = process.stderr.write.bind(process.stderr);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: any[]) => {
+    output.push(String(chunk));
+    return writeError(chunk, ...rest);
+  });
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: any[]) => {
+    output.push(String(chunk));
     for (const line of String(chunk).split('\n')) {
       if (line.includes('"_aws"')) lines.push(JSON.parse(line) as EmfLine);
     }
@@ -62,6 +71,15 @@ async function eventually(name: string, withinMs: number) {
   }
   return points(name);
 }
+
+describe('the handlers\' log lines', () => {
+  it('carry the service the stack names (POWERTOOLS_SERVICE_NAME), as the metrics do', () => {
+    logger.error('service name probe');
+    const line = output.join('').split('\n').find((text) => text.includes('service name probe'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!).service).toBe('tierdesk-test');
+  });
+});
 
 describe('metrics emitted by the handlers (EMF)', () => {
   it('counts a ticket opened by its channel, its acknowledgement sent, its breach and the open tickets per tier', async () => {

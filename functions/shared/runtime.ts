@@ -9,7 +9,8 @@ import { SlaPlanner } from '../../core/sla/targets';
 import { DynamoStore } from '../store/dynamo-store';
 import { CaseNumberBlocks } from './case-numbers';
 
-export const logger = new Logger({ serviceName: 'tierdesk' });
+// The stack names the service (POWERTOOLS_SERVICE_NAME: the stack's name, so two stages' logs tell apart); 'tierdesk' outside it.
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'tierdesk' });
 
 export interface Runtime {
   policy: Policy;

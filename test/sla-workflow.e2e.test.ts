@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as reconcile } from '../functions/workflow/reconcile';
@@ -107,6 +107,14 @@ async function executionStatus(name: string): Promise<string | undefined> {
 /** The Step Functions client, on the runtime's endpoint (AWS_ENDPOINT_URL_SFN). */
 const sfn = () => new SFNClient({});
 const executionArn = (name: string) => `${runtime.ticketStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** What each Step of the ticket's execution said it applied and waits for (its output's story), oldest first. */
+async function stepStories(id: string): Promise<{ applied: string[]; next: string }[]> {
+  const history = await sfn().send(new GetExecutionHistoryCommand({ executionArn: executionArn(id), maxResults: 1000 }));
+  return (history.events ?? [])
+    .filter((event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'Step')
+    .map((event) => (JSON.parse(event.stateExitedEventDetails!.output!) as { story: { applied: string[]; next: string } }).story);
+}
 
 /** The parked task's timeout instant (epoch ms), once the execution waits on a token. */
 async function parkedUntil(id: string): Promise<number | undefined> {
@@ -236,6 +244,16 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     const after = await ticket(id);
     expect(after.tier).toBe('L2');
     expect(after.timeline.map((e) => e.type)).toContain('tier-changed');
+
+    // The execution's history tells it: each Step's output says what it applied and what it waits for.
+    const stories = await eventually(id, async () => {
+      const found = await stepStories(id);
+      return found.some((story) => story.applied.includes('escalated L1 → L2')) ? found : undefined;
+    }, 10_000);
+    expect(stories.some((story) => story.next === `resolution due ${new Date(createdAt + 6_000).toISOString()}`)).toBe(true);
+    const escalation = stories.find((story) => story.applied.includes('escalated L1 → L2'))!;
+    expect(escalation.applied).toContain('resolution breached');
+    expect(stories[0]!.applied).toContain('mail sent: acknowledgement');
   });
 
   it('a customer escalation nobody answers walks CSM → COO → CEO, each on its own timer', async () => {

@@ -70,10 +70,13 @@ describe('statemachines/ticket-lifecycle.asl.json', () => {
     expect(states.WaitForChangeOrDeadline.Retry[0]).toMatchObject({ ErrorEquals: ['Tierdesk.Ended', 'Tierdesk.HandedOver'], MaxAttempts: 0 });
   });
 
-  it('carries only {ticketId, cycle, mailFailures, plan} from one wake-up to the next', () => {
+  it('carries only {ticketId, cycle, mailFailures, plan} from one wake-up to the next, and the story for whoever reads the history', () => {
     // Step replaces the whole state with its selected result (ResultPath defaults to $).
     expect(states.Step.ResultPath).toBeUndefined();
-    expect(Object.keys(states.Step.ResultSelector).sort()).toEqual(['cycle.$', 'mailFailures.$', 'plan', 'ticketId.$']);
+    expect(Object.keys(states.Step.ResultSelector).sort()).toEqual(['cycle.$', 'mailFailures.$', 'plan', 'story.$', 'ticketId.$']);
+    // The story is read by people, never by the next Step or Park: neither's input names it.
+    expect(JSON.stringify(states.Step.Parameters)).not.toContain('story');
+    expect(JSON.stringify(states.WaitForChangeOrDeadline.Parameters)).not.toContain('story');
     expect(states.WaitForChangeOrDeadline.ResultPath).toBeNull();
   });
 });

@@ -20,6 +20,7 @@ import { sesMessageId } from '../../core/mail/threading';
 import { removeFromOutbox } from '../../core/notifications/outbox';
 import type { Notification } from '../../core/notifications/render';
 import { nextSlaEvent } from '../../core/sla/schedule';
+import { appliedInWords, nextInWords, type StepStory } from '../../core/sla/story';
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { SesSendError, sendNotifications, type NotificationResult } from '../notifications/send';
@@ -53,6 +54,8 @@ export interface StepResult {
   version: number;
   cycle: number;
   mailFailures: number;
+  /** What this Step applied and what the wait is for, in words, for whoever reads the execution's history. */
+  story: StepStory;
 }
 
 /**
@@ -87,19 +90,26 @@ async function step(event: unknown): Promise<StepResult> {
   const rt = getRuntime();
   let ticket = await rt.store.getTicket(input.ticketId);
   let mailFailures = input.mailFailures;
+  const applied: TimelineEvent[] = [];
   // A superseded run touches nothing: the ticket's current run does the work.
   if (ticket && executionName(ticket) === input.execution) {
-    ticket = await applyDue(rt, ticket);
+    const advanced = await applyDue(rt, ticket);
+    ticket = advanced.ticket;
+    applied.push(...advanced.events);
     for (let round = 0; ticket?.outbox?.length && round < SEND_ROUNDS; round++) {
       const sent = await sendOutbox(rt, ticket);
       ticket = sent.ticket;
+      applied.push(...sent.events);
       mailFailures = sent.failed ? mailFailures + 1 : 0;
       if (sent.failed) break;
     }
   }
-  const decision = decide(rt, ticket, { ...input, mailFailures }, Date.now());
+  const now = Date.now();
+  const decision = decide(rt, ticket, { ...input, mailFailures }, now);
   if (decision.action === 'replaced') await replaceTicketExecution(ticket!);
-  return { ticketId: input.ticketId, version: ticket?.version ?? 0, cycle: input.cycle + 1, mailFailures, ...decision };
+  const mailRetryAt = ticket?.outbox?.length ? now + mailRetrySeconds(mailFailures) * 1000 : undefined;
+  const story = { applied: appliedInWords(applied), next: nextInWords(decision.action, ticket ? nextSlaEvent(ticket, rt, now) : undefined, mailRetryAt) };
+  return { ticketId: input.ticketId, version: ticket?.version ?? 0, cycle: input.cycle + 1, mailFailures, ...decision, story };
 }
 
 /** What the execution does next (no I/O besides the clock's policy), so it can be tested on its own. */
@@ -121,21 +131,22 @@ export function decide(rt: Pick<Runtime, 'policy' | 'planner'>, ticket: Ticket |
   return { action: 'wait', waitSeconds: secondsUntil(Math.min(next?.at ?? Infinity, handOverAt, retryAt), now) };
 }
 
-/** The ticket with the clock advanced (core advanceClock); undefined once it is gone. Counts the breaches it recorded. */
-async function applyDue(rt: Runtime, ticket: Ticket): Promise<Ticket | undefined> {
-  let breaches = 0; // of the attempt that was written (a version conflict applies the clock again)
+/** The ticket with the clock advanced (core advanceClock; undefined once it is gone) and the events written. Counts the breaches it recorded. */
+async function applyDue(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket | undefined; events: TimelineEvent[] }> {
+  let events: TimelineEvent[] = []; // of the attempt that was written (a version conflict applies the clock again)
   const advanced = await updateUnlessGone(
     rt,
     ticket.id,
     (current, ctx) => {
       const change = advanceClock(current, ctx);
-      breaches = change.events.filter((event) => event.type === 'sla-breached').length;
+      events = change.events;
       return change;
     },
     { skipUnchanged: true, firstRead: ticket },
   );
-  count(METRIC.slaBreaches, advanced ? breaches : 0);
-  return advanced;
+  if (!advanced) events = [];
+  count(METRIC.slaBreaches, events.filter((event) => event.type === 'sla-breached').length);
+  return { ticket: advanced, events };
 }
 
 class TicketGoneError extends Error {
@@ -175,7 +186,7 @@ async function updateUnlessGone(
  * a 'notification-sent' event each: whom it reached with SES's MessageId (a reply's In-Reply-To
  * points back to it), who was rejected or skipped. `failed` when SES did not take the rest.
  */
-async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket | undefined; failed: boolean }> {
+async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket | undefined; failed: boolean; events: TimelineEvent[] }> {
   const queued = ticket.outbox ?? [];
   const withBodies = await Promise.all(queued.map((notification) => withEventBody(rt, notification)));
   let results: NotificationResult[];
@@ -188,7 +199,7 @@ async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket
     results = error.delivered;
     failed = true;
   }
-  if (results.length === 0) return { ticket, failed };
+  if (results.length === 0) return { ticket, failed, events: [] };
   // A reply to any of these mails joins the ticket by its In-Reply-To (functions/email/inbound.ts).
   const region = process.env.AWS_REGION ?? 'us-east-1';
   await rt.store.linkTicket(
@@ -198,7 +209,7 @@ async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket
   const handled = queued.slice(0, results.length);
   const events = results.map((result) => sentEvent(ticket, result));
   const after = await updateUnlessGone(rt, ticket.id, (current) => ({ ticket: removeFromOutbox(current, handled), events }));
-  return { ticket: after, failed };
+  return { ticket: after, failed, events };
 }
 
 async function withEventBody(rt: Runtime, notification: Notification): Promise<Notification> {

@@ -53,6 +53,10 @@ export interface TierdeskFunctionProps {
 /** The policy beside each bundle: JSON, so the handlers read it without a YAML parser (core/policy/json.ts). */
 const POLICY_IN_BUNDLE = 'policy.json';
 
+/** Context key the stack sets (lib/settings.ts sourceMapsOn); absent (a function built outside it), source maps stay on. */
+export const SOURCE_MAPS_CONTEXT = 'tierdesk:sourceMaps';
+const sourceMapsFor = (scope: Construct): boolean => scope.node.tryGetContext(SOURCE_MAPS_CONTEXT) !== false;
+
 const policyJsonFiles = new Map<string, string>();
 
 /** policy.json for a policy file, written once per synth process (every function carries the same). */
@@ -88,13 +92,13 @@ export class TierdeskFunction extends NodejsFunction {
         // The stack's name: the `service` of every log line and metric, so two deployments in one account stay apart.
         POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(sourceMapsFor(scope) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
-        sourceMap: true,
+        sourceMap: sourceMapsFor(scope),
         // The Node.js 22 runtime provides AWS SDK v3, so it stays out of the bundle (CDK's default
         // for node18+, said here so that it stays so): smaller bundles, and the runtime's SDK.
         externalModules: ['@aws-sdk/*'],
@@ -107,7 +111,7 @@ export class TierdeskFunction extends NodejsFunction {
           afterBundling: (_input: string, output: string) => [
             `cp "${policyJsonFile(props.policyFile)}" "${output}/${POLICY_IN_BUNDLE}"`,
             `cp "${holidayTableFile(props.policyFile)}" "${output}/${HOLIDAYS_IN_BUNDLE}"`,
-            // The source map comment still names index.mjs.map, which stays beside it.
+            // The source map comment (when maps are on) still names index.mjs.map, which stays beside it.
             ...(props.handlerFile ? [`mv "${output}/index.mjs" "${output}/${props.handlerFile}.mjs"`] : []),
           ],
         },

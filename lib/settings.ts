@@ -135,6 +135,12 @@ export const StackSettingsSchema = z.object({
     .refine((value) => !/aws|amazon|cognito/.test(value), 'may not contain "aws", "amazon" or "cognito" (Cognito refuses them)')
     .optional()
     .describe('Prefix of the hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com). Default: the stack name and the account id.'),
+  sourceMaps: z
+    .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error: 'true or false' }))
+    .optional()
+    .describe(
+      'Stack traces in the functions\' logs name the TypeScript source (--enable-source-maps), at a cold-start cost measured by npm run bench. Default: off in stage "prod", on in every other stage.',
+    ),
   signInMfa: z
     .enum(SIGN_IN_MFA_MODES, { error: `one of ${SIGN_IN_MFA_MODES.map((mode) => `"${mode}"`).join(', ')}` })
     .default('optional')
@@ -171,3 +177,10 @@ export function resolveSettings(props: Partial<Record<keyof StackSettings, unkno
   }
   return result.data;
 }
+
+/**
+ * Whether the functions load source maps: as set, else off in "prod" (CHOSEN: each cold start
+ * pays for parsing the maps, and production stack traces are rare; a stage deployed with
+ * -c sourceMaps=true reads them in TypeScript) and on in other stages, where they are read most.
+ */
+export const sourceMapsOn = (settings: Pick<StackSettings, 'stage' | 'sourceMaps'>): boolean => settings.sourceMaps ?? settings.stage !== 'prod';

@@ -14,9 +14,9 @@ import { ConsoleHosting } from './console/console-hosting';
 import { TicketTable } from './data/table';
 import { MailFeedback } from './email/feedback';
 import { InboundEmail } from './email/inbound-email';
-import type { TierdeskFunction } from './functions';
+import { SOURCE_MAPS_CONTEXT, type TierdeskFunction } from './functions';
 import { Monitoring } from './monitoring/monitoring';
-import { consoleOrigin, resolveSettings, type StackSettings, type StackSettingsInput } from './settings';
+import { consoleOrigin, resolveSettings, sourceMapsOn, type StackSettings, type StackSettingsInput } from './settings';
 import { Webhooks } from './webhooks/webhooks';
 import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
@@ -51,6 +51,8 @@ export class TierdeskStack extends Stack {
   constructor(scope: Construct, id: string, props: TierdeskStackProps = {}) {
     super(scope, id, props);
     const settings = (this.settings = resolveSettings(props, (name) => this.node.tryGetContext(name)));
+    // Read by every TierdeskFunction below (lib/functions.ts): set before any of them is built.
+    this.node.setContext(SOURCE_MAPS_CONTEXT, sourceMapsOn(settings));
     Tags.of(this).add('application', 'tierdesk');
     Tags.of(this).add('stage', settings.stage);
     const policy = loadPolicy(settings.policy); // throws, listing every problem, before anything is built

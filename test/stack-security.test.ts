@@ -100,6 +100,17 @@ describe('every function', () => {
     }
   });
 
+  it('loads source maps (--enable-source-maps) outside stage prod, in prod only when sourceMaps is set', () => {
+    const nodeOptions = (built: Template) =>
+      Object.entries(built.findResources('AWS::Lambda::Function'))
+        .filter(([id]) => !isDeployTimeFunction(id))
+        .map(([, fn]) => (fn as Resource).Properties.Environment.Variables.NODE_OPTIONS as string | undefined);
+    expect(new Set(nodeOptions(template))).toEqual(new Set([undefined]));
+    expect(new Set(nodeOptions(synth({ ...FULL, stage: 'staging' }, 'Staging').template))).toEqual(new Set(['--enable-source-maps']));
+    expect(new Set(nodeOptions(synth({ ...FULL, sourceMaps: true }, 'ProdMaps').template))).toEqual(new Set(['--enable-source-maps']));
+    expect(() => resolveSettings({}, (name) => (name === 'sourceMaps' ? 'yes' : undefined))).toThrow(/sourceMaps: true or false/);
+  });
+
   it('logs to a log group of its own with a retention, and its role may write only there (no AWS managed policy)', () => {
     for (const [, fn] of functions) {
       const groupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;

@@ -15,6 +15,8 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../local/runtime';
+import type { LocalUser } from '../local/oidc';
+import type { Page } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, escapeRegExp } from './support/browser';
 import { api, startTestRuntime } from './support/runtime';
 import { userWithGroup } from './support/sign-in';
@@ -70,13 +72,26 @@ afterAll(async () => {
   await new Promise((done) => server?.close(done));
 });
 
-async function openTicket(subject: string): Promise<{ id: string; caseNumber: string; tier: string }> {
+/** A case of the demo customer; of the least severe severity unless one is given. */
+async function openTicket(subject: string, severity?: string): Promise<{ id: string; caseNumber: string; tier: string }> {
   const severities = await api(runtime)('GET', '/policy/severities');
   const answer = await api(runtime)('POST', '/tickets', {
-    body: { subject, description: 'The nightly export stops at 80 %.', severity: severities.body.severities.at(-1).id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } },
+    body: { subject, description: 'The nightly export stops at 80 %.', severity: severity ?? severities.body.severities.at(-1).id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } },
   });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return { id: answer.body.id, caseNumber: answer.body.caseNumber, tier: answer.body.ticket.tier };
+}
+
+/** Signs the demo agent in at the local provider's page; the console then shows its inbox. */
+async function signInAgent(page: Page): Promise<LocalUser> {
+  const agent = userWithGroup(runtime, 'agent');
+  await page.goto(`${origin}/console/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(agent.username);
+  await page.getByLabel('Password').fill(agent.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor({ timeout: 30_000 });
+  return agent;
 }
 
 describe('the agent console', () => {
@@ -86,15 +101,8 @@ describe('the agent console', () => {
     'signs an agent in, lists cases live, opens one, assigns it and replies',
     async () => {
       const first = await openTicket('Export stops halfway');
-      const agent = userWithGroup(runtime, 'agent');
       const page = browser.page();
-
-      await page.goto(`${origin}/console/`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('Username').fill(agent.username);
-      await page.getByLabel('Password').fill(agent.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor({ timeout: 30_000 });
+      const agent = await signInAgent(page);
 
       // Views and rows name tiers as the policy does (GET /policy/desk).
       const tierName = (await api(runtime)('GET', '/policy/desk')).body.tiers.find((tier: { id: string }) => tier.id === first.tier).name as string;
@@ -145,20 +153,11 @@ describe('the agent console', () => {
     async () => {
       const desk = (await api(runtime)('GET', '/policy/desk')).body as { severities: { id: string; name: string }[] };
       const [most, least] = [desk.severities[0]!, desk.severities.at(-1)!];
-      const urgent = await api(runtime)('POST', '/tickets', { body: { subject: 'Checkout is down for everyone', description: 'Nobody can pay.', severity: most.id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } } });
-      expect(urgent.status).toBe(201);
+      await openTicket('Checkout is down for everyone', most.id);
       // More open cases than a page (50) holds.
-      for (let i = 0; i < 52; i++) {
-        const created = await api(runtime)('POST', '/tickets', { body: { subject: `Question ${i + 1} about reports`, description: 'How do I…', severity: least.id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } } });
-        expect(created.status).toBe(201);
-      }
-      const agent = userWithGroup(runtime, 'agent');
+      for (let i = 0; i < 52; i++) await openTicket(`Question ${i + 1} about reports`, least.id);
       const page = browser.page();
-      await page.goto(`${origin}/console/`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('Username').fill(agent.username);
-      await page.getByLabel('Password').fill(agent.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAgent(page);
       await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /^All open cases/ }).click();
       const rows = page.locator('tbody tr');
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(50);

@@ -168,7 +168,7 @@ describe('the agent console', () => {
       await filtered;
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
       const severities = await rows.locator('td:nth-child(3)').allTextContents();
-      expect(new Set(severities)).toEqual(new Set([most.id]));
+      expect(new Set(severities)).toEqual(new Set([most.name]));
       await page.getByRole('link', { name: /Checkout is down for everyone/ }).waitFor();
       await checkAccessibility(page, 'the inbox filtered by severity');
 

@@ -221,7 +221,7 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
                   <td>
                     <SlaBadges ticket={ticket} now={now} desk={me.desk} />
                   </td>
-                  <td>{ticket.severity}</td>
+                  <td>{me.desk?.severities.find((severity) => severity.id === ticket.severity)?.name ?? ticket.severity}</td>
                   <td>{tierName(me.desk, ticket.tier)}</td>
                   <td>{ticket.customerId ?? ticket.requester.company ?? <em>unverified</em>}</td>
                   <td>{ticket.assignee ? nameOf(me, ticket.assignee) : <em>unassigned</em>}</td>

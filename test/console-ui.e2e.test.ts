@@ -179,6 +179,12 @@ describe('the agent console', () => {
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(54);
       const cases = await page.locator('a.case .case-number').allTextContents();
       expect(new Set(cases).size).toBe(cases.length);
+
+      // A case beyond the first page that is resolved leaves the list at the next poll, without a reload.
+      const last = cases.at(-1)!;
+      const listed = (await api(runtime)('GET', `/tickets?q=${encodeURIComponent(last)}`)).body.items[0] as { id: string };
+      expect((await api(runtime)('POST', `/tickets/${listed.id}/actions`, { body: { type: 'resolve', resolutionType: 'other', text: 'Answered by phone.' } })).status).toBe(200);
+      await expect.poll(() => page.locator('a.case .case-number').allTextContents(), { timeout: 30_000 }).not.toContain(last);
     },
     BROWSER_TEST_TIMEOUT,
   );

@@ -108,12 +108,29 @@ export class InboxSource {
     const countsChanged = await this.fetchCounts();
     const listChanged = await this.fetchList(key, query);
     if (!countsChanged && !listChanged && shown === key) return undefined;
+    // Something moved (the first page, or a count: a case left or entered a view): the rows shown
+    // after the first page are read again from its cursor, as many as were shown, so none stays
+    // that has left the view.
+    if ((listChanged || countsChanged) && this.extra.has(key)) await this.refetchExtra(key, query);
     return this.current(key);
   }
 
+  private async refetchExtra(key: string, query: ListQuery): Promise<void> {
+    const wanted = this.extra.get(key)!.items.length;
+    const items: TicketPage['items'] = [];
+    let cursor = this.lists.get(key)!.body.cursor;
+    while (cursor && items.length < wanted) {
+      const { data, error, response } = await this.api.GET('/tickets', { params: { query: { ...query, limit: Math.min(100, wanted - items.length), cursor } }, cache: 'no-store' });
+      if (!response.ok || !data) throw toApiError(response.status, error);
+      items.push(...data.items);
+      cursor = data.cursor;
+    }
+    this.extra.set(key, { items, cursor });
+  }
+
   /**
-   * The next page of the list on screen, kept after the first: later polls re-fetch only the first
-   * page (its ETag), so a long list costs one small request every few seconds.
+   * The next page of the list on screen, kept after the first: later polls re-fetch the first page
+   * (its ETag), and the pages after it only when it or a count changed.
    */
   async more(view: ViewId, search: string, severity: string): Promise<InboxData | undefined> {
     const { key, query } = queryOf(view, search, severity);

@@ -82,7 +82,7 @@ export const ListTicketsQuery = z
   .object({
     customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: one customer\'s tickets. A customer key always lists its own.'),
     unverified: z.literal('true').optional().describe('Staff: tickets whose requester matched no customer.'),
-    status: z.enum(STATUSES).optional(),
+    status: z.enum(STATUSES).optional().describe('Tickets in this status, newest first; staff\'s pending-customer is the inbox\'s waiting view, next due first. A filtered page may be short, even empty, with a cursor: follow it.'),
     queue: z.string().min(1).max(LIMITS.queryValue).optional().describe('A queue\'s open tickets, next due first (with a customer: that customer\'s, newest first).'),
     view: z
       .enum(INBOX_VIEWS)

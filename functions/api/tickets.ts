@@ -129,7 +129,9 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   if (query.unverified && query.customer) throw new HttpError(400, 'ask for one customer or for unverified tickets, not both', { field: 'unverified' });
   const customer = scope.by === 'customer' ? scope.customerId : query.customer;
   // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
-  const binding = { list: 'tickets', by: scope.by, customer, partner: scope.by === 'partner' ? scope.partnerId : undefined, queue: query.queue, status: query.status, scope: callerScope(principal) };
+  // `order` tells apart the desk's pending-customer listing (the waiting view's partition, next due first) from the others' cursors.
+  const order = scope.by === 'status' && query.status === 'pending-customer' ? 'next-due' : undefined;
+  const binding = { list: 'tickets', by: scope.by, customer, partner: scope.by === 'partner' ? scope.partnerId : undefined, queue: query.queue, status: query.status, order, scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
   if (scope.by === 'nothing') return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
   const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };

@@ -21,7 +21,7 @@ import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
-import { customerViewsOf, inboxOrder, viewsOf } from '../../core/tickets/inbox';
+import { customerViewsOf, inboxOrder, viewKey, viewsOf } from '../../core/tickets/inbox';
 import { customerListingKeys } from './customer-list';
 import { ticketSearchTokens } from '../../core/tickets/search';
 import { ticketAccess, ticketSubject, type OperatedBy } from '../../core/access/authorize';
@@ -457,6 +457,8 @@ export class DynamoStore {
   /** Tickets still being worked (new, open, pending customer), or in one status; newest first. */
   listByStatus(status: Status | 'active', options: PageOptions): Promise<Page<Ticket>> {
     if (status === 'active' || !OPEN_STATUSES.has(status)) return this.queryTickets(TABLE_INDEXES.byStatus, `STATUS#${status}`, false, options);
+    // Exactly the desk's "waiting" view: its own partition (next due first) rather than a filter over every open ticket.
+    if (status === 'pending-customer') return this.listView({ by: 'desk' }, viewKey('waiting'), options);
     return this.queryTickets(TABLE_INDEXES.byStatus, 'STATUS#active', false, { ...options, status });
   }
 
@@ -1121,7 +1123,9 @@ export class DynamoStore {
       });
       conditions.push(`ticket.#queue = :queue AND ticket.#status IN (${open.join(', ')})`);
     }
-    const filter = conditions.length > 0 ? { expression: conditions.join(' AND '), names, values } : undefined;
+    // A filter reads at most LIMITS.searchScan items a request: a rare status in a large partition
+    // answers a short page (even an empty one) with its cursor, never a read of the whole partition.
+    const filter = conditions.length > 0 ? { expression: conditions.join(' AND '), names, values, maxRead: LIMITS.searchScan } : undefined;
     const page = await this.queryPage({ ...index, partition, ascending, ...(filter ? { filter } : {}) }, options);
     return { items: page.items.map((item) => item.ticket as Ticket), cursor: page.cursor };
   }

@@ -47,6 +47,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startRuntime, type Runtime } from '../local/runtime';
 import { api } from '../test/support/runtime';
 import type { BenchResult } from './calendar';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { TierdeskStack } from '../lib/tierdesk-stack';
 
 const run = promisify(execFile);
 const FIXTURE = 'test/fixtures/sla-workflow-policy.yaml';
@@ -86,6 +89,32 @@ const SES_PER_EMAIL = 0.1 / 1_000;
 /** API Gateway HTTP API: $1.00 per million requests (first 300M). */
 const HTTP_API_PER_REQUEST = 1 / 1_000_000;
 const TARGET_PER_1000 = 1;
+/** CloudWatch Logs: $0.50 per GB ingested; $0.03 per GB-month stored. */
+const LOGS_PER_GB_INGESTED = 0.5;
+/** CloudWatch Logs bills each event's bytes plus 26 bytes of overhead. */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
+/** Assumed log bytes per Lambda invocation: START, END and REPORT lines (~350 B) and a few structured lines at the stack's level. */
+const LAMBDA_LOG_BYTES = 1_000;
+/** X-Ray: $5.00 per million traces recorded (sampling assumed to keep every trace: the default rule does at low rates). */
+const XRAY_PER_TRACE = 5 / 1_000_000;
+/** CloudWatch: $0.10 per standard alarm-month, $3.00 per dashboard-month. */
+const ALARM_PER_MONTH = 0.1;
+const DASHBOARD_PER_MONTH = 3;
+/** KMS: $1.00 per customer managed key-month. Secrets Manager: $0.40 per secret-month. */
+const KMS_KEY_PER_MONTH = 1;
+const SECRET_PER_MONTH = 0.4;
+const MINUTES_PER_MONTH = 30 * 24 * 60;
+/** The idle target: what the stack costs a month with no ticket at all. */
+const TARGET_IDLE_PER_MONTH = 15;
+/**
+ * Reconcile assumptions (functions/workflow/reconcile.ts, one ticket at a time): per open ticket a
+ * StartExecution (answered "already exists" for a running one; ~20 ms in AWS) and a GetItem of its
+ * parked version (~5 ms), plus a page query per 100 tickets reading ~3 KB tickets; 512 MB.
+ */
+const RECONCILE_MS_PER_TICKET = 25;
+const RECONCILE_IDLE_MS = 300;
+const TICKET_ITEM_KB = 3;
+const LAMBDA_TIMEOUT_S = 900;
 
 interface DynamoCounts {
   requests: Record<string, number>;
@@ -102,6 +131,9 @@ interface Counts {
   emails: number;
   executions: number;
   executionsNotSucceeded: number;
+  /** History events of the executions, and their JSON size: what log level ALL with execution data ingests. */
+  historyEvents: number;
+  historyBytes: number;
 }
 
 interface Measured {
@@ -283,17 +315,21 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
   let lambdaTasks = 0;
   let executions = 0;
   let executionsNotSucceeded = 0;
+  let historyEvents = 0;
+  let historyBytes = 0;
   for (const { name } of all) {
     if (namesBefore.has(name)) continue;
     const detail = (await executionOf(runtime, name))!;
     executions++;
     if (detail.status !== 'SUCCEEDED') executionsNotSucceeded++;
     for (const event of detail.history) {
+      historyEvents++;
+      historyBytes += Buffer.byteLength(JSON.stringify(event)) + LOG_EVENT_OVERHEAD_BYTES;
       if (event.type.endsWith('StateEntered')) transitions++;
       if (event.type === 'LambdaFunctionScheduled' || (event.type === 'TaskScheduled' && event.resourceType === 'lambda')) lambdaTasks++;
     }
   }
-  return { tickets: count, apiRequests, transitions, lambdaTasks, dynamo: diffDynamo(dynamoAfter, dynamoBefore), emails, executions, executionsNotSucceeded };
+  return { tickets: count, apiRequests, transitions, lambdaTasks, dynamo: diffDynamo(dynamoAfter, dynamoBefore), emails, executions, executionsNotSucceeded, historyEvents, historyBytes };
 }
 
 async function measure(): Promise<Measured> {
@@ -339,6 +375,8 @@ function price(measured: Measured): BenchResult {
   const wru = per((c) => c.dynamo.wru);
   const rru = per((c) => c.dynamo.rru);
   const emails = per((c) => c.emails);
+  const historyBytes = per((c) => c.historyBytes);
+  const executions = per((c) => c.executions);
 
   const cost = {
     stepFunctions: 1000 * transitions * SFN_PER_TRANSITION,
@@ -346,6 +384,10 @@ function price(measured: Measured): BenchResult {
     dynamodb: 1000 * (wru * DDB_PER_WRU + rru * DDB_PER_RRU),
     ses: 1000 * emails * SES_PER_EMAIL,
     httpApi: 1000 * apiRequests * HTTP_API_PER_REQUEST,
+    // Not measured as calls: logs at the stack's levels (state machines at ALL with execution data) and X-Ray traces.
+    logs: 1000 * ((historyBytes + lambdas * LAMBDA_LOG_BYTES) / 1e9) * LOGS_PER_GB_INGESTED,
+    // A trace per API request and per execution (the execution's Lambda tasks join its trace).
+    xray: 1000 * (apiRequests + executions) * XRAY_PER_TRACE,
   };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
   const byOperation = (c: Counts) =>
@@ -377,9 +419,60 @@ function price(measured: Measured): BenchResult {
       'DynamoDB $ / 1,000 tickets': usd(cost.dynamodb),
       'SES $ / 1,000 tickets': usd(cost.ses),
       'HTTP API $ / 1,000 tickets': usd(cost.httpApi),
+      'execution history / ticket (events, KB as logged at ALL)': `${round(per((c) => c.historyEvents), 1)}, ${round(historyBytes / 1024, 1)}`,
+      [`CloudWatch Logs $ / 1,000 tickets (state machines at ALL + ${LAMBDA_LOG_BYTES} B per Lambda invocation assumed)`]: usd(cost.logs),
+      'X-Ray $ / 1,000 tickets (a trace per API request and per execution)': usd(cost.xray),
       'total $ / 1,000 tickets': usd(total),
       'target < $1 per 1,000 tickets': total < TARGET_PER_1000 ? 'met' : 'TARGET MISSED',
+      ...idleFigures(),
     },
+  };
+}
+
+/**
+ * What the stack costs a month before any ticket, counted from its synthesized template (the
+ * default settings with an alarm email): alarms, the dashboard, the KMS key, secrets, and the
+ * schedules' runs. Then the reconciler's monthly cost at 1,000 / 10,000 / 100,000 open tickets,
+ * since it visits every open ticket on every run (issue [12] makes that work follow events).
+ */
+function idleFigures(): Record<string, string | number> {
+  const template = Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'CostModel', { alarmEmail: 'oncall@example.com' })).toJSON() as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  };
+  const resources = Object.values(template.Resources);
+  const countOf = (type: string) => resources.filter((resource) => resource.Type === type).length;
+  const runsPerMonth = resources
+    .filter((resource) => resource.Type === 'AWS::Events::Rule')
+    .map((resource) => /^rate\((\d+) minutes?\)$/.exec(String(resource.Properties?.ScheduleExpression ?? '')))
+    .reduce((sum, match) => sum + (match ? MINUTES_PER_MONTH / Number(match[1]) : 0), 0);
+  const runCost = (seconds: number, reads: number) =>
+    runsPerMonth * (LAMBDA_PER_REQUEST + seconds * LAMBDA_MEMORY_GB * LAMBDA_PER_GB_SECOND + reads * DDB_PER_RRU + (LAMBDA_LOG_BYTES / 1e9) * LOGS_PER_GB_INGESTED);
+  const idle = {
+    alarms: countOf('AWS::CloudWatch::Alarm') * ALARM_PER_MONTH,
+    dashboards: countOf('AWS::CloudWatch::Dashboard') * DASHBOARD_PER_MONTH,
+    kms: countOf('AWS::KMS::Key') * KMS_KEY_PER_MONTH,
+    secrets: countOf('AWS::SecretsManager::Secret') * SECRET_PER_MONTH,
+    // An idle run: three migration markers and two empty status pages.
+    schedules: runCost(RECONCILE_IDLE_MS / 1000, 5),
+  };
+  const idleTotal = Object.values(idle).reduce((a, b) => a + b, 0);
+  const reconcile = (open: number) => {
+    const seconds = RECONCILE_IDLE_MS / 1000 + (open * RECONCILE_MS_PER_TICKET) / 1000;
+    const reads = open + Math.ceil(open / 100) * Math.ceil((100 * TICKET_ITEM_KB) / 4);
+    const monthly = usd(runCost(seconds, reads));
+    return seconds > LAMBDA_TIMEOUT_S ? `${monthly} — a run takes ~${Math.round(seconds)} s: does not fit Lambda's 15 minutes` : `${monthly} (~${round(seconds, 1)} s a run)`;
+  };
+  return {
+    [`idle: alarms (${countOf('AWS::CloudWatch::Alarm')} × $${ALARM_PER_MONTH})`]: usd(idle.alarms),
+    [`idle: dashboards (${countOf('AWS::CloudWatch::Dashboard')} × $${DASHBOARD_PER_MONTH})`]: usd(idle.dashboards),
+    [`idle: KMS keys (${countOf('AWS::KMS::Key')} × $${KMS_KEY_PER_MONTH})`]: usd(idle.kms),
+    [`idle: secrets (${countOf('AWS::SecretsManager::Secret')} × $${SECRET_PER_MONTH})`]: usd(idle.secrets),
+    [`idle: scheduled runs (${Math.round(runsPerMonth).toLocaleString('en-US')} a month, ${RECONCILE_IDLE_MS} ms each assumed)`]: usd(idle.schedules),
+    'idle: total $ / month (no ticket; log storage, S3, CloudFront, Cognito Lite and DynamoDB storage ~0 at rest)': usd(idleTotal),
+    [`target idle < $${TARGET_IDLE_PER_MONTH} / month`]: idleTotal < TARGET_IDLE_PER_MONTH ? 'met' : 'TARGET MISSED',
+    [`reconciler $ / month at 1,000 open tickets (${RECONCILE_MS_PER_TICKET} ms a ticket assumed)`]: reconcile(1_000),
+    'reconciler $ / month at 10,000 open tickets': reconcile(10_000),
+    'reconciler $ / month at 100,000 open tickets': reconcile(100_000),
   };
 }
 

@@ -131,9 +131,12 @@ interface Counts {
   emails: number;
   executions: number;
   executionsNotSucceeded: number;
-  /** History events of the executions, and their JSON size: what log level ALL with execution data ingests. */
+  /** History events of the executions, and their JSON size (what log level ALL would ingest). */
   historyEvents: number;
   historyBytes: number;
+  /** The same of the events log level ERROR sends (failures, timeouts, aborts): what the stack's machines log. */
+  errorEvents: number;
+  errorBytes: number;
 }
 
 interface Measured {
@@ -317,19 +320,27 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
   let executionsNotSucceeded = 0;
   let historyEvents = 0;
   let historyBytes = 0;
+  let errorEvents = 0;
+  let errorBytes = 0;
   for (const { name } of all) {
     if (namesBefore.has(name)) continue;
     const detail = (await executionOf(runtime, name))!;
     executions++;
     if (detail.status !== 'SUCCEEDED') executionsNotSucceeded++;
     for (const event of detail.history) {
+      const bytes = Buffer.byteLength(JSON.stringify(event)) + LOG_EVENT_OVERHEAD_BYTES;
       historyEvents++;
-      historyBytes += Buffer.byteLength(JSON.stringify(event)) + LOG_EVENT_OVERHEAD_BYTES;
+      historyBytes += bytes;
+      // Level ERROR logs failures, timeouts and aborts: the parked wait's timeout at each planned instant, Park's endings.
+      if (/(Failed|TimedOut|Aborted)$/.test(event.type)) {
+        errorEvents++;
+        errorBytes += bytes;
+      }
       if (event.type.endsWith('StateEntered')) transitions++;
       if (event.type === 'LambdaFunctionScheduled' || (event.type === 'TaskScheduled' && event.resourceType === 'lambda')) lambdaTasks++;
     }
   }
-  return { tickets: count, apiRequests, transitions, lambdaTasks, dynamo: diffDynamo(dynamoAfter, dynamoBefore), emails, executions, executionsNotSucceeded, historyEvents, historyBytes };
+  return { tickets: count, apiRequests, transitions, lambdaTasks, dynamo: diffDynamo(dynamoAfter, dynamoBefore), emails, executions, executionsNotSucceeded, historyEvents, historyBytes, errorEvents, errorBytes };
 }
 
 async function measure(): Promise<Measured> {
@@ -376,6 +387,7 @@ function price(measured: Measured): BenchResult {
   const rru = per((c) => c.dynamo.rru);
   const emails = per((c) => c.emails);
   const historyBytes = per((c) => c.historyBytes);
+  const errorBytes = per((c) => c.errorBytes);
   const executions = per((c) => c.executions);
 
   const cost = {
@@ -384,8 +396,8 @@ function price(measured: Measured): BenchResult {
     dynamodb: 1000 * (wru * DDB_PER_WRU + rru * DDB_PER_RRU),
     ses: 1000 * emails * SES_PER_EMAIL,
     httpApi: 1000 * apiRequests * HTTP_API_PER_REQUEST,
-    // Not measured as calls: logs at the stack's levels (state machines at ALL with execution data) and X-Ray traces.
-    logs: 1000 * ((historyBytes + lambdas * LAMBDA_LOG_BYTES) / 1e9) * LOGS_PER_GB_INGESTED,
+    // Not measured as calls: logs at the stack's levels (state machines at ERROR with execution data) and X-Ray traces.
+    logs: 1000 * ((errorBytes + lambdas * LAMBDA_LOG_BYTES) / 1e9) * LOGS_PER_GB_INGESTED,
     // A trace per API request and per execution (the execution's Lambda tasks join its trace).
     xray: 1000 * (apiRequests + executions) * XRAY_PER_TRACE,
   };
@@ -419,8 +431,10 @@ function price(measured: Measured): BenchResult {
       'DynamoDB $ / 1,000 tickets': usd(cost.dynamodb),
       'SES $ / 1,000 tickets': usd(cost.ses),
       'HTTP API $ / 1,000 tickets': usd(cost.httpApi),
-      'execution history / ticket (events, KB as logged at ALL)': `${round(per((c) => c.historyEvents), 1)}, ${round(historyBytes / 1024, 1)}`,
-      [`CloudWatch Logs $ / 1,000 tickets (state machines at ALL + ${LAMBDA_LOG_BYTES} B per Lambda invocation assumed)`]: usd(cost.logs),
+      'execution history / ticket (events, KB; what level ALL would log)': `${round(per((c) => c.historyEvents), 1)}, ${round(historyBytes / 1024, 1)}`,
+      'of which logged at level ERROR / ticket (events, KB)': `${round(per((c) => c.errorEvents), 1)}, ${round(errorBytes / 1024, 1)}`,
+      [`CloudWatch Logs $ / 1,000 tickets (state machines at ERROR + ${LAMBDA_LOG_BYTES} B per Lambda invocation assumed)`]: usd(cost.logs),
+      'CloudWatch Logs $ / 1,000 tickets had the machines logged ALL': usd(1000 * ((historyBytes + lambdas * LAMBDA_LOG_BYTES) / 1e9) * LOGS_PER_GB_INGESTED),
       'X-Ray $ / 1,000 tickets (a trace per API request and per execution)': usd(cost.xray),
       'total $ / 1,000 tickets': usd(total),
       'target < $1 per 1,000 tickets': total < TARGET_PER_1000 ? 'met' : 'TARGET MISSED',

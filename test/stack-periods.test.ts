@@ -43,11 +43,11 @@ const statementsOf = (fnId: string) => statementsOfIn(template, fnId);
 const executionsOf = (id: string) => `":execution:",{"Fn::GetAtt":["${id}","Name"]},":*"`;
 
 describe('the support period state machine', () => {
-  it('is a STANDARD machine named <stack>-SupportPeriod, logging ALL (with execution data) under /aws/vendedlogs/states/ with retention, traced with X-Ray', () => {
+  it('is a STANDARD machine named <stack>-SupportPeriod, logging errors (with execution data) under /aws/vendedlogs/states/ with retention, traced with X-Ray', () => {
     const machine = resources[periodMachineId()]!.Properties;
     expect(machine.StateMachineName).toBe('Periods-SupportPeriod');
     expect(machine.StateMachineType).toBe('STANDARD');
-    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ERROR', IncludeExecutionData: true });
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });
     const logGroupId = machine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     expect(resources[logGroupId]!.Properties).toMatchObject({ LogGroupName: '/aws/vendedlogs/states/Periods-SupportPeriod', RetentionInDays: 90 });

@@ -117,10 +117,10 @@ describe('the HTTP API', () => {
 describe('the ticket workflow', () => {
   const tasks = { StepFunctionArn: 'step', ParkFunctionArn: 'park' } as const;
 
-  it('is a STANDARD machine logging ALL (with execution data) to a log group with retention, traced with X-Ray', () => {
+  it('is a STANDARD machine logging errors (with execution data) to a log group with retention, traced with X-Ray', () => {
     const machine = template.toJSON().Resources[stateMachineId()].Properties;
     expect(machine.StateMachineType).toBe('STANDARD');
-    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ERROR', IncludeExecutionData: true });
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });
     const logGroupId = machine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(90);

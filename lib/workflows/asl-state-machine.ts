@@ -1,7 +1,7 @@
 /**
  * A state machine from one of statemachines/*.asl.json, as every tierdesk workflow deploys it:
  * STANDARD, its `${…FunctionArn}` placeholders substituted with its task functions (a missing one
- * fails the synth), logging ALL with execution data to a vended log group kept 3 months, X-Ray
+ * fails the synth), logging errors with execution data to a vended log group kept 3 months, X-Ray
  * tracing, and a role that may invoke exactly those functions.
  */
 import { readFileSync } from 'node:fs';
@@ -42,7 +42,10 @@ export function aslStateMachine(scope: Construct, id: string, props: AslStateMac
     // CDK adds to the role, as AWS requires, logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery,
     // DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups
     // on "*": CloudWatch Logs' log-delivery actions support no resource-level permissions.
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    // ERROR, with execution data: failures, timeouts and aborts (with their inputs) reach the log
+    // group; the rest of every execution is in its history, which Step Functions keeps 90 days
+    // after it ends. CHOSEN over ALL, which logged every event of every wake-up (~23 KB a ticket).
+    logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: true },
     // CDK adds xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets on "*":
     // X-Ray's write actions support no resource-level permissions.
     tracingEnabled: true,

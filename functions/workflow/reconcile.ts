@@ -11,6 +11,8 @@ import { countBy, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
+import { viewPartition } from '../store/dynamo-store';
+import { viewKey } from '../../core/tickets/inbox';
 
 const PAGE = 100;
 const STATUSES_WITH_A_CLOCK = ['active', 'resolved'] as const;
@@ -22,14 +24,12 @@ async function reconcile(): Promise<{ tickets: number; started: number; failed: 
   await store.upgradeIndexKeys(); // one GetItem once the table's keys are current
   await store.upgradeInboxViews(); // tickets from before the inbox enter its views; one GetItem once done
   await upgradeCustomerList(store); // customers from before GET /customers enter its list; one GetItem once done
-  const openPerTier = new Map(rt.policy.tiers.map((tier) => [tier.id, 0])); // a tier with none is charted as 0
   for (const status of STATUSES_WITH_A_CLOCK) {
     let cursor: string | undefined;
     do {
       const page = await store.listByStatus(status, { limit: PAGE, ...(cursor ? { cursor } : {}) });
       for (const ticket of page.items) {
         counts.tickets++;
-        if (status === 'active') openPerTier.set(ticket.tier, (openPerTier.get(ticket.tier) ?? 0) + 1);
         const outcome = await ensureTicketExecution(ticket);
         if (outcome !== 'running') counts[outcome]++;
         // Parked for an older version: a change whose wake was lost (Step Functions refused it, or
@@ -45,7 +45,10 @@ async function reconcile(): Promise<{ tickets: number; started: number; failed: 
       cursor = page.cursor ?? undefined;
     } while (cursor);
   }
-  for (const [tier, open] of openPerTier) countBy(METRIC.openTickets, { name: 'tier', value: tier }, open);
+  // Open tickets per tier from the counters every ticket write keeps (docs/inbox.md): one read, not a count of the listing.
+  const tierPartitions = rt.policy.tiers.map((tier) => ({ tier: tier.id, partition: viewPartition({ by: 'desk' }, viewKey('tier', tier.id)) }));
+  const open = await store.countViews(tierPartitions.map(({ partition }) => partition));
+  for (const { tier, partition } of tierPartitions) countBy(METRIC.openTickets, { name: 'tier', value: tier }, Math.max(0, open.get(partition) ?? 0)); // a tier with none is charted as 0
   return counts;
 }
 

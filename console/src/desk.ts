@@ -15,7 +15,7 @@ export function tierName(desk: DeskPolicy | undefined, id: string): string {
  * open hours does not cover them (the badge then falls back to the wall clock).
  */
 export function businessTime(desk: DeskPolicy | undefined, calendarId: string | undefined, from: number, to: number): number | undefined {
-  const calendar = calendarId ? desk?.calendars.find((candidate) => candidate.id === calendarId) : undefined;
+  const calendar = calendarOf(desk, calendarId);
   if (!calendar || !(to >= from)) return undefined;
   if (calendar.alwaysOpen) return to - from;
   if (from < Date.parse(calendar.from) || to > Date.parse(calendar.to)) return undefined;
@@ -29,5 +29,6 @@ export function businessTime(desk: DeskPolicy | undefined, calendarId: string | 
 }
 
 /** Whether the calendar counts every hour (then business time is wall-clock time and needs no saying). */
-export const alwaysOpen = (desk: DeskPolicy | undefined, calendarId: string | undefined): boolean =>
-  desk?.calendars.find((candidate) => candidate.id === calendarId)?.alwaysOpen === true;
+export const alwaysOpen = (desk: DeskPolicy | undefined, calendarId: string | undefined): boolean => calendarOf(desk, calendarId)?.alwaysOpen === true;
+
+const calendarOf = (desk: DeskPolicy | undefined, calendarId: string | undefined) => (calendarId ? desk?.calendars.find((candidate) => candidate.id === calendarId) : undefined);

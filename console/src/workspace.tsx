@@ -330,7 +330,7 @@ async function download(api: Api, id: string, eventId: string, n: number, filena
 /** A case reason field: the policy's reasons to choose from when the desk is known, else free text (the API checks it). */
 function caseReasonField(desk: DeskPolicy | undefined, label: string, value: string | undefined, accepted?: string[]): FieldSpec {
   if (!desk || desk.caseReasons.length === 0) return { name: 'caseReason', label, value: value ?? '' };
-  const options: [string, string][] = [['', 'None'], ...desk.caseReasons.map((reason): [string, string] => [reason.id, accepted && !accepted.includes(reason.id) ? reason.name : accepted ? `${reason.name} (accepted by the tier)` : reason.name])];
+  const options: [string, string][] = [['', 'None'], ...desk.caseReasons.map((reason): [string, string] => [reason.id, accepted?.includes(reason.id) ? `${reason.name} (accepted by the tier)` : reason.name])];
   return { name: 'caseReason', label, options, value: value ?? '' };
 }
 

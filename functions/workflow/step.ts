@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { sesMessageId } from '../../core/mail/threading';
 import { removeFromOutbox } from '../../core/notifications/outbox';
 import type { Notification } from '../../core/notifications/render';
-import { nextSlaEvent } from '../../core/sla/schedule';
+import { nextSlaEvent, type SlaEvent } from '../../core/sla/schedule';
 import { appliedInWords, nextInWords, type StepStory } from '../../core/sla/story';
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
@@ -104,17 +104,25 @@ async function step(event: unknown): Promise<StepResult> {
       if (sent.failed) break;
     }
   }
-  const now = Date.now();
-  const decision = decide(rt, ticket, { ...input, mailFailures }, now);
+  const { decision, next, retryAt } = plan(rt, ticket, { ...input, mailFailures }, Date.now());
   if (decision.action === 'replaced') await replaceTicketExecution(ticket!);
-  const mailRetryAt = ticket?.outbox?.length ? now + mailRetrySeconds(mailFailures) * 1000 : undefined;
-  const story = { applied: appliedInWords(applied), next: nextInWords(decision.action, ticket ? nextSlaEvent(ticket, rt, now) : undefined, mailRetryAt) };
+  const story = { applied: appliedInWords(applied), next: nextInWords(decision.action, next, retryAt) };
   return { ticketId: input.ticketId, version: ticket?.version ?? 0, cycle: input.cycle + 1, mailFailures, ...decision, story };
 }
 
 /** What the execution does next (no I/O besides the clock's policy), so it can be tested on its own. */
 export function decide(rt: Pick<Runtime, 'policy' | 'planner'>, ticket: Ticket | undefined, input: StepInput, now: number): { action: StepAction; waitSeconds: number } {
-  const end = { action: 'end', waitSeconds: 1 } as const;
+  return plan(rt, ticket, input, now).decision;
+}
+
+/** decide, with the next SLA event and mail retry it waits for (the execution's story tells them), each computed once. */
+function plan(
+  rt: Pick<Runtime, 'policy' | 'planner'>,
+  ticket: Ticket | undefined,
+  input: StepInput,
+  now: number,
+): { decision: { action: StepAction; waitSeconds: number }; next?: SlaEvent; retryAt?: number } {
+  const end = { decision: { action: 'end', waitSeconds: 1 } } as const;
   if (!ticket) return end;
   // A newer run took over (a replacement, or the reconciler restarting a failed run): one clock per ticket.
   if (executionName(ticket) !== input.execution) return end;
@@ -122,13 +130,17 @@ export function decide(rt: Pick<Runtime, 'policy' | 'planner'>, ticket: Ticket |
   // Mail owed for a change is sent even when that change closed the ticket.
   if (ticket.status === 'closed' && !mailOwed) return end;
   const handOverAt = Date.parse(input.startedAt) + REPLACE_AFTER_MS;
-  if (input.cycle >= REPLACE_AFTER_CYCLES || now >= handOverAt) return { action: 'replaced', waitSeconds: 1 };
+  if (input.cycle >= REPLACE_AFTER_CYCLES || now >= handOverAt) return { decision: { action: 'replaced', waitSeconds: 1 } };
   const next = nextSlaEvent(ticket, rt, now);
-  const retryAt = mailOwed ? now + mailRetrySeconds(input.mailFailures) * 1000 : Infinity;
+  const retryAt = mailOwed ? now + mailRetrySeconds(input.mailFailures) * 1000 : undefined;
   // Nothing scheduled (no target, paused, all met) yet open: the clock waits for the next change,
   // or until the hand-over; so does a target further away than that. An event that came due
   // while this step ran is acted on a second from now.
-  return { action: 'wait', waitSeconds: secondsUntil(Math.min(next?.at ?? Infinity, handOverAt, retryAt), now) };
+  return {
+    decision: { action: 'wait', waitSeconds: secondsUntil(Math.min(next?.at ?? Infinity, handOverAt, retryAt ?? Infinity), now) },
+    ...(next ? { next } : {}),
+    ...(retryAt !== undefined ? { retryAt } : {}),
+  };
 }
 
 /** The ticket with the clock advanced (core advanceClock; undefined once it is gone) and the events written. Counts the breaches it recorded. */

@@ -161,7 +161,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** For support staff: the tiers (teams, entry requirements), case reasons, and each calendar's open hours from 7 days back to 21 days ahead (to count business time left) */
+        /** For support staff: the tiers (teams, entry requirements), severities, case reasons, and each calendar's open hours from 7 days back to 21 days ahead (to count business time left) */
         get: operations["getDeskPolicy"];
         put?: never;
         post?: never;

@@ -16,7 +16,6 @@ export type AttachmentLink = Schemas['AttachmentLink'];
 export type Customer = Schemas['Customer'];
 export type Severity = Schemas['Severities']['severities'][number];
 export type DeskPolicy = Schemas['DeskPolicy'];
-export type TierInfo = DeskPolicy['tiers'][number];
 export type Agent = Schemas['Agent'];
 export type SupportOrder = Schemas['SupportOrder'];
 export type Person = Schemas['Person'];

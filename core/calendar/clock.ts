@@ -4,10 +4,11 @@
  * A calendar is compiled into a sorted list of open intervals in UTC (built per local day
  * with luxon, so a 23- or 25-hour DST day is exactly as long as it is) plus the running
  * total of open time before each interval. "Where is 4 open hours after t" is then two
- * binary searches, not a walk over minutes. Intervals are generated a few local years at a
- * time and extended on demand.
+ * binary searches, not a walk over minutes. Intervals are compiled lazily, a few weeks of local
+ * days around the first question and more as questions reach further, so the first deadline
+ * of a cold Lambda costs a few weeks of days, not years.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import type { CalendarSpec } from '../policy/schema';
 import { WEEKDAYS } from '../policy/schema';
 import { closedDates } from './holidays';
@@ -23,20 +24,29 @@ export type ClockCalendar = Pick<CalendarSpec, 'timeZone' | 'alwaysOpen' | 'hour
 
 /** How far past a start a target may search for open time before the calendar is declared (nearly) never open. */
 const YEARS_AHEAD_LIMIT = 50;
+/** Days compiled after the day of a fresh clock's first question: enough for a day's or a week's target. */
+const DAYS_AHEAD_FIRST = 14;
+/** A question this many days away from the compiled days starts a new window instead of compiling the gap. */
+const DAYS_TO_BRIDGE = 366;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export class BusinessClock {
-  private starts = new Float64Array(0);
-  private ends = new Float64Array(0);
-  /** Open milliseconds before interval i. */
-  private before = new Float64Array(0);
-  private firstYear = 0;
-  private lastYear = -1;
+  private starts: number[] = [];
+  private ends: number[] = [];
+  /** Open milliseconds before interval i (from the start of the compiled days). */
+  private before: number[] = [];
+  /** The compiled local days, as days since the epoch of their dates; none while lastDay < firstDay. */
+  private firstDay = 0;
+  private lastDay = -1;
   private coveredFrom = Infinity;
   private coveredTo = -Infinity;
+  private readonly zone: IANAZone;
+  private readonly closedByYear = new Map<number, Set<string>>();
 
-  constructor(private readonly calendar: ClockCalendar) {}
+  constructor(private readonly calendar: ClockCalendar) {
+    this.zone = IANAZone.create(calendar.timeZone);
+  }
 
   get timeZone(): string {
     return this.calendar.timeZone;
@@ -150,57 +160,114 @@ export class BusinessClock {
     return lo;
   }
 
+  /** Compiles the local days around [from, to] that are not compiled yet. */
   private cover(from: number, to: number): void {
     if (from >= this.coveredFrom && to < this.coveredTo) return;
-    const zone = this.calendar.timeZone;
-    const yearOf = (at: number) => DateTime.fromMillis(at, { zone }).year;
-    const first = this.lastYear < this.firstYear ? yearOf(from) - 1 : Math.min(this.firstYear, yearOf(from) - 1);
-    const last = Math.max(this.lastYear, yearOf(to) + 1);
-    this.build(first, last);
+    const first = this.localDay(from) - 1;
+    const last = this.localDay(to) + 1;
+    if (this.lastDay < this.firstDay || first > this.lastDay + DAYS_TO_BRIDGE || last < this.firstDay - DAYS_TO_BRIDGE) {
+      // Nothing compiled, or far from what is: start afresh here rather than compile the years between.
+      this.firstDay = first;
+      this.lastDay = first - 1;
+      this.starts = [];
+      this.ends = [];
+      this.appendDays(first, last + DAYS_AHEAD_FIRST);
+      return;
+    }
+    if (first < this.firstDay) this.prependDays(Math.min(first, this.firstDay - (this.lastDay - this.firstDay + 1)));
+    if (last > this.lastDay) this.appendDays(this.lastDay + 1, Math.max(last, this.lastDay + (this.lastDay - this.firstDay + 1)));
   }
 
+  /** More days after the compiled ones, twice as many each time, for a target that runs past them. */
   private extendForward(from: number): void {
-    const yearsAhead = this.lastYear - DateTime.fromMillis(from, { zone: this.calendar.timeZone }).year;
-    if (yearsAhead >= YEARS_AHEAD_LIMIT) {
+    if (this.lastDay - this.localDay(from) >= YEARS_AHEAD_LIMIT * 366) {
       throw new RangeError(`the calendar has too little open time: no target end found within ${YEARS_AHEAD_LIMIT} years`);
     }
-    this.build(this.firstYear, this.lastYear + Math.max(1, Math.min(this.lastYear - this.firstYear + 1, 4)));
+    this.appendDays(this.lastDay + 1, this.lastDay + Math.max(28, this.lastDay - this.firstDay + 1));
   }
 
-  private build(firstYear: number, lastYear: number): void {
-    const zone = IANAZone.create(this.calendar.timeZone);
+  private appendDays(firstDay: number, lastDay: number): void {
+    const added = this.compileDays(firstDay, lastDay);
+    const joined = joinIntervals(this.starts, this.ends, added.starts, added.ends);
+    this.setIntervals(joined.starts, joined.ends, this.firstDay, lastDay);
+  }
+
+  private prependDays(firstDay: number): void {
+    const added = this.compileDays(firstDay, this.firstDay - 1);
+    const joined = joinIntervals(added.starts, added.ends, this.starts, this.ends);
+    this.setIntervals(joined.starts, joined.ends, firstDay, this.lastDay);
+  }
+
+  private setIntervals(starts: number[], ends: number[], firstDay: number, lastDay: number): void {
+    this.starts = starts;
+    this.ends = ends;
+    this.before = new Array<number>(starts.length);
+    let open = 0;
+    for (let i = 0; i < starts.length; i++) {
+      this.before[i] = open;
+      open += ends[i]! - starts[i]!;
+    }
+    this.firstDay = firstDay;
+    this.lastDay = lastDay;
+    this.coveredFrom = localInstant(this.zone, firstDay * DAY_MS, '00:00');
+    this.coveredTo = localInstant(this.zone, (lastDay + 1) * DAY_MS, '00:00');
+  }
+
+  /** The open intervals of the local days firstDay..lastDay, in order, touching ones merged. */
+  private compileDays(firstDay: number, lastDay: number): { starts: number[]; ends: number[] } {
     const starts: number[] = [];
     const ends: number[] = [];
-    const push = (start: number, end: number) => {
-      if (end <= start) return;
-      const last = ends.length - 1;
-      if (last >= 0 && start <= ends[last]!) ends[last] = Math.max(ends[last]!, end);
-      else {
-        starts.push(start);
-        ends.push(end);
-      }
-    };
-    for (let year = firstYear; year <= lastYear; year++) {
-      const closed = this.calendar.holidays ? closedDates(this.calendar.holidays, year) : new Set<string>();
-      // Walk the local dates of the year as plain calendar dates; only instants need the zone.
-      for (let date = Date.UTC(year, 0, 1); new Date(date).getUTCFullYear() === year; date += DAY_MS) {
-        const day = new Date(date);
-        const ranges = this.calendar.hours?.[WEEKDAYS[(day.getUTCDay() + 6) % 7]!] ?? [];
-        if (ranges.length === 0 || closed.has(day.toISOString().slice(0, 10))) continue;
-        for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-          push(localInstant(zone, date, from), localInstant(zone, date, to));
+    for (let dayNumber = firstDay; dayNumber <= lastDay; dayNumber++) {
+      // Walk local dates as plain calendar dates; only instants need the zone.
+      const date = dayNumber * DAY_MS;
+      const day = new Date(date);
+      const ranges = this.calendar.hours?.[WEEKDAYS[(day.getUTCDay() + 6) % 7]!] ?? [];
+      if (ranges.length === 0 || this.closedDates(day.getUTCFullYear()).has(day.toISOString().slice(0, 10))) continue;
+      for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const start = localInstant(this.zone, date, from);
+        const end = localInstant(this.zone, date, to);
+        if (end <= start) continue;
+        const last = ends.length - 1;
+        if (last >= 0 && start <= ends[last]!) ends[last] = Math.max(ends[last]!, end);
+        else {
+          starts.push(start);
+          ends.push(end);
         }
       }
     }
-    this.starts = Float64Array.from(starts);
-    this.ends = Float64Array.from(ends);
-    this.before = new Float64Array(starts.length);
-    for (let i = 1; i < starts.length; i++) this.before[i] = this.before[i - 1]! + (ends[i - 1]! - starts[i - 1]!);
-    this.firstYear = firstYear;
-    this.lastYear = lastYear;
-    this.coveredFrom = localInstant(zone, Date.UTC(firstYear, 0, 1), '00:00');
-    this.coveredTo = localInstant(zone, Date.UTC(lastYear + 1, 0, 1), '00:00');
+    return { starts, ends };
   }
+
+  private closedDates(year: number): Set<string> {
+    let closed = this.closedByYear.get(year);
+    if (!closed) {
+      closed = this.calendar.holidays ? closedDates(this.calendar.holidays, year) : new Set<string>();
+      this.closedByYear.set(year, closed);
+    }
+    return closed;
+  }
+
+  /** The local date of an instant, as days since the epoch. */
+  private localDay(at: number): number {
+    return Math.floor((at + this.zone.offset(at) * 60_000) / DAY_MS);
+  }
+}
+
+/** Two ordered runs of intervals, the second after the first, as one; intervals that meet at the seam merge. */
+function joinIntervals(aStarts: number[], aEnds: number[], bStarts: number[], bEnds: number[]): { starts: number[]; ends: number[] } {
+  const starts = aStarts.slice();
+  const ends = aEnds.slice();
+  let from = 0;
+  const last = ends.length - 1;
+  if (last >= 0 && bStarts.length > 0 && bStarts[0]! <= ends[last]!) {
+    ends[last] = Math.max(ends[last]!, bEnds[0]!);
+    from = 1;
+  }
+  for (let i = from; i < bStarts.length; i++) {
+    starts.push(bStarts[i]!);
+    ends.push(bEnds[i]!);
+  }
+  return { starts, ends };
 }
 
 /**

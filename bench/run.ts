@@ -15,11 +15,13 @@ import { benchConsoleBundle, benchConsoleData } from './console';
 import { benchCost } from './cost';
 import { benchIntake } from './intake';
 import { benchMail } from './mail';
+import { benchReconcile } from './reconcile';
 
 const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'calendar', run: benchCalendar },
   { name: 'intake', run: benchIntake },
   { name: 'mail', run: benchMail },
+  { name: 'reconcile', run: benchReconcile },
   { name: 'cost', run: benchCost },
   { name: 'bundles', run: benchBundles },
   { name: 'console-bundle', run: benchConsoleBundle },

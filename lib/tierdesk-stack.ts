@@ -122,7 +122,7 @@ export class TierdeskStack extends Stack {
       functions,
       stateMachines: { TicketLifecycle: this.workflow.stateMachine, SupportPeriod: this.periods.stateMachine },
       deadLetterQueues: [
-        { name: 'ReconcileSchedule', queue: this.workflow.scheduleDeadLetterQueue, meaning: 'EventBridge could not invoke the reconciler (its permission or the function is broken); open tickets may be without their SLA clock' },
+        { name: 'ReconcileSchedule', queue: this.workflow.scheduleDeadLetterQueue, meaning: 'EventBridge could not invoke the reconciler with its schedule or an execution status change (its permission or the function is broken); open tickets may be without their SLA clock' },
         { name: 'MailFeedback', queue: this.mailFeedback.deadLetterQueue, meaning: 'an SES bounce or complaint could not be recorded after its retries; the address may still be mailed (the queue message holds the SES event; docs/mail-feedback.md)' },
         ...(this.inboundEmail
           ? [{ name: 'InboundEmail', queue: this.inboundEmail.deadLetterQueue, meaning: 'a received message could not be ingested after its retries; the raw mail is in the bucket, the queue message says why (README, "Operating")' }]

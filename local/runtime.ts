@@ -26,7 +26,7 @@ import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
 import { startS3, type LocalS3 } from './s3';
 import { startSes, type LocalSes } from './ses';
 import { startSmtp, type IngestHandler, type LocalSmtp } from './smtp';
-import { startStepFunctions, stateMachineArn, type LocalStepFunctions } from './stepfunctions';
+import { startStepFunctions, stateMachineArn, type ExecutionStatusChangeEvent, type LocalStepFunctions } from './stepfunctions';
 import { registerSupportPeriod, registerTicketLifecycle, SUPPORT_PERIOD, TICKET_LIFECYCLE } from './workflows';
 
 export { StartError } from './dynamodb';
@@ -190,7 +190,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const webhookSecretsFile = keptWebhookSecrets(dataDir, loadPolicy(policy).integrations.map((integration) => integration.id), options.webhookSecrets);
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
-    stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0 });
+    // Status changes reach the reconciler as EventBridge delivers them in AWS (lib/workflows/ticket-workflow.ts).
+    stepFunctions = await startStepFunctions({ port: options.stepFunctionsPort ?? 0, onStatusChange: (event) => void deliverToReconciler(event) });
     // In-process and quick: every mail the workflow sends lands here, never at a real address.
     ses = await startSes({ port: options.sesPort ?? 0 });
     s3 = await startS3({ ...(dataDir ? { directory: join(dataDir, 's3') } : {}), port: options.s3Port ?? 0 });
@@ -436,6 +437,17 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
   );
 }
 
+/** An execution's status change, to the ticket reconciler (which restarts a ticket's run that ended badly). */
+async function deliverToReconciler(event: ExecutionStatusChangeEvent): Promise<void> {
+  if (event.detail.status === 'SUCCEEDED') return; // as the rule's pattern in AWS: only FAILED, TIMED_OUT, ABORTED
+  try {
+    const loaded = (await import(new URL('../functions/workflow/reconcile.ts', import.meta.url).href)) as { handler: (event: unknown) => Promise<unknown> };
+    await loaded.handler(event);
+  } catch (error) {
+    console.error(`tierdesk: the reconciler could not handle ${event.detail.name} ending ${event.detail.status}: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Runs the reconciler's handler once. Its failure does not stop the start: the API works
  * without it, and the tickets it missed still have their deadlines stored. (It does fail when
@@ -445,8 +457,8 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
 async function reconcile(): Promise<void> {
   for (const module of ['../functions/workflow/reconcile.ts', '../functions/periods/reconcile.ts']) {
     try {
-      const loaded = (await import(new URL(module, import.meta.url).href)) as { handler: () => Promise<unknown> };
-      await loaded.handler();
+      const loaded = (await import(new URL(module, import.meta.url).href)) as { handler: (event: unknown) => Promise<unknown> };
+      await loaded.handler({ redrive: 'all' }); // every open ticket: none has an execution yet
     } catch (error) {
       console.error(`tierdesk: could not re-drive the workflows of ${module}: ${(error as Error).message}`);
     }

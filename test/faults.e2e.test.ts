@@ -327,6 +327,8 @@ describe('a handler that dies right after its ticket write', () => {
     // Act
     const failed = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } }).finally(() => crash.restore());
     const retried = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
+    const owed = async () => (await getRuntime().store.pendingWorkflows(500)).map((entry) => entry.ticketId);
+    const owedBefore = await owed(); // the ticket was written owing its start, in its own transaction
     await reconcile();
 
     // Assess
@@ -336,6 +338,8 @@ describe('a handler that dies right after its ticket write', () => {
     expect(await ticketsWithSubject(subject)).toEqual([expect.objectContaining({ id: retried.body.id })]);
     expect((await timeline(retried.body.id)).filter((event) => event.type === 'created')).toHaveLength(1);
     expect(await executionStatus(retried.body.id)).toBe('RUNNING');
+    expect(owedBefore).toContain(retried.body.id);
+    expect(await owed()).not.toContain(retried.body.id);
   });
   it('a mail reply whose ingest dies after its write is redelivered by the mail server, recorded once, and a reply to it still joins the ticket', async () => {
     // Prepare: a ticket opened by mail. The listener answers 451 when the ingest fails, as SES's retry would follow.

@@ -304,10 +304,15 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     await eventually(id, () => parkedUntil(id), LATE_MS);
 
     await sfn().send(new StopExecutionCommand({ executionArn: executionArn(id), error: 'Test.Stopped' }));
+    // Step Functions' status change (here the local engine's) records it as owed: it ended within a
+    // minute of its start, so the next run restarts it rather than a loop of restarts at once.
+    await vi.waitFor(async () => expect((await getRuntime().store.pendingWorkflows(500)).map((owed) => owed.ticketId)).toContain(id), { timeout: 5_000, interval: 100 });
+    expect(await executionStatus(`${id}-run2`)).toBeUndefined();
     const outcome = await reconcile();
     const reconciledAt = Date.now();
 
     expect(outcome.started).toBeGreaterThanOrEqual(1);
+    expect((await getRuntime().store.pendingWorkflows(500)).map((owed) => owed.ticketId)).not.toContain(id);
     expect(await executionStatus(id)).toBe('ABORTED');
     expect(await executionStatus(`${id}-run2`)).toBe('RUNNING');
     const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
@@ -315,6 +320,41 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     expectAround(breach.at, createdAt + 12_000, reconciledAt);
     expect((await reconcile()).failed).toBe(0);
     expect(await executionStatus(`${id}-run3`)).toBeUndefined();
+  });
+
+  it('an execution that had run a while and then ended is restarted as soon as Step Functions reports it, with no sweep', async () => {
+    const { id, createdAt } = await newTicket('4');
+    await eventually(id, () => parkedUntil(id), LATE_MS);
+    await sfn().send(new StopExecutionCommand({ executionArn: executionArn(id), error: 'Test.Stopped' }));
+
+    // The status change as EventBridge delivers it, for an execution that had run for an hour.
+    const stoppedAt = Date.now();
+    const outcome = await reconcile({
+      version: '0',
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { name: id, status: 'ABORTED', stateMachineArn: process.env.TIERDESK_TICKET_STATE_MACHINE_ARN, startDate: stoppedAt - 3_600_000, stopDate: stoppedAt },
+    });
+
+    expect(outcome).toMatchObject({ started: 1, tickets: 0 });
+    expect(await executionStatus(`${id}-run2`)).toBe('RUNNING');
+    const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
+    expect(Date.parse(breach.data!.due)).toBe(createdAt + 12_000);
+    // The same report again (EventBridge may deliver twice), or one about an older run, changes nothing.
+    const again = await reconcile({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { name: id, status: 'ABORTED', stateMachineArn: process.env.TIERDESK_TICKET_STATE_MACHINE_ARN, startDate: 0, stopDate: stoppedAt } });
+    expect(again.started).toBe(0);
+    expect(await executionStatus(`${id}-run3`)).toBeUndefined();
+  });
+
+  it('a status change that names no ticket\'s execution, or another machine, is left alone', async () => {
+    const report = (name: string, stateMachineArn = process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) =>
+      reconcile({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { name, status: 'FAILED', stateMachineArn, startDate: 0, stopDate: Date.now() } });
+    expect(await report('not a case number')).toMatchObject({ started: 0 });
+    expect(await report(`CASE-${'9'.repeat(200)}`)).toMatchObject({ started: 0 });
+    expect(await report('CASE-999999')).toMatchObject({ started: 0 }); // no such ticket
+    const { id } = await newTicket('4');
+    expect(await report(id, 'arn:aws:states:us-east-1:000000000000:stateMachine:other')).toMatchObject({ started: 0 });
+    expect(await executionStatus(id)).toBe('RUNNING');
   });
 
   it('an execution that has planned its limit hands over to the ticket\'s next run, which keeps the clock', async () => {

@@ -90,7 +90,7 @@ describe('every sender', () => {
 
 describe('the feedback rule', () => {
   it('passes only SES bounces and complaints of this configuration set to the feedback function, with retries and a dead-letter queue', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule') as Record<string, Resource>).filter((rule) => rule.Properties.EventPattern);
+    const rules = Object.values(template.findResources('AWS::Events::Rule') as Record<string, Resource>).filter((rule) => rule.Properties.EventPattern?.source?.includes('aws.ses'));
     expect(rules).toHaveLength(1);
     expect(rules[0]!.Properties.EventPattern).toEqual({
       source: ['aws.ses'],

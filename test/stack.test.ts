@@ -173,10 +173,18 @@ describe('the ticket workflow', () => {
     expect(JSON.stringify(states[0]!.Resource)).toContain(`:stateMachine:${machineName}`);
   });
 
-  it('runs the reconciler every five minutes, allowed to start, list and describe the machine\'s executions', () => {
+  it('runs the reconciler every five minutes and when an execution of the ticket machine fails, times out or is aborted; allowed to start, describe and wake its executions', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('reconcile'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: stateMachineId() }] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('reconcile'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 4 }, DeadLetterConfig: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
@@ -187,9 +195,9 @@ describe('the ticket workflow', () => {
     expect(reconciler.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
     const states = statementsOf(functionId('reconcile')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
     const byAction = Object.fromEntries(states.map((s) => [s.Action, JSON.stringify(s.Resource)]));
-    expect(Object.keys(byAction).sort()).toEqual(['states:DescribeExecution', 'states:ListExecutions', 'states:StartExecution']);
+    expect(Object.keys(byAction).sort()).toEqual(['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution']);
     expect(byAction['states:StartExecution']).toBe(JSON.stringify({ Ref: stateMachineId() }));
-    expect(byAction['states:ListExecutions']).toBe(JSON.stringify({ Ref: stateMachineId() }));
+    expect(byAction['states:SendTaskSuccess']).toBe(JSON.stringify('*'));
     expect(byAction['states:DescribeExecution']).toContain(':execution:');
     expect(byAction['states:DescribeExecution']).toContain(`{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
   });
@@ -213,7 +221,7 @@ describe('the ticket workflow', () => {
     }
   });
 
-  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machines, X-Ray for the functions, SendTaskSuccess for wakers (and SendTaskFailure for Park)', () => {
+  it('grants "*" only where AWS allows nothing narrower: log delivery and X-Ray for the machines, X-Ray for the functions, SendTaskSuccess for wakers (the reconciler among them; SendTaskFailure for Park)', () => {
     const wildcards = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).flatMap(([id, policy]) =>
       (policy.Properties.PolicyDocument.Statement as Statement[])
         .filter((statement) => [statement.Resource].flat().includes('*'))
@@ -242,7 +250,7 @@ describe('the ticket workflow', () => {
       .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]);
     // Both machines (ticket lifecycle and support period) log and trace the same way; every function traces.
     expect(functionRoles).toHaveLength(7); // with the SES feedback function (lib/email/feedback.ts)
-    expect(found).toHaveLength(8 + functionRoles.length);
+    expect(found).toHaveLength(9 + functionRoles.length);
     expect(found).toEqual(expect.arrayContaining(functionRoles.map((role) => ({ role, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'] }))));
     expect(found).toEqual(
       expect.arrayContaining([
@@ -254,6 +262,7 @@ describe('the ticket workflow', () => {
         { role: roleOf('park'), actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'] },
         { role: roleOf('webhooks'), actions: ['states:SendTaskSuccess'] },
         { role: roleOf('period-step'), actions: ['states:SendTaskSuccess'] }, // hands period tickets over (issue [9])
+        { role: roleOf('reconcile'), actions: ['states:SendTaskSuccess'] }, // sends the wakes owed
       ]),
     );
   });

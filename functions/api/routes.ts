@@ -15,6 +15,7 @@ import { SeveritiesQuery, deskPolicy, listSeverities } from './policy-info';
 import { ListStaffQuery, PartnerBodySchema, PersonBodySchema, TeamBodySchema, exportDirectory, getPartner, getPerson, getTeam, listPeople, listTeams, putPartner, putPerson, putTeam } from './staff';
 import { STAFF_ID_PATTERN, STAFF_ID_RULE } from '../../core/staff/directory';
 import type { ResponseName } from './responses';
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 
 /**
  * What a path's `{id}` can be. Checked before any lookup, so no id reaches a key that it could
@@ -31,7 +32,7 @@ export interface PathId {
   rule?: string;
 }
 
-const caseNumber = /^[A-Z][A-Z0-9]{1,9}-[0-9]{1,15}$/;
+const caseNumber = CASE_NUMBER_PATTERN;
 const agentId = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const orderId = /^SO-[0-9]{1,15}$/;
 

@@ -4,8 +4,8 @@
  *
  * Starting and waking may not fail the request that made the change: the change is already
  * written, and a missed start or wake only delays the clock — a parked execution still wakes at
- * its old deadline and steps, and the reconciler starts any open ticket's missing execution.
- * So they log and return instead of throwing.
+ * its old deadline and steps. So they log, record the ticket as owed a start or a wake (the
+ * reconciler's next run makes it: functions/workflow/reconcile.ts), and return instead of throwing.
  *
  * Executions are named after the ticket and its run (`CASE-000123`, then `CASE-000123-run2`…):
  * Step Functions keeps a name taken for 90 days after its execution ended, so a ticket whose
@@ -23,7 +23,7 @@ import {
   InvalidToken,
 } from '@aws-sdk/client-sfn';
 import type { Ticket } from '../../core/tickets/model';
-import type { ParkedToken } from '../store/dynamo-store';
+import type { ParkedToken, WorkflowPendingReason } from '../store/dynamo-store';
 import { getRuntime, logger } from './runtime';
 import { updateTicketWithRetry } from './ticket-updates';
 
@@ -62,12 +62,25 @@ export async function startTicketExecution(ticket: WorkflowRef): Promise<boolean
   if (!machine) return false;
   try {
     await startExecution(machine, ticket);
-    return true;
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return true;
-    logger.error('could not start the ticket workflow; the reconciler will', { ticketId: ticket.id, error: error as Error });
-    return false;
+    if (!(error instanceof ExecutionAlreadyExists)) {
+      logger.error('could not start the ticket workflow; the reconciler will', { ticketId: ticket.id, error: error as Error });
+      await owe(ticket.id, 'start');
+      return false;
+    }
   }
+  // A new ticket was written owing its start (DynamoStore.createTicket): it is made.
+  await getRuntime()
+    .store.clearWorkflowPending(ticket.id, { reason: 'start' })
+    .catch((error: unknown) => logger.warn('could not clear the start owed; the reconciler will find the execution running', { ticketId: ticket.id, error: error as Error }));
+  return true;
+}
+
+/** Records work the reconciler owes the ticket; if even that fails, the safety sweep still finds it (docs/sla-workflow.md). */
+async function owe(ticketId: string, reason: WorkflowPendingReason): Promise<void> {
+  await getRuntime()
+    .store.markWorkflowPending(ticketId, reason)
+    .catch((error: unknown) => logger.error('could not record the workflow work owed; the safety sweep will find it', { ticketId, reason, error: error as Error }));
 }
 
 /**
@@ -92,6 +105,7 @@ export async function ensureTicketExecution(ticket: WorkflowRef): Promise<'start
       return (await replaceTicketExecution(ticket)) ? 'started' : 'failed';
     } catch (failure) {
       logger.error('could not start the ticket workflow; the reconciler will', { ticketId: ticket.id, error: failure as Error });
+      await owe(ticket.id, 'start');
       return 'failed';
     }
   }
@@ -133,5 +147,6 @@ export async function wakeTicket(ticketId: string): Promise<void> {
     // Put back, the token lets the reconciler send this wake (its version is older than the ticket's).
     if (parked) await store.restoreToken(ticketId, parked).catch(() => undefined);
     logger.error('could not wake the ticket workflow; the reconciler will, or it steps at its deadline', { ticketId, error: error as Error });
+    await owe(ticketId, 'wake');
   }
 }

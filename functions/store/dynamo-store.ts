@@ -136,12 +136,26 @@ const OPEN_STATUSES: ReadonlySet<Status> = new Set(['new', 'open', 'pending-cust
 const IDEMPOTENCY_DAYS = 1;
 /** Sort key of the item holding a ticket's parked task token. */
 /** A parked task token and the ticket version its execution planned for (absent on tokens parked before versions were kept). */
+/** Why a ticket's workflow is owed work: its execution never started, or a wake Step Functions refused. */
+export type WorkflowPendingReason = 'start' | 'wake';
+
+export interface WorkflowPending {
+  ticketId: string;
+  reason: WorkflowPendingReason;
+  /** When it was recorded (ISO): clearing it checks that no newer failure replaced it. */
+  since: string;
+}
+
 export interface ParkedToken {
   token: string;
   version: number | undefined;
 }
 
 const WAIT_SK = 'WAIT';
+/** A ticket whose workflow needs a start or a wake the reconciler must make (docs/sla-workflow.md). */
+const WORKFLOW_PENDING_SK = 'WORKFLOW';
+const WORKFLOW_PENDING_PARTITION = 'WORKFLOW#PENDING';
+const SWEEP_MARKER = 'RECONCILE#sweep';
 /** A claim whose request crashed is taken over after this long. */
 const IDEMPOTENCY_LOCK_MS = 30_000;
 
@@ -229,6 +243,8 @@ export class DynamoStore {
     items.push(...this.linkPuts(ticket.id, links));
     // Its inbox entries, view counters and search postings: in the same transaction, so no count or index is ever without its ticket.
     items.push(...this.indexWrites(ticket, undefined, indexed));
+    // Owed a start until it has its execution: a handler that dies after this write leaves it for the reconciler.
+    items.push({ Put: { TableName: this.tableName, Item: this.workflowPendingItem(ticket.id, 'start', ticket.createdAt) } });
     try {
       await this.transact(items);
     } catch (error) {
@@ -432,6 +448,97 @@ export class DynamoStore {
   async parkedVersion(ticketId: string): Promise<number | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK } }));
     return result.Item?.version as number | undefined;
+  }
+
+  // ---- workflow work owed ([12], docs/sla-workflow.md) ----------------------------------------
+
+  private workflowPendingItem(ticketId: string, reason: WorkflowPendingReason, since: string): Record<string, unknown> {
+    return {
+      PK: `TICKET#${ticketId}`,
+      SK: WORKFLOW_PENDING_SK,
+      [TABLE_INDEXES.byQueue.partitionKey]: WORKFLOW_PENDING_PARTITION,
+      [TABLE_INDEXES.byQueue.sortKey]: `${since}#${ticketId}`,
+      ticketId,
+      reason,
+      since,
+    };
+  }
+
+  /** Records that the ticket's workflow is owed a start or a wake (a failed call); the reconciler's next run makes it. */
+  async markWorkflowPending(ticketId: string, reason: WorkflowPendingReason, now = Date.now()): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: this.workflowPendingItem(ticketId, reason, new Date(now).toISOString()) }));
+  }
+
+  /**
+   * Clears what was owed once it is done: the record read (`since`), unless it was recorded again
+   * meanwhile; or, after a start, a start owed (never a wake recorded meanwhile).
+   */
+  async clearWorkflowPending(ticketId: string, which: { since: string } | { reason: WorkflowPendingReason }): Promise<void> {
+    const [attribute, value] = 'since' in which ? ['since', which.since] : ['reason', which.reason];
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { PK: `TICKET#${ticketId}`, SK: WORKFLOW_PENDING_SK },
+          ConditionExpression: '#owed = :owed',
+          ExpressionAttributeNames: { '#owed': attribute },
+          ExpressionAttributeValues: { ':owed': value },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** The oldest `limit` tickets owed workflow work (one query of a sparse partition: it holds only failures and in-flight starts). */
+  async pendingWorkflows(limit: number): Promise<WorkflowPending[]> {
+    const { indexName, partitionKey } = TABLE_INDEXES.byQueue;
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#pk = :pending',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':pending': WORKFLOW_PENDING_PARTITION },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ ticketId: item.ticketId as string, reason: item.reason as WorkflowPendingReason, since: item.since as string }));
+  }
+
+  /**
+   * One paced stretch of the safety sweep: up to `budget` tickets of a status partition from where
+   * the last stretch stopped (the position is kept in an item), so every run costs at most `budget`
+   * tickets however many are open. `done` when the stretch reached the end (the next starts over).
+   */
+  async sweepStretch(statuses: readonly string[], budget: number): Promise<{ tickets: Ticket[]; done: boolean }> {
+    const marker = key(SWEEP_MARKER);
+    const state = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: marker, ConsistentRead: true }))).Item;
+    let statusIndex = Math.max(0, statuses.indexOf((state?.status as string | undefined) ?? statuses[0]!));
+    let startKey = state?.startKey as Record<string, unknown> | undefined;
+    const tickets: Ticket[] = [];
+    const { indexName, partitionKey } = TABLE_INDEXES.byStatus;
+    while (statusIndex < statuses.length && tickets.length < budget) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :status',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':status': `STATUS#${statuses[statusIndex]}` },
+          Limit: Math.min(100, budget - tickets.length),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.ticket) tickets.push(item.ticket as Ticket);
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) statusIndex++;
+    }
+    const done = statusIndex >= statuses.length;
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: done ? { ...marker, status: statuses[0] } : { ...marker, status: statuses[statusIndex], ...(startKey ? { startKey } : {}) } }),
+    );
+    return { tickets, done };
   }
 
   /** A customer's tickets, newest first, optionally in one status or (open ones) in one queue. */

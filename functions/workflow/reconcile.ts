@@ -1,55 +1,170 @@
 /**
  * The reconciler (docs/sla-workflow.md): every ticket whose clock still has work — being worked,
- * or resolved and waiting to close on its own — gets a running execution. It starts the ticket's
- * current run; when that run's execution has ended (failed, aborted) it moves the ticket to its
- * next run (functions/shared/workflow.ts ensureTicketExecution). A running one parked for an
- * older version of the ticket missed a wake and is woken; any other is left alone, so running the
- * reconciler again is harmless. Scheduled in AWS; run at start-up locally, where
- * executions live in memory and a restart re-drives every open ticket this way.
+ * or resolved and waiting to close on its own — has a running execution that is awake for its
+ * latest change. Its work grows with what happens, not with the open tickets:
+ *
+ * - An execution that ended badly (failed, timed out, aborted) is reported by Step Functions'
+ *   own status-change event (EventBridge); the ticket moves to its next run at once.
+ * - A start or a wake that failed is recorded where it failed (the ticket is written owing its
+ *   start until the start is made: DynamoStore.createTicket); each run reads that sparse list.
+ * - A paced safety sweep reads a fixed number of open tickets a run from where the last one
+ *   stopped, for what neither caught (an event is delivered best effort; a handler may die
+ *   between its write and its wake): a run costs the same with 1,000 or 100,000 open tickets.
+ *
+ * Each ticket check starts the ticket's current run (a running execution answers as if started;
+ * one whose execution ended moves to its next run: functions/shared/workflow.ts
+ * ensureTicketExecution) and wakes an execution parked for an older version of the ticket. Any
+ * other running execution is left alone, so running the reconciler again is harmless. Scheduled
+ * in AWS; locally it re-drives every open ticket at start-up (executions live in memory) and
+ * hears the local Step Functions' status changes as EventBridge would deliver them.
  */
 import { countBy, METRIC, withMetrics } from '../shared/metrics';
-import { getRuntime } from '../shared/runtime';
-import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
+import { getRuntime, logger } from '../shared/runtime';
+import { ensureTicketExecution, executionName, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
 import { viewPartition } from '../store/dynamo-store';
 import { viewKey } from '../../core/tickets/inbox';
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
+import type { Ticket } from '../../core/tickets/model';
 
 const PAGE = 100;
 const STATUSES_WITH_A_CLOCK = ['active', 'resolved'] as const;
+/** Recorded failures handled a run (the oldest first): more wait for the next run. */
+export const PENDING_PER_RUN = 500;
+/** Open tickets the safety sweep checks a run: at 5-minute runs, 100,000 open tickets are all seen every ~8 hours. */
+export const SWEEP_PER_RUN = 1_000;
+/** An execution that ended sooner than this after its start is restarted by the next run, not at once: a failure loop costs one run per 5 minutes, not a storm. */
+const RESTART_AT_ONCE_AFTER_MS = 60_000;
 
-async function reconcile(): Promise<{ tickets: number; started: number; failed: number; woken: number }> {
+export interface ReconcileOutcome {
+  /** Tickets checked. */
+  tickets: number;
+  started: number;
+  failed: number;
+  woken: number;
+  /** Recorded starts and wakes found owed. */
+  pending: number;
+  /** The safety sweep reached the end of the open tickets (the next run starts over). */
+  sweepDone: boolean;
+}
+
+/** Step Functions' status-change event, as EventBridge delivers it (only the fields read). */
+interface ExecutionStatusChange {
+  source: 'aws.states';
+  'detail-type': 'Step Functions Execution Status Change';
+  detail: { name: string; status: string; stateMachineArn: string; startDate?: number; stopDate?: number };
+}
+
+/** `{ redrive: 'all' }`: every open ticket now (the local runtime's start-up), not a paced stretch. */
+type ReconcileEvent = ExecutionStatusChange | { redrive: 'all' } | Record<string, unknown> | undefined;
+
+const ENDED_BADLY = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+const MAX_EXECUTION_NAME = 80;
+
+async function reconcile(event?: ReconcileEvent): Promise<ReconcileOutcome> {
+  const outcome: ReconcileOutcome = { tickets: 0, started: 0, failed: 0, woken: 0, pending: 0, sweepDone: false };
+  if (isStatusChange(event)) {
+    if (await restartEnded(event.detail)) outcome.started++;
+    return outcome;
+  }
   const rt = getRuntime();
   const { store } = rt;
-  const counts = { tickets: 0, started: 0, failed: 0, woken: 0 };
   await store.upgradeIndexKeys(); // one GetItem once the table's keys are current
   await store.upgradeInboxViews(); // tickets from before the inbox enter its views; one GetItem once done
   await upgradeCustomerList(store); // customers from before GET /customers enter its list; one GetItem once done
-  for (const status of STATUSES_WITH_A_CLOCK) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listByStatus(status, { limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const ticket of page.items) {
-        counts.tickets++;
-        const outcome = await ensureTicketExecution(ticket);
-        if (outcome !== 'running') counts[outcome]++;
-        // Parked for an older version: a change whose wake was lost (Step Functions refused it, or
-        // the handler died after its write). Woken now, its mail goes and its clock is re-planned.
-        // (StartExecution answers a running execution with the same name and input as if it had
-        // started it, so 'started' may be a running one too.)
-        const parked = outcome !== 'failed' ? await store.parkedVersion(ticket.id) : undefined;
-        if (parked !== undefined && parked < ticket.version) {
-          await wakeTicket(ticket.id);
-          counts.woken++;
-        }
-      }
-      cursor = page.cursor ?? undefined;
-    } while (cursor);
+
+  // What failed where it happened: starts and wakes owed.
+  for (const owed of await store.pendingWorkflows(PENDING_PER_RUN)) {
+    outcome.pending++;
+    const ticket = await store.getTicket(owed.ticketId);
+    const done = !ticket || !hasClock(ticket) || (await check(ticket, outcome));
+    // Cleared only as read: a failure recorded meanwhile stays for the next run.
+    if (done) await store.clearWorkflowPending(owed.ticketId, { since: owed.since });
   }
+
+  // The safety sweep: a paced stretch, or (at local start-up) every open ticket.
+  if (event && 'redrive' in event && event.redrive === 'all') {
+    for (const status of STATUSES_WITH_A_CLOCK) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.listByStatus(status, { limit: PAGE, ...(cursor ? { cursor } : {}) });
+        for (const ticket of page.items) await check(ticket, outcome);
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+    }
+    outcome.sweepDone = true;
+  } else {
+    const stretch = await store.sweepStretch(STATUSES_WITH_A_CLOCK, SWEEP_PER_RUN);
+    for (const ticket of stretch.tickets) await check(ticket, outcome);
+    outcome.sweepDone = stretch.done;
+  }
+
   // Open tickets per tier from the counters every ticket write keeps (docs/inbox.md): one read, not a count of the listing.
   const tierPartitions = rt.policy.tiers.map((tier) => ({ tier: tier.id, partition: viewPartition({ by: 'desk' }, viewKey('tier', tier.id)) }));
   const open = await store.countViews(tierPartitions.map(({ partition }) => partition));
   for (const { tier, partition } of tierPartitions) countBy(METRIC.openTickets, { name: 'tier', value: tier }, Math.max(0, open.get(partition) ?? 0)); // a tier with none is charted as 0
-  return counts;
+  return outcome;
+}
+
+/** Makes sure the ticket's current run runs and is awake for its latest change; false when that failed (recorded for the next run). */
+async function check(ticket: Ticket, outcome: ReconcileOutcome): Promise<boolean> {
+  outcome.tickets++;
+  const started = await ensureTicketExecution(ticket);
+  if (started === 'failed') {
+    outcome.failed++;
+    return false;
+  }
+  if (started === 'started') outcome.started++;
+  // Parked for an older version: a change whose wake was lost (Step Functions refused it, or the
+  // handler died after its write). Woken now, its mail goes and its clock is re-planned.
+  const parked = await getRuntime().store.parkedVersion(ticket.id);
+  if (parked !== undefined && parked < ticket.version) {
+    await wakeTicket(ticket.id);
+    outcome.woken++;
+  }
+  return true;
+}
+
+function hasClock(ticket: Ticket): boolean {
+  return ticket.status !== 'closed';
+}
+
+function isStatusChange(event: ReconcileEvent): event is ExecutionStatusChange {
+  if (!event || typeof event !== 'object' || !('detail' in event)) return false;
+  const detail = (event as { detail?: unknown }).detail;
+  return (
+    event.source === 'aws.states' &&
+    event['detail-type'] === 'Step Functions Execution Status Change' &&
+    typeof detail === 'object' &&
+    detail !== null &&
+    typeof (detail as { name?: unknown }).name === 'string' &&
+    typeof (detail as { status?: unknown }).status === 'string'
+  );
+}
+
+/**
+ * An execution of the ticket machine ended. When it failed, timed out or was aborted, and it was
+ * the ticket's current run of a ticket with a clock, the ticket moves to its next run — at once,
+ * unless it ended within a minute of its start (then the next run of the reconciler does it).
+ */
+async function restartEnded(detail: ExecutionStatusChange['detail']): Promise<boolean> {
+  if (!ENDED_BADLY.has(detail.status) || detail.stateMachineArn !== process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) return false;
+  const ticketId = detail.name.length <= MAX_EXECUTION_NAME ? detail.name.replace(/-run[0-9]{1,9}$/, '') : '';
+  if (!CASE_NUMBER_PATTERN.test(ticketId)) {
+    logger.warn('an execution that is not a ticket\'s ended; left alone', { execution: detail.name.slice(0, MAX_EXECUTION_NAME), status: detail.status });
+    return false;
+  }
+  const { store } = getRuntime();
+  const ticket = await store.getTicket(ticketId);
+  if (!ticket || !hasClock(ticket) || executionName(ticket) !== detail.name) return false;
+  const lived = typeof detail.startDate === 'number' && typeof detail.stopDate === 'number' ? detail.stopDate - detail.startDate : 0;
+  if (lived < RESTART_AT_ONCE_AFTER_MS) {
+    logger.warn('the ticket workflow ended soon after it started; the reconciler\'s next run restarts it', { ticketId, status: detail.status });
+    await store.markWorkflowPending(ticketId, 'start');
+    return false;
+  }
+  logger.info('the ticket workflow ended; starting its next run', { ticketId, status: detail.status });
+  return (await ensureTicketExecution(ticket)) === 'started';
 }
 
 export const handler = withMetrics(reconcile);

@@ -2,7 +2,8 @@
  * The ticket workflow in AWS (docs/sla-workflow.md): the task functions Step and Park, the state
  * machine loaded from statemachines/ticket-lifecycle.asl.json with their ARNs
  * substituted for its placeholders (the aligent `step-function-from-file` pattern), and the
- * reconciler on a five-minute schedule.
+ * reconciler: on a five-minute schedule, and on the machine's status-change events for an
+ * execution that failed, timed out or was aborted.
  *
  * Least privilege: each function gets only the table access and API calls its handler makes.
  * The few statements whose Resource is "*" are ones AWS requires; each is commented where it
@@ -66,7 +67,7 @@ export class TicketWorkflow extends Construct {
     // Step sends mail (one SES call per address), hence the longer timeout.
     this.step = fn('Step', 'tierdesk workflow: applies due SLA events, sends the ticket\'s mail, plans the next wake-up', Duration.seconds(60));
     this.park = fn('Park', 'tierdesk workflow: parks the task token until the ticket changes or the deadline comes');
-    this.reconciler = fn('Reconcile', 'tierdesk workflow: starts the missing execution of every open ticket', Duration.minutes(2));
+    this.reconciler = fn('Reconcile', 'tierdesk workflow: restarts ended executions, makes the starts and wakes owed, sweeps open tickets a stretch at a time', Duration.minutes(2));
 
     // Table access, as each handler uses the store.
     table.grantReadWriteData(this.step); // updates the ticket with its version check, links sent Message-IDs, moves it to its next run on a hand-over
@@ -94,16 +95,8 @@ export class TicketWorkflow extends Construct {
     this.step.addEnvironment(STATE_MACHINE_ENV, machineArn);
     this.step.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
 
-    // The reconciler starts missing executions and inspects the machine's executions.
-    this.reconciler.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
-    this.stateMachine.grantStartExecution(this.reconciler);
-    this.reconciler.addToRolePolicy(
-      new PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }),
-    );
-    this.reconciler.addToRolePolicy(
-      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionArns()] }),
-    );
-    acknowledgeExecutionArns(this.reconciler, this.stateMachine);
+    // The reconciler starts executions, sees whether one has ended, and sends the wakes owed: what a ticket handler does.
+    this.connectTicketHandler(this.reconciler);
     // A failed run is not retried: the next, 5 minutes later, does the same work (and the
     // function's error alarm tells). Events EventBridge could not deliver at all land in a queue.
     this.reconciler.configureAsyncInvoke({ retryAttempts: 0 });
@@ -113,9 +106,20 @@ export class TicketWorkflow extends Construct {
       retentionPeriod: Duration.days(14),
     });
     new Rule(this, 'ReconcileSchedule', {
-      description: 'tierdesk: give every open ticket its SLA workflow execution',
+      description: 'tierdesk: make the SLA workflow starts and wakes owed, and sweep a stretch of open tickets',
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [new LambdaFunction(this.reconciler, { retryAttempts: 0, deadLetterQueue: this.scheduleDeadLetterQueue })],
+    });
+    // An execution that ended badly is restarted when Step Functions says so, not when a sweep
+    // reaches its ticket. Delivery is best effort: the sweep remains the net.
+    new Rule(this, 'TicketExecutionEnded', {
+      description: 'tierdesk: restart a ticket\'s SLA workflow execution that failed, timed out or was aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new LambdaFunction(this.reconciler, { retryAttempts: 4, deadLetterQueue: this.scheduleDeadLetterQueue })],
     });
 
     Validations.of(this.scheduleDeadLetterQueue).acknowledge(

@@ -95,6 +95,8 @@ export class Execution implements TaskOwner {
   abortRun: () => void = () => {};
   /** Settles once the run and its event log are over. */
   done: Promise<void> = Promise.resolve();
+  /** Told once when the execution ends (the engine's status-change events). */
+  onClose: (execution: Execution) => void = () => {};
 
   constructor(
     readonly machine: Machine,
@@ -126,6 +128,7 @@ export class Execution implements TaskOwner {
     // A Parallel branch may still wait on a token while another branch failed the execution.
     for (const task of [...this.tasks]) task.abort();
     for (const wait of [...this.waits]) wait.abort();
+    this.onClose(this);
     return true;
   }
 
@@ -135,10 +138,29 @@ export class Execution implements TaskOwner {
   }
 }
 
+/**
+ * What Step Functions sends EventBridge when an execution's status changes ("Step Functions
+ * Execution Status Change", best effort in AWS); the local engine sends it for every end.
+ */
+export interface ExecutionStatusChangeEvent {
+  version: '0';
+  source: 'aws.states';
+  'detail-type': 'Step Functions Execution Status Change';
+  time: string;
+  region: string;
+  account: string;
+  resources: string[];
+  detail: { executionArn: string; stateMachineArn: string; name: string; status: ExecutionStatus; startDate: number; stopDate: number; input: string; error?: string; cause?: string };
+}
+
 export class Engine {
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokens = new TaskTokens();
+  private stopping = false;
+
+  /** Listeners hear every execution that ends, except those the engine's own stop aborts. */
+  constructor(private readonly onStatusChange: (event: ExecutionStatusChangeEvent) => void = () => {}) {}
 
   /** Registers (or replaces, for executions started afterwards) a state machine; returns its ARN. */
   register(registration: StateMachineRegistration): string {
@@ -169,6 +191,9 @@ export class Engine {
     }
 
     const execution = new Execution(machine, name, input);
+    execution.onClose = (ended) => {
+      if (!this.stopping) this.onStatusChange(statusChange(ended));
+    };
     this.executions.set(execution.arn, execution);
     const handlers = Object.fromEntries([
       ...[...machine.tasks.values()].map((task) => [
@@ -235,6 +260,7 @@ export class Engine {
 
   /** Aborts every running execution and waits until each run has wound down (no timers left). */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     for (const execution of this.executions.values()) {
       if (execution.close('ABORTED', { error: 'tierdesk.LocalStop', cause: 'the local Step Functions endpoint stopped' })) execution.abortRun();
     }
@@ -351,4 +377,27 @@ function parseJson(text: string, errorType: string, message: string): Json {
 
 function withoutUndefined(fields: Record<string, string | undefined>): JsonObject {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as JsonObject;
+}
+
+function statusChange(execution: Execution): ExecutionStatusChangeEvent {
+  return {
+    version: '0',
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    time: new Date(execution.stopDate ?? Date.now()).toISOString(),
+    region: REGION,
+    account: ACCOUNT_ID,
+    resources: [execution.arn],
+    detail: {
+      executionArn: execution.arn,
+      stateMachineArn: execution.machine.arn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      stopDate: execution.stopDate ?? Date.now(),
+      input: execution.input,
+      ...(execution.error !== undefined ? { error: execution.error } : {}),
+      ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    },
+  };
 }

@@ -13,13 +13,13 @@
  * extensionless import to the directory and fails.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Engine, type Execution, type StateMachineRegistration } from './engine';
+import { Engine, type Execution, type ExecutionStatusChangeEvent, type StateMachineRegistration } from './engine';
 import { answer } from './protocol';
 import { loadStatesTimeoutError } from './tasks';
 import type { Json } from './definition';
 import { listen } from '../listen';
 
-export { ACCOUNT_ID, REGION, stateMachineArn, type StateMachineRegistration } from './engine';
+export { ACCOUNT_ID, REGION, stateMachineArn, type ExecutionStatusChangeEvent, type StateMachineRegistration } from './engine';
 export type { TaskHandler } from './definition';
 
 export interface StepFunctionsOptions {
@@ -27,6 +27,8 @@ export interface StepFunctionsOptions {
   host?: string;
   /** 0 or absent picks a free port. */
   port?: number;
+  /** Hears every execution that ends, as EventBridge would deliver Step Functions' status change (not those stop() aborts). */
+  onStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
 export interface LocalStepFunctions {
@@ -44,7 +46,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startStepFunctions(options: StepFunctionsOptions = {}): Promise<LocalStepFunctions> {
   await loadStatesTimeoutError();
-  const engine = new Engine();
+  const engine = new Engine(options.onStatusChange);
   const server = createServer((req, res) => {
     serve(engine, req, res).catch((error: unknown) => {
       console.error('stepfunctions: request failed', error);

@@ -223,9 +223,20 @@ export class BusinessClock {
       const day = new Date(date);
       const ranges = this.calendar.hours?.[WEEKDAYS[(day.getUTCDay() + 6) % 7]!] ?? [];
       if (ranges.length === 0 || this.closedDates(day.getUTCFullYear()).has(day.toISOString().slice(0, 10))) continue;
+      // Most days no clock change is near: one offset for the whole day, each instant checked once.
+      const offset = this.zone.offset(date - DAY_MS);
+      const steady = offset === this.zone.offset(date + 2 * DAY_MS);
+      const instant = (hhmm: string) => {
+        if (steady) {
+          const wall = date + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
+          const guess = wall - offset * 60_000;
+          if (this.zone.offset(guess) === offset) return guess;
+        }
+        return localInstant(this.zone, date, hhmm);
+      };
       for (const [from, to] of [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        const start = localInstant(this.zone, date, from);
-        const end = localInstant(this.zone, date, to);
+        const start = instant(from);
+        const end = instant(to);
         if (end <= start) continue;
         const last = ends.length - 1;
         if (last >= 0 && start <= ends[last]!) ends[last] = Math.max(ends[last]!, end);

@@ -517,19 +517,8 @@ export class DynamoStore {
     let statusIndex = Math.max(0, statuses.indexOf((state?.status as string | undefined) ?? statuses[0]!));
     let startKey = state?.startKey as Record<string, unknown> | undefined;
     const tickets: Ticket[] = [];
-    const { indexName, partitionKey } = TABLE_INDEXES.byStatus;
     while (statusIndex < statuses.length && tickets.length < budget) {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: indexName,
-          KeyConditionExpression: '#pk = :status',
-          ExpressionAttributeNames: { '#pk': partitionKey },
-          ExpressionAttributeValues: { ':status': `STATUS#${statuses[statusIndex]}` },
-          Limit: Math.min(100, budget - tickets.length),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+      const page = await this.statusPage(statuses[statusIndex]!, startKey, Math.min(100, budget - tickets.length));
       for (const item of page.Items ?? []) if (item.ticket) tickets.push(item.ticket as Ticket);
       startKey = page.LastEvaluatedKey;
       if (!startKey) statusIndex++;
@@ -539,6 +528,22 @@ export class DynamoStore {
       new PutCommand({ TableName: this.tableName, Item: done ? { ...marker, status: statuses[0] } : { ...marker, status: statuses[statusIndex], ...(startKey ? { startKey } : {}) } }),
     );
     return { tickets, done };
+  }
+
+  /** One raw page of a status partition (GSI3 `STATUS#<status>`) from a position: for the passes that keep their place between runs. */
+  private statusPage(status: string, startKey: Record<string, unknown> | undefined, limit: number) {
+    const { indexName, partitionKey } = TABLE_INDEXES.byStatus;
+    return this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#pk = :status',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':status': `STATUS#${status}` },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
   }
 
   /** A customer's tickets, newest first, optionally in one status or (open ones) in one queue. */
@@ -891,23 +896,12 @@ export class DynamoStore {
     let statusIndex = Math.max(0, statuses.indexOf((state?.status as string | undefined) ?? 'active'));
     let startKey = state?.startKey as Record<string, unknown> | undefined;
     let tickets = 0;
-    const { indexName, partitionKey } = TABLE_INDEXES.byStatus;
     while (statusIndex < statuses.length) {
       if (now() >= deadline) {
         await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...marker, done: false, status: statuses[statusIndex], ...(startKey ? { startKey } : {}) } }));
         return { tickets, done: false };
       }
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: indexName,
-          KeyConditionExpression: '#pk = :status',
-          ExpressionAttributeNames: { '#pk': partitionKey },
-          ExpressionAttributeValues: { ':status': `STATUS#${statuses[statusIndex]}` },
-          Limit: 100,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+      const page = await this.statusPage(statuses[statusIndex]!, startKey, 100);
       for (const item of page.Items ?? []) {
         if (!item.ticket) continue;
         const unindexed = item.inboxKeys === undefined;

@@ -46,7 +46,8 @@ const PAGE = 50;
 function ticketCount(): number {
   const flag = process.argv.find((arg) => arg.startsWith('--tickets='))?.slice('--tickets='.length);
   const value = Number(flag ?? process.env.TIERDESK_BENCH_TICKETS ?? 100_000);
-  if (!Number.isInteger(value) || value < INBOX_TICKETS) throw new Error(`TIERDESK_BENCH_TICKETS / --tickets must be a whole number ≥ ${INBOX_TICKETS} (got ${flag ?? process.env.TIERDESK_BENCH_TICKETS})`);
+  if (!Number.isInteger(value) || value < INBOX_TICKETS)
+    throw new Error(`TIERDESK_BENCH_TICKETS / --tickets must be a whole number ≥ ${INBOX_TICKETS} (got ${flag ?? process.env.TIERDESK_BENCH_TICKETS})`);
   return value;
 }
 

@@ -40,17 +40,17 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startRuntime, type Runtime } from '../local/runtime';
-import { api } from '../test/support/runtime';
-import type { BenchResult } from './calendar';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { TierdeskStack } from '../lib/tierdesk-stack';
 import { SWEEP_PER_RUN } from '../functions/workflow/reconcile';
+import { TierdeskStack } from '../lib/tierdesk-stack';
+import { type Runtime, startRuntime } from '../local/runtime';
+import { api } from '../test/support/runtime';
+import type { BenchResult } from './calendar';
 
 const run = promisify(execFile);
 const FIXTURE = 'test/fixtures/sla-workflow-policy.yaml';
@@ -184,7 +184,7 @@ function countDynamoRequest(target: string, body: string): void {
       dynamo.rru += 1;
       break;
     case 'TransactGetItems':
-      dynamo.rru += 2 * ((JSON.parse(body) as { TransactItems: unknown[] }).TransactItems.length);
+      dynamo.rru += 2 * (JSON.parse(body) as { TransactItems: unknown[] }).TransactItems.length;
       break;
   }
 }
@@ -246,8 +246,7 @@ async function until(what: string, probe: () => Promise<boolean>, withinMs: numb
   }
 }
 
-const parks = (detail: ExecutionDetail | undefined) =>
-  detail?.history.filter((event) => event.type.endsWith('StateEntered') && event.name === 'WaitForChangeOrDeadline').length ?? 0;
+const parks = (detail: ExecutionDetail | undefined) => detail?.history.filter((event) => event.type.endsWith('StateEntered') && event.name === 'WaitForChangeOrDeadline').length ?? 0;
 const parked = (detail: ExecutionDetail | undefined) => !!detail?.waitingFor.some((wait) => wait.state === 'WaitForChangeOrDeadline');
 
 /** One ticket's lifecycle; returns the number of API requests made. */
@@ -271,22 +270,29 @@ async function lifecycle(runtime: Runtime, request: Request, breach: boolean): P
   // change a few seconds apart, never two in one wake-up).
   let seen = 0;
   const settled = async (what: string, withinMs = 10_000) => {
-    await until(`${id} ${what}`, async () => {
-      const detail = await executionOf(runtime, id);
-      if (parks(detail) > seen && parked(detail)) {
-        seen = parks(detail);
-        return true;
-      }
-      return false;
-    }, withinMs).catch(async (error: Error) => {
+    await until(
+      `${id} ${what}`,
+      async () => {
+        const detail = await executionOf(runtime, id);
+        if (parks(detail) > seen && parked(detail)) {
+          seen = parks(detail);
+          return true;
+        }
+        return false;
+      },
+      withinMs,
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}; execution: ${JSON.stringify(await executionOf(runtime, id)).slice(0, 1_500)}`);
     });
   };
   await settled('acknowledged and parked');
   if (breach) {
     // Severity 3: first response within 5 s (warning at 4 s); wait for the breach mail to the lead.
-    await until(`${id} breach mail`, async () =>
-      (await runtime.ses.store()).some((mail) => mail.destination.to.includes('lead-frontline@wf-test.example') && mail.subject.includes(`[${caseNumber}]`)), 10_000);
+    await until(
+      `${id} breach mail`,
+      async () => (await runtime.ses.store()).some((mail) => mail.destination.to.includes('lead-frontline@wf-test.example') && mail.subject.includes(`[${caseNumber}]`)),
+      10_000,
+    );
     await settled('parked after the breach');
   }
   await call('POST', `/tickets/${id}/messages`, { kind: 'agent-reply', body: 'Thanks, we are looking into the export timeout.' });
@@ -308,10 +314,14 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
   const dynamoBefore = snapshotDynamo();
   const emailsBefore = (await runtime.ses.store()).length;
   const namesBefore = new Set(((await (await fetch(`${runtime.stepFunctionsUrl}/executions`)).json()) as { executions: { name: string }[] }).executions.map((e) => e.name));
-  const apiRequests = (await Promise.all(Array.from({ length: count }, async (_, index) => {
-    await sleep(index * 150); // staggered arrivals
-    return lifecycle(runtime, request, breach);
-  }))).reduce((a, b) => a + b, 0);
+  const apiRequests = (
+    await Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        await sleep(index * 150); // staggered arrivals
+        return lifecycle(runtime, request, breach);
+      }),
+    )
+  ).reduce((a, b) => a + b, 0);
   // Let any last task (the close's Step) finish writing before the snapshot.
   await sleep(500);
   const dynamoAfter = snapshotDynamo();
@@ -343,7 +353,20 @@ async function runGroup(runtime: Runtime, request: Request, count: number, breac
       if (event.type === 'LambdaFunctionScheduled' || (event.type === 'TaskScheduled' && event.resourceType === 'lambda')) lambdaTasks++;
     }
   }
-  return { tickets: count, apiRequests, transitions, lambdaTasks, dynamo: diffDynamo(dynamoAfter, dynamoBefore), emails, executions, executionsNotSucceeded, historyEvents, historyBytes, errorEvents, errorBytes };
+  return {
+    tickets: count,
+    apiRequests,
+    transitions,
+    lambdaTasks,
+    dynamo: diffDynamo(dynamoAfter, dynamoBefore),
+    emails,
+    executions,
+    executionsNotSucceeded,
+    historyEvents,
+    historyBytes,
+    errorEvents,
+    errorBytes,
+  };
 }
 
 async function measure(): Promise<Measured> {
@@ -379,8 +402,7 @@ function price(measured: Measured): BenchResult {
   const { typical, breached } = measured;
   // Per ticket: the weighted mix of typical and breached lifecycles.
   const per = (pick: (c: Counts) => number) => (1 - BREACH_SHARE) * (pick(typical) / typical.tickets) + BREACH_SHARE * (pick(breached) / breached.tickets);
-  const writes = (c: Counts) =>
-    ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].reduce((sum, op) => sum + (c.dynamo.requests[op] ?? 0), 0);
+  const writes = (c: Counts) => ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].reduce((sum, op) => sum + (c.dynamo.requests[op] ?? 0), 0);
   const reads = (c: Counts) => ['GetItem', 'Query', 'Scan', 'TransactGetItems', 'BatchGetItem'].reduce((sum, op) => sum + (c.dynamo.requests[op] ?? 0), 0);
   const transitions = per((c) => c.transitions);
   const apiRequests = per((c) => c.apiRequests);
@@ -434,8 +456,14 @@ function price(measured: Measured): BenchResult {
       'DynamoDB $ / 1,000 tickets': usd(cost.dynamodb),
       'SES $ / 1,000 tickets': usd(cost.ses),
       'HTTP API $ / 1,000 tickets': usd(cost.httpApi),
-      'execution history / ticket (events, KB; what level ALL would log)': `${round(per((c) => c.historyEvents), 1)}, ${round(historyBytes / 1024, 1)}`,
-      'of which logged at level ERROR / ticket (events, KB)': `${round(per((c) => c.errorEvents), 1)}, ${round(errorBytes / 1024, 1)}`,
+      'execution history / ticket (events, KB; what level ALL would log)': `${round(
+        per((c) => c.historyEvents),
+        1,
+      )}, ${round(historyBytes / 1024, 1)}`,
+      'of which logged at level ERROR / ticket (events, KB)': `${round(
+        per((c) => c.errorEvents),
+        1,
+      )}, ${round(errorBytes / 1024, 1)}`,
       [`CloudWatch Logs $ / 1,000 tickets (state machines at ERROR + ${LAMBDA_LOG_BYTES} B per Lambda invocation assumed)`]: usd(cost.logs),
       'CloudWatch Logs $ / 1,000 tickets had the machines logged ALL': usd(1000 * ((historyBytes + lambdas * LAMBDA_LOG_BYTES) / 1e9) * LOGS_PER_GB_INGESTED),
       'X-Ray $ / 1,000 tickets (a trace per API request and per execution)': usd(cost.xray),

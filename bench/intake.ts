@@ -9,7 +9,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../local/dynamodb';
 import { startRuntime } from '../local/runtime';
 import type { BenchResult } from './calendar';
-import { combine, IN_FLIGHT, measure, percentile, round, runInChildProcess, type Measurement } from './measure';
+import { combine, IN_FLIGHT, type Measurement, measure, percentile, round, runInChildProcess } from './measure';
 
 const WARM_UP = 400;
 const REQUESTS = 1_000;

@@ -9,7 +9,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import nodemailer from 'nodemailer';
 import { startRuntime } from '../local/runtime';
 import type { BenchResult } from './calendar';
-import { combine, IN_FLIGHT, measure, percentile, round, runInChildProcess, type Measurement } from './measure';
+import { combine, IN_FLIGHT, type Measurement, measure, percentile, round, runInChildProcess } from './measure';
 
 const WARM_UP = 100;
 const MAILS = 400;

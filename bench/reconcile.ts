@@ -47,7 +47,13 @@ export async function benchReconcile(): Promise<BenchResult> {
     const { handler: reconcile, SWEEP_PER_RUN } = await import('../functions/workflow/reconcile');
     const { store } = getRuntime();
     let dynamodbCalls = 0;
-    store.doc.middlewareStack.add((next) => (args) => (dynamodbCalls++, next(args)), { step: 'initialize', name: 'benchCount' });
+    store.doc.middlewareStack.add(
+      (next) => (args) => {
+        dynamodbCalls++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCount' },
+    );
     await reconcile(); // the one-time upgrades' markers, so runs below are steady-state runs
 
     const measure = async (event?: { redrive: 'all' }): Promise<RunWork> => {
@@ -89,7 +95,7 @@ export async function benchReconcile(): Promise<BenchResult> {
     const ratio = calls[calls.length - 1]! / calls[0]!;
     figures['calls of a run at 100,000 / at 1,000 open'] = Number(ratio.toFixed(2));
     // Bounded: from 1,000 open on, a run checks SWEEP_PER_RUN tickets; a few calls either way (the stretch's pages) are noise.
-    figures['target: a run\'s work independent of healthy open tickets'] = ratio < 1.1 ? 'met' : 'TARGET MISSED';
+    figures["target: a run's work independent of healthy open tickets"] = ratio < 1.1 ? 'met' : 'TARGET MISSED';
     return { name: 'reconcile (work per scheduled run)', figures };
   } finally {
     sfn.restore();
@@ -98,7 +104,11 @@ export async function benchReconcile(): Promise<BenchResult> {
 }
 
 /** Healthy open tickets `from`..`to`-1: the ticket item as the store indexes it by status, and its execution's parked token for the current version. */
-async function writeHealthyOpenTickets(store: { doc: { send: (command: BatchWriteCommand) => Promise<{ UnprocessedItems?: Record<string, unknown[]> }> }; tableName: string }, from: number, to: number): Promise<number> {
+async function writeHealthyOpenTickets(
+  store: { doc: { send: (command: BatchWriteCommand) => Promise<{ UnprocessedItems?: Record<string, unknown[]> }> }; tableName: string },
+  from: number,
+  to: number,
+): Promise<number> {
   const createdAt = Date.UTC(2026, 10, 1);
   const items = function* () {
     for (let n = from; n < to; n++) {

@@ -10,7 +10,7 @@
  * data benchmark writes TIERDESK_BENCH_TICKETS tickets (default 100,000; `--tickets=N` too).
  */
 import { benchBundles } from './bundles';
-import { benchCalendar, type BenchResult } from './calendar';
+import { type BenchResult, benchCalendar } from './calendar';
 import { benchConsoleBundle, benchConsoleData } from './console';
 import { benchCost } from './cost';
 import { benchIntake } from './intake';
@@ -28,7 +28,10 @@ const BENCHMARKS: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'console-data', run: benchConsoleData },
 ];
 
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const unknown = only?.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name)) ?? [];
 if (unknown.length > 0) throw new Error(`--only: no benchmark ${unknown.join(', ')} (there are ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')})`);
 const selected = only ? BENCHMARKS.filter((benchmark) => only.includes(benchmark.name)) : BENCHMARKS;
@@ -48,7 +51,7 @@ function printTable(result: BenchResult): void {
   console.log(rule);
   for (const [key, value] of rows) {
     // Numbers right-aligned, text left-aligned.
-    const cell = /^[\d,.\-]+$/.test(value) ? value.padStart(valueWidth) : value.padEnd(valueWidth);
+    const cell = /^[\d,.-]+$/.test(value) ? value.padStart(valueWidth) : value.padEnd(valueWidth);
     console.log(`| ${key.padEnd(keyWidth)} | ${cell} |`);
   }
   console.log(rule);

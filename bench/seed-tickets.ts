@@ -13,14 +13,14 @@
  * run writes the same spread.
  */
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CustomerSchema, type Customer } from '../core/customer';
+import { type Customer, CustomerSchema } from '../core/customer';
 import { decideEntitlement } from '../core/entitlement';
 import { loadPolicy } from '../core/policy/files';
 import type { Policy } from '../core/policy/schema';
 import { SlaPlanner } from '../core/sla/targets';
 import { formatCaseNumber } from '../core/tickets/case-number';
 import type { Actor, Ticket, TimelineEvent } from '../core/tickets/model';
-import { applyAction, openTicket, SLA_BREACHED_FLAG, type RuleContext } from '../core/tickets/rules';
+import { applyAction, openTicket, type RuleContext, SLA_BREACHED_FLAG } from '../core/tickets/rules';
 import { CaseNumberBlocks } from '../functions/shared/case-numbers';
 import { DynamoStore } from '../functions/store/dynamo-store';
 import { localClient } from '../local/dynamodb';
@@ -109,9 +109,7 @@ class BatchWriter {
   private running = new Set<Promise<void>>();
   written = 0;
 
-  constructor(
-    private readonly store: DynamoStore,
-  ) {}
+  constructor(private readonly store: DynamoStore) {}
 
   async add(items: Item[]): Promise<void> {
     this.queue.push(...items);
@@ -261,7 +259,10 @@ export async function seedTickets(target: SeedTarget, options: SeedOptions): Pro
     }
     tiers.add(ticket.tier);
     collected = [];
-    await store.createTicket(ticket, events.filter((event) => event.type !== 'created'));
+    await store.createTicket(
+      ticket,
+      events.filter((event) => event.type !== 'created'),
+    );
     await writer.add(collected);
   }
   await writer.flush();
@@ -272,7 +273,13 @@ export async function seedTickets(target: SeedTarget, options: SeedOptions): Pro
     Array.from({ length: 8 }, async () => {
       for (let entry = entries.shift(); entry; entry = entries.shift()) {
         await store.doc.send(
-          new UpdateCommand({ TableName: store.tableName, Key: { PK: entry[0], SK: 'A' }, UpdateExpression: 'ADD #n :delta', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':delta': entry[1] } }),
+          new UpdateCommand({
+            TableName: store.tableName,
+            Key: { PK: entry[0], SK: 'A' },
+            UpdateExpression: 'ADD #n :delta',
+            ExpressionAttributeNames: { '#n': 'n' },
+            ExpressionAttributeValues: { ':delta': entry[1] },
+          }),
         );
       }
     }),

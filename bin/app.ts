@@ -10,7 +10,7 @@ import { resolveSettings, StackSettingsError } from '../lib/settings';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 
 const app = new App();
-let settings;
+let settings: ReturnType<typeof resolveSettings>;
 try {
   settings = resolveSettings({}, (name) => app.node.tryGetContext(name));
 } catch (error) {

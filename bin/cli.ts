@@ -7,17 +7,17 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import { parsePolicy } from '../core/policy/load';
-import { loadPolicy, policyPath, presetNames } from '../core/policy/files';
-import { policyJsonSchema } from '../core/policy/schema';
-import { METRICS, type Metric, SlaPlanner, TargetError, findCalendar, resolveTarget } from '../core/sla/targets';
-import { policyTable } from './policy-table';
-import { blockPricing, formatMoney } from '../core/pricing';
 import { stringify } from 'yaml';
+import { z } from 'zod';
+import { loadPolicy, policyPath, presetNames } from '../core/policy/files';
+import { parsePolicy } from '../core/policy/load';
+import { policyJsonSchema } from '../core/policy/schema';
+import { blockPricing, formatMoney } from '../core/pricing';
+import { findCalendar, METRICS, type Metric, resolveTarget, SlaPlanner, TargetError } from '../core/sla/targets';
 import { unaddressedMails } from '../core/staff/coverage';
 import { EMPTY_DIRECTORY } from '../core/staff/directory';
 import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
+import { policyTable } from './policy-table';
 
 /** A user mistake: printed as one line, exit code 1 (2 for usage errors, from commander). */
 class CliError extends Error {}
@@ -85,9 +85,7 @@ policy
 const staff = program.command('staff').description('the staff directory: people and teams who get the mail (docs/staff.md)');
 
 const apiOptions = (command: Command) =>
-  command
-    .option('--url <url>', 'the desk\'s API (default: env TIERDESK_URL or http://127.0.0.1:3000)')
-    .option('--key <key>', 'an API key (default: env TIERDESK_API_KEY)');
+  command.option('--url <url>', "the desk's API (default: env TIERDESK_URL or http://127.0.0.1:3000)").option('--key <key>', 'an API key (default: env TIERDESK_API_KEY)');
 
 apiOptions(
   staff
@@ -112,15 +110,12 @@ apiOptions(
   console.log(`imported ${directory.people.length} people and ${directory.teams.length} teams into ${apiUrl(options)}`);
 });
 
-apiOptions(
-  staff
-    .command('export')
-    .description('print the whole directory as a file `staff import` reads (YAML; --json for JSON)')
-    .option('--json', 'print JSON'),
-).action(async (options: ApiOptions & { json?: boolean }) => {
-  const directory = await callApi(options, 'GET', '/staff', undefined, 'the directory');
-  console.log(options.json ? JSON.stringify(directory, null, 2) : stringify(directory).trimEnd());
-});
+apiOptions(staff.command('export').description('print the whole directory as a file `staff import` reads (YAML; --json for JSON)').option('--json', 'print JSON')).action(
+  async (options: ApiOptions & { json?: boolean }) => {
+    const directory = await callApi(options, 'GET', '/staff', undefined, 'the directory');
+    console.log(options.json ? JSON.stringify(directory, null, 2) : stringify(directory).trimEnd());
+  },
+);
 
 const keys = program.command('keys').description('API keys of the desk (an admin key): list, revoke, rotate (docs/api-keys.md)');
 
@@ -129,7 +124,10 @@ apiOptions(keys.command('list').description('every key, revoked ones too: id, st
     const all: Record<string, unknown>[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await callApi(options, 'GET', `/api-keys?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, undefined, 'the keys')) as { items: Record<string, unknown>[]; cursor: string | null };
+      const page = (await callApi(options, 'GET', `/api-keys?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, undefined, 'the keys')) as {
+        items: Record<string, unknown>[];
+        cursor: string | null;
+      };
       all.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
@@ -141,14 +139,14 @@ apiOptions(keys.command('list').description('every key, revoked ones too: id, st
   },
 );
 
-apiOptions(keys.command('revoke').description('revoke a key: refused from the next request on (not the key you call with)').argument('<id>', 'the key\'s id (key_…)')).action(
+apiOptions(keys.command('revoke').description('revoke a key: refused from the next request on (not the key you call with)').argument('<id>', "the key's id (key_…)")).action(
   async (id: string, options: ApiOptions) => {
     const key = (await callApi(options, 'DELETE', `/api-keys/${encodeURIComponent(id)}`, undefined, `key ${id}`)) as { revokedAt: string };
     console.log(`revoked ${id} at ${key.revokedAt}`);
   },
 );
 
-apiOptions(keys.command('rotate').description('a new secret for a key (same id, name, role); the old secret stops working at once').argument('<id>', 'the key\'s id (key_…)')).action(
+apiOptions(keys.command('rotate').description('a new secret for a key (same id, name, role); the old secret stops working at once').argument('<id>', "the key's id (key_…)")).action(
   async (id: string, options: ApiOptions) => {
     const key = (await callApi(options, 'POST', `/api-keys/${encodeURIComponent(id)}/rotate`, undefined, `key ${id}`)) as { key: string };
     console.log(`new secret for ${id} (shown once; the old one is refused from now on):`);
@@ -225,7 +223,7 @@ program
   .description('the monthly charge of 24/7 support for a number of users')
   .requiredOption('--users <count>', 'number of users', parseCount)
   .option('--policy <policy>', 'preset name or policy file', 'caret')
-  .option('--add-on <id>', 'add-on id (default: the policy\'s only priced add-on)')
+  .option('--add-on <id>', "add-on id (default: the policy's only priced add-on)")
   .action((options: { users: number; policy: string; addOn?: string }) => {
     const p = loadPolicy(options.policy);
     const priced = p.addOns.filter((a) => a.pricing);

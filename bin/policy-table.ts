@@ -28,7 +28,12 @@ export function policyTable(p: Policy): string {
     }
   }
   const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((value, column) => value.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((width) => '-'.repeat(width)).join('  '));
   const calendars = p.calendars.map((c) => `  ${c.id}: ${c.name ?? ''} (${c.alwaysOpen ? '24/7' : c.timeZone})`.trimEnd());
   return [`${p.name} — ${p.vendor}`, '', ...lines, '', 'Calendars:', ...calendars].join('\n');

@@ -3,20 +3,17 @@
  * domains and phone numbers that identify its requesters. One zod schema validates records
  * (API, files) and types the code; entitlement (core/entitlement.ts) reads the parsed form.
  */
-import { z } from 'zod';
+
 import { IANAZone } from 'luxon';
-import { LIMITS, atMostChars, atMostItems } from './limits';
+import { z } from 'zod';
+import { atMostChars, atMostItems, LIMITS } from './limits';
 import type { Policy } from './policy/schema';
 import { StaffIdSchema } from './staff/directory';
 
 /** An id as it becomes part of a key: ASCII, bounded (core/limits.ts). */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const Id = z
-  .string()
-  .trim()
-  .max(LIMITS.id, `at most ${LIMITS.id} characters`)
-  .regex(ID_PATTERN, 'use letters, digits, "-", "_" or "." (no spaces)');
+const Id = z.string().trim().max(LIMITS.id, `at most ${LIMITS.id} characters`).regex(ID_PATTERN, 'use letters, digits, "-", "_" or "." (no spaces)');
 
 /**
  * Names the store uses for its own buckets (tickets of unverified requesters were once indexed
@@ -132,8 +129,8 @@ export const CustomerSchema = z
     addOns: z.array(Id).max(LIMITS.addOns, atMostItems(LIMITS.addOns)).default([]).transform(unique).describe('Add-ons bought on top of the plan.'),
     accountTeam: z
       .object({
-        tam: StaffIdSchema.optional().describe('Person id of the customer\'s Technical Account Manager (its primary contact).'),
-        csm: StaffIdSchema.optional().describe('Person id of the customer\'s Customer Success Manager.'),
+        tam: StaffIdSchema.optional().describe("Person id of the customer's Technical Account Manager (its primary contact)."),
+        csm: StaffIdSchema.optional().describe("Person id of the customer's Customer Success Manager."),
       })
       .strict()
       .optional()
@@ -142,10 +139,7 @@ export const CustomerSchema = z
       .object({ start: DateOrInstant.optional(), end: DateOrInstant.optional() })
       .strict()
       .default({})
-      .refine(
-        ({ start, end }) => !start || !end || Date.parse(start) <= Date.parse(end),
-        { message: 'the contract must end after it starts', path: ['end'] },
-      )
+      .refine(({ start, end }) => !start || !end || Date.parse(start) <= Date.parse(end), { message: 'the contract must end after it starts', path: ['end'] })
       .describe('A date is a whole day: a contract ending 2026-06-30 covers that day.'),
     designatedUsers: z
       .array(Email)
@@ -157,11 +151,9 @@ export const CustomerSchema = z
     emailDomains: z.array(Domain).max(LIMITS.emailDomains, atMostItems(LIMITS.emailDomains)).default([]).transform(unique),
     phoneNumbers: z.array(Phone).max(LIMITS.phoneNumbers, atMostItems(LIMITS.phoneNumbers)).default([]).transform(unique),
     partner: StaffIdSchema.optional().describe(
-      'Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer\'s tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor.',
+      "Id of the partner organisation (staff directory `partners`) that serves this customer: its agents work the customer's tickets in the tiers the policy gives to partners. Absent: a direct customer of the vendor.",
     ),
-    timeZone: TimeZoneSchema.optional().describe(
-      'IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar\'s zone).',
-    ),
+    timeZone: TimeZoneSchema.optional().describe("IANA time zone the customer reads times in: mail to its requesters shows due times in it as well as in UTC (default: the plan calendar's zone)."),
   })
   .strict();
 

@@ -6,7 +6,7 @@
  */
 import { type Customer, contractStatus, emailDomain, normaliseEmail, normalisePhone } from './customer';
 import type { PlanSpec, Policy } from './policy/schema';
-import { TargetError, findPlan } from './sla/targets';
+import { findPlan, TargetError } from './sla/targets';
 
 export type EntitlementStatus = 'entitled' | 'unverified' | 'not-entitled';
 export type Queue = 'priority' | 'standard' | 'triage';
@@ -87,22 +87,13 @@ export function matchCustomers(customers: readonly Customer[], requester: Reques
  * (a consultant listed at two accounts) there is none: guessing could give one customer's
  * entitlement to another's case, so the ticket goes to triage; `matchCustomers` lists them.
  */
-export function findCustomerForRequester(
-  customers: readonly Customer[],
-  requester: RequesterIdentity,
-): CustomerMatch | undefined {
+export function findCustomerForRequester(customers: readonly Customer[], requester: RequesterIdentity): CustomerMatch | undefined {
   const [best, next] = matchCustomers(customers, requester);
   if (!best || (next && STRENGTH[next.matchedBy] === STRENGTH[best.matchedBy])) return undefined;
   return best;
 }
 
-export function decideEntitlement(
-  policy: Policy,
-  customer: Customer | undefined,
-  requester: RequesterIdentity,
-  at: number,
-  options: { authFailed?: boolean } = {},
-): EntitlementDecision {
+export function decideEntitlement(policy: Policy, customer: Customer | undefined, requester: RequesterIdentity, at: number, options: { authFailed?: boolean } = {}): EntitlementDecision {
   const defaultPlan = findPlan(policy);
   if (!customer) {
     return {
@@ -144,9 +135,7 @@ export function decideEntitlement(
   const listed = customer.designatedUsers;
   const overLimit = limit !== undefined && listed.length > limit;
   if (overLimit) {
-    reasons.push(
-      `${customer.id} names ${listed.length} designated users but plan ${plan!.id} allows ${limit}; only the first ${limit} count as designated`,
-    );
+    reasons.push(`${customer.id} names ${listed.length} designated users but plan ${plan!.id} allows ${limit}; only the first ${limit} count as designated`);
   }
   const email = requester.email ? normaliseEmail(requester.email) : undefined;
   const position = email ? listed.indexOf(email) : -1;

@@ -3,9 +3,7 @@
  */
 import type { BlockPricingSpec } from './policy/schema';
 
-export type BlockPrice =
-  | { kind: 'priced'; users: number; blocks: number; monthly: number; currency: string }
-  | { kind: 'custom'; users: number; message: string };
+export type BlockPrice = { kind: 'priced'; users: number; blocks: number; monthly: number; currency: string } | { kind: 'custom'; users: number; message: string };
 
 /**
  * The monthly price for `users` users.

@@ -4,22 +4,23 @@
  * and a role of its own that may write only its own log group (no AWS managed policy: the basic
  * execution role would let it create any log group and write to all of them).
  */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
 import { policyJsonText } from '../core/policy/files';
 import { METRICS_NAMESPACE } from '../functions/shared/metric-names';
-import { nagRef } from './nag';
 import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
+import { nagRef } from './nag';
 
 /** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
 const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
@@ -31,9 +32,7 @@ const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.ur
  * needs (a required ESM module would be its namespace object, not the libmime instance mailsplit
  * calls); same version, same code, and parsing the mail corpus gives identical results.
  */
-const ONE_BUILD = Object.fromEntries(
-  ['libmime', 'libqp', 'libbase64'].map((name) => [`--alias:${name}`, createRequire(import.meta.url).resolve(name)]),
-);
+const ONE_BUILD = Object.fromEntries(['libmime', 'libqp', 'libbase64'].map((name) => [`--alias:${name}`, createRequire(import.meta.url).resolve(name)]));
 
 export interface TierdeskFunctionProps {
   entry: string;
@@ -126,7 +125,10 @@ export class TierdeskFunction extends NodejsFunction {
       { id: 'Serverless-LambdaLatestVersion', reason: 'Node.js 22 on purpose, as for AwsSolutions-L1.' },
     );
     // X-Ray's write actions support no resource-level permissions: CDK grants them on "*" for active tracing.
-    Validations.of(this.role!).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions.' });
+    Validations.of(this.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions.',
+    });
     Validations.of(this.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagRef(props.table, 'Arn')}/index/*]`,
       reason: "The table's own global secondary indexes (queried by status, customer, mail link…): an index has no ARN but the table's /index/<name>.",

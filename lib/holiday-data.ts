@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Holidays from 'date-holidays';
-import { HOLIDAY_YEARS, holidayRegionKey, type HolidayTable } from '../core/calendar/holidays';
+import { HOLIDAY_YEARS, type HolidayTable, holidayRegionKey } from '../core/calendar/holidays';
 import { loadPolicy } from '../core/policy/files';
 
 export const HOLIDAYS_IN_BUNDLE = 'holidays.json';

@@ -14,7 +14,6 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const SIGN_IN_MFA_MODES = ['optional', 'required'] as const;
 
-
 /** Cognito's limit for a callback URL. */
 const MAX_URL_LENGTH = 1024;
 
@@ -78,12 +77,7 @@ export const StackSettingsSchema = z.object({
       }
     })
     .describe('Addresses or domains SES receives mail for; none: no inbound email.'),
-  alarmEmail: z
-    .string()
-    .trim()
-    .regex(EMAIL, 'an email address (oncall@example.com)')
-    .optional()
-    .describe('Where alarms are mailed (an SNS email subscription the address must confirm).'),
+  alarmEmail: z.string().trim().regex(EMAIL, 'an email address (oncall@example.com)').optional().describe('Where alarms are mailed (an SNS email subscription the address must confirm).'),
   apiAccess: z
     .enum(API_ACCESS_MODES, { error: `one of ${API_ACCESS_MODES.map((mode) => `"${mode}"`).join(', ')}` })
     .default('api-key')
@@ -106,7 +100,9 @@ export const StackSettingsSchema = z.object({
       if (problem) context.addIssue({ code: 'custom', message: problem });
     })
     .optional()
-    .describe("The console's address: the sign-in pages return to it (callback and sign-out URL); its origin is the one CORS allows. Default: the stack's own console, https://<distribution>/console/."),
+    .describe(
+      "The console's address: the sign-in pages return to it (callback and sign-out URL); its origin is the one CORS allows. Default: the stack's own console, https://<distribution>/console/.",
+    ),
   consoleOrigin: z
     .string()
     .trim()
@@ -165,9 +161,7 @@ export class StackSettingsError extends Error {
  * Throws StackSettingsError listing each invalid setting by name.
  */
 export function resolveSettings(props: Partial<Record<keyof StackSettings, unknown>>, context: (name: string) => unknown): StackSettings {
-  const input = Object.fromEntries(
-    SETTING_NAMES.map((name) => [name, props[name] ?? context(name)]).filter(([, value]) => value !== undefined && value !== null && value !== ''),
-  );
+  const input = Object.fromEntries(SETTING_NAMES.map((name) => [name, props[name] ?? context(name)]).filter(([, value]) => value !== undefined && value !== null && value !== ''));
   const result = StackSettingsSchema.safeParse(input);
   if (result.success && !result.data.consoleDomainName !== !result.data.consoleCertificateArn) {
     throw new StackSettingsError([result.data.consoleDomainName ? 'consoleCertificateArn: required with consoleDomainName' : 'consoleDomainName: required with consoleCertificateArn']);

@@ -16,7 +16,7 @@ import { MailFeedback } from './email/feedback';
 import { InboundEmail } from './email/inbound-email';
 import { SOURCE_MAPS_CONTEXT, type TierdeskFunction } from './functions';
 import { Monitoring } from './monitoring/monitoring';
-import { consoleOrigin, resolveSettings, sourceMapsOn, type StackSettings, type StackSettingsInput } from './settings';
+import { consoleOrigin, resolveSettings, type StackSettings, type StackSettingsInput, sourceMapsOn } from './settings';
 import { Webhooks } from './webhooks/webhooks';
 import { SupportPeriodWorkflow } from './workflows/support-period-workflow';
 import { TicketWorkflow } from './workflows/ticket-workflow';
@@ -122,10 +122,25 @@ export class TierdeskStack extends Stack {
       functions,
       stateMachines: { TicketLifecycle: this.workflow.stateMachine, SupportPeriod: this.periods.stateMachine },
       deadLetterQueues: [
-        { name: 'ReconcileSchedule', queue: this.workflow.scheduleDeadLetterQueue, meaning: 'EventBridge could not invoke the reconciler with its schedule or an execution status change (its permission or the function is broken); open tickets may be without their SLA clock' },
-        { name: 'MailFeedback', queue: this.mailFeedback.deadLetterQueue, meaning: 'an SES bounce or complaint could not be recorded after its retries; the address may still be mailed (the queue message holds the SES event; docs/mail-feedback.md)' },
+        {
+          name: 'ReconcileSchedule',
+          queue: this.workflow.scheduleDeadLetterQueue,
+          meaning:
+            'EventBridge could not invoke the reconciler with its schedule or an execution status change (its permission or the function is broken); open tickets may be without their SLA clock',
+        },
+        {
+          name: 'MailFeedback',
+          queue: this.mailFeedback.deadLetterQueue,
+          meaning: 'an SES bounce or complaint could not be recorded after its retries; the address may still be mailed (the queue message holds the SES event; docs/mail-feedback.md)',
+        },
         ...(this.inboundEmail
-          ? [{ name: 'InboundEmail', queue: this.inboundEmail.deadLetterQueue, meaning: 'a received message could not be ingested after its retries; the raw mail is in the bucket, the queue message says why (README, "Operating")' }]
+          ? [
+              {
+                name: 'InboundEmail',
+                queue: this.inboundEmail.deadLetterQueue,
+                meaning: 'a received message could not be ingested after its retries; the raw mail is in the bucket, the queue message says why (README, "Operating")',
+              },
+            ]
           : []),
       ],
       // The inbound DLQ alarm is the monitoring's own (above); quarantined mail is alarmed where it is counted.

@@ -7,14 +7,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import {
-  CACHE_IMMUTABLE,
-  CACHE_REVALIDATE,
-  CONSOLE_PATH,
-  consoleSecurityHeaders,
-  HASHED_ASSETS_DIR,
-  type ConsoleConfig,
-} from '../lib/console/security-headers';
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, CONSOLE_PATH, type ConsoleConfig, consoleSecurityHeaders, HASHED_ASSETS_DIR } from '../lib/console/security-headers';
 import type { GatewayResponse } from './gateway';
 
 export interface ConsoleSite {

@@ -16,12 +16,12 @@
 import { createHmac } from 'node:crypto';
 import { CustomerSchema } from '../core/customer';
 import { loadPolicy } from '../core/policy/files';
+import { unaddressedMails } from '../core/staff/coverage';
+import { type AccountTeam, type Person, peopleWithRole, type StaffDirectory } from '../core/staff/directory';
+import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
 import { hashKey } from '../functions/api/auth';
 import { DynamoStore } from '../functions/store/dynamo-store';
 import { StaffStore } from '../functions/store/staff';
-import { unaddressedMails } from '../core/staff/coverage';
-import { peopleWithRole, type AccountTeam, type Person, type StaffDirectory } from '../core/staff/directory';
-import { loadDirectory, presetDirectoryPath } from '../core/staff/files';
 import type { LocalUser } from './oidc';
 
 export const DEMO_CUSTOMER_ID = 'demo';
@@ -79,7 +79,8 @@ function demoUsers(directory: StaffDirectory, passwordOf: (username: string) => 
   const agent = vendor.find((person) => person.roles.includes('agent') && !leads.has(person.id)) ?? vendor.find((person) => person !== lead);
   const partnerAgent = directory.people.find((person) => person.partner);
   const user = (username: string, rest: Omit<LocalUser, 'username' | 'password'>): LocalUser => ({ username, password: passwordOf(username), ...rest });
-  const staff = (person: Person, groups: string[], description: string) => user(person.id, { email: person.email, name: person.name, groups, ...(person.partner ? { partner: person.partner } : {}), description });
+  const staff = (person: Person, groups: string[], description: string) =>
+    user(person.id, { email: person.email, name: person.name, groups, ...(person.partner ? { partner: person.partner } : {}), description });
   return [
     user('admin', { email: 'admin@tierdesk.example', name: 'Desk Admin', groups: ['admin'], description: 'admin (not in the staff directory, like the first admin after deploy)' }),
     ...(agent ? [staff(agent, ['agent'], `agent (${agent.name})`)] : []),

@@ -6,13 +6,13 @@
  * it pulls in the Amplify CLI's path manager, polls a fixed port range and has no clean way to
  * stop the JVM, so launching `java -jar` here is shorter than adapting it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -34,10 +34,7 @@ export class StartError extends Error {
   override name = 'StartError';
 }
 
-export const EMULATOR_DIR = join(
-  dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
-  'emulator',
-);
+export const EMULATOR_DIR = join(dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 
 export const JAVA_MISSING =
   'Java was not found: DynamoDB Local needs a Java 17+ runtime. Install one ' +
@@ -142,9 +139,7 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
     : spawn(javaCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dbPath ?? tmpdir() });
   const spawned = await new Promise<ChildProcess>((resolve, reject) => {
     child.once('spawn', () => resolve(child));
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new StartError(JAVA_MISSING) : error),
-    );
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new StartError(JAVA_MISSING) : error));
   });
   const pid = spawned.pid!;
 
@@ -157,9 +152,7 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
 
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // The lifeline's watcher (see LIFELINE): told that the JVM is gone, so it signals nothing.
   const lifeline = withLifeline ? (child.stdio[3] as Writable) : undefined;
   lifeline?.on('error', () => {}); // a watcher already gone: nothing to tell
@@ -194,8 +187,7 @@ async function launch(port: number, options: DynamoDBLocalOptions): Promise<Dyna
     await waitUntilReady(endpoint, options.startTimeoutMs ?? START_TIMEOUT_MS, () => {
       // On a failed bind the JVM prints the exception but does not exit.
       if (/Failed to bind/.test(output)) throw new PortTakenError(`DynamoDB Local: port ${port} is already in use`);
-      if (/Invalid directory for database creation/.test(output))
-        throw new StartError(`DynamoDB Local cannot use the directory ${options.dbPath}`);
+      if (/Invalid directory for database creation/.test(output)) throw new StartError(`DynamoDB Local cannot use the directory ${options.dbPath}`);
       // The shell's "command not found" (the lifeline runs java through /bin/sh).
       if (hasExited && exitCode === 127) throw new StartError(JAVA_MISSING);
       if (hasExited) throw new StartError(`DynamoDB Local exited while starting:\n${output.trim()}`);

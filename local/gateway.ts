@@ -10,9 +10,9 @@
  * It also serves the console's files at /console/ (local/console.ts), CloudFront's part in AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { isConsolePath, serveConsole, type ConsoleSite } from './console';
+import { type ConsoleSite, isConsolePath, serveConsole } from './console';
 import { listen } from './listen';
 
 export type GatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -54,11 +54,7 @@ export interface GatewayRequest {
  */
 function isText(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  return (
-    type.startsWith('text/') ||
-    /^application\/(json|xml|javascript|x-www-form-urlencoded)$/.test(type) ||
-    /\+(json|xml)$/.test(type)
-  );
+  return type.startsWith('text/') || /^application\/(json|xml|javascript|x-www-form-urlencoded)$/.test(type) || /\+(json|xml)$/.test(type);
 }
 
 export function buildEvent(request: GatewayRequest, now = new Date()): APIGatewayProxyEventV2 {
@@ -72,7 +68,10 @@ export function buildEvent(request: GatewayRequest, now = new Date()): APIGatewa
   let cookies: string[] | undefined;
   for (const [name, values] of Object.entries(request.headers)) {
     if (name === 'cookie') {
-      cookies = values.flatMap((value) => value.split(';')).map((cookie) => cookie.trim()).filter(Boolean);
+      cookies = values
+        .flatMap((value) => value.split(';'))
+        .map((cookie) => cookie.trim())
+        .filter(Boolean);
     } else {
       headers[name] = values.join(',');
     }

@@ -164,7 +164,9 @@ export async function startOidcProvider(options: OidcOptions): Promise<LocalOidc
     run.catch((error: Error) => {
       if (res.headersSent) return void res.destroy();
       // An expired or unknown interaction: start over from the console.
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(page('Sign-in expired', `<h1>This sign-in has expired</h1><p role="alert">${escapeHtml(error.message)}. Start again from the app.</p>`));
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(page('Sign-in expired', `<h1>This sign-in has expired</h1><p role="alert">${escapeHtml(error.message)}. Start again from the app.</p>`));
     });
   };
 

@@ -14,19 +14,19 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
+import { loadPolicy, policyJsonText } from '../core/policy/files';
+import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
 import { CONSOLE_PATH, CONSOLE_SCOPES } from '../lib/console/security-headers';
 import type { ConsoleSite } from './console';
-import { loadPolicy, policyJsonText } from '../core/policy/files';
 import { seedDemo } from './demo';
-import { createTable, isPortFree, LOCAL_AWS, localClient, startDynamoDB, StartError, type DynamoDBLocal } from './dynamodb';
-import { startGateway, type Gateway, type GatewayHandler, type GatewayRoute } from './gateway';
-import { signInLines, startOidcProvider, type LocalOidc, type LocalUser } from './oidc';
-import { S3Client } from '@aws-sdk/client-s3';
-import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
-import { startS3, type LocalS3 } from './s3';
-import { startSes, type LocalSes } from './ses';
-import { startSmtp, type IngestHandler, type LocalSmtp } from './smtp';
-import { startStepFunctions, stateMachineArn, type ExecutionStatusChangeEvent, type LocalStepFunctions } from './stepfunctions';
+import { createTable, type DynamoDBLocal, isPortFree, LOCAL_AWS, localClient, StartError, startDynamoDB } from './dynamodb';
+import { type Gateway, type GatewayHandler, type GatewayRoute, startGateway } from './gateway';
+import { type LocalOidc, type LocalUser, signInLines, startOidcProvider } from './oidc';
+import { type LocalS3, startS3 } from './s3';
+import { type LocalSes, startSes } from './ses';
+import { type IngestHandler, type LocalSmtp, startSmtp } from './smtp';
+import { type ExecutionStatusChangeEvent, type LocalStepFunctions, startStepFunctions, stateMachineArn } from './stepfunctions';
 import { registerSupportPeriod, registerTicketLifecycle, SUPPORT_PERIOD, TICKET_LIFECYCLE } from './workflows';
 
 export { StartError } from './dynamodb';
@@ -187,7 +187,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let smtp: LocalSmtp | undefined;
   let oidc: LocalOidc | undefined;
   let demoUsers: LocalUser[] = [];
-  const webhookSecretsFile = keptWebhookSecrets(dataDir, loadPolicy(policy).integrations.map((integration) => integration.id), options.webhookSecrets);
+  const webhookSecretsFile = keptWebhookSecrets(
+    dataDir,
+    loadPolicy(policy).integrations.map((integration) => integration.id),
+    options.webhookSecrets,
+  );
   const ticketStateMachineArn = stateMachineArn(TICKET_LIFECYCLE);
   try {
     // Status changes reach the reconciler as EventBridge delivers them in AWS (lib/workflows/ticket-workflow.ts).
@@ -251,7 +255,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     const routes = await loadRoutes(options.routes ?? DEFAULT_ROUTES);
     try {
-      const site = consoleSite(options, () => gateway.url, () => oidc);
+      const site = consoleSite(
+        options,
+        () => gateway.url,
+        () => oidc,
+      );
       gateway = await startGateway({ routes, host, port, quiet: options.quiet ?? false, console: site, ...(options.consoleOrigin ? { corsOrigin: options.consoleOrigin } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(port, host);

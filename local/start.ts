@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, DEFAULT_POLICY, startRuntime, StartError, type Runtime } from './runtime';
+import { DEFAULT_DATA_DIR, DEFAULT_POLICY, type Runtime, StartError, startRuntime } from './runtime';
 
 const HELP = `Usage: npm start -- [options]
 

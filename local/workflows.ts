@@ -4,7 +4,7 @@
  * ARNs, each mapped to its in-process handler.
  */
 import { readFileSync } from 'node:fs';
-import { ACCOUNT_ID, REGION, type LocalStepFunctions, type TaskHandler } from './stepfunctions';
+import { ACCOUNT_ID, type LocalStepFunctions, REGION, type TaskHandler } from './stepfunctions';
 
 export const TICKET_LIFECYCLE = 'tierdesk-ticket-lifecycle';
 export const SUPPORT_PERIOD = 'tierdesk-support-period';
@@ -35,7 +35,10 @@ async function registerMachine(stepFunctions: LocalStepFunctions, machine: strin
   const substitutions: Record<string, string> = {};
   const taskHandlers: Record<string, TaskHandler> = {};
   for (const [substitution, module] of Object.entries(functions)) {
-    const name = `tierdesk-${module.replace(/^\.\.\/functions\//, '').replace(/\.ts$/, '').replace(/\//g, '-')}`;
+    const name = `tierdesk-${module
+      .replace(/^\.\.\/functions\//, '')
+      .replace(/\.ts$/, '')
+      .replace(/\//g, '-')}`;
     const imported = (await import(new URL(module, import.meta.url).href)) as { handler: TaskHandler };
     substitutions[substitution] = functionArn(name);
     taskHandlers[functionArn(name)] = imported.handler;

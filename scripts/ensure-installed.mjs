@@ -2,8 +2,9 @@
 // dependencies first, so the README's two commands are all a new user needs; then build the
 // console (console/dist, served at /console/ and deployed by the stack) when it is missing or
 // older than its sources.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+
 import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

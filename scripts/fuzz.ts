@@ -52,13 +52,19 @@ try {
 const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\n${summaryLine(figures)} in ${seconds} s (seeds ${firstSeed}…${firstSeed + figures.seeds.length - 1}, ${batchSize} per seed)\n`);
 for (const [op, statuses] of Object.entries(figures.byOp).sort()) {
-  console.log(`  ${op.padEnd(42)} ${Object.entries(statuses).sort().map(([status, count]) => `${status}: ${count}`).join(', ')}`);
+  console.log(
+    `  ${op.padEnd(42)} ${Object.entries(statuses)
+      .sort()
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ')}`,
+  );
 }
 const classes = failureClasses(figures.failures);
 if (classes.length) {
   exitCode = 1;
   console.log('\nFailure classes (smallest example each):');
-  for (const { key, count, examples } of classes) console.log(`  ${count}× ${key}: seed ${examples[0]!.seed} #${examples[0]!.index}: ${examples[0]!.request.notes.join('; ')}\n      ${examples[0]!.detail.slice(0, 240)}`);
+  for (const { key, count, examples } of classes)
+    console.log(`  ${count}× ${key}: seed ${examples[0]!.seed} #${examples[0]!.index}: ${examples[0]!.request.notes.join('; ')}\n      ${examples[0]!.detail.slice(0, 240)}`);
 }
 if (values.findings) {
   writeFileSync(values.findings, findingsMarkdown(figures, `Fuzz findings: ${minutes} min run, ${new Date().toISOString()}`));

@@ -6,11 +6,11 @@
  * belong to no customer id; listings read only the caller's items, a page at a time.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntime } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
-import { api, startTestRuntime, type ApiResponse, type Runtime } from './support/runtime';
+import { type ApiResponse, api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -215,7 +215,7 @@ describe('cursors are signed for their query and caller', () => {
     expect(new Set(items.map((ticket) => ticket.customerId))).toEqual(new Set(['alpha']));
   });
 
-  it('another customer\'s cursor, or one from another query, is a 400 naming cursor', async () => {
+  it("another customer's cursor, or one from another query, is a 400 naming cursor", async () => {
     const alphaCursor = (await request('GET', '/tickets?limit=1', { key: keys.alpha })).body.cursor as string;
     expect(alphaCursor).toEqual(expect.any(String));
     expect4xx(await request('GET', `/tickets?limit=1&cursor=${alphaCursor}`, { key: keys.beta }), 400, 'cursor');
@@ -276,7 +276,7 @@ describe('cursors are signed for their query and caller', () => {
   });
 });
 
-describe('idempotency is scoped by the key\'s immutable id, never its name', () => {
+describe("idempotency is scoped by the key's immutable id, never its name", () => {
   it('a new key has its own id', async () => {
     const created = await request('POST', '/api-keys', { body: { name: 'portal', role: 'customer', customerId: 'beta' } });
     expect(created.body.id).toMatch(/^key_[A-Za-z0-9_-]{16,}$/);
@@ -303,7 +303,7 @@ describe('idempotency is scoped by the key\'s immutable id, never its name', () 
     expect(retry.body.id).toBe(beta.body.id);
   });
 
-  it('a customer key reusing a staff key\'s Idempotency-Key gets its own ticket, never the staff answer', async () => {
+  it("a customer key reusing a staff key's Idempotency-Key gets its own ticket, never the staff answer", async () => {
     const headers = { 'idempotency-key': 'staff-first' };
     const body = { ...ticketBody('alpha', 'Staff first'), customerId: 'alpha' };
     const staff = await request('POST', '/tickets', { key: agentKey, body, headers });
@@ -319,7 +319,7 @@ describe('idempotency is scoped by the key\'s immutable id, never its name', () 
 });
 
 describe('reserved ids cannot be owned', () => {
-  it('an unverified requester\'s ticket is listed as unverified, never as a customer\'s, and no customer can take the reserved ids', async () => {
+  it("an unverified requester's ticket is listed as unverified, never as a customer's, and no customer can take the reserved ids", async () => {
     const created = await request('POST', '/tickets', { body: { ...ticketBody('nobody'), requester: { email: 'who@nowhere.example', name: 'Who' } } });
     expect(created.status).toBe(201);
     expect(created.body.ticket.customerId).toBeUndefined();
@@ -379,7 +379,9 @@ describe('lists are paged and scoped by query', () => {
     const unverified = await request('POST', '/tickets', { body: { ...ticketBody('nobody'), requester: { email: 'old@nowhere.example', name: 'Old' } } });
     const orderId = await order('beta');
     const TableName = store.tableName;
-    await store.doc.send(new UpdateCommand({ TableName, Key: { PK: `TICKET#${unverified.body.id}`, SK: 'A' }, UpdateExpression: 'SET GSI1PK = :old', ExpressionAttributeValues: { ':old': 'CUSTOMER#unknown' } }));
+    await store.doc.send(
+      new UpdateCommand({ TableName, Key: { PK: `TICKET#${unverified.body.id}`, SK: 'A' }, UpdateExpression: 'SET GSI1PK = :old', ExpressionAttributeValues: { ':old': 'CUSTOMER#unknown' } }),
+    );
     await store.doc.send(new UpdateCommand({ TableName, Key: { PK: 'ORDERS', SK: `ORDER#${orderId}` }, UpdateExpression: 'REMOVE GSI1PK, GSI1SK' }));
     await store.doc.send(new DeleteCommand({ TableName, Key: { PK: 'MIGRATION#index-keys-1', SK: 'A' } })); // the start-up reconcile found nothing to move
     expect((await everyPage('/tickets?unverified=true&limit=100')).items.map((t) => t.id)).not.toContain(unverified.body.id);
@@ -408,7 +410,11 @@ describe('lists are paged and scoped by query', () => {
     const doc = (await request('GET', '/openapi.json', { key: '' })).body;
     const parameters = (path: string, method: string) => doc.paths[path][method].parameters as { name: string; in: string; schema: any }[];
     expect(parameters('/tickets/{id}', 'get').find((p) => p.in === 'path')!.schema).toMatchObject({ maxLength: expect.any(Number), pattern: expect.any(String) });
-    expect(parameters('/support-orders', 'get').filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['customer', 'cursor', 'limit']);
+    expect(
+      parameters('/support-orders', 'get')
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name),
+    ).toEqual(['customer', 'cursor', 'limit']);
     expect(parameters('/tickets', 'get').find((p) => p.name === 'cursor')!.schema.maxLength).toBe(1024);
     expect(parameters('/tickets', 'post').find((p) => p.name === 'Idempotency-Key')!.schema.maxLength).toBe(255);
     expect(parameters('/customers/{id}', 'put').map((p) => p.name)).toContain('If-Match');

@@ -6,12 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashKey } from '../functions/api/auth';
 import { getRuntime } from '../functions/shared/runtime';
 import { apiKeyIdFromHash } from '../functions/store/api-keys';
-import { api, startTestRuntime, TEST_ADMIN_KEY, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -266,7 +266,7 @@ describe('last use', () => {
     }) as never);
 
     // Act
-    let answer;
+    let answer: Awaited<ReturnType<typeof request>>;
     try {
       answer = await request('GET', '/tickets', { key });
     } finally {

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -131,7 +131,7 @@ describe('a ticket from intake to close', () => {
     expect(resolved).toContain(done.id);
   });
 
-  it('pages a customer\'s tickets newest first with a cursor', async () => {
+  it("pages a customer's tickets newest first with a cursor", async () => {
     const first = await request('GET', '/tickets?customer=globex&limit=2');
     expect(first.body.items).toHaveLength(2);
     expect(first.body.cursor).toEqual(expect.any(String));
@@ -143,7 +143,7 @@ describe('a ticket from intake to close', () => {
 });
 
 describe('access with customer keys', () => {
-  it('a customer key files for its own customer and cannot see or change another customer\'s ticket (404)', async () => {
+  it("a customer key files for its own customer and cannot see or change another customer's ticket (404)", async () => {
     const ownTicket = await newTicket({}, acmeKey);
     expect(ownTicket.ticket.customerId).toBe('acme');
     expect(ownTicket.ticket.entitlement).toBeUndefined(); // routing details stay internal
@@ -177,8 +177,11 @@ describe('access with customer keys', () => {
     // The requester's confirmation: the step, its target in words, the due instant in their zone and UTC.
     const due = DateTime.fromISO(asked.body.ticket.sla.management.due, { zone: 'UTC' });
     const local = due.setZone('Asia/Tokyo');
-    const confirmation = await eventually('the escalation confirmation', async () =>
-      (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}] Your escalation is with our Customer Success Manager`)), 20_000);
+    const confirmation = await eventually(
+      'the escalation confirmation',
+      async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}] Your escalation is with our Customer Success Manager`)),
+      20_000,
+    );
     expect(confirmation.destination.to).toEqual([requester.email]);
     expect(confirmation.body.text).toContain(
       `to our Customer Success Manager, who will respond within 4 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ` +
@@ -199,9 +202,7 @@ describe('nothing lost, nothing doubled', () => {
   it('50 parallel POST /tickets with one Idempotency-Key make exactly one ticket', async () => {
     const body = { subject: 'Portal down', description: 'All users see 502', severity: '1', requester: { email: 'ops@globex.example', name: 'Ops' } };
 
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, () => request('POST', '/tickets', { body, headers: { 'idempotency-key': 'retry-me-50' } })),
-    );
+    const answers = await Promise.all(Array.from({ length: 50 }, () => request('POST', '/tickets', { body, headers: { 'idempotency-key': 'retry-me-50' } })));
 
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(201));
     expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
@@ -222,9 +223,7 @@ describe('nothing lost, nothing doubled', () => {
   it('20 parallel updates of one ticket lose none', async () => {
     const { id } = await newTicket();
 
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => request('POST', `/tickets/${id}/messages`, { body: { kind: 'internal-note', body: `note ${i}` } })),
-    );
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => request('POST', `/tickets/${id}/messages`, { body: { kind: 'internal-note', body: `note ${i}` } })));
 
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(201));
     const read = await request('GET', `/tickets/${id}`);
@@ -300,9 +299,7 @@ describe('service documents', () => {
     const openapi = await request('GET', '/openapi.json', { key: '' });
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/tickets', '/tickets/{id}', '/tickets/{id}/actions', '/customers/{id}']));
-    expect(openapi.body.paths['/tickets'].post.requestBody.content['application/json'].schema.required).toEqual(
-      expect.arrayContaining(['subject', 'description', 'severity', 'requester']),
-    );
+    expect(openapi.body.paths['/tickets'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['subject', 'description', 'severity', 'requester']));
     // The retryable answers a client must handle (test/faults.e2e.test.ts produces the 503).
     expect(openapi.body.paths['/tickets'].post.responses['503']).toEqual({ $ref: '#/components/responses/Unavailable' });
     expect(openapi.body.components.responses.Unavailable.headers['Retry-After']).toBeDefined();

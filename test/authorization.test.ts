@@ -6,21 +6,21 @@
  * rows). Then fast-check properties that hold whatever the table says.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
+  type Caller,
   CUSTOMER_ACTIONS,
+  type CustomerSubject,
   DESK_ACTIONS,
-  TICKET_ACTIONS,
+  type Decision,
   decide,
+  TICKET_ACTIONS,
+  type TicketSubject,
   ticketListScope,
   ticketSubject,
   ticketView,
   visibleEvents,
-  type Caller,
-  type CustomerSubject,
-  type Decision,
-  type TicketSubject,
 } from '../core/access/authorize';
 import { ROLES } from '../core/access/principal';
 import { loadPolicy } from '../core/policy/files';
@@ -41,7 +41,12 @@ function readTables(): Table[] {
   const lines = readFileSync(new URL('../docs/authorization.md', import.meta.url), 'utf8').split('\n');
   const tables: Table[] = [];
   let current: Table | undefined;
-  const cellsOf = (line: string) => line.trim().replace(/^\||\|$/g, '').split('|').map((cell) => cell.trim());
+  const cellsOf = (line: string) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((cell) => cell.trim());
   for (const line of lines) {
     if (!line.trim().startsWith('|')) {
       current = undefined;
@@ -252,7 +257,7 @@ describe('properties of every decision', () => {
     );
   });
 
-  it('a customer never reads an internal event or the desk\'s routing of its own ticket', () => {
+  it("a customer never reads an internal event or the desk's routing of its own ticket", () => {
     fc.assert(
       fc.property(callerArb, subjectArb, fc.array(fc.boolean(), { maxLength: 8 }), (caller, subject, publicFlags) => {
         const customer = { ...caller, role: 'customer' as const, customerId: 'c1' };
@@ -297,7 +302,7 @@ describe('properties of every decision', () => {
     );
   });
 
-  it('a customer lists only its own customer\'s tickets, a partner agent only its partner\'s', () => {
+  it("a customer lists only its own customer's tickets, a partner agent only its partner's", () => {
     const query = fc.record({ customer: optional(id), unverified: optional(fc.boolean()), queue: optional(fc.constantFrom('level1', 'triage')), status: optional(fc.constantFrom('open', 'closed')) });
     fc.assert(
       fc.property(callerArb, query, (caller, asked) => {
@@ -313,7 +318,12 @@ describe('properties of every decision', () => {
 
 describe('ticketSubject', () => {
   it('takes who operates the tier from the policy, and a hand-over from the ticket', () => {
-    const policy = { tiers: [{ id: 'level1', operatedBy: 'partner' as const }, { id: 'level3', operatedBy: 'vendor' as const }] };
+    const policy = {
+      tiers: [
+        { id: 'level1', operatedBy: 'partner' as const },
+        { id: 'level3', operatedBy: 'vendor' as const },
+      ],
+    };
 
     const atLevel1 = ticketSubject({ customerId: 'c', partnerId: 'p1', tier: 'level1', team: 'partner-level1' }, policy);
     const handed = ticketSubject({ customerId: 'c', partnerId: 'p1', tier: 'level3', partnerHandover: { partnerId: 'p1', from: 'level2', to: 'level3', at: 'x' } }, policy);
@@ -326,7 +336,7 @@ describe('ticketSubject', () => {
   });
 });
 
-describe('a partner\'s case on the ticket itself (core/tickets/rules.ts)', () => {
+describe("a partner's case on the ticket itself (core/tickets/rules.ts)", () => {
   const policy = loadPolicy('presets/cadents.yaml');
   let n = 0;
   const ctx = (now: number): RuleContext => ({ policy, planner: new SlaPlanner(policy), now, newId: () => `evt-${++n}` });
@@ -352,7 +362,7 @@ describe('a partner\'s case on the ticket itself (core/tickets/rules.ts)', () =>
     return applyAction(level2, { type: 'escalate', reason: 'defect', details: { stepsToReproduce: 'call, wait' } }, ctx(Date.parse('2026-03-02T16:00:00Z')), agent).ticket;
   };
 
-  it('keeps the customer\'s partner, and records the hand-over when the case leaves the partner\'s tiers for the vendor\'s', () => {
+  it("keeps the customer's partner, and records the hand-over when the case leaves the partner's tiers for the vendor's", () => {
     const opened = open({ customerId: 'globex', partnerId: 'partner-helpdesk' });
     const handed = toLevel3(opened);
 

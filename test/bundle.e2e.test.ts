@@ -10,10 +10,11 @@
  * libbase64 forced to their CommonJS builds, lib/functions.ts), so mail in legacy charsets is
  * sent through it over SMTP and read back, decoded, through the bundled API.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { App } from 'aws-cdk-lib';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import { TierdeskStack } from '../lib/tierdesk-stack';
 import { eventually } from './support/eventually';
 import { fakeConsoleDist } from './support/fake-console';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 // Inside the repository, so the bundle resolves the AWS SDK the Lambda runtime provides from node_modules.
 const outdir = resolve(`cdk.out/bundle-test-${process.pid}`);
@@ -70,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('the deployed API bundle', () => {
-  it('carries the holiday data of the policy\'s regions only, and not date-holidays', () => {
+  it("carries the holiday data of the policy's regions only, and not date-holidays", () => {
     const table = JSON.parse(readFileSync(join(asset, 'holidays.json'), 'utf8'));
     const bundle = readFileSync(join(asset, 'index.mjs'), 'utf8');
 

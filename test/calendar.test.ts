@@ -171,8 +171,7 @@ function referenceNextOpen(calendar: ClockCalendar, from: number, limitDays = 40
 
 const anyCalendar = fc.constantFrom(...CALENDAR_NAMES);
 /** A whole minute in [from, to). */
-const minuteBetween = (from: number, to: number) =>
-  fc.integer({ min: 0, max: Math.floor((to - from) / MINUTE) - 1 }).map((m) => from + m * MINUTE);
+const minuteBetween = (from: number, to: number) => fc.integer({ min: 0, max: Math.floor((to - from) / MINUTE) - 1 }).map((m) => from + m * MINUTE);
 /** Starts over two years (Dec 2025 – Dec 2027), so year ends and both DST changes of each zone are crossed. */
 const anyStart = minuteBetween(Date.UTC(2025, 11, 1), Date.UTC(2027, 11, 31));
 /** Whole-minute durations up to `hours` (0 included). */
@@ -189,9 +188,7 @@ const DST_CHANGES = [
 ] as const;
 
 /** A start in the Thursday-to-Thursday week around one of the DST changes. */
-const dstWeekStart = fc
-  .constantFrom(...DST_CHANGES)
-  .chain(({ zone, day }) => minuteBetween(at(`${day}T00:00`, zone) - 3 * DAY, at(`${day}T00:00`, zone) + 4 * DAY));
+const dstWeekStart = fc.constantFrom(...DST_CHANGES).chain(({ zone, day }) => minuteBetween(at(`${day}T00:00`, zone) - 3 * DAY, at(`${day}T00:00`, zone) + 4 * DAY));
 
 // =============================================================================================
 // Examples
@@ -615,34 +612,33 @@ describe('BusinessClock properties', () => {
 
   it('elapsed(t, due(t, d)) equals d, also for starts and durations that are not whole minutes', () => {
     fc.assert(
-      fc.property(
-        anyCalendar,
-        anyStart,
-        fc.integer({ min: 0, max: MINUTE - 1 }),
-        fc.integer({ min: 0, max: 200 * HOUR }),
-        (name, start, jitter, duration) => {
-          const clock = clockOf(name);
-          const t = start + jitter;
-          expect(clock.elapsed(t, clock.due(t, duration))).toBe(duration);
-        },
-      ),
+      fc.property(anyCalendar, anyStart, fc.integer({ min: 0, max: MINUTE - 1 }), fc.integer({ min: 0, max: 200 * HOUR }), (name, start, jitter, duration) => {
+        const clock = clockOf(name);
+        const t = start + jitter;
+        expect(clock.elapsed(t, clock.due(t, duration))).toBe(duration);
+      }),
       { numRuns: 500 },
     );
   });
 
   it('a positive target never ends inside a closed span: the minute before the deadline is open', () => {
     fc.assert(
-      fc.property(anyCalendar, anyStart, durationUpTo(200).filter((d) => d > 0), (name, start, duration) => {
-        // Prepare
-        const calendar = calendarOf(name);
-        const clock = clockOf(name);
-        // Act
-        const due = clock.due(start, duration);
-        // Assess: open just before the deadline, and the deadline is the first instant reaching d.
-        expect(clock.isOpen(due - 1)).toBe(true);
-        expect(referenceIsOpen(calendar, due - MINUTE)).toBe(true);
-        expect(clock.elapsed(start, due - MINUTE)).toBe(duration - MINUTE);
-      }),
+      fc.property(
+        anyCalendar,
+        anyStart,
+        durationUpTo(200).filter((d) => d > 0),
+        (name, start, duration) => {
+          // Prepare
+          const calendar = calendarOf(name);
+          const clock = clockOf(name);
+          // Act
+          const due = clock.due(start, duration);
+          // Assess: open just before the deadline, and the deadline is the first instant reaching d.
+          expect(clock.isOpen(due - 1)).toBe(true);
+          expect(referenceIsOpen(calendar, due - MINUTE)).toBe(true);
+          expect(clock.elapsed(start, due - MINUTE)).toBe(duration - MINUTE);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -681,24 +677,31 @@ describe('BusinessClock properties', () => {
   it('a pause of N open minutes inside the window moves the deadline by exactly N open minutes', () => {
     const fraction = fc.integer({ min: 0, max: 1_000_000 });
     fc.assert(
-      fc.property(anyCalendar, anyStart, durationUpTo(100).filter((d) => d > 0), fraction, fraction, (name, start, duration, f1, f2) => {
-        // Prepare: a whole-minute pause [from, to) with start <= from <= to <= due(start, d).
-        const clock = clockOf(name);
-        const deadline = clock.due(start, duration);
-        const spanMinutes = (deadline - start) / MINUTE;
-        const [lo, hi] = f1 <= f2 ? [f1, f2] : [f2, f1];
-        const pause: Pause = {
-          from: start + Math.floor((spanMinutes * lo) / 1_000_000) * MINUTE,
-          to: start + Math.floor((spanMinutes * hi) / 1_000_000) * MINUTE,
-        };
-        const pausedOpen = clock.elapsed(pause.from, pause.to);
-        // Act
-        const paused = clock.due(start, duration, [pause]);
-        // Assess
-        expect(paused).toBe(clock.due(start, duration + pausedOpen));
-        expect(clock.elapsed(deadline, paused)).toBe(pausedOpen);
-        expect(clock.elapsed(start, paused, [pause])).toBe(duration);
-      }),
+      fc.property(
+        anyCalendar,
+        anyStart,
+        durationUpTo(100).filter((d) => d > 0),
+        fraction,
+        fraction,
+        (name, start, duration, f1, f2) => {
+          // Prepare: a whole-minute pause [from, to) with start <= from <= to <= due(start, d).
+          const clock = clockOf(name);
+          const deadline = clock.due(start, duration);
+          const spanMinutes = (deadline - start) / MINUTE;
+          const [lo, hi] = f1 <= f2 ? [f1, f2] : [f2, f1];
+          const pause: Pause = {
+            from: start + Math.floor((spanMinutes * lo) / 1_000_000) * MINUTE,
+            to: start + Math.floor((spanMinutes * hi) / 1_000_000) * MINUTE,
+          };
+          const pausedOpen = clock.elapsed(pause.from, pause.to);
+          // Act
+          const paused = clock.due(start, duration, [pause]);
+          // Assess
+          expect(paused).toBe(clock.due(start, duration + pausedOpen));
+          expect(clock.elapsed(deadline, paused)).toBe(pausedOpen);
+          expect(clock.elapsed(start, paused, [pause])).toBe(duration);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -719,10 +722,7 @@ describe('BusinessClock properties', () => {
           for (let i = 0; i + 1 < sorted.length; i += 2) {
             pauses.push({ from: from + sorted[i]! * MINUTE, to: from + sorted[i + 1]! * MINUTE });
           }
-          const openInsidePauses = pauses.reduce(
-            (sum, pause) => sum + clock.elapsed(Math.max(pause.from, from), Math.min(pause.to, to)),
-            0,
-          );
+          const openInsidePauses = pauses.reduce((sum, pause) => sum + clock.elapsed(Math.max(pause.from, from), Math.min(pause.to, to)), 0);
           // Act
           const withPauses = clock.elapsed(from, to, pauses);
           // Assess

@@ -70,10 +70,7 @@ describe('tierdesk sla due', () => {
   });
 
   it('--json names the target and the calendar; --tz replaces the calendar zone', async () => {
-    const result = await tierdesk([
-      'sla', 'due', '--policy', POLICY, '--severity', '1', '--metric', 'resolution', '--tier', 'L2',
-      '--opened', '2026-11-27T16:00:00Z', '--tz', 'Asia/Tokyo', '--json',
-    ]);
+    const result = await tierdesk(['sla', 'due', '--policy', POLICY, '--severity', '1', '--metric', 'resolution', '--tier', 'L2', '--opened', '2026-11-27T16:00:00Z', '--tz', 'Asia/Tokyo', '--json']);
 
     expect(result.code).toBe(0);
     const answer = JSON.parse(result.stdout);
@@ -103,7 +100,10 @@ describe('tierdesk sla due', () => {
 
     const result = await tierdesk(['sla', 'due', '--policy', POLICY, '--batch', '-'], input);
 
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(result.code).toBe(1);
     expect(lines).toHaveLength(5);
     expect(lines[0].due).toBe('2026-12-29T15:00:00.000Z'); // 2 business days in Berlin over Christmas

@@ -12,7 +12,7 @@
  * else handed to the runtime's gateway, one origin as under `npm start`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -33,7 +33,11 @@ const WAIT = { timeout: 30_000 };
 
 /** The newest modification time under a directory. */
 function newestSource(dir: string): number {
-  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
+  );
 }
 
 let runtime: Runtime;
@@ -96,13 +100,19 @@ describe('the console for the desk', () => {
   const browser = browserPerFile();
 
   it(
-    'shows customers from the API with a customer\'s page, and the staff directory where the admin edits a person',
+    "shows customers from the API with a customer's page, and the staff directory where the admin edits a person",
     async () => {
       const request = api(runtime);
       expect((await request('PUT', '/customers/zephyr', { body: { name: 'Zephyr Airlines', plan: 'standard' } })).status).toBe(201);
       const severities = (await request('GET', '/policy/severities')).body.severities as { id: string }[];
       const opened = await request('POST', '/tickets', {
-        body: { severity: severities.at(-1)!.id, subject: 'Badge printer offline', description: 'The badge printer at the venue is offline.', customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } },
+        body: {
+          severity: severities.at(-1)!.id,
+          subject: 'Badge printer offline',
+          description: 'The badge printer at the venue is offline.',
+          customerId: 'demo',
+          requester: { email: 'pat@customer.example', name: 'Pat Example' },
+        },
       });
       expect(opened.status, JSON.stringify(opened.body)).toBe(201);
       const demo = (await request('GET', '/customers/demo')).body;
@@ -129,7 +139,10 @@ describe('the console for the desk', () => {
       await designated.getByText(demo.designatedUsers[0]).waitFor(WAIT);
       await page.getByRole('region', { name: 'Contacts' }).getByRole('rowheader', { name: demo.contacts[0].name }).waitFor(WAIT);
       if (tam) await page.getByRole('region', { name: 'Account team' }).getByText(tam.name).waitFor(WAIT);
-      await page.getByRole('region', { name: 'Cases' }).getByRole('link', { name: `${opened.body.caseNumber} Badge printer offline` }).waitFor(WAIT);
+      await page
+        .getByRole('region', { name: 'Cases' })
+        .getByRole('link', { name: `${opened.body.caseNumber} Badge printer offline` })
+        .waitFor(WAIT);
       await checkAccessibility(page, "a customer's page");
 
       // Staff: the directory, and the admin edits a person's phone.
@@ -173,8 +186,15 @@ describe('the console for the desk', () => {
       await form.waitFor(WAIT);
       // The calendar lists the period with Eve among the engineers available for it.
       const periods = page.getByRole('region', { name: 'Periods by week' });
-      await periods.getByRole('row').filter({ hasText: orderId }).getByRole('cell', { name: /Eve Engineer/ }).waitFor(WAIT);
-      await page.getByRole('region', { name: "Engineers' availability" }).getByRole('rowheader', { name: /Eve Engineer/ }).waitFor(WAIT);
+      await periods
+        .getByRole('row')
+        .filter({ hasText: orderId })
+        .getByRole('cell', { name: /Eve Engineer/ })
+        .waitFor(WAIT);
+      await page
+        .getByRole('region', { name: "Engineers' availability" })
+        .getByRole('rowheader', { name: /Eve Engineer/ })
+        .waitFor(WAIT);
       await checkAccessibility(page, 'the support orders');
       await screenshot(page, 'orders');
 
@@ -201,7 +221,10 @@ describe('the console for the desk', () => {
       await page.getByLabel('Key name').fill('acme portal');
       await page.getByLabel('Role').selectOption('customer');
       await page.getByRole('button', { name: 'Create key' }).click();
-      await page.getByRole('alert').filter({ hasText: /customerId/ }).waitFor(WAIT);
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /customerId/ })
+        .waitFor(WAIT);
       await page.getByLabel('Role').selectOption('agent');
       await page.getByLabel('Key name').fill('ci pipeline');
       await page.getByRole('button', { name: 'Create key' }).click();
@@ -220,7 +243,11 @@ describe('the console for the desk', () => {
 
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Revoke ci pipeline' }).click();
-      await page.getByRole('row').filter({ hasText: 'ci pipeline' }).getByRole('cell', { name: /^revoked/ }).waitFor(WAIT);
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'ci pipeline' })
+        .getByRole('cell', { name: /^revoked/ })
+        .waitFor(WAIT);
       expect((await request('GET', '/tickets?limit=1', { key: rotated })).status).toBe(401);
       await checkAccessibility(page, 'the API keys');
       await screenshot(page, 'keys');
@@ -251,7 +278,13 @@ describe('the console for the desk', () => {
       const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
       const content = 'export started 02:00\nexport stopped at 80 %\n';
       try {
-        await smtp.sendMail({ from: 'Pat Example <pat@customer.example>', to: 'support@cadmium.example', subject: 'Export log attached', text: 'The log is attached.', attachments: [{ filename: 'export log.txt', content }] });
+        await smtp.sendMail({
+          from: 'Pat Example <pat@customer.example>',
+          to: 'support@cadmium.example',
+          subject: 'Export log attached',
+          text: 'The log is attached.',
+          attachments: [{ filename: 'export log.txt', content }],
+        });
       } finally {
         smtp.close();
       }

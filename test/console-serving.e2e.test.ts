@@ -5,14 +5,15 @@
  * from the runtime that a browser signs in with. A small fake console/dist (test/support/fake-console.ts)
  * stands in for the build; the banner line is checked on `npm start`'s own printBanner output.
  */
-import { request as httpRequest } from 'node:http';
+
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID } from '../local/oidc';
 import { FAKE_INDEX, FAKE_SCRIPT, fakeConsoleDist } from './support/fake-console';
-import { startTestRuntime, type Runtime } from './support/runtime';
+import { type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 const dist = fakeConsoleDist();
@@ -136,9 +137,16 @@ describe('the console at /console/', () => {
     expect(runtime.oidc!.redirectUris).toContain(runtime.consoleUrl);
     const discovery = (await (await fetch(`${runtime.oidc!.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string };
     const authorize = new URL(discovery.authorization_endpoint);
-    Object.entries({ client_id: CONSOLE_CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: runtime.consoleUrl, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's' }).forEach(([name, value]) =>
-      authorize.searchParams.set(name, value),
-    );
+    for (const [name, value] of Object.entries({
+      client_id: CONSOLE_CLIENT_ID,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: runtime.consoleUrl,
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+      state: 's',
+    }))
+      authorize.searchParams.set(name, value);
     const accepted = await fetch(authorize, { redirect: 'manual' });
     expect(accepted.status).toBe(303); // on to the login page, not an error page
     authorize.searchParams.set('redirect_uri', `${runtime.url}/elsewhere/`);

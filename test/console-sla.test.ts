@@ -5,13 +5,17 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { BusinessClock, type ClockCalendar } from '../core/calendar/clock';
 import type { DeskPolicy, Ticket } from '../console/src/api/types';
 import { badges } from '../console/src/sla';
+import { BusinessClock, type ClockCalendar } from '../core/calendar/clock';
 
 const BERLIN = 'Europe/Berlin';
 const at = (local: string) => DateTime.fromISO(local, { zone: BERLIN }).toMillis();
-const office: ClockCalendar = { timeZone: BERLIN, alwaysOpen: false, hours: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']] } };
+const office: ClockCalendar = {
+  timeZone: BERLIN,
+  alwaysOpen: false,
+  hours: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']] },
+};
 
 /** The desk as GET /policy/desk answers it at `now`: the office calendar's open hours 7 days back to 21 ahead, and a 24/7 one. */
 function deskAt(now: number): DeskPolicy {

@@ -8,15 +8,15 @@
  * console and the API share one origin, as under `npm start`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../local/runtime';
-import type { LocalUser } from '../local/oidc';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalUser } from '../local/oidc';
+import type { Runtime } from '../local/runtime';
 import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, escapeRegExp } from './support/browser';
 import { api, startTestRuntime } from './support/runtime';
 import { userWithGroup } from './support/sign-in';
@@ -27,7 +27,11 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 
 /** The newest modification time under a directory. */
 function newestSource(dir: string): number {
-  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
+  );
 }
 
 let runtime: Runtime;
@@ -76,7 +80,13 @@ afterAll(async () => {
 async function openTicket(subject: string, severity?: string): Promise<{ id: string; caseNumber: string; tier: string }> {
   const severities = await api(runtime)('GET', '/policy/severities');
   const answer = await api(runtime)('POST', '/tickets', {
-    body: { subject, description: 'The nightly export stops at 80 %.', severity: severity ?? severities.body.severities.at(-1).id, customerId: 'demo', requester: { email: 'pat@customer.example', name: 'Pat Example' } },
+    body: {
+      subject,
+      description: 'The nightly export stops at 80 %.',
+      severity: severity ?? severities.body.severities.at(-1).id,
+      customerId: 'demo',
+      requester: { email: 'pat@customer.example', name: 'Pat Example' },
+    },
   });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return { id: answer.body.id, caseNumber: answer.body.caseNumber, tier: answer.body.ticket.tier };
@@ -106,7 +116,10 @@ describe('the agent console', () => {
 
       // Views and rows name tiers as the policy does (GET /policy/desk).
       const tierName = (await api(runtime)('GET', '/policy/desk')).body.tiers.find((tier: { id: string }) => tier.id === first.tier).name as string;
-      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: new RegExp(`^${escapeRegExp(tierName)} \\d`) }).click();
+      await page
+        .getByRole('navigation', { name: 'Views' })
+        .getByRole('link', { name: new RegExp(`^${escapeRegExp(tierName)} \\d`) })
+        .click();
       const firstRow = page.getByRole('link', { name: `${first.caseNumber} Export stops halfway` });
       await firstRow.waitFor({ timeout: 30_000 });
       await checkAccessibility(page, 'the inbox');
@@ -123,12 +136,18 @@ describe('the agent console', () => {
       // Keyboard: j moves to a row, Enter opens it.
       await page.locator('body').press('j');
       await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1 }).filter({ hasText: /Export stops halfway|Login page is blank/ }).waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('heading', { level: 1 })
+        .filter({ hasText: /Export stops halfway|Login page is blank/ })
+        .waitFor({ timeout: 30_000 });
       await page.goto(`${origin}/console/#/tickets/${first.id}`);
       await page.getByRole('heading', { level: 1, name: `${first.caseNumber} Export stops halfway` }).waitFor({ timeout: 30_000 });
 
       await page.getByRole('button', { name: 'Assign to me' }).click();
-      await page.getByRole('definition').filter({ hasText: agent.name ?? agent.username }).waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('definition')
+        .filter({ hasText: agent.name ?? agent.username })
+        .waitFor({ timeout: 30_000 });
 
       // The API's "my cases" view holds what "assign to me" wrote.
       await page.goto(`${origin}/console/#/inbox/mine`);
@@ -158,12 +177,17 @@ describe('the agent console', () => {
       for (let i = 0; i < 52; i++) await openTicket(`Question ${i + 1} about reports`, least.id);
       const page = browser.page();
       await signInAgent(page);
-      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /^All open cases/ }).click();
+      await page
+        .getByRole('navigation', { name: 'Views' })
+        .getByRole('link', { name: /^All open cases/ })
+        .click();
       const rows = page.locator('tbody tr');
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(50);
 
       // The severity filter is a request to the API, named by the policy's severity names.
-      const filtered = page.waitForResponse((response) => response.url().includes('view=open') && response.url().includes(`severity=${encodeURIComponent(most.id)}`) && response.status() === 200, { timeout: 30_000 });
+      const filtered = page.waitForResponse((response) => response.url().includes('view=open') && response.url().includes(`severity=${encodeURIComponent(most.id)}`) && response.status() === 200, {
+        timeout: 30_000,
+      });
       await page.getByLabel('Severity').selectOption({ label: most.name });
       await filtered;
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);

@@ -19,7 +19,7 @@ import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, escapeRegExp, screenshot } from './support/browser';
-import { startTestRuntime, type Runtime } from './support/runtime';
+import { type Runtime, startTestRuntime } from './support/runtime';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONSOLE_DIR = join(ROOT, 'console');
@@ -35,7 +35,7 @@ const DESK = 'support@vidizmo.example';
  * tierdesk: it is checked, and what we cannot fix there is listed here.
  */
 const MAIL_PAGE_KNOWN = {
-  'color-contrast': 'its links (#0ea5e9 on white, 2.8:1) and the code in them; the page is aws-ses-v2-local\'s own',
+  'color-contrast': "its links (#0ea5e9 on white, 2.8:1) and the code in them; the page is aws-ses-v2-local's own",
 };
 
 /** Generous: the console polls every few seconds; the issue's 5 s is measured and reported, never asserted on a clock. */
@@ -68,7 +68,7 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     await checkAccessibility(page, 'the console before sign-in');
     await start.click();
     await page.getByRole('heading', { name: 'Sign in to tierdesk' }).waitFor();
-    await checkAccessibility(page, 'the provider\'s sign-in page');
+    await checkAccessibility(page, "the provider's sign-in page");
     await page.getByLabel('Username').fill(AGENT.username);
     await page.getByLabel('Password').fill(AGENT.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -78,7 +78,10 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     expect(await page.getByText('Loading the tierdesk console').count()).toBe(0);
 
     // The team's queue is open; a customer mails the desk.
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /My team's queue/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /My team's queue/ })
+      .click();
     await page.getByRole('heading', { level: 2, name: "My team's queue" }).waitFor();
     // Fixed (the runtime is this file's alone), so the README's screenshots read naturally.
     const subject = 'Captions drift after ten minutes';
@@ -150,7 +153,11 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
     await expect.poll(() => resolvedMail.textContent()).toContain(`To: ${CUSTOMER}`);
     await resolvedMail.getByRole('button', { name: 'Toggle text view' }).click();
     await resolvedMail.getByText(resolution).filter({ visible: true }).waitFor();
-    await mailPage.locator('.email').filter({ hasText: `Re: [${caseNumber}] ${subject}` }).filter({ hasText: `To: ${CUSTOMER}` }).waitFor({ timeout: APPEARS_WITHIN_MS });
+    await mailPage
+      .locator('.email')
+      .filter({ hasText: `Re: [${caseNumber}] ${subject}` })
+      .filter({ hasText: `To: ${CUSTOMER}` })
+      .waitFor({ timeout: APPEARS_WITHIN_MS });
     await checkAccessibility(mailPage, 'the mail page (SES emulator)', { known: MAIL_PAGE_KNOWN });
   });
 });
@@ -159,7 +166,7 @@ describe('the agent console', { timeout: BROWSER_TEST_TIMEOUT * 3 }, () => {
 async function expectInvalid(page: Page, field: ReturnType<Page['getByLabel']>, message: RegExp): Promise<void> {
   await expect.poll(() => field.getAttribute('aria-invalid'), { timeout: APPEARS_WITHIN_MS }).toBe('true');
   const describedBy = (await field.getAttribute('aria-describedby')) ?? '';
-  expect(describedBy, 'the error is the field\'s description').not.toBe('');
+  expect(describedBy, "the error is the field's description").not.toBe('');
   const description = await Promise.all(describedBy.split(/\s+/).map((id) => page.locator(`[id="${id}"]`).textContent()));
   expect(description.join(' ')).toMatch(message);
 }

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../core/limits';
 import { upgradeCustomerList } from '../functions/store/customer-list';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -90,7 +90,7 @@ describe('GET /customers', () => {
     expect((await doc.send(new GetCommand({ TableName: runtime.tableName, Key: { PK: 'CUSTOMER#oldco', SK: 'A' } }))).Item?.version).toBe(1);
   });
 
-  it('is for the vendor\'s staff, and refuses bad parameters naming them', async () => {
+  it("is for the vendor's staff, and refuses bad parameters naming them", async () => {
     const key = await request('POST', '/api-keys', { body: { name: 'acme portal', role: 'customer', customerId: 'acme' } });
     expect(key.status).toBe(201);
     expect((await request('GET', '/customers', { key: key.body.key })).status).toBe(403);

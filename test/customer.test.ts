@@ -66,9 +66,7 @@ describe('CustomerSchema', () => {
     // Assess
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((issue) => issue.path.join('.'));
-    expect(paths).toEqual(
-      expect.arrayContaining(['id', 'name', 'plan', 'designatedUsers.0', 'emailDomains.0', 'emailDomains.1', 'phoneNumbers.0', 'contract.end', '']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['id', 'name', 'plan', 'designatedUsers.0', 'emailDomains.0', 'emailDomains.1', 'phoneNumbers.0', 'contract.end', '']));
   });
 
   it('accepts contract dates and instants with an offset, but not instants without one', () => {

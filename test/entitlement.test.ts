@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Customer, type CustomerInput, CustomerSchema } from '../core/customer';
-import {
-  type EntitlementDecision,
-  decideEntitlement,
-  findCustomerForRequester,
-  matchCustomers,
-} from '../core/entitlement';
+import { decideEntitlement, type EntitlementDecision, findCustomerForRequester, matchCustomers } from '../core/entitlement';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
 import type { NewTicket } from '../core/tickets/rules';
@@ -173,9 +168,7 @@ describe('decideEntitlement: who the requester is', () => {
       priority: false,
       queue: 'standard',
     });
-    expect(eleventh.reasons).toContain(
-      'acme names 11 designated users but plan premium allows 10; only the first 10 count as designated',
-    );
+    expect(eleventh.reasons).toContain('acme names 11 designated users but plan premium allows 10; only the first 10 count as designated');
     expect(eleventh.reasons.some((reason) => reason.startsWith('user11@acme.com is designated user 11 of 11'))).toBe(true);
   });
 

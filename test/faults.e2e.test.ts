@@ -10,13 +10,13 @@
  * sends, below the SDK's retry, so the SDK parses and retries them as it does in AWS; the rest
  * with aws-sdk-client-mock. Both are process-wide: these tests do not run side by side.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import nodemailer from 'nodemailer';
@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signTierdeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
-import { api, startTestRuntime, TEST_ADMIN_KEY, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
 
 const POLICY = 'test/fixtures/webhooks-policy.yaml';
 const PORTAL_SECRET = 'whsec_faults-portal';
@@ -54,7 +54,10 @@ const DYNAMODB_FAULTS = {
   TransactionCanceledException: {
     status: 400,
     sdkRetries: false,
-    body: { message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError, None]', CancellationReasons: [{ Code: 'ThrottlingError', Message: 'Throughput exceeds the current capacity of your table or index.' }, { Code: 'None' }] },
+    body: {
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError, None]',
+      CancellationReasons: [{ Code: 'ThrottlingError', Message: 'Throughput exceeds the current capacity of your table or index.' }, { Code: 'None' }],
+    },
   },
 } as const;
 type DynamoFault = keyof typeof DYNAMODB_FAULTS;
@@ -165,32 +168,30 @@ describe('DynamoDB throttling and 5xx during intake', () => {
     expect(await ticketsWithSubject(subject)).toEqual([expect.objectContaining({ id: created.body.id })]);
   });
 
-  it.each(Object.keys(DYNAMODB_FAULTS) as DynamoFault[])(
-    '%s on every attempt: 503 with Retry-After naming it; a retry with the same Idempotency-Key makes exactly one ticket',
-    async (name) => {
-      // Prepare
-      const subject = `${name} ${randomUUID()}`;
-      const key = randomUUID();
-      const fault = dynamoFault('TransactWriteItemsCommand', key, name);
+  it.each(Object.keys(DYNAMODB_FAULTS) as DynamoFault[])('%s on every attempt: 503 with Retry-After naming it; a retry with the same Idempotency-Key makes exactly one ticket', async (name) => {
+    // Prepare
+    const subject = `${name} ${randomUUID()}`;
+    const key = randomUUID();
+    const fault = dynamoFault('TransactWriteItemsCommand', key, name);
 
-      // Act
-      const refused = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } }).finally(fault.remove);
-      const retried = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
-      const again = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
+    // Act
+    const refused = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } }).finally(fault.remove);
+    const retried = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
+    const again = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
 
-      // Assess
-      if (DYNAMODB_FAULTS[name].sdkRetries) expect(fault.seen.attempts).toBeGreaterThan(1); // the SDK retried before it gave up
-      else expect(fault.seen.attempts).toBe(1);
-      expect(refused.status, JSON.stringify(refused.body)).toBe(503);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(refused.body.message).toContain(name);
-      expect(retried.status, JSON.stringify(retried.body)).toBe(201);
-      expect(retried.headers.get('idempotent-replayed')).toBeNull(); // the refused one stored nothing
-      expect(again.status).toBe(201);
-      expect(again.body.id).toBe(retried.body.id);
-      expect(await ticketsWithSubject(subject)).toHaveLength(1);
-    },
-  );
+    // Assess
+    if (DYNAMODB_FAULTS[name].sdkRetries)
+      expect(fault.seen.attempts).toBeGreaterThan(1); // the SDK retried before it gave up
+    else expect(fault.seen.attempts).toBe(1);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.message).toContain(name);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull(); // the refused one stored nothing
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(retried.body.id);
+    expect(await ticketsWithSubject(subject)).toHaveLength(1);
+  });
 
   it('a webhook delivery throttled through every attempt is answered 503, and its redelivery makes one ticket', async () => {
     // Prepare
@@ -236,10 +237,10 @@ describe('StartExecution failing after the ticket was written', () => {
     expect(outcome.started).toBeGreaterThanOrEqual(1);
     expect(outcome.failed).toBe(0);
     expect(await executionStatus(id)).toBe('RUNNING');
-    await vi.waitFor(
-      async () => expect((await runtime.ses.store()).some((mail) => mail.destination.to.includes(email) && mail.subject.includes(`[${caseNumber}]`))).toBe(true),
-      { timeout: 5_000, interval: 200 },
-    );
+    await vi.waitFor(async () => expect((await runtime.ses.store()).some((mail) => mail.destination.to.includes(email) && mail.subject.includes(`[${caseNumber}]`))).toBe(true), {
+      timeout: 5_000,
+      interval: 200,
+    });
     expect(await ticketsWithSubject(subject)).toHaveLength(1);
   });
 });
@@ -417,57 +418,61 @@ describe('npm start killed with SIGKILL mid-traffic', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps every ticket it answered 2xx, re-drives every open ticket after the restart, and leaves no DynamoDB Local behind', async () => {
-    // Prepare
-    const first = await npmStart();
-    const post = (i: number) =>
-      fetch(new URL('/tickets', first.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
-        body: JSON.stringify(newTicket(`Before the kill ${i}`)),
-      }).then(async (response) => (response.ok ? ((await response.json()) as { id: string }).id : undefined));
+  it(
+    'keeps every ticket it answered 2xx, re-drives every open ticket after the restart, and leaves no DynamoDB Local behind',
+    async () => {
+      // Prepare
+      const first = await npmStart();
+      const post = (i: number) =>
+        fetch(new URL('/tickets', first.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+          body: JSON.stringify(newTicket(`Before the kill ${i}`)),
+        }).then(async (response) => (response.ok ? ((await response.json()) as { id: string }).id : undefined));
 
-    // Act: 8 clients post without pause; SIGKILL once 20 tickets were accepted.
-    const accepted: string[] = [];
-    let cutOff = 0;
-    let killed = false;
-    let sent = 0;
-    const clients = Array.from({ length: 8 }, async () => {
-      while (!killed) {
-        const id = await post(sent++).catch(() => undefined);
-        if (id) accepted.push(id);
-        else cutOff++;
-        if (accepted.length >= 20 && !killed) {
-          killed = true;
-          first.child.kill('SIGKILL');
+      // Act: 8 clients post without pause; SIGKILL once 20 tickets were accepted.
+      const accepted: string[] = [];
+      let cutOff = 0;
+      let killed = false;
+      let sent = 0;
+      const clients = Array.from({ length: 8 }, async () => {
+        while (!killed) {
+          const id = await post(sent++).catch(() => undefined);
+          if (id) accepted.push(id);
+          else cutOff++;
+          if (accepted.length >= 20 && !killed) {
+            killed = true;
+            first.child.kill('SIGKILL');
+          }
         }
-      }
-    });
-    await Promise.all(clients);
-    await first.exited;
-    // The JVM dies with its parent (local/dynamodb.ts), even one killed without a chance to clean up.
-    await vi.waitFor(() => expect(isAlive(first.dynamodbPid)).toBe(false), { timeout: 10_000, interval: 100 });
-    const second = await npmStart();
+      });
+      await Promise.all(clients);
+      await first.exited;
+      // The JVM dies with its parent (local/dynamodb.ts), even one killed without a chance to clean up.
+      await vi.waitFor(() => expect(isAlive(first.dynamodbPid)).toBe(false), { timeout: 10_000, interval: 100 });
+      const second = await npmStart();
 
-    // Assess
-    expect(cutOff).toBeGreaterThan(0); // requests were in flight when it died
-    const open: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: any = await (await fetch(new URL(`/tickets?limit=100${cursor ? `&cursor=${cursor}` : ''}`, second.url), { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json();
-      open.push(...page.items.map((ticket: { id: string }) => ticket.id));
-      cursor = page.cursor;
-    } while (cursor);
-    expect(open).toEqual(expect.arrayContaining(accepted));
-    const withoutExecution = [];
-    for (const id of open) if ((await executionStatus(id, second.stepFunctionsUrl)) !== 'RUNNING') withoutExecution.push(id);
-    expect(withoutExecution).toEqual([]);
+      // Assess
+      expect(cutOff).toBeGreaterThan(0); // requests were in flight when it died
+      const open: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await (await fetch(new URL(`/tickets?limit=100${cursor ? `&cursor=${cursor}` : ''}`, second.url), { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json();
+        open.push(...page.items.map((ticket: { id: string }) => ticket.id));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(open).toEqual(expect.arrayContaining(accepted));
+      const withoutExecution = [];
+      for (const id of open) if ((await executionStatus(id, second.stepFunctionsUrl)) !== 'RUNNING') withoutExecution.push(id);
+      expect(withoutExecution).toEqual([]);
 
-    // And a clean stop leaves nothing behind.
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-    expect(isAlive(second.dynamodbPid)).toBe(false);
-  }, 3 * 60_000);
+      // And a clean stop leaves nothing behind.
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(isAlive(second.dynamodbPid)).toBe(false);
+    },
+    3 * 60_000,
+  );
 });
 
 /** Whether the process runs (a zombie nobody reaped yet counts as gone). */

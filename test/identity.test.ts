@@ -3,7 +3,7 @@
  * that says what is missing.
  */
 import { describe, expect, it } from 'vitest';
-import { claimNamesFrom, IdentityError, principalFromClaims, roleFromGroups, type DirectoryView } from '../core/access/identity';
+import { claimNamesFrom, type DirectoryView, IdentityError, principalFromClaims, roleFromGroups } from '../core/access/identity';
 
 const directory: DirectoryView = {
   people: [

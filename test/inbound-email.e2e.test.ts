@@ -5,9 +5,10 @@
  * DynamoDB faults the emulator cannot produce (throttling, an over-size item), injected below the
  * SDK's retry for one mail only.
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,7 +20,7 @@ import { lambdaContext } from '../local/gateway';
 import { sesReceiptEvent, type Verdicts } from '../local/smtp';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 /** Read by the handler when it loads: a runaway sender is cut off after 3 mails an hour here. */
 process.env.TIERDESK_MAIL_SENDER_LIMIT = '3';
@@ -57,8 +58,7 @@ async function ticketWithSubject(subject: string) {
   return ticket;
 }
 
-const sentTo = (to: string, caseNumber: string) => async () =>
-  (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
+const sentTo = (to: string, caseNumber: string) => async () => (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
 
 describe.concurrent('mail to the support address', () => {
   it('opens an email ticket for the sender and acknowledges it with the case number; a reply threads by its In-Reply-To', async () => {
@@ -95,7 +95,7 @@ describe.concurrent('mail to the support address', () => {
     expect(reply.body).toBe('It happens in Firefox only.');
     // From someone else, the case number joins nothing: a new ticket.
     await send({ from: 'stranger@elsewhere.example', subject: `Re: [${ticket.caseNumber}] hello`, text: 'Let me in.' });
-    await eventually('the stranger\'s own ticket', async () => ((await ticketsWithSubject(request, `Re: [${ticket.caseNumber}] hello`)).length === 1 ? true : undefined));
+    await eventually("the stranger's own ticket", async () => ((await ticketsWithSubject(request, `Re: [${ticket.caseNumber}] hello`)).length === 1 ? true : undefined));
     expect((await timeline(request, ticket.id)).filter((e) => e.type === 'customer-message')).toHaveLength(1);
   });
 
@@ -186,14 +186,18 @@ describe.concurrent('mail to the support address', () => {
     const unknown = Array.from({ length: 1_998 }, () => `<${randomUUID()}@elsewhere.example>`);
     const references = [olderId, ...unknown.slice(0, 1_996), newerId, ...unknown.slice(1_996)];
     expect(references).toHaveLength(2_000);
-    const [batchReads, singleReads, oldestReads] = [
-      dynamoWatch('BatchGetItemCommand', unknown.at(-1)!),
-      dynamoWatch('GetItemCommand', unknown.at(-1)!),
-      dynamoWatch('BatchGetItemCommand', olderId),
-    ];
+    const [batchReads, singleReads, oldestReads] = [dynamoWatch('BatchGetItemCommand', unknown.at(-1)!), dynamoWatch('GetItemCommand', unknown.at(-1)!), dynamoWatch('BatchGetItemCommand', olderId)];
     // Act
     const answered = await sendRaw(
-      ['From: kai@example.com', 'Subject: a very long thread', `Message-ID: <${randomUUID()}@kai.example>`, `In-Reply-To: <${randomUUID()}@elsewhere.example>`, `References: ${references.join('\r\n ')}`, '', 'Still broken.'],
+      [
+        'From: kai@example.com',
+        'Subject: a very long thread',
+        `Message-ID: <${randomUUID()}@kai.example>`,
+        `In-Reply-To: <${randomUUID()}@elsewhere.example>`,
+        `References: ${references.join('\r\n ')}`,
+        '',
+        'Still broken.',
+      ],
       'kai@example.com',
     );
     // Assess: the listener answers 250 only once the handler has taken the mail.
@@ -227,7 +231,14 @@ describe.concurrent('mail to the support address', () => {
     const [ack] = await eventually('the acknowledgement', async () => (await sentTo('lia@example.com', ticket.caseNumber)())[0] && sentTo('lia@example.com', ticket.caseNumber)());
     // Act: a notification about our mail, sent (as RFC 3834 asks) with a null reverse path.
     await sendRaw(
-      ['From: lia@example.com', `Subject: Read: ${ack!.subject}`, `Message-ID: <${randomUUID()}@example.com>`, `In-Reply-To: ${sesMessageId(ack!.messageId, 'us-east-1')}`, '', 'Your message was read.'],
+      [
+        'From: lia@example.com',
+        `Subject: Read: ${ack!.subject}`,
+        `Message-ID: <${randomUUID()}@example.com>`,
+        `In-Reply-To: ${sesMessageId(ack!.messageId, 'us-east-1')}`,
+        '',
+        'Your message was read.',
+      ],
       '',
     );
     // Assess
@@ -269,7 +280,8 @@ describe('what SES tells the handler, and hostile input', () => {
 
   it('a runaway sender (another desk answering our mail) is cut off after the hourly limit', async () => {
     const outcomes = [];
-    for (let i = 1; i <= 5; i++) outcomes.push((await deliverRaw(`From: robot@other-desk.example\r\nSubject: Ticket #${i} received\r\nMessage-ID: <loop-${i}-${randomUUID()}@other-desk.example>\r\n\r\nThanks.`))[0]);
+    for (let i = 1; i <= 5; i++)
+      outcomes.push((await deliverRaw(`From: robot@other-desk.example\r\nSubject: Ticket #${i} received\r\nMessage-ID: <loop-${i}-${randomUUID()}@other-desk.example>\r\n\r\nThanks.`))[0]);
     expect(outcomes.map((o: any) => o.outcome)).toEqual(['created', 'created', 'created', 'ignored', 'ignored']);
     expect((outcomes[3] as any).reason).toMatch(/more than 3 mails from robot@other-desk.example/);
   });
@@ -280,9 +292,11 @@ describe('what SES tells the handler, and hostile input', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 2_000 }),
           fc.string({ maxLength: 500 }).map((body) => new TextEncoder().encode(`From: fuzz@example.com\r\nSubject: fuzz\r\n\r\n${body}`)),
-          fc.array(fc.tuple(fc.constantFrom('From', 'Subject', 'Content-Type', 'Message-ID', 'In-Reply-To', 'Auto-Submitted', 'Content-Transfer-Encoding'), fc.string({ maxLength: 80 })), { maxLength: 8 }).map((headers) =>
-            new TextEncoder().encode(headers.map(([name, value]) => `${name}: ${value}`).join('\r\n') + '\r\n\r\nbody'),
-          ),
+          fc
+            .array(fc.tuple(fc.constantFrom('From', 'Subject', 'Content-Type', 'Message-ID', 'In-Reply-To', 'Auto-Submitted', 'Content-Transfer-Encoding'), fc.string({ maxLength: 80 })), {
+              maxLength: 8,
+            })
+            .map((headers) => new TextEncoder().encode(`${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\nbody`)),
         ),
         async (raw) => {
           const outcomes = await deliverRaw(raw);
@@ -331,7 +345,7 @@ describe('a mail that can never become a ticket is quarantined once; one that ma
     return id;
   }
 
-  it('its raw message deleted before ingest: quarantined with the reason and the alarm\'s log line; a redelivery is a duplicate', async () => {
+  it("its raw message deleted before ingest: quarantined with the reason and the alarm's log line; a redelivery is a duplicate", async () => {
     // Prepare
     const id = await storeRaw('From: mo@example.com\r\nSubject: Vanishing\r\n\r\nHello');
     await s3().send(new DeleteObjectCommand({ Bucket: runtime.mailBucket, Key: `inbound/${id}` }));
@@ -403,4 +417,3 @@ describe('a mail that can never become a ticket is quarantined once; one that ma
     expect(await ingestMail(getRuntime(), received(id, ''))).toEqual({ outcome: 'ignored', reason: 'null reverse path (MAIL FROM:<>); the mail names no sender' });
   });
 });
-

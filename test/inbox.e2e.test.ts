@@ -5,14 +5,15 @@
  * counts of GET /tickets/views equal what the views list (after creates, assignments,
  * escalations, pauses, resolves, and changes made at once), full-text search, and ETag / 304.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import type { Ticket } from '../core/tickets/model';
 import { DynamoStore } from '../functions/store/dynamo-store';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { api, startTestRuntime, type ApiResponse, type Runtime } from './support/runtime';
+import { type ApiResponse, api, type Runtime, startTestRuntime } from './support/runtime';
 import { signIn, userWithGroup } from './support/sign-in';
 
 let runtime: Runtime;
@@ -28,13 +29,14 @@ const PARTNER = 'partner-helpdesk';
 beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'cadents', workflows: false });
   request = api(runtime);
-  store = new DynamoStore(
-    runtime.tableName,
-    new DynamoDBClient({ endpoint: runtime.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    { tiers: loadPolicy('cadents').tiers },
-  );
+  store = new DynamoStore(runtime.tableName, new DynamoDBClient({ endpoint: runtime.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), {
+    tiers: loadPolicy('cadents').tiers,
+  });
   expectStatus(await request('PUT', `/staff/partners/${PARTNER}`, { body: { name: 'Partner Helpdesk' } }), 200, 201);
-  for (const [id, partner] of [['globex', PARTNER], ['acme', undefined]] as const) {
+  for (const [id, partner] of [
+    ['globex', PARTNER],
+    ['acme', undefined],
+  ] as const) {
     expectStatus(await request('PUT', `/customers/${id}`, { body: { name: `${id} Inc.`, plan: 'standard', emailDomains: [`${id}.example`], ...(partner ? { partner } : {}) } }), 201);
   }
   const key = await request('POST', '/api-keys', { body: { name: 'acme portal', role: 'customer', customerId: 'acme' } });
@@ -190,7 +192,7 @@ describe('inbox views', () => {
     expect(totals['view=triage']).toBe(0);
   });
 
-  it('stay in a partner agent\'s and a customer\'s scope', async () => {
+  it("stay in a partner agent's and a customer's scope", async () => {
     // Prepare
     const globex = await open('globex', 'Partner scope case');
     const acme = await open('acme', 'Direct customer case');
@@ -292,7 +294,11 @@ describe('inbox views', () => {
 describe('full-text search', () => {
   it('finds by subject word, case number, requester email, description word, with diacritics folded; a customer only its own', async () => {
     // Prepare
-    const crepe = await open('acme', 'Crêpe menu missing in Café app', { email: 'zoe.mueller@acme.example', name: 'Zoë Müller', description: 'After the upgrade the dessert section shows fondue only.' });
+    const crepe = await open('acme', 'Crêpe menu missing in Café app', {
+      email: 'zoe.mueller@acme.example',
+      name: 'Zoë Müller',
+      description: 'After the upgrade the dessert section shows fondue only.',
+    });
     const other = await open('globex', 'Café app crashes', { description: 'The fondue page is blank.' });
 
     // Act / Assess
@@ -364,12 +370,16 @@ describe('tickets written before the inbox', () => {
     const oldId = `${model.split('-')[0]}-9${Date.now() % 1_000_000}`;
     const { inboxKeys: _keys, inboxOrder: _order, searchTokens: _tokens, ...rest } = Item!;
     const ticket = { ...(rest.ticket as Ticket), id: oldId, caseNumber: oldId, subject: 'Quarterly ledger mismatch' };
-    await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...rest, PK: `TICKET#${oldId}`, GSI1SK: `${ticket.createdAt}#${oldId}`, GSI3SK: `${ticket.createdAt}#${oldId}`, ticket } }));
+    await store.doc.send(
+      new PutCommand({ TableName: store.tableName, Item: { ...rest, PK: `TICKET#${oldId}`, GSI1SK: `${ticket.createdAt}#${oldId}`, GSI3SK: `${ticket.createdAt}#${oldId}`, ticket } }),
+    );
     await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: { PK: 'MIGRATION#inbox-views-2', SK: 'A' } }));
     // And an open ticket indexed before view entries carried their severity: no inboxSeverity, entries without severity.
     const unfiltered = await open('acme', 'Indexed before the severity filter', { severity: 'sev2' });
     await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: `TICKET#${unfiltered}`, SK: 'A' }, UpdateExpression: 'REMOVE inboxSeverity' }));
-    const entries = await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :view)', ExpressionAttributeValues: { ':pk': `TICKET#${unfiltered}`, ':view': 'VIEW#' } }));
+    const entries = await store.doc.send(
+      new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :view)', ExpressionAttributeValues: { ':pk': `TICKET#${unfiltered}`, ':view': 'VIEW#' } }),
+    );
     expect(entries.Items!.length).toBeGreaterThan(0);
     for (const entry of entries.Items!) await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: entry.PK, SK: entry.SK }, UpdateExpression: 'REMOVE severity' }));
     const before = await expectCountsMatchListings(agent);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../core/limits';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -41,8 +41,7 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-const mailsTo = async (to: string, caseNumber: string) =>
-  (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
+const mailsTo = async (to: string, caseNumber: string) => (await runtime.ses.store()).filter((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`));
 
 async function ticketWithSubject(subject: string) {
   return eventually(`the ticket "${subject}"`, async () => (await ticketsWithSubject(request, subject))[0], 20_000);
@@ -83,7 +82,7 @@ describe('company name and contact details at intake', () => {
     expect(triage.body.items.find((ticket: any) => ticket.id === created.body.id)?.requester.company).toBe('NewCo Media GmbH');
   });
 
-  it('a customer key\'s case keeps the company too, and takes the customer\'s time zone when the requester gives none', async () => {
+  it("a customer key's case keeps the company too, and takes the customer's time zone when the requester gives none", async () => {
     const created = await request('POST', '/tickets', {
       key: acmeKey,
       body: { subject: 'Export button missing', description: 'Gone.', severity: 'sev4', requester: { email: ERIK, name: 'Erik', company: 'ACME GmbH (Hamburg office)' } },
@@ -156,7 +155,7 @@ describe('GET /policy/severities', () => {
 });
 
 describe('GET /policy/desk', () => {
-  it('gives staff the tiers and each calendar\'s open hours around now (the console counts business time left from them); customers get a 403', async () => {
+  it("gives staff the tiers and each calendar's open hours around now (the console counts business time left from them); customers get a 403", async () => {
     const desk = await request('GET', '/policy/desk');
     expect(desk.status).toBe(200);
     expect(desk.body.tiers).toEqual([{ id: 'L1', name: 'Support Engineers', team: 'support', operatedBy: 'vendor', entryRequires: [] }]);
@@ -191,18 +190,22 @@ describe('GET /policy/desk', () => {
 });
 
 describe('the acknowledgement', () => {
-  it('states the chosen severity\'s criteria and the target in words, due in the customer\'s time zone and in UTC', async () => {
+  it("states the chosen severity's criteria and the target in words, due in the customer's time zone and in UTC", async () => {
     const created = await request('POST', '/tickets', {
       key: acmeKey,
-      body: { subject: 'Bookings lost overnight', description: 'Yesterday\'s bookings are gone.', severity: 'Level 1 - Critical', requester: { email: DANA, name: 'Dana' } },
+      body: { subject: 'Bookings lost overnight', description: "Yesterday's bookings are gone.", severity: 'Level 1 - Critical', requester: { email: DANA, name: 'Dana' } },
     });
     expect(created.status).toBe(201);
     const ticket = (await request('GET', `/tickets/${created.body.id}`)).body;
     const due = ticket.sla.firstResponse.due as string;
-    const [ack] = await eventually('the acknowledgement', async () => {
-      const found = (await mailsTo(DANA, ticket.caseNumber)).filter((mail) => /We received/.test(mail.subject));
-      return found.length ? found : undefined;
-    }, 20_000);
+    const [ack] = await eventually(
+      'the acknowledgement',
+      async () => {
+        const found = (await mailsTo(DANA, ticket.caseNumber)).filter((mail) => /We received/.test(mail.subject));
+        return found.length ? found : undefined;
+      },
+      20_000,
+    );
     const text = ack!.body.text!;
     expect(text).toContain('severity: Level 1 - Critical');
     expect(text).toContain('Level 1 - Critical: Critical production issue affecting all users.');
@@ -216,15 +219,19 @@ describe('the acknowledgement', () => {
     expect(text).toContain(`${utc.toFormat(local.toISODate() === utc.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm')} UTC)`);
   });
 
-  it('the resolution notice says when the case closes by itself, in the customer\'s time zone and in UTC', async () => {
+  it("the resolution notice says when the case closes by itself, in the customer's time zone and in UTC", async () => {
     const created = await request('POST', '/tickets', { key: acmeKey, body: { subject: 'Totals off by one', description: 'Rounding.', severity: 'sev2', requester: { email: DANA, name: 'Dana' } } });
     expect(created.status).toBe(201);
     expect((await request('POST', `/tickets/${created.body.id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Rounding fixed.' } })).status).toBe(200);
     const ticket = (await request('GET', `/tickets/${created.body.id}`)).body;
-    const [notice] = await eventually('the resolution notice', async () => {
-      const found = (await mailsTo(DANA, ticket.caseNumber)).filter((mail) => /Resolved/.test(mail.subject));
-      return found.length ? found : undefined;
-    }, 20_000);
+    const [notice] = await eventually(
+      'the resolution notice',
+      async () => {
+        const found = (await mailsTo(DANA, ticket.caseNumber)).filter((mail) => /Resolved/.test(mail.subject));
+        return found.length ? found : undefined;
+      },
+      20_000,
+    );
     // The policy's default: closed 7 calendar days after the resolution recorded on the ticket.
     const closes = DateTime.fromISO(ticket.resolution.at, { zone: 'UTC' }).plus({ days: 7 });
     const local = closes.setZone('America/New_York');

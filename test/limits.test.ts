@@ -14,24 +14,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustomerSchema, type Customer } from '../core/customer';
+import { type Customer, CustomerSchema } from '../core/customer';
 import { decideEntitlement } from '../core/entitlement';
 import { DYNAMODB, LIMITS, utf8Bytes } from '../core/limits';
-import { MAIL_THREAD_LIMIT, addMailReply, mailRecord, type MailRecord } from '../core/mail/ticket-mail';
 import type { InboundMail } from '../core/mail/parse';
+import { addMailReply, MAIL_THREAD_LIMIT, type MailRecord, mailRecord } from '../core/mail/ticket-mail';
 import { queueNotifications } from '../core/notifications/outbox';
 import type { Notification } from '../core/notifications/render';
-import { OrderRequestSchema, AgentSchema } from '../core/periods/requests';
+import { AgentSchema, OrderRequestSchema } from '../core/periods/requests';
 import { routeToDedicatedEngineer } from '../core/periods/routing';
 import { policyOrThrow } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
 import { SlaPlanner } from '../core/sla/targets';
 import { advanceClock } from '../core/tickets/breaches';
-import { type Actor, type Objective, type Ticket, type TimelineEvent } from '../core/tickets/model';
-import { type Action, type Change, type MessageKind, type RuleContext, RuleError, addMessage, applyAction, openTicket, replan } from '../core/tickets/rules';
+import type { Actor, Objective, Ticket, TimelineEvent } from '../core/tickets/model';
+import { type Action, addMessage, applyAction, type Change, type MessageKind, openTicket, type RuleContext, RuleError, replan } from '../core/tickets/rules';
 import { ActionSchema, CreateTicketSchema, MessageSchema } from '../functions/api/schemas';
 import { DynamoStore } from '../functions/store/dynamo-store';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 // ---------------------------------------------------------------------------------------------
 // DynamoDB's item size
@@ -263,7 +263,12 @@ function worstEvents(ticket: Ticket): TimelineEvent[] {
       },
     },
     { ...base, type: 'resolved', body: wide(LIMITS.resolution), data: { resolutionType: 'workaround' } },
-    { ...base, type: 'period-escalated', body: `Configuration issue, escalated to ${POLICY_ID}: ${wide(LIMITS.reason)}`, data: { issue: 'configuration', to: POLICY_ID, notify: [`team:${POLICY_ID}`, 'period-contact'] } },
+    {
+      ...base,
+      type: 'period-escalated',
+      body: `Configuration issue, escalated to ${POLICY_ID}: ${wide(LIMITS.reason)}`,
+      data: { issue: 'configuration', to: POLICY_ID, notify: [`team:${POLICY_ID}`, 'period-contact'] },
+    },
     { ...base, type: 'customer-escalation', body: wide(LIMITS.reason), data: { step: POLICY_ID, title: wide(LIMITS.name), due: INSTANT, notify: [`management:${POLICY_ID}`], from: POLICY_ID } },
   ];
 }
@@ -410,7 +415,7 @@ describe('the item-size budget', () => {
     }
   });
 
-  it('keys stay within DynamoDB\'s 2 KB partition key and 1 KB sort key', () => {
+  it("keys stay within DynamoDB's 2 KB partition key and 1 KB sort key", () => {
     const ticket = worstTicket(POLICY);
     const item = ticketItem(ticket);
     for (const name of ['PK', 'GSI1PK', 'GSI2PK', 'GSI3PK']) expect(utf8Bytes(item[name] as string), name).toBeLessThanOrEqual(DYNAMODB.partitionKeyBytes);
@@ -614,7 +619,10 @@ describe('docs/limits.md', () => {
     const rows = doc.split('\n').filter((line) => line.startsWith('|') && line.includes(`\`${name}\``));
     expect(rows, `no table row names \`${name}\``).not.toHaveLength(0);
     const written = [String(value), value.toLocaleString('en-US')];
-    expect(rows.some((row) => written.some((number) => new RegExp(`(^|[^\\d,])${number}([^\\d,]|$)`).test(row))), `no row for \`${name}\` says ${value}`).toBe(true);
+    expect(
+      rows.some((row) => written.some((number) => new RegExp(`(^|[^\\d,])${number}([^\\d,]|$)`).test(row))),
+      `no row for \`${name}\` says ${value}`,
+    ).toBe(true);
   });
 });
 
@@ -664,7 +672,14 @@ describe('on DynamoDB Local', () => {
     const request = api(runtime);
     // Prepare / Act: a ticket, then every action that adds text, at its maximum.
     const created = await request('POST', '/tickets', {
-      body: { ...validTicket(), subject: wide(LIMITS.subject), description: wide(LIMITS.description), product: wide(LIMITS.label), component: wide(LIMITS.label), requester: { email: 'dana@customer.example', name: wide(LIMITS.name) } },
+      body: {
+        ...validTicket(),
+        subject: wide(LIMITS.subject),
+        description: wide(LIMITS.description),
+        product: wide(LIMITS.label),
+        component: wide(LIMITS.label),
+        requester: { email: 'dana@customer.example', name: wide(LIMITS.name) },
+      },
     });
     expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201);
     const id = created.body.id as string;

@@ -16,8 +16,8 @@ import { loadPolicy } from '../core/policy/files';
 import { loadPolicyJson } from '../core/policy/json';
 import { TABLE_INDEXES, TABLE_KEYS } from '../lib/data/table-definition';
 import { createTable, localClient, startDynamoDB } from '../local/dynamodb';
-import { buildEvent, MAX_BODY_BYTES, toResponse, type GatewayHandler } from '../local/gateway';
-import { startRuntime, type Runtime, type RuntimeRoute } from '../local/runtime';
+import { buildEvent, type GatewayHandler, MAX_BODY_BYTES, toResponse } from '../local/gateway';
+import { type Runtime, type RuntimeRoute, startRuntime } from '../local/runtime';
 import { api, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
 
 const START = 60_000; // a JVM start takes 2–5 s on these machines; leave room on a busy one
@@ -206,7 +206,11 @@ describe('an in-memory runtime', () => {
     client.destroy();
 
     // Assess
-    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(Object.values(TABLE_INDEXES).map((index) => index.indexName).sort());
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(
+      Object.values(TABLE_INDEXES)
+        .map((index) => index.indexName)
+        .sort(),
+    );
     expect(TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
   });
 
@@ -296,25 +300,29 @@ describe('an in-memory runtime', () => {
     expect(calls.length).toBe(before + 1); // only the health check reached the handler
   });
 
-  it('keeps nothing across restarts, and stop() leaves no JVM behind', async () => {
-    // Prepare
-    const client = localClient(runtime.dynamodbEndpoint);
-    await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: item('memory') }));
-    client.destroy();
-    const firstPid = runtime.dynamodbPid;
+  it(
+    'keeps nothing across restarts, and stop() leaves no JVM behind',
+    async () => {
+      // Prepare
+      const client = localClient(runtime.dynamodbEndpoint);
+      await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: item('memory') }));
+      client.destroy();
+      const firstPid = runtime.dynamodbPid;
 
-    // Act
-    await runtime.stop();
-    const firstGone = !isAlive(firstPid);
-    runtime = await startTestRuntime({ routes });
-    const again = localClient(runtime.dynamodbEndpoint);
-    const read = await again.send(new GetItemCommand({ TableName: runtime.tableName, Key: key('memory') }));
-    again.destroy();
+      // Act
+      await runtime.stop();
+      const firstGone = !isAlive(firstPid);
+      runtime = await startTestRuntime({ routes });
+      const again = localClient(runtime.dynamodbEndpoint);
+      const read = await again.send(new GetItemCommand({ TableName: runtime.tableName, Key: key('memory') }));
+      again.destroy();
 
-    // Assess
-    expect(firstGone).toBe(true);
-    expect(read.Item).toBeUndefined();
-  }, START);
+      // Assess
+      expect(firstGone).toBe(true);
+      expect(read.Item).toBeUndefined();
+    },
+    START,
+  );
 });
 
 describe('a runtime with a data directory', () => {
@@ -326,40 +334,44 @@ describe('a runtime with a data directory', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps items and the generated admin key across a restart, and the real handler answers', async () => {
-    // Prepare: a first run writes an item, as a handler would.
-    const saved = process.env.TIERDESK_ADMIN_KEY;
-    delete process.env.TIERDESK_ADMIN_KEY; // the key must come from the data directory
-    try {
-      runtime = await startRuntime({ port: 0, dataDir, quiet: true, routes: echoRoutes().routes });
-      const client = localClient(runtime.dynamodbEndpoint);
-      await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: item('kept') }));
-      client.destroy();
-      const first = { pid: runtime.dynamodbPid, adminKey: runtime.adminKey };
+  it(
+    'keeps items and the generated admin key across a restart, and the real handler answers',
+    async () => {
+      // Prepare: a first run writes an item, as a handler would.
+      const saved = process.env.TIERDESK_ADMIN_KEY;
+      delete process.env.TIERDESK_ADMIN_KEY; // the key must come from the data directory
+      try {
+        runtime = await startRuntime({ port: 0, dataDir, quiet: true, routes: echoRoutes().routes });
+        const client = localClient(runtime.dynamodbEndpoint);
+        await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: item('kept') }));
+        client.destroy();
+        const first = { pid: runtime.dynamodbPid, adminKey: runtime.adminKey };
 
-      // Act: stop, then start on the same directory with the default routes (the real handler).
-      await runtime.stop();
-      const firstGone = !isAlive(first.pid);
-      runtime = await startRuntime({ port: 0, dataDir, quiet: true });
-      const again = localClient(runtime.dynamodbEndpoint);
-      const read = await again.send(new GetItemCommand({ TableName: runtime.tableName, Key: key('kept') }));
-      again.destroy();
-      const health = await api(runtime)('GET', '/health', { key: '' });
-      const secondPid = runtime.dynamodbPid;
-      await runtime.stop();
+        // Act: stop, then start on the same directory with the default routes (the real handler).
+        await runtime.stop();
+        const firstGone = !isAlive(first.pid);
+        runtime = await startRuntime({ port: 0, dataDir, quiet: true });
+        const again = localClient(runtime.dynamodbEndpoint);
+        const read = await again.send(new GetItemCommand({ TableName: runtime.tableName, Key: key('kept') }));
+        again.destroy();
+        const health = await api(runtime)('GET', '/health', { key: '' });
+        const secondPid = runtime.dynamodbPid;
+        await runtime.stop();
 
-      // Assess
-      expect(firstGone).toBe(true);
-      expect(read.Item?.note).toEqual({ S: 'kept?' });
-      expect(runtime.adminKey).toBe(first.adminKey);
-      expect(first.adminKey).toMatch(/^td_admin_/);
-      expect(existsSync(join(dataDir, 'admin-key'))).toBe(true);
-      expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
-      expect(isAlive(secondPid)).toBe(false);
-    } finally {
-      if (saved !== undefined) process.env.TIERDESK_ADMIN_KEY = saved;
-    }
-  }, 2 * START);
+        // Assess
+        expect(firstGone).toBe(true);
+        expect(read.Item?.note).toEqual({ S: 'kept?' });
+        expect(runtime.adminKey).toBe(first.adminKey);
+        expect(first.adminKey).toMatch(/^td_admin_/);
+        expect(existsSync(join(dataDir, 'admin-key'))).toBe(true);
+        expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+        expect(isAlive(secondPid)).toBe(false);
+      } finally {
+        if (saved !== undefined) process.env.TIERDESK_ADMIN_KEY = saved;
+      }
+    },
+    2 * START,
+  );
 });
 
 describe('failures at start-up', () => {
@@ -392,32 +404,40 @@ describe('npm start (local/start.ts)', () => {
     return { child, exited, output: () => output };
   }
 
-  it('fails with one clear line and status 1 when Java is missing', async () => {
-    // Act
-    const run = start(['--in-memory', '--port', '0'], { ...process.env, PATH: '/nonexistent', JAVA_HOME: '' });
+  it(
+    'fails with one clear line and status 1 when Java is missing',
+    async () => {
+      // Act
+      const run = start(['--in-memory', '--port', '0'], { ...process.env, PATH: '/nonexistent', JAVA_HOME: '' });
 
-    // Assess
-    expect(await run.exited).toBe(1);
-    expect(run.output().trim()).toMatch(/^tierdesk: Java was not found: .*openjdk-17-jre-headless[^\n]*$/);
-  }, START);
+      // Assess
+      expect(await run.exited).toBe(1);
+      expect(run.output().trim()).toMatch(/^tierdesk: Java was not found: .*openjdk-17-jre-headless[^\n]*$/);
+    },
+    START,
+  );
 
-  it('prints what runs where, and on SIGTERM stops DynamoDB Local and exits 0', async () => {
-    // Prepare
-    const run = start(['--in-memory', '--port', '0']);
-    await vi.waitFor(() => expect(run.output()).toContain('Ctrl-C stops everything'), { timeout: START, interval: 100 });
-    const pid = Number(/pid (\d+)/.exec(run.output())?.[1]);
+  it(
+    'prints what runs where, and on SIGTERM stops DynamoDB Local and exits 0',
+    async () => {
+      // Prepare
+      const run = start(['--in-memory', '--port', '0']);
+      await vi.waitFor(() => expect(run.output()).toContain('Ctrl-C stops everything'), { timeout: START, interval: 100 });
+      const pid = Number(/pid (\d+)/.exec(run.output())?.[1]);
 
-    // Act
-    const wasAlive = isAlive(pid);
-    run.child.kill('SIGTERM');
-    const code = await run.exited;
+      // Act
+      const wasAlive = isAlive(pid);
+      run.child.kill('SIGTERM');
+      const code = await run.exited;
 
-    // Assess
-    expect(run.output()).toMatch(/API +http:\/\/127\.0\.0\.1:\d+/);
-    expect(run.output()).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/health/);
-    expect(run.output()).toMatch(/admin key +td_admin_/);
-    expect(wasAlive).toBe(true);
-    expect(code).toBe(0);
-    expect(isAlive(pid)).toBe(false);
-  }, START);
+      // Assess
+      expect(run.output()).toMatch(/API +http:\/\/127\.0\.0\.1:\d+/);
+      expect(run.output()).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/health/);
+      expect(run.output()).toMatch(/admin key +td_admin_/);
+      expect(wasAlive).toBe(true);
+      expect(code).toBe(0);
+      expect(isAlive(pid)).toBe(false);
+    },
+    START,
+  );
 });

@@ -8,8 +8,8 @@
  * Tests follow Prepare / Act / Assess.
  */
 import { MessageRejected, SESClient, SESServiceException, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { simpleParser } from 'mailparser';
 import { mockClient } from 'aws-sdk-client-mock';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../core/notifications/render';
 import { validatePolicy } from '../core/policy/load';
@@ -17,7 +17,7 @@ import type { Policy } from '../core/policy/schema';
 import type { Ticket } from '../core/tickets/model';
 import { SesSendError, sendNotifications } from '../functions/notifications/send';
 import { isPortFree, LOCAL_AWS } from '../local/dynamodb';
-import { startSes, type LocalSes } from '../local/ses';
+import { type LocalSes, startSes } from '../local/ses';
 import { sampleTicket } from './support/sample-ticket';
 
 const policyResult = validatePolicy({
@@ -73,10 +73,7 @@ describe('delivery into the local SES emulator', () => {
     const stored = await ses.store();
 
     // Assess
-    expect(results.map((result) => result.sent.map((sent) => sent.to))).toEqual([
-      ['pat@customer.example'],
-      ['ann@vendor.example', 'lead@vendor.example'],
-    ]);
+    expect(results.map((result) => result.sent.map((sent) => sent.to))).toEqual([['pat@customer.example'], ['ann@vendor.example', 'lead@vendor.example']]);
     expect(results[1]!.skipped).toEqual([{ recipient: 'team', reason: 'no member addresses for team "frontline" in notifications.teams' }]);
     expect(stored.map((mail) => mail.messageId)).toEqual(results.flatMap((result) => result.sent.map((sent) => sent.messageId)));
 
@@ -148,9 +145,7 @@ describe('SES errors', () => {
     const ses = client();
     const mock = mockClient(ses);
     mock.on(SendRawEmailCommand).resolves({ MessageId: 'ses-ok' });
-    mock
-      .on(SendRawEmailCommand, { Destinations: ['ann@vendor.example'] })
-      .rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }));
+    mock.on(SendRawEmailCommand, { Destinations: ['ann@vendor.example'] }).rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }));
 
     // Act
     const [ack, breached] = await sendNotifications({ policy, ses }, ticket, [acknowledgement, breach]);

@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidToken,
   ListExecutionsCommand,
   SendTaskFailureCommand,
@@ -20,15 +22,12 @@ import {
   StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
-  type DescribeExecutionCommandOutput,
-  type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startStepFunctions, type LocalStepFunctions } from '../local/stepfunctions';
+import { type LocalStepFunctions, startStepFunctions } from '../local/stepfunctions';
 
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`./fixtures/statemachines/${name}.asl.json`, import.meta.url), 'utf8')) as Record<string, never>;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/statemachines/${name}.asl.json`, import.meta.url), 'utf8')) as Record<string, never>;
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
@@ -343,23 +342,20 @@ describe('StartExecution, DescribeExecution and ListExecutions', () => {
     expect(second.startDate!.getTime()).toBe(first.startDate!.getTime());
     expect(first.executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:sample-await-reply:T-30');
 
-    await expect(
-      client.send(new StartExecutionCommand({ stateMachineArn: awaitReplyArn, name: 'T-30', input: JSON.stringify({ ...input, replyWithinSeconds: 5 }) })),
-    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(client.send(new StartExecutionCommand({ stateMachineArn: awaitReplyArn, name: 'T-30', input: JSON.stringify({ ...input, replyWithinSeconds: 5 }) }))).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
 
     // Once closed, the name is taken even with the same input.
     await client.send(new SendTaskSuccessCommand({ taskToken: await tokenFor('T-30'), output: '{}' }));
     expect((await finished(first.executionArn!)).status).toBe('SUCCEEDED');
-    await expect(
-      client.send(new StartExecutionCommand({ stateMachineArn: awaitReplyArn, name: 'T-30', input: JSON.stringify(input) })),
-    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(client.send(new StartExecutionCommand({ stateMachineArn: awaitReplyArn, name: 'T-30', input: JSON.stringify(input) }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
   });
 
   test('ListExecutions filters by state machine and status', async () => {
     const running = await start(awaitReplyArn, 'list-running', { ticketId: 'T-40', replyWithinSeconds: 60, heartbeatSeconds: 30 });
     await tokenFor('T-40');
-    const list = async (statusFilter?: 'RUNNING' | 'SUCCEEDED' | 'ABORTED') =>
-      (await client.send(new ListExecutionsCommand({ stateMachineArn: awaitReplyArn, statusFilter }))).executions ?? [];
+    const list = async (statusFilter?: 'RUNNING' | 'SUCCEEDED' | 'ABORTED') => (await client.send(new ListExecutionsCommand({ stateMachineArn: awaitReplyArn, statusFilter }))).executions ?? [];
 
     const runningNames = (await list('RUNNING')).map((execution) => execution.name);
     expect(runningNames).toContain('list-running');
@@ -389,9 +385,7 @@ describe('StartExecution, DescribeExecution and ListExecutions', () => {
     await expect(describeExecution(missingExecution)).rejects.toBeInstanceOf(ExecutionDoesNotExist);
     await expect(client.send(new StopExecutionCommand({ executionArn: missingExecution }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
     await expect(client.send(new GetExecutionHistoryCommand({ executionArn: missingExecution }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
-    await expect(
-      client.send(new StartExecutionCommand({ stateMachineArn: triageArn, name: 'bad', input: 'not json' })),
-    ).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+    await expect(client.send(new StartExecutionCommand({ stateMachineArn: triageArn, name: 'bad', input: 'not json' }))).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
     await expect(client.send(new StartExecutionCommand({ stateMachineArn: triageArn, name: 'a name' }))).rejects.toMatchObject({ name: 'InvalidName' });
   });
 
@@ -406,9 +400,7 @@ describe('StartExecution, DescribeExecution and ListExecutions', () => {
 
 describe('registration and shutdown', () => {
   test('a Task without a handler is refused at registration', () => {
-    expect(() => sfn.register({ name: 'broken', definition: fixture('triage-flow'), taskHandlers: { 'sample-classify': handlers['sample-classify'] } })).toThrow(
-      /no task handler for: Finish/,
-    );
+    expect(() => sfn.register({ name: 'broken', definition: fixture('triage-flow'), taskHandlers: { 'sample-classify': handlers['sample-classify'] } })).toThrow(/no task handler for: Finish/);
   });
 
   test('stop() aborts running executions and leaves no timers or unhandled rejections behind', async () => {
@@ -422,9 +414,7 @@ describe('registration and shutdown', () => {
       await localClient.send(
         new StartExecutionCommand({ stateMachineArn: awaitReply, name: 'shutdown-token', input: JSON.stringify({ ticketId: 'T-50', replyWithinSeconds: 3600, heartbeatSeconds: 600 }) }),
       );
-      await localClient.send(
-        new StartExecutionCommand({ stateMachineArn: triage, name: 'shutdown-wait', input: JSON.stringify({ ticketId: 'T-51', severity: 'lowest' }) }),
-      );
+      await localClient.send(new StartExecutionCommand({ stateMachineArn: triage, name: 'shutdown-wait', input: JSON.stringify({ ticketId: 'T-51', severity: 'lowest' }) }));
       await tokenFor('T-50');
       expect(timers()).toBeGreaterThan(before);
 

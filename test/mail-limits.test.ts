@@ -8,19 +8,18 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { personMail } from './support/person-mail';
 import { DYNAMODB, LIMITS, utf8Bytes } from '../core/limits';
 import { automatedMailReason, hasNullReversePath } from '../core/mail/loops';
 import { HASHED_MESSAGE_ID_PREFIX, messageIdKey } from '../core/mail/message-id';
-import { parseInboundMail, type InboundMail } from '../core/mail/parse';
+import { parseInboundMail } from '../core/mail/parse';
 import { threadKeys } from '../core/mail/threading';
 import { cutMailText, mailRecord, rememberMail, ticketFieldsFromMail, unusableSender } from '../core/mail/ticket-mail';
 import { loadPolicy } from '../core/policy/files';
 import { TICKET_LINKS } from '../functions/store/dynamo-store';
+import { personMail } from './support/person-mail';
 import { sampleTicket } from './support/sample-ticket';
 
 const OWN_ADDRESSES = ['support@vendor.example'];
-
 
 const longId = (fill: string, length = 5_000) => `<${fill.repeat(length)}@mail.example>`;
 

@@ -10,13 +10,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { personMail } from './support/person-mail';
 import { automatedMailReason } from '../core/mail/loops';
 import { messageIdsIn, normaliseMessageId } from '../core/mail/message-id';
-import { mailMetadata, parseInboundMail, type InboundMail } from '../core/mail/parse';
+import { type InboundMail, mailMetadata, parseInboundMail } from '../core/mail/parse';
 import { visibleReply } from '../core/mail/reply-text';
 import { caseNumbersInSubject, sesMessageId, threadKeys } from '../core/mail/threading';
 import { subjectTagMayJoin } from '../core/mail/ticket-mail';
+import { personMail } from './support/person-mail';
 
 const OWN_ADDRESSES = ['support@vendor.example', 'Desk-Notifications@vendor.example'];
 const PREFIX = 'CASE';
@@ -28,7 +28,6 @@ function fixture(name: string): Buffer {
 function parseFixture(name: string): Promise<InboundMail> {
   return parseInboundMail(fixture(name));
 }
-
 
 function withHeaders(headers: Partial<InboundMail['headers']>): InboundMail {
   return personMail({ headers: { xLoop: [], ...headers } });
@@ -196,10 +195,7 @@ describe('the fixture corpus', () => {
     // Assess
     expect(mail.messageId).toBe('<latin1-subject@empresa.example>');
     expect(mail.inReplyTo).toBe('<0102019a1b2c3d4e-aaaa-bbbb-cccc-000000@eu-west-1.amazonses.com>');
-    expect(mail.references).toEqual([
-      '<0102019a0000aaaa-1111-2222-3333-000000@eu-west-1.amazonses.com>',
-      '<0102019a1b2c3d4e-aaaa-bbbb-cccc-000000@eu-west-1.amazonses.com>',
-    ]);
+    expect(mail.references).toEqual(['<0102019a0000aaaa-1111-2222-3333-000000@eu-west-1.amazonses.com>', '<0102019a1b2c3d4e-aaaa-bbbb-cccc-000000@eu-west-1.amazonses.com>']);
     expect(mail.from).toEqual({ address: 'jose@empresa.example', name: 'José Martínez' });
     expect(mail.date).toBe('2026-11-27T11:00:00.000Z');
   });
@@ -264,10 +260,7 @@ describe('the fixture corpus', () => {
 
 describe('parsing limits', () => {
   function plainMail(body: string, extraHeaders = ''): Buffer {
-    return Buffer.from(
-      `From: ana@acme.example\r\nTo: support@vendor.example\r\nSubject: big\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n` +
-        `Message-ID: <big@acme.example>\r\n${extraHeaders}\r\n${body}`,
-    );
+    return Buffer.from(`From: ana@acme.example\r\nTo: support@vendor.example\r\nSubject: big\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <big@acme.example>\r\n${extraHeaders}\r\n${body}`);
   }
 
   function withAttachments(sizes: number[]): Buffer {
@@ -445,13 +438,10 @@ describe('automatedMailReason', () => {
     expect(automatedMailReason(withHeaders(headers), OWN_ADDRESSES)).toBeUndefined();
   });
 
-  it.each(['MAILER-DAEMON', 'postmaster', 'noreply', 'No-Reply', 'do-not-reply', 'donotreply', 'noreply+bounces'])(
-    'treats %s@… as a system mailbox',
-    (localPart) => {
-      const mail = personMail({ from: { address: `${localPart.toLowerCase()}@acme.example`, name: '' } });
-      expect(automatedMailReason(mail, OWN_ADDRESSES)).toMatch(/^sent from a system mailbox/);
-    },
-  );
+  it.each(['MAILER-DAEMON', 'postmaster', 'noreply', 'No-Reply', 'do-not-reply', 'donotreply', 'noreply+bounces'])('treats %s@… as a system mailbox', (localPart) => {
+    const mail = personMail({ from: { address: `${localPart.toLowerCase()}@acme.example`, name: '' } });
+    expect(automatedMailReason(mail, OWN_ADDRESSES)).toMatch(/^sent from a system mailbox/);
+  });
 
   it('does not mistake a mailbox that merely contains a system word', () => {
     const mail = personMail({ from: { address: 'noreplyhandler-team@acme.example', name: '' } });
@@ -486,19 +476,12 @@ describe('caseNumbersInSubject', () => {
     expect(caseNumbersInSubject(subject, PREFIX)).toEqual(expected);
   });
 
-  it.each([
-    'SHOWCASE-123 launch',
-    'CASE-123abc',
-    'CASE-12.5 percent',
-    'CASE-0',
-    'CASE-1234567890123 is a phone number',
-    'bookcase 12',
-    'case of 12 bottles',
-    'no case number here',
-    '',
-  ])('finds none in %s', (subject) => {
-    expect(caseNumbersInSubject(subject, PREFIX)).toEqual([]);
-  });
+  it.each(['SHOWCASE-123 launch', 'CASE-123abc', 'CASE-12.5 percent', 'CASE-0', 'CASE-1234567890123 is a phone number', 'bookcase 12', 'case of 12 bottles', 'no case number here', ''])(
+    'finds none in %s',
+    (subject) => {
+      expect(caseNumbersInSubject(subject, PREFIX)).toEqual([]);
+    },
+  );
 
   it('reads a huge subject quickly', () => {
     const started = Date.now();
@@ -541,12 +524,8 @@ describe('threading keys', () => {
   });
 
   it('writes the Message-ID SES gives the mail it sends', () => {
-    expect(sesMessageId('0102019a1b2c3d4e-aaaa-bbbb-cccc-000000', 'eu-west-1')).toBe(
-      '<0102019a1b2c3d4e-aaaa-bbbb-cccc-000000@eu-west-1.amazonses.com>',
-    );
-    expect(sesMessageId('0100019a1b2c3d4e-aaaa-bbbb-cccc-000000', 'us-east-1')).toBe(
-      '<0100019a1b2c3d4e-aaaa-bbbb-cccc-000000@email.amazonses.com>',
-    );
+    expect(sesMessageId('0102019a1b2c3d4e-aaaa-bbbb-cccc-000000', 'eu-west-1')).toBe('<0102019a1b2c3d4e-aaaa-bbbb-cccc-000000@eu-west-1.amazonses.com>');
+    expect(sesMessageId('0100019a1b2c3d4e-aaaa-bbbb-cccc-000000', 'us-east-1')).toBe('<0100019a1b2c3d4e-aaaa-bbbb-cccc-000000@email.amazonses.com>');
   });
 
   it('finds our own SES id among a reply’s keys', async () => {
@@ -643,21 +622,43 @@ describe('parseInboundMail on any input', () => {
   }, 60_000);
 
   const headerName = fc.constantFrom(
-    'From', 'To', 'Cc', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'In-Reply-To', 'References', 'Content-Type',
-    'Content-Transfer-Encoding', 'MIME-Version', 'Auto-Submitted', 'Return-Path', 'List-Id', 'X-Loop',
+    'From',
+    'To',
+    'Cc',
+    'Reply-To',
+    'Subject',
+    'Date',
+    'Message-ID',
+    'In-Reply-To',
+    'References',
+    'Content-Type',
+    'Content-Transfer-Encoding',
+    'MIME-Version',
+    'Auto-Submitted',
+    'Return-Path',
+    'List-Id',
+    'X-Loop',
   );
   const headerValue = fc.oneof(
     fc.string(),
     fc.constantFrom(
-      'multipart/mixed; boundary="b"', 'multipart/alternative; boundary=', 'text/plain; charset=x-unknown', 'text/html',
-      'base64', 'quoted-printable', '=?UTF-8?B?w6k=?=', '=?Shift_JIS?B?g2WDWINn?=', '=?ISO-8859-1?Q?caf=E9?=', '<>', '<a@b>',
-      'not a date', '"unterminated <a@', 'group: a@b, c@d;',
+      'multipart/mixed; boundary="b"',
+      'multipart/alternative; boundary=',
+      'text/plain; charset=x-unknown',
+      'text/html',
+      'base64',
+      'quoted-printable',
+      '=?UTF-8?B?w6k=?=',
+      '=?Shift_JIS?B?g2WDWINn?=',
+      '=?ISO-8859-1?Q?caf=E9?=',
+      '<>',
+      '<a@b>',
+      'not a date',
+      '"unterminated <a@',
+      'group: a@b, c@d;',
     ),
   );
-  const body = fc.oneof(
-    fc.string({ maxLength: 2_000 }),
-    fc.constantFrom('--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--', '--b\r\n\r\n', '=\r\n=ZZ=4', '////', '<html><body><p>x'),
-  );
+  const body = fc.oneof(fc.string({ maxLength: 2_000 }), fc.constantFrom('--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--', '--b\r\n\r\n', '=\r\n=ZZ=4', '////', '<html><body><p>x'));
 
   it('never throws on arbitrary headers and bodies', async () => {
     await fc.assert(

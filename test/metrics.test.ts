@@ -7,9 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../functions/shared/metrics';
-import { handler as reconcile } from '../functions/workflow/reconcile';
 import { logger } from '../functions/shared/runtime';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { handler as reconcile } from '../functions/workflow/reconcile';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 // Before any handler module builds its Metrics (imports are hoisted above plain statements).
 vi.hoisted(() => {
@@ -72,10 +72,13 @@ async function eventually(name: string, withinMs: number) {
   return points(name);
 }
 
-describe('the handlers\' log lines', () => {
+describe("the handlers' log lines", () => {
   it('carry the service the stack names (POWERTOOLS_SERVICE_NAME), as the metrics do', () => {
     logger.error('service name probe');
-    const line = output.join('').split('\n').find((text) => text.includes('service name probe'));
+    const line = output
+      .join('')
+      .split('\n')
+      .find((text) => text.includes('service name probe'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!).service).toBe('tierdesk-test');
   });

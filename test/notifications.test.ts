@@ -8,16 +8,11 @@
  * Tests follow Prepare / Act / Assess.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_FROM,
-  NOTIFICATION_KINDS,
-  renderNotification,
-  type Notification,
-} from '../core/notifications/render';
 import { notificationsForEvents } from '../core/notifications/events';
+import { DEFAULT_FROM, NOTIFICATION_KINDS, type Notification, renderNotification } from '../core/notifications/render';
 import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../core/periods/mails';
-import { newOrder, type Agent } from '../core/periods/orders';
-import { presetNames, loadPolicy } from '../core/policy/files';
+import { type Agent, newOrder } from '../core/periods/orders';
+import { loadPolicy, presetNames } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy, PolicyInput } from '../core/policy/schema';
 import type { Ticket, TimelineEvent } from '../core/tickets/model';
@@ -274,7 +269,13 @@ describe('notifications for timeline events', () => {
       event('escalation-blocked', { body: 'needs steps to reproduce', data: { notify: ['team'] } }),
       event('customer-escalation', { data: { step: 'coo', due: '2026-06-01T22:00:00.000Z', notify: ['management:coo'], from: 'csm' } }),
       // The customer's own request (public): the management step is told, and the requester too.
-      event('customer-escalation', { id: 'e-asked', public: true, actor: { kind: 'customer', id: 'ana@example.com' }, body: 'No answer in two days', data: { step: 'csm', due: '2026-06-01T14:00:00.000Z', notify: ['management:csm'] } }),
+      event('customer-escalation', {
+        id: 'e-asked',
+        public: true,
+        actor: { kind: 'customer', id: 'ana@example.com' },
+        body: 'No answer in two days',
+        data: { step: 'csm', due: '2026-06-01T14:00:00.000Z', notify: ['management:csm'] },
+      }),
     ];
 
     // Act
@@ -282,9 +283,11 @@ describe('notifications for timeline events', () => {
 
     // Assess
     const base = { ticketId: 't-1', caseNumber: 'TEST-000123' };
-    expect(notifications.map((notification) => notification.eventId)).toEqual(
-      [...['created', 'agent-reply', 'status-changed', 'resolved', 'sla-warning', 'sla-breached', 'escalated', 'escalation-blocked', 'customer-escalation'].map((type) => `e-${type}`), 'e-asked', 'e-asked'],
-    );
+    expect(notifications.map((notification) => notification.eventId)).toEqual([
+      ...['created', 'agent-reply', 'status-changed', 'resolved', 'sla-warning', 'sla-breached', 'escalated', 'escalation-blocked', 'customer-escalation'].map((type) => `e-${type}`),
+      'e-asked',
+      'e-asked',
+    ]);
     // The text (a reply can be 100,000 characters) is read from the event by the sender, by this key.
     expect(notifications.every((notification) => notification.eventAt === '2026-06-01T10:00:00.000Z')).toBe(true);
     expect(notifications.map(({ eventId: _, eventAt: __, ...rest }) => rest)).toEqual([
@@ -318,7 +321,7 @@ describe('what mail to a customer promises (issue [9])', () => {
       ...overrides,
     });
 
-  it('the acknowledgement gives the severity\'s criteria and the target in words, due in the requester\'s zone and UTC', () => {
+  it("the acknowledgement gives the severity's criteria and the target in words, due in the requester's zone and UTC", () => {
     // Prepare
     const ticket = promised({ requester: { email: 'pat@customer.example', name: 'Pat', timeZone: 'America/New_York' } });
 
@@ -331,12 +334,11 @@ describe('what mail to a customer promises (issue [9])', () => {
     expect(text).toContain('Data:\n  - Major discrepancies in the data within ADvendio\n  - Data is unusable, corrupt or no longer available');
     expect(text).toContain('Back End:\n  - Major discrepancies in data or functions within ADvendio');
     expect(text).toContain(
-      'We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ' +
-        'that is by Mon 1 Jun 2026 05:30 America/New_York (09:30 UTC).',
+      'We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays), ' + 'that is by Mon 1 Jun 2026 05:30 America/New_York (09:30 UTC).',
     );
   });
 
-  it('without a zone of the requester, times are in the plan calendar\'s zone; a UTC date that differs is written out', () => {
+  it("without a zone of the requester, times are in the plan calendar's zone; a UTC date that differs is written out", () => {
     // Prepare
     const berlin = promised();
     const lateInNewYork = promised({
@@ -356,7 +358,14 @@ describe('what mail to a customer promises (issue [9])', () => {
   it('says "as soon as possible" when the plan sets no target, and gives no instant once the first response is met', () => {
     // Prepare
     const noTarget = ticketOf({ severity: '1', sla: { plan: 'standard', addOns: [], pauses: [] } });
-    const answered = promised({ sla: { plan: 'premium', addOns: [], pauses: [], firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z', metAt: '2026-06-01T08:00:00.000Z' } } });
+    const answered = promised({
+      sla: {
+        plan: 'premium',
+        addOns: [],
+        pauses: [],
+        firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z', metAt: '2026-06-01T08:00:00.000Z' },
+      },
+    });
 
     // Act
     const none = renderNotification(POLICY, noTarget, notificationOf('acknowledgement')).text;
@@ -367,13 +376,15 @@ describe('what mail to a customer promises (issue [9])', () => {
     expect(met).toContain('We will respond within 2 business hours (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays).');
   });
 
-  it('an agent reply states the next update owed — the regular status report, or a response to the customer\'s follow-up if sooner — in the requester\'s zone and UTC', () => {
+  it("an agent reply states the next update owed — the regular status report, or a response to the customer's follow-up if sooner — in the requester's zone and UTC", () => {
     // Prepare: Premium sev1 owes a status report every 4 business hours after the agent's answer.
     const reported = promised({
       requester: { email: 'pat@customer.example', timeZone: 'America/New_York' },
       status: 'open',
       sla: {
-        plan: 'premium', addOns: [], pauses: [],
+        plan: 'premium',
+        addOns: [],
+        pauses: [],
         firstResponse: { within: '2h', calendar: 'business-hours', startedAt: '2026-06-01T07:30:00.000Z', due: '2026-06-01T09:30:00.000Z', metAt: '2026-06-01T08:00:00.000Z' },
         statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: '2026-06-01T12:00:00.000Z' },
       },
@@ -400,19 +411,39 @@ describe('what mail to a customer promises (issue [9])', () => {
 
   it('a case waiting on the customer says its clocks are paused; a resolved one says when it closes by itself; nothing is promised with a time already past', () => {
     // Prepare
-    const waiting = promised({ status: 'pending-customer', sla: { plan: 'premium', addOns: [], pauses: [{ from: '2026-06-01T08:00:00.000Z' }], statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: null } } });
+    const waiting = promised({
+      status: 'pending-customer',
+      sla: {
+        plan: 'premium',
+        addOns: [],
+        pauses: [{ from: '2026-06-01T08:00:00.000Z' }],
+        statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: null },
+      },
+    });
     const resolved = promised({
       requester: { email: 'pat@customer.example', timeZone: 'Asia/Tokyo' },
       status: 'resolved',
       resolution: { type: 'fix', text: 'Patched.', at: '2026-06-01T20:00:00.000Z' },
     });
-    const missed = promised({ status: 'open', sla: { plan: 'premium', addOns: [], pauses: [], statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: '2026-06-01T12:00:00.000Z', breachedAt: '2026-06-01T12:00:00.000Z' } } });
+    const missed = promised({
+      status: 'open',
+      sla: {
+        plan: 'premium',
+        addOns: [],
+        pauses: [],
+        statusUpdate: { within: '4h', calendar: 'business-hours', startedAt: '2026-06-01T08:00:00.000Z', due: '2026-06-01T12:00:00.000Z', breachedAt: '2026-06-01T12:00:00.000Z' },
+      },
+    });
 
     // Act
     const paused = renderNotification(advendio, waiting, notificationOf('status-update')).text;
     const closing = renderNotification(advendio, resolved, notificationOf('resolution')).text;
     const late = renderNotification(advendio, missed, notificationOf('agent-reply', { body: 'Sorry for the wait.' })).text;
-    const noAutoClose = renderNotification(policyOf({ ...BASE, sla: { autoCloseResolvedAfterDays: 0 } }), { ...resolved, severity: '1', sla: { plan: 'standard', addOns: [], pauses: [] } }, notificationOf('resolution')).text;
+    const noAutoClose = renderNotification(
+      policyOf({ ...BASE, sla: { autoCloseResolvedAfterDays: 0 } }),
+      { ...resolved, severity: '1', sla: { plan: 'standard', addOns: [], pauses: [] } },
+      notificationOf('resolution'),
+    ).text;
 
     // Assess
     expect(paused).toContain('is now pending-customer.');
@@ -430,7 +461,9 @@ describe('what mail to a customer promises (issue [9])', () => {
     const escalated = promised({
       requester: { email: 'pat@customer.example', name: 'Pat', timeZone: 'Australia/Sydney' },
       sla: {
-        plan: 'premium', addOns: [], pauses: [],
+        plan: 'premium',
+        addOns: [],
+        pauses: [],
         management: { step: 0, stepId: csm.id, reason: 'No answer in two days', startedAt: '2026-06-01T08:00:00.000Z', within: '4h', calendar: 'business-hours', due: '2026-06-01T12:00:00.000Z' },
       },
     });
@@ -452,11 +485,20 @@ describe('what mail to a customer promises (issue [9])', () => {
     // Prepare
     const policy = policyOf({
       ...BASE,
-      calendars: [...BASE.calendars, { id: 'weekdays', timeZone: 'America/New_York', hours: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']] } }],
+      calendars: [
+        ...BASE.calendars,
+        {
+          id: 'weekdays',
+          timeZone: 'America/New_York',
+          hours: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']] },
+        },
+      ],
       plans: [{ id: 'standard', name: 'Standard', calendar: 'weekdays', objectives: { '1': { firstResponse: { within: '30m' } } } }],
       notifications: { ...BASE.notifications!, templates: { acknowledgement: { text: 'Target: {{target}}\nBy: {{respondBy}}\n{{severityCriteria}}' } } },
     });
-    const ticket = ticketOf({ sla: { plan: 'standard', addOns: [], pauses: [], firstResponse: { within: '30m', calendar: 'weekdays', startedAt: '2026-06-01T14:00:00.000Z', due: '2026-06-01T14:30:00.000Z' } } });
+    const ticket = ticketOf({
+      sla: { plan: 'standard', addOns: [], pauses: [], firstResponse: { within: '30m', calendar: 'weekdays', startedAt: '2026-06-01T14:00:00.000Z', due: '2026-06-01T14:30:00.000Z' } },
+    });
 
     // Act
     const { text } = renderNotification(policy, ticket, notificationOf('acknowledgement'));
@@ -469,14 +511,20 @@ describe('what mail to a customer promises (issue [9])', () => {
   });
 });
 
-describe('mail to a support period\'s point of contact (issue [9])', () => {
+describe("mail to a support period's point of contact (issue [9])", () => {
   const cadmium = loadPolicy('cadmium');
-  const order = newOrder(cadmium, 'SO-000007', 'acme', { purpose: 'attendee-support', periods: [{ start: '2026-12-01T14:00:00Z', hours: 4 }], pointOfContact: { name: 'Pat Poc', email: 'pat@customer.example' } }, Date.parse('2026-11-01T09:00:00Z'));
+  const order = newOrder(
+    cadmium,
+    'SO-000007',
+    'acme',
+    { purpose: 'attendee-support', periods: [{ start: '2026-12-01T14:00:00Z', hours: 4 }], pointOfContact: { name: 'Pat Poc', email: 'pat@customer.example' } },
+    Date.parse('2026-11-01T09:00:00Z'),
+  );
   const period = { ...order.periods[0]!, engineerId: 'ana' };
   const ana: Agent = { id: 'ana', name: 'Ana', email: 'ana@vendor.example', skills: [], availability: [] };
   const inChicago = 'Tue 1 Dec 2026 08:00 America/Chicago (14:00 UTC) – Tue 1 Dec 2026 12:00 America/Chicago (18:00 UTC) (4 hours)';
 
-  it('shows every instant in the contact\'s zone and UTC: the notice, the start, updates, the summary, the order\'s acceptance', () => {
+  it("shows every instant in the contact's zone and UTC: the notice, the start, updates, the summary, the order's acceptance", () => {
     // Act
     const zone = 'America/Chicago';
     const notice = noticeMail(cadmium, order, period, ana, zone);
@@ -496,7 +544,13 @@ describe('mail to a support period\'s point of contact (issue [9])', () => {
 
   it('staff mail (a new order) and a caller that gives no zone keep UTC', () => {
     const policy = { ...cadmium, supportPeriods: { ...cadmium.supportPeriods!, ordersTeam: 'orders' } };
-    const [placed] = orderMails(policy, order, 'order-placed', { directory: { people: [{ id: 'olga', name: 'Olga', email: 'olga@vendor.example', roles: ['agent'] }], teams: [{ id: 'orders', name: 'Orders', members: ['olga'], tiers: [] }] } as never }, 'America/Chicago');
+    const [placed] = orderMails(
+      policy,
+      order,
+      'order-placed',
+      { directory: { people: [{ id: 'olga', name: 'Olga', email: 'olga@vendor.example', roles: ['agent'] }], teams: [{ id: 'orders', name: 'Orders', members: ['olga'], tiers: [] }] } as never },
+      'America/Chicago',
+    );
     expect(placed!.text).toContain('  - 2026-12-01 14:00 UTC – 2026-12-01 18:00 UTC (4 hours)');
     expect(noticeMail(cadmium, order, period, ana).subject).toBe('[SO-000007] Your dedicated support engineer for 2026-12-01 14:00 UTC is confirmed');
   });

@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { signTierdeskPayload, signTwilioRequest } from '../core/webhooks/signatures';
 import { openApiDocument } from '../functions/api/openapi';
 import { RESPONSES, type ResponseName } from '../functions/api/responses';
 import { ROUTES } from '../functions/api/routes';
-import { signTierdeskPayload, signTwilioRequest } from '../core/webhooks/signatures';
 import { API_TYPES_FILE, apiTypes } from '../scripts/api-types';
 import { eventually } from './support/eventually';
-import { startTestRuntime, type Runtime } from './support/runtime';
+import { type Runtime, startTestRuntime } from './support/runtime';
 
 type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any>; responses: Record<string, any> } };
 const doc = openApiDocument() as unknown as Doc;
@@ -38,7 +38,10 @@ describe('the OpenAPI document', () => {
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
         maxBuffer: 16 * 1024 * 1024,
       }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
-      const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
+      const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string; location: { pointer: string }[] }[];
+      };
       const problems = report.problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
       expect(problems).toEqual([]);
       expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
@@ -47,13 +50,16 @@ describe('the OpenAPI document', () => {
     }
   }, 120_000);
 
-  it('gives every operation a unique camelCase operationId, tags, security, a success and (the API\'s) 4xx answers', () => {
+  it("gives every operation a unique camelCase operationId, tags, security, a success and (the API's) 4xx answers", () => {
     const ids = operations.map(({ op }) => op.operationId);
     expect(ids.every((id) => /^[a-z][A-Za-z0-9]+$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     for (const { path, method, op } of operations) {
       const statuses = Object.keys(op.responses).map(Number);
-      expect(statuses.some((status) => status >= 200 && status < 400), `${method} ${path}`).toBe(true);
+      expect(
+        statuses.some((status) => status >= 200 && status < 400),
+        `${method} ${path}`,
+      ).toBe(true);
       expect(op.tags?.length, `${method} ${path}`).toBe(1);
       expect(op.security, `${method} ${path}`).toBeDefined();
       // /health and /openapi.json answer 200 to every GET (redocly.yaml says why the rule is off).
@@ -77,14 +83,20 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual(Object.keys(RESPONSES).sort());
   });
 
-  it('the console\'s committed API types are what `npm run api:types` writes from it', async () => {
+  it("the console's committed API types are what `npm run api:types` writes from it", async () => {
     expect(readFileSync(API_TYPES_FILE, 'utf8'), 'console/src/api/schema.d.ts is stale: run `npm run api:types` and commit it').toBe(await apiTypes());
   });
 });
 
 // ---- real answers, held to the document ------------------------------------------------------------
 
-const SECRETS = { portal: ['whsec_openapi-portal'], zendesk: ['zendesk-openapi'], pbx: ['cti-openapi-token-0123456789'], voice: ['twilio-openapi-token-0123456789abcdef'], livechat: ['whsec_openapi-chat'] };
+const SECRETS = {
+  portal: ['whsec_openapi-portal'],
+  zendesk: ['zendesk-openapi'],
+  pbx: ['cti-openapi-token-0123456789'],
+  voice: ['twilio-openapi-token-0123456789abcdef'],
+  livechat: ['whsec_openapi-chat'],
+};
 
 let runtime: Runtime;
 /** operationId -> the statuses it answered. */
@@ -184,7 +196,15 @@ describe('every answer of the local runtime is the one the document gives', () =
     expect((await call('GET', '/staff/teams')).status).toBe(200);
     expect((await call('GET', '/staff')).status).toBe(200);
 
-    const customer = { name: 'Acme', plan: 'standard', addOns: [], designatedUsers: ['KIM@acme.example', 'kim@acme.example'], contacts: [{ name: 'Kim Park', email: 'kim@acme.example' }], emailDomains: ['acme.example'], accountTeam: { tam: 'ana' } };
+    const customer = {
+      name: 'Acme',
+      plan: 'standard',
+      addOns: [],
+      designatedUsers: ['KIM@acme.example', 'kim@acme.example'],
+      contacts: [{ name: 'Kim Park', email: 'kim@acme.example' }],
+      emailDomains: ['acme.example'],
+      accountTeam: { tam: 'ana' },
+    };
     expect((await call('PUT', '/customers/acme', { body: customer })).status).toBe(201);
     const replaced = await call('PUT', '/customers/acme', { body: customer, headers: { 'if-match': '1' } });
     expect(replaced.status).toBe(200);
@@ -239,7 +259,13 @@ describe('every answer of the local runtime is the one the document gives', () =
     // A mail with an attachment: the attachment is a 302 to its download.
     const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
     try {
-      await smtp.sendMail({ from: 'kim@acme.example', to: 'support@fuzz-test.example', subject: 'Log attached (openapi)', text: 'See the log.', attachments: [{ filename: 'log.txt', content: 'line 1\n' }] });
+      await smtp.sendMail({
+        from: 'kim@acme.example',
+        to: 'support@fuzz-test.example',
+        subject: 'Log attached (openapi)',
+        text: 'See the log.',
+        attachments: [{ filename: 'log.txt', content: 'line 1\n' }],
+      });
     } finally {
       smtp.close();
     }
@@ -284,7 +310,12 @@ describe('every answer of the local runtime is the one the document gives', () =
     const form = { CallSid: 'CAopenapi1', From: '+12025550123', To: '+18005550199', CallStatus: 'ringing' };
     const twilioSignature = signTwilioRequest(SECRETS.voice[0]!, 'https://support.example.com/webhooks/twilio/voice', form);
     expect(
-      (await call('POST', '/webhooks/twilio/voice', { raw: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature } })).status,
+      (
+        await call('POST', '/webhooks/twilio/voice', {
+          raw: new URLSearchParams(form).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature },
+        })
+      ).status,
     ).toBe(200);
 
     // Every operation answered its success at least once.

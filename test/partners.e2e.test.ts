@@ -6,7 +6,7 @@
  * Cadents' own agent works it. The rules: docs/authorization.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestRuntime, type ApiResponse, type Runtime } from './support/runtime';
+import { type ApiResponse, api, type Runtime, startTestRuntime } from './support/runtime';
 import { signIn, userWithGroup } from './support/sign-in';
 
 let runtime: Runtime;
@@ -22,7 +22,10 @@ beforeAll(async () => {
   runtime = await startTestRuntime({ policy: 'cadents', workflows: false });
   request = api(runtime);
   // The preset's directory names the demo partner; another partner serves another customer.
-  for (const [id, name] of [[PARTNER, 'Partner Helpdesk'], ['other-partner', 'Other Partner']]) {
+  for (const [id, name] of [
+    [PARTNER, 'Partner Helpdesk'],
+    ['other-partner', 'Other Partner'],
+  ]) {
     expect((await request('PUT', `/staff/partners/${id}`, { body: { name } })).status).toBeLessThan(300);
   }
   const customers = { globex: PARTNER, initech: 'other-partner', acme: undefined };
@@ -53,7 +56,7 @@ function expectStatus(response: ApiResponse, status: number): void {
 }
 
 describe('a partner agent', () => {
-  it('gets 404 for another partner\'s and a direct customer\'s case, and lists only its customers\' cases', async () => {
+  it("gets 404 for another partner's and a direct customer's case, and lists only its customers' cases", async () => {
     // Arrange
     const own = await caseOf('globex');
     const others = [await caseOf('initech'), await caseOf('acme')];
@@ -91,7 +94,7 @@ describe('a partner agent', () => {
     expect(other.body.field).toBe('customerId');
   });
 
-  it('works its customer\'s case at Levels 1 and 2, is refused Level 3 without steps to reproduce, and after the hand-over only reads and notes', async () => {
+  it("works its customer's case at Levels 1 and 2, is refused Level 3 without steps to reproduce, and after the hand-over only reads and notes", async () => {
     // Arrange
     const id = await caseOf('globex');
 
@@ -102,7 +105,10 @@ describe('a partner agent', () => {
     const vendorReplyAtLevel2 = await request('POST', `/tickets/${id}/messages`, { key: vendorAgent, body: { body: 'Cadents here.' } });
     const vendorNoteAtLevel2 = await request('POST', `/tickets/${id}/messages`, { key: vendorAgent, body: { kind: 'internal-note', body: 'Known issue in 4.2?' } });
     const withoutSteps = await request('POST', `/tickets/${id}/actions`, { key: partnerAgent, body: { type: 'escalate', reason: 'A defect' } });
-    const toLevel3 = await request('POST', `/tickets/${id}/actions`, { key: partnerAgent, body: { type: 'escalate', reason: 'A defect', details: { stepsToReproduce: 'Upgrade to 4.2, place a call, wait 60 s' } } });
+    const toLevel3 = await request('POST', `/tickets/${id}/actions`, {
+      key: partnerAgent,
+      body: { type: 'escalate', reason: 'A defect', details: { stepsToReproduce: 'Upgrade to 4.2, place a call, wait 60 s' } },
+    });
 
     // Act: handed over to Cadents.
     const readAfter = await request('GET', `/tickets/${id}`, { key: partnerAgent });

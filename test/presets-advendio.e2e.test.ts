@@ -1,34 +1,13 @@
-/**
- * The ADvendio preset (support document 004, "Support Team Process") walked end to end on
- * `npm start`'s runtime, promise by promise in the document's order, with the preset's own staff
- * directory: a short-target copy of presets/advendio.yaml (test/support/short-preset.ts: always
- * open, an hour of the preset is 3.6 s here) so its timers fire within the test. Every mail is read
- * back from the SES emulator and checked for who gets it (the directory's people) and what it says.
- *
- * - Case management and communication: "keeping clients informed about the progress of their
- *   cases", "seamless updates" (statusUpdate: warned and breached to the assignee and team lead).
- * - Complex cases are discussed with Product Management and Development (an agent's escalation).
- * - The Support Escalation Path: Customer Success Manager (the customer's own), COO, CEO.
- * - Incident Category Definitions: each severity's Functions / Data / Back End criteria, served by
- *   GET /policy/severities and quoted in the acknowledgement, with the target and its due time in
- *   the customer's zone and UTC; a level named in a mail counts for entitled senders only.
- * - Case Reason definitions, by id or name.
- *
- * As in test/sla-workflow.e2e.test.ts nothing depends on the machine's speed: recorded due
- * instants are exact, the clock acts within LATE_MS of them, and a step that must come before a
- * deadline has at least 15 s to do so (which is why the scale is 1,000 and not 3,600).
- */
-import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatInstant } from '../core/notifications/render';
 import { loadPolicy } from '../core/policy/files';
-import { loadDirectory } from '../core/staff/files';
-import { resolveTarget } from '../core/sla/targets';
 import { targetWords } from '../core/sla/target-words';
+import { resolveTarget } from '../core/sla/targets';
+import { loadDirectory } from '../core/staff/files';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { caseMails, expectAround, inZoneAndUtc, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
@@ -114,7 +93,13 @@ interface Ticket {
 async function open(subject: string, severity: string, options: { key?: string; requester?: Record<string, string>; caseReason?: string } = {}): Promise<Ticket> {
   const created = await request('POST', '/tickets', {
     ...(options.key ? { key: options.key } : {}),
-    body: { subject, description: 'Campaign line items show wrong impressions.', severity, requester: options.requester ?? { email: JANA, name: 'Jana Sato' }, ...(options.caseReason ? { caseReason: options.caseReason } : {}) },
+    body: {
+      subject,
+      description: 'Campaign line items show wrong impressions.',
+      severity,
+      requester: options.requester ?? { email: JANA, name: 'Jana Sato' },
+      ...(options.caseReason ? { caseReason: options.caseReason } : {}),
+    },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return read(created.body.id);
@@ -165,7 +150,7 @@ describe.concurrent('Support Engineers keep clients informed about the progress 
     expect(toClient.some((mail) => mail.subject.includes('SLA'))).toBe(false);
   });
 
-  it('each update starts the next interval, at the plan\'s own rate (Basic: daily for Level 1)', async () => {
+  it("each update starts the next interval, at the plan's own rate (Basic: daily for Level 1)", async () => {
     // Prepare
     const ticket = await open('Invoice run stops at 50 %', 'Level 1 - Critical', { key: radioKey, requester: { email: TOM, name: 'Tom Berg' } });
     expect(Date.parse(ticket.sla.firstResponse.due)).toBe(Date.parse(ticket.createdAt) + short(BASIC_SEV1.firstResponse));
@@ -185,7 +170,7 @@ describe.concurrent('Support Engineers keep clients informed about the progress 
 });
 
 describe.concurrent('complex cases go to Product Management and Development', () => {
-  it('by the Support Engineer\'s decision, not on a timer: that team is mailed', async () => {
+  it("by the Support Engineer's decision, not on a timer: that team is mailed", async () => {
     // Prepare: the document sets no resolution target, so nothing moves the case by itself.
     const ticket = await open('Forecast differs from the AdServer', 'sev3', { key: kanalKey, caseReason: 'bug' });
     expect([ticket.tier, ticket.team]).toEqual(['support-engineers', 'advendio-support']);
@@ -206,7 +191,7 @@ describe.concurrent('complex cases go to Product Management and Development', ()
 });
 
 describe.concurrent('the Support Escalation Path: Customer Success Manager, COO, CEO', () => {
-  it('the customer\'s own CSM is asked first; unanswered, the COO; answered, the next escalation goes to the CEO; each by mail', async () => {
+  it("the customer's own CSM is asked first; unanswered, the COO; answered, the next escalation goes to the CEO; each by mail", async () => {
     // Prepare
     const ticket = await open('Nobody calls us back', 'sev3', { key: kanalKey });
 
@@ -225,7 +210,9 @@ describe.concurrent('the Support Escalation Path: Customer Success Manager, COO,
     // Assess: Kanal's own CSM (Ben), not every CSM, got the first mail.
     const csmMail = await mails(ticket.caseNumber, `Customer escalation: Customer Success Manager to respond by ${formatInstant(csmStep.due)}`, 1);
     expect(recipients(csmMail)).toEqual([email('ben.fischer')]);
-    expect(csmMail[0]!.body.text).toContain(`The customer escalated case ${ticket.caseNumber} ("Nobody calls us back"). Customer Success Manager is asked to respond by ${formatInstant(csmStep.due)}.`);
+    expect(csmMail[0]!.body.text).toContain(
+      `The customer escalated case ${ticket.caseNumber} ("Nobody calls us back"). Customer Success Manager is asked to respond by ${formatInstant(csmStep.due)}.`,
+    );
     expect(csmMail[0]!.body.text).toContain('Reason given: Three days without a call back.');
     // The step passed unanswered: on time, the team lead is told, and the COO is asked on a timer of their own.
     expectAround(toCoo.at, Date.parse(csmStep.due));
@@ -238,7 +225,7 @@ describe.concurrent('the Support Escalation Path: Customer Success Manager, COO,
     expect((await read(ticket.id)).timeline.find((e) => e.type === 'escalation-acknowledged')?.data).toEqual({ step: 'coo', title: 'COO - Chief Operating Officer' });
 
     // Act: the customer is still unhappy and escalates again.
-    const again = await act(ticket.id, { type: 'customer-escalate', reason: 'The COO\'s plan did not help.' }, kanalKey);
+    const again = await act(ticket.id, { type: 'customer-escalate', reason: "The COO's plan did not help." }, kanalKey);
     expect(again.status, JSON.stringify(again.body)).toBe(200);
 
     // Assess: the CEO is asked, by mail, within 2 business days (58 s here).
@@ -246,7 +233,7 @@ describe.concurrent('the Support Escalation Path: Customer Success Manager, COO,
     expect([ceoStep.stepId, Date.parse(ceoStep.due) - Date.parse(ceoStep.startedAt)]).toEqual(['ceo', short(CHAIN.ceo)]);
     const ceoMail = await mails(ticket.caseNumber, `Customer escalation: CEO - Chief Executive Officer to respond by ${formatInstant(ceoStep.due)}`, 1);
     expect(recipients(ceoMail)).toEqual([email('martin.keller')]);
-    expect(ceoMail[0]!.body.text).toContain('Reason given: The COO\'s plan did not help.');
+    expect(ceoMail[0]!.body.text).toContain("Reason given: The COO's plan did not help.");
     // Answered: the path has no step beyond the CEO.
     expect((await act(ticket.id, { type: 'acknowledge-escalation' })).status).toBe(200);
     const beyond = await act(ticket.id, { type: 'customer-escalate', reason: 'Still unhappy.' }, kanalKey);
@@ -269,7 +256,7 @@ describe.concurrent('the Support Escalation Path: Customer Success Manager, COO,
 });
 
 describe.concurrent('Incident Category Definitions', () => {
-  it('GET /policy/severities serves the four levels with their Functions / Data / Back End criteria, and a customer\'s targets in words', async () => {
+  it("GET /policy/severities serves the four levels with their Functions / Data / Back End criteria, and a customer's targets in words", async () => {
     // Act
     const all = await request('GET', '/policy/severities');
     const own = await request('GET', '/policy/severities', { key: kanalKey });
@@ -287,14 +274,15 @@ describe.concurrent('Incident Category Definitions', () => {
     const [critical, , high, medium] = all.body.severities;
     expect(critical.definition).toBe('Critical production issue affecting all users, including system unavailability and data integrity issues with no workaround available.');
     expect(critical.criteria[0].items).toEqual(['Software errors that prevents the functionality of ADvendio']);
-    expect(critical.criteria[1].items).toEqual(['Major discrepancies in the data within ADvendio', 'Data is unusable, corrupt or no longer available in the system. The analyses in the system cannot be used as regards content']);
+    expect(critical.criteria[1].items).toEqual([
+      'Major discrepancies in the data within ADvendio',
+      'Data is unusable, corrupt or no longer available in the system. The analyses in the system cannot be used as regards content',
+    ]);
     expect(high.criteria[2].items[0]).toMatch(/^Some discrepancies in data or functions within ADvendio, .* distorted by the add-ons installed by ADvendio\.$/);
     expect(medium.definition).toContain('Resolution required as soon as reasonably practicable.');
     expect(medium.criteria[2].items).toEqual(['Minor discrepancies, erroneous or unavailable data/functions which do not affect employees or analyses']);
     expect(own.body.plan).toBe('premium');
-    expect(own.body.severities.map((s: any) => s.targets.firstResponse.within)).toEqual(
-      (['sev1', 'sev2', 'sev3', 'sev4'] as const).map((id) => `${short(PREMIUM[id].firstResponse) / 1_000}s`),
-    );
+    expect(own.body.severities.map((s: any) => s.targets.firstResponse.within)).toEqual((['sev1', 'sev2', 'sev3', 'sev4'] as const).map((id) => `${short(PREMIUM[id].firstResponse) / 1_000}s`));
     expect(own.body.severities[0].targets.firstResponse.text).toBe(`within ${short(PREMIUM.sev1.firstResponse) / 1_000} seconds (around the clock)`);
   });
 
@@ -308,7 +296,7 @@ describe.concurrent('Incident Category Definitions', () => {
     expect(words('basic', 'sev4')).toBe('within 2 business days (Mon–Fri 09:00–17:00, Europe/Berlin time, not on public holidays)');
   });
 
-  it('the acknowledgement quotes the chosen level\'s criteria and states the target, due in the customer\'s zone and in UTC', async () => {
+  it("the acknowledgement quotes the chosen level's criteria and states the target, due in the customer's zone and in UTC", async () => {
     // Prepare: what the portal shows Kanal for Level 2.
     const offered = (await request('GET', '/policy/severities', { key: kanalKey })).body.severities[1].targets.firstResponse.text as string;
 
@@ -319,7 +307,10 @@ describe.concurrent('Incident Category Definitions', () => {
     ]);
 
     // Assess
-    for (const [ticket, to, zone] of [[tokyo, JANA, 'Asia/Tokyo'], [losAngeles, 'kim@kanal.example', 'America/Los_Angeles']] as const) {
+    for (const [ticket, to, zone] of [
+      [tokyo, JANA, 'Asia/Tokyo'],
+      [losAngeles, 'kim@kanal.example', 'America/Los_Angeles'],
+    ] as const) {
       expect(ticket.severity).toBe('sev2');
       expect(Date.parse(ticket.sla.firstResponse.due)).toBe(Date.parse(ticket.createdAt) + short(PREMIUM.sev2.firstResponse));
       const [ack] = await mails(ticket.caseNumber, 'We received your request: ', 1);
@@ -335,7 +326,7 @@ describe.concurrent('Incident Category Definitions', () => {
     }
   });
 
-  it('a level named in a mail counts for requesters of an entitled customer; a stranger\'s or a lapsed customer\'s mail opens at Level 4, the reason on the timeline', async () => {
+  it("a level named in a mail counts for requesters of an entitled customer; a stranger's or a lapsed customer's mail opens at Level 4, the reason on the timeline", async () => {
     // Act
     await smtp.sendMail({ from: `Jana Sato <${JANA}>`, to: DESK, subject: 'Level 1: all bookings gone after the release', text: 'Nothing can be booked.' });
     await smtp.sendMail({ from: 'Sam <sam@stranger.example>', to: DESK, subject: 'Sev1 - reports broken', text: 'Please call.' });

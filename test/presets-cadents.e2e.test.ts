@@ -26,7 +26,7 @@ import { formatInstant } from '../core/notifications/render';
 import { loadDirectory } from '../core/staff/files';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { caseMails, expectAround, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
@@ -117,7 +117,7 @@ function until<T>(id: string, what: string, found: (ticket: Ticket) => T | undef
 const clockEvent = (type: string, objective: string) => (ticket: Ticket) => ticket.timeline.find((event) => event.type === type && event.data?.objective === objective);
 
 describe.concurrent('Level 1: simple email processing, support entitlement verified', () => {
-  it('an end customer\'s mail is logged at Level 1 with the partner\'s team and acknowledged; a sender of no customer waits in triage', async () => {
+  it("an end customer's mail is logged at Level 1 with the partner's team and acknowledged; a sender of no customer waits in triage", async () => {
     // Act
     await smtp.sendMail({ from: `Ana Lima <${REQUESTER.email}>`, to: 'support@cadents.example', subject: 'Stream keys rejected', text: 'Since this morning every stream key is rejected.' });
     await smtp.sendMail({ from: 'Sam <sam@unknown.example>', to: 'support@cadents.example', subject: 'Is there a trial licence?', text: 'We would like to try the encoder.' });
@@ -129,7 +129,10 @@ describe.concurrent('Level 1: simple email processing, support entitlement verif
     expect([fromStranger.tier, fromStranger.queue, fromStranger.entitlement.status]).toEqual(['level1', 'triage', 'unverified']);
     // No severity markers in this preset: a mail opens at the default, Severity 4.
     expect([fromEndCo.severity, fromStranger.severity]).toEqual(['sev4', 'sev4']);
-    for (const [ticket, to] of [[fromEndCo, REQUESTER.email], [fromStranger, 'sam@unknown.example']] as const) {
+    for (const [ticket, to] of [
+      [fromEndCo, REQUESTER.email],
+      [fromStranger, 'sam@unknown.example'],
+    ] as const) {
       const [ack] = await mails(ticket.caseNumber, 'We received your request: ', 1);
       expect(ack!.destination.to).toEqual([to]);
       expect(ack!.body.text).toContain(`Your case number is ${ticket.caseNumber} (severity: Severity 4 – Low).`);
@@ -168,7 +171,7 @@ describe.concurrent('Level 1: initial problem categorization', () => {
 });
 
 describe.concurrent('Levels 1 and 2 by the partner, Level 3 by Cadents', () => {
-  it('an agent escalates: Level 2 is refused until the symptoms are given, Level 3 until the steps to reproduce; each level\'s team is mailed', async () => {
+  it("an agent escalates: Level 2 is refused until the symptoms are given, Level 3 until the steps to reproduce; each level's team is mailed", async () => {
     // Prepare: Severity 4, so no target passes during the test (first response 58 s away, Level 1 144 s).
     const ticket = await open('Cannot configure multicast', 'sev4', { caseReason: 'configuration' });
     expect([ticket.tier, ticket.team, ticket.queue]).toEqual(['level1', 'partner-level1', 'partner-level1']);
@@ -329,7 +332,7 @@ describe.concurrent('Level 1: regular problem resolution status reports to the e
 });
 
 describe.concurrent('severity targets (chosen by the preset)', () => {
-  it('each severity\'s first response and Level 1 resolution are due exactly its target after opening, and the end user is told the first', async () => {
+  it("each severity's first response and Level 1 resolution are due exactly its target after opening, and the end user is told the first", async () => {
     // Act
     const opened = await Promise.all((['sev1', 'sev2', 'sev3', 'sev4'] as const).map(async (severity) => [severity, await open(`Targets of ${severity}`, severity)] as const));
 
@@ -344,7 +347,9 @@ describe.concurrent('severity targets (chosen by the preset)', () => {
       const due = DateTime.fromISO(ticket.sla.firstResponse.due, { zone: 'America/New_York' });
       const utc = due.setZone('UTC');
       const utcWords = utc.toFormat(due.toISODate() === utc.toISODate() ? 'HH:mm' : 'ccc d LLL yyyy HH:mm');
-      expect(ack!.body.text).toContain(`Your case number is ${ticket.caseNumber} (severity: ${['Severity 1 – Critical', 'Severity 2 – High', 'Severity 3 – Medium', 'Severity 4 – Low'][Number(severity.slice(3)) - 1]}).`);
+      expect(ack!.body.text).toContain(
+        `Your case number is ${ticket.caseNumber} (severity: ${['Severity 1 – Critical', 'Severity 2 – High', 'Severity 3 – Medium', 'Severity 4 – Low'][Number(severity.slice(3)) - 1]}).`,
+      );
       expect(ack!.body.text).toContain(
         `We will respond within ${shortWords(TARGETS[severity].firstResponse)} (around the clock), that is by ${due.toFormat('ccc d LLL yyyy HH:mm')} America/New_York (${utcWords} UTC).`,
       );

@@ -21,7 +21,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SentMail } from '../local/ses';
 import { eventually } from './support/eventually';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { shortPreset, shortPresetPolicy } from './support/short-preset';
 
 /** An hour of the preset lasts a second here. */
@@ -86,7 +86,7 @@ const blockAfter = (leadMs: number) => Math.ceil((Date.now() + leadMs) / BLOCK_M
 const hours = (blocks: number) => blocks * BLOCK_HOURS;
 /** How a mail shows an instant in UTC, whether alone ("2026-12-01 14:00 UTC") or beside the reader's zone ("… (14:00 UTC)"). */
 const utcClock = (ms: number) => `${iso(ms).slice(11, 16)} UTC`;
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const recipientsOf = (mails: SentMail[]) => [...new Set(mails.flatMap((m) => [...m.destination.to, ...m.destination.cc, ...m.destination.bcc]))].sort();
 
@@ -210,9 +210,13 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     expect((await request('POST', `/support-orders/${rival.body.id}/cancel`)).body.status).toBe('cancelled');
   }, 60_000);
 
-  it('Exchange Contact Information: before the period the point of contact is sent the engineer\'s contact details and the dedicated number (the confirmation)', async () => {
+  it("Exchange Contact Information: before the period the point of contact is sent the engineer's contact details and the dedicated number (the confirmation)", async () => {
     // Act: the notice falls due NOTICE_LEAD_MS before the start.
-    const notice = await delivered(new RegExp(`^${escape(`[${s.orderId}] Your dedicated support engineer for `)}.*${escape(utcClock(s.start))}.* is confirmed$`), [POC.email], s.start - Date.now() + MAIL_WITHIN_MS);
+    const notice = await delivered(
+      new RegExp(`^${escapeRegExp(`[${s.orderId}] Your dedicated support engineer for `)}.*${escapeRegExp(utcClock(s.start))}.* is confirmed$`),
+      [POC.email],
+      s.start - Date.now() + MAIL_WITHIN_MS,
+    );
 
     // Assess: sent when due (not at acceptance, unless that was already late).
     expect(notice[0]!.at * 1_000).toBeGreaterThanOrEqual(Math.min(s.start - NOTICE_LEAD_MS, s.acceptedAt) - 1_000);
@@ -224,7 +228,7 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     expect(text).toContain(`During the period, call ${DEDICATED_NUMBER}: it rings with your engineer.`);
   }, 60_000);
 
-  it('Support during the period: the start mail; every channel\'s tickets go to the engineer, who is told; calls ring him; system and configuration issues and what he cannot resolve are escalated', async () => {
+  it("Support during the period: the start mail; every channel's tickets go to the engineer, who is told; calls ring him; system and configuration issues and what he cannot resolve are escalated", async () => {
     // Act: the period starts.
     const started = await delivered(`[${s.orderId}] Your support period has started`, [POC.email], s.start - Date.now() + MAIL_WITHIN_MS);
     // Competing requests by mail (first: its ingestion runs while the others are made), the portal (API) and phone.
@@ -237,7 +241,11 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     const call = { CallSid: 'CA-cadmium-1', From: POC.phone.replace(/ /g, ''), To: DEDICATED_NUMBER.replace(/ /g, ''), AccountSid: 'AC-cadmium', CallStatus: 'ringing' };
     const ring = await twilio(call);
     const twiml = await ring.text();
-    s.tickets.login = await eventually('the mailed ticket', async () => (await request('GET', `/tickets?customer=${CUSTOMER}&limit=100`)).body.items.find((t: any) => t.subject === 'Speakers cannot log in'), MAIL_WITHIN_MS);
+    s.tickets.login = await eventually(
+      'the mailed ticket',
+      async () => (await request('GET', `/tickets?customer=${CUSTOMER}&limit=100`)).body.items.find((t: any) => t.subject === 'Speakers cannot log in'),
+      MAIL_WITHIN_MS,
+    );
     s.tickets.call = (await request('GET', `/tickets?customer=${CUSTOMER}&limit=100`)).body.items.find((t: any) => t.channel === 'phone');
     const queue = (await request('GET', '/tickets?queue=dedicated:kevin.park&limit=100')).body.items.map((t: any) => t.caseNumber);
     // The engineer escalates: the outage to infrastructure, the form to the project manager, and
@@ -254,7 +262,7 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     expect(sent.findIndex((subject) => subject.startsWith(`[${s.orderId}] Your dedicated support engineer`))).toBeLessThan(sent.indexOf(`[${s.orderId}] Your support period has started`));
     expect(textOf(started)).toContain('your dedicated support period has started and runs until');
     expect(textOf(started)).toContain(`Kevin Park takes every ticket of yours first; call ${DEDICATED_NUMBER}.`);
-    expect(inPeriod, 'the period\'s tickets were opened and worked before it ended').toBeLessThan(s.end);
+    expect(inPeriod, "the period's tickets were opened and worked before it ended").toBeLessThan(s.end);
     // Every ticket of the customer, from every channel, is Kevin's, in his queue, most severe first.
     for (const ticket of [s.tickets.howTo, s.tickets.registration, s.tickets.stream, s.tickets.badges, s.tickets.login, s.tickets.call]) {
       expect(ticket, 'a ticket of the period').toBeDefined();
@@ -297,9 +305,12 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     const resolved = await delivered(`[${howTo.caseNumber}] Resolved: How do I export the attendee list`, [ATTENDEE.email, POC.email]);
     expect(textOf(resolved)).toContain('Reports > Attendees > Export as CSV.');
     // Periodic updates (every "hour") to the point of contact while the period runs.
-    const update = await eventually('a period update listing the tickets', async () =>
-      (await runtime.ses.store()).find((m) => m.subject.startsWith(`[${s.orderId}] Support period update:`) && m.body.text?.includes(login.caseNumber) && m.body.text.includes('resolved:')),
-    s.end - Date.now() + MAIL_WITHIN_MS);
+    const update = await eventually(
+      'a period update listing the tickets',
+      async () =>
+        (await runtime.ses.store()).find((m) => m.subject.startsWith(`[${s.orderId}] Support period update:`) && m.body.text?.includes(login.caseNumber) && m.body.text.includes('resolved:')),
+      s.end - Date.now() + MAIL_WITHIN_MS,
+    );
     expect(update.destination.to).toEqual([POC.email]);
     expect(update.body.text).toContain('system issue escalated to infrastructure');
   }, 120_000);
@@ -322,7 +333,7 @@ describe('Cadmium dedicated virtual support, as document 000 promises it', () =>
     expect(text).toContain(`- ${howTo.caseNumber} · How do I export the attendee list · Severity 4 – Low · resolved\n  resolved: Reports > Attendees > Export as CSV.`);
     expect(text).toContain(`- ${badges.caseNumber} · Badge printing is slow · Severity 2 – High`);
     // Who has the open ones now.
-    expect(text).toContain('The period\'s engineer has handed the open tickets over:');
+    expect(text).toContain("The period's engineer has handed the open tickets over:");
     expect(text).toContain(`${badges.caseNumber}, ${call.caseNumber} to team cadmium-support`);
     expect(text).toContain(`${stream.caseNumber} to team infrastructure`);
     expect(text).toContain(`${registration.caseNumber} to team project-manager`);

@@ -1,23 +1,8 @@
-/**
- * CARET's support document (001 "Advanced Support Offerings") walked end to end on `npm start`'s
- * runtime, with a short-target copy of presets/caret.yaml (test/support/short-preset.ts: every
- * calendar always open, every target ÷ 360, so 30 minutes is 5 s) and its staff directory
- * (presets/staff/caret.yaml). In the document's order: Premium Support's priority level support
- * queue for up to ten designated Users (and what happens to anyone else's missed case), the
- * initial response objectives per plan and severity, the Technical Account Manager for technical
- * support escalations, and 24/7 Support. Each mail is read back from the SES emulator: who got it
- * (people of the directory, by address) and what it says.
- *
- * As in test/sla-workflow.e2e.test.ts nothing depends on the machine's speed: due instants are
- * exact (opened + target), the clock never acts early and acts within LATE_MS; a step that must
- * come before a deadline has at least 15 s to spare.
- */
-import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
 import { ticketsWithSubject } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { caseMails, expectAround, inZoneAndUtc, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
@@ -232,8 +217,8 @@ describe.concurrent('Premium Support: the priority level support queue of up to 
     await smtp.sendMail({ from: `Ada Park <${ADA}>`, to: 'support@caret.example', subject: 'P1: production down for all users', text: 'Nobody can log in.' });
     await smtp.sendMail({ from: `Bob Lee <${BOB}>`, to: 'support@caret.example', subject: 'P1 - my report looks odd', text: 'One figure is off.' });
 
-    const fromAda = await eventually('Ada\'s mail', async () => (await ticketsWithSubject(request, 'P1: production down for all users'))[0], 20_000);
-    const fromBob = await eventually('Bob\'s mail', async () => (await ticketsWithSubject(request, 'P1 - my report looks odd'))[0], 20_000);
+    const fromAda = await eventually("Ada's mail", async () => (await ticketsWithSubject(request, 'P1: production down for all users'))[0], 20_000);
+    const fromBob = await eventually("Bob's mail", async () => (await ticketsWithSubject(request, 'P1 - my report looks odd'))[0], 20_000);
     expect(fromAda).toMatchObject({ severity: 'sev1', queue: 'caret-support:priority', channel: 'email' });
     expect(fromBob).toMatchObject({ severity: 'sev3', queue: 'caret-support', channel: 'email' });
     const bobNote = (await ticket(fromBob.id)).timeline.find((e) => e.data?.severityMarker);
@@ -252,7 +237,7 @@ describe.concurrent('Premium Support: the priority level support queue of up to 
 });
 
 describe('initial response objectives per plan and severity', () => {
-  it('Premium: the document\'s table (30 minutes, 2 hours M-F around the clock; 4 regular business hours); Standard: tierdesk\'s chosen targets', async () => {
+  it("Premium: the document's table (30 minutes, 2 hours M-F around the clock; 4 regular business hours); Standard: tierdesk's chosen targets", async () => {
     const targets = async (customer: string) => {
       const served = await request('GET', `/policy/severities?customer=${customer}`);
       expect(served.status).toBe(200);

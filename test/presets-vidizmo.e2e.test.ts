@@ -16,7 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { caseMails, expectAround, LATE_MS, recipients, ticketCalls } from './support/scenario';
 import { shortPreset } from './support/short-preset';
 
@@ -157,9 +157,14 @@ describe.concurrent('VIDIZMO tiered support', () => {
     expect(staff.filter((to) => TIER2.includes(to) || TIER3.includes(to))).toEqual([]);
   });
 
-  it('2nd tier: a high severity case moves up when its 1st tier target resolution time passes, and stays in 2nd tier when 2nd tier\'s passes', async () => {
+  it("2nd tier: a high severity case moves up when its 1st tier target resolution time passes, and stays in 2nd tier when 2nd tier's passes", async () => {
     // Premium Plus, Severity 2: 1st tier resolution 1 business day (10 s), 2nd tier 2 (20 s).
-    const opened = await newTicket({ requester: { email: 'mia@globex.example', name: 'Mia Khan' }, severity: 'Severity 2 – High', subject: 'Transcoding fails for MOV files', caseReason: 'product-bug' });
+    const opened = await newTicket({
+      requester: { email: 'mia@globex.example', name: 'Mia Khan' },
+      severity: 'Severity 2 – High',
+      subject: 'Transcoding fails for MOV files',
+      caseReason: 'product-bug',
+    });
     const { id, caseNumber } = opened;
     const createdAt = Date.parse(opened.createdAt);
     expect(opened.sla.resolution).toMatchObject({ tier: 'tier1', within: '10s', due: new Date(createdAt + 10_000).toISOString() });
@@ -232,7 +237,7 @@ describe.concurrent('VIDIZMO tiered support', () => {
     expect(await queue('vidizmo-tier3:priority')).not.toContain(id);
   });
 
-  it('3rd tier priority updates: the customer\'s code fix is flagged, queued first and ships early through an accelerated release', async () => {
+  it("3rd tier priority updates: the customer's code fix is flagged, queued first and ships early through an accelerated release", async () => {
     // Premium Plus, Severity 3: 1st tier resolution 2 business days (20 s): the escalation below is at once.
     const opened = await newTicket({ requester: { email: 'ola@globex.example', name: 'Ola Berg' }, severity: 'sev3', subject: 'Search index misses new uploads', caseReason: 'Code change needed' });
     const { id, caseNumber } = opened;

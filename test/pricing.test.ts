@@ -85,11 +85,7 @@ describe('blockPricing', () => {
         const low = blockPricing(full, fewer);
         const high = blockPricing(full, more);
         if (low.kind !== 'priced' || high.kind !== 'priced') return false;
-        return (
-          low.monthly <= high.monthly &&
-          high.blocks * spec.blockSize >= more &&
-          (high.blocks - 1) * spec.blockSize < Math.max(more, 1)
-        );
+        return low.monthly <= high.monthly && high.blocks * spec.blockSize >= more && (high.blocks - 1) * spec.blockSize < Math.max(more, 1);
       }),
     );
   });

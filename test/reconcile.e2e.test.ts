@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntime } from '../functions/shared/runtime';
 import { SWEEP_PER_RUN } from '../functions/workflow/reconcile';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;

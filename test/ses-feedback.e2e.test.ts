@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as feedbackHandler, type FeedbackOutcome } from '../functions/email/feedback';
+import { type FeedbackOutcome, handler as feedbackHandler } from '../functions/email/feedback';
 import { getRuntime } from '../functions/shared/runtime';
 import { SuppressionStore } from '../functions/store/suppressions';
 import { lambdaContext } from '../local/gateway';
 import { eventually } from './support/eventually';
 import { timeline } from './support/inbound-mail';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -63,12 +63,12 @@ async function acknowledgedTicket(): Promise<{ id: string; address: string; mess
 /** Posts an agent reply and waits for the workflow's record of its notification. */
 async function replyAndWaitForNotification(id: string, text: string): Promise<any> {
   expect((await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body: text } })).status).toBe(201);
-  return eventually('the reply\'s notification record', async () => (await timeline(request, id)).find((e) => e.type === 'notification-sent' && e.data.kind === 'agent-reply'), 15_000);
+  return eventually("the reply's notification record", async () => (await timeline(request, id)).find((e) => e.type === 'notification-sent' && e.data.kind === 'agent-reply'), 15_000);
 }
 
 const suppressions = () => new SuppressionStore(getRuntime().store.tableName, getRuntime().store.doc);
 
-describe.concurrent('SES feedback on the desk\'s mail', () => {
+describe.concurrent("SES feedback on the desk's mail", () => {
   it('a permanent bounce is recorded on the ticket and suppresses the address: the next mail is not sent, and the timeline says why', async () => {
     // Prepare
     const { id, address, messageId } = await acknowledgedTicket();
@@ -140,7 +140,7 @@ describe.concurrent('SES feedback on the desk\'s mail', () => {
     expect(await mailTo(address)).toHaveLength(2);
   });
 
-  it('a bounce of mail that is no ticket\'s (a support period\'s notice) still suppresses the address', async () => {
+  it("a bounce of mail that is no ticket's (a support period's notice) still suppresses the address", async () => {
     // Prepare
     const address = `poc-${randomUUID().slice(0, 8)}@customer.example`;
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../core/limits';
-import { feedbackEvent, parseFeedback, type MailFeedback } from '../core/mail/feedback';
+import { feedbackEvent, type MailFeedback, parseFeedback } from '../core/mail/feedback';
 
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`./fixtures/ses-feedback/${name}.json`, import.meta.url), 'utf8'));
 
@@ -31,9 +31,7 @@ describe('what suppresses', () => {
       configurationSet: 'Prod-mail',
       at: '2026-03-02T09:15:31.402Z',
     });
-    expect(feedback.recipients).toEqual([
-      { address: 'gone@customer.example', status: '5.1.1', diagnostic: expect.stringContaining('550 5.1.1') },
-    ]);
+    expect(feedback.recipients).toEqual([{ address: 'gone@customer.example', status: '5.1.1', diagnostic: expect.stringContaining('550 5.1.1') }]);
   });
 
   it('a transient bounce is recorded but does not suppress', () => {
@@ -67,7 +65,7 @@ describe('what suppresses', () => {
 });
 
 describe('envelopes', () => {
-  it('reads the notification inside an EventBridge event (the stack\'s path) and inside an SNS message', () => {
+  it("reads the notification inside an EventBridge event (the stack's path) and inside an SNS message", () => {
     // Prepare
     const fromBus = fixture('eventbridge-bounce');
     const fromSns = { Type: 'Notification', MessageId: 'a1', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Message: JSON.stringify(fixture('bounce-permanent')) };

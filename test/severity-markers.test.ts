@@ -4,8 +4,8 @@
  * follow Prepare / Act / Assess.
  */
 import { describe, expect, it } from 'vitest';
-import { decideEntitlement } from '../core/entitlement';
 import { CustomerSchema } from '../core/customer';
+import { decideEntitlement } from '../core/entitlement';
 import { findSeverityMarker, severityFromMail, withSeverityNote } from '../core/mail/severity-markers';
 import { loadPolicy } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
@@ -115,7 +115,7 @@ describe('whose marker counts', () => {
     );
   });
 
-  it('puts the note on the opened ticket\'s timeline as an internal note, and nothing when no marker was found', () => {
+  it("puts the note on the opened ticket's timeline as an internal note, and nothing when no marker was found", () => {
     // Prepare
     const ticket = sampleTicket();
     const decision = severityFromMail(POLICY, { subject: 'P1', text: '' }, 'erik@acme.example', entitlementOf(POLICY, 'erik@acme.example'));
@@ -156,7 +156,7 @@ describe('the policy section', () => {
     );
   });
 
-  it('ADvendio honours any entitled requester\'s level (no designated users there); CARET only designated users\'', () => {
+  it("ADvendio honours any entitled requester's level (no designated users there); CARET only designated users'", () => {
     // Prepare
     const advendio = loadPolicy('advendio');
     const caret = loadPolicy('caret');

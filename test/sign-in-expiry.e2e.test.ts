@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { decodeClaims, refresh, signIn, userWithGroup } from './support/sign-in';
 
 let runtime: Runtime;

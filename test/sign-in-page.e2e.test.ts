@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../local/listen';
-import { startOidcProvider, type LocalOidc } from '../local/oidc';
+import { type LocalOidc, startOidcProvider } from '../local/oidc';
 import { BROWSER_TEST_TIMEOUT, browserPerFile, checkAccessibility, screenshot } from './support/browser';
 
 const USER = { username: 'marcus.ortiz', password: 'correct horse battery', email: 'marcus.ortiz@vendor.example', name: 'Marcus Ortiz', groups: ['agent'] };
@@ -21,7 +21,9 @@ let redirectUri: string;
 
 beforeAll(async () => {
   // Where the provider sends the browser back: a stand-in for the console, answering a small page.
-  app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html lang="en"><title>app</title><main><h1>Back in the app</h1></main></html>'));
+  app = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html lang="en"><title>app</title><main><h1>Back in the app</h1></main></html>'),
+  );
   const { url } = await listen(app, '127.0.0.1', 0);
   redirectUri = `${url}/callback`;
   oidc = await startOidcProvider({ users: [USER], redirectUris: [redirectUri], corsOrigins: [url] });
@@ -94,7 +96,7 @@ describe('the local sign-in page', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     await checkAccessibility(page, 'the sign-in page after an unknown user');
   });
 
-  it('sends the browser back to the app with a code that the app exchanges for the user\'s tokens', async () => {
+  it("sends the browser back to the app with a code that the app exchanges for the user's tokens", async () => {
     const page = browser.page();
     const request = await authorizationRequest();
     await page.goto(request.url);
@@ -111,7 +113,12 @@ describe('the local sign-in page', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     const back = new URL(page.url());
     expect(back.searchParams.get('state')).toBe(request.state);
     expect(back.searchParams.get('code')).toBeTruthy();
-    const tokens = await client.authorizationCodeGrant(request.config, back, { pkceCodeVerifier: request.codeVerifier, expectedState: request.state, expectedNonce: request.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(request.config, back, {
+      pkceCodeVerifier: request.codeVerifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+      idTokenExpected: true,
+    });
     expect(tokens.claims()).toMatchObject({ 'cognito:username': USER.username, email: USER.email, 'cognito:groups': ['agent'] });
   });
 });
@@ -120,7 +127,10 @@ describe('the accessibility check itself', { timeout: BROWSER_TEST_TIMEOUT }, ()
   it('fails on serious or critical violations and names rule, impact and element', async () => {
     const page = browser.page();
     await page.setContent('<!DOCTYPE html><html lang="en"><title>bad</title><main><h1>Bad</h1><input id="nameless"><button id="empty"></button></main></html>');
-    const failure = await checkAccessibility(page, 'a bad page').then(() => undefined, (error: Error) => error.message);
+    const failure = await checkAccessibility(page, 'a bad page').then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     expect(failure).toMatch(/- label \(critical\)[^\n]*\n\s+#nameless/);
     expect(failure).toMatch(/- button-name \(critical\)[^\n]*\n\s+#empty/);
   });
@@ -131,7 +141,10 @@ describe('the accessibility check itself', { timeout: BROWSER_TEST_TIMEOUT }, ()
     const findings = await checkAccessibility(page, 'a third-party page', { known: { label: 'their field has no label' } });
     expect(findings.map((finding) => finding.rule)).toContain('label');
     await page.setContent('<!DOCTYPE html><html lang="en"><title>fixed</title><main><h1>Fixed</h1><label>Name <input></label></main></html>');
-    const failure = await checkAccessibility(page, 'the fixed page', { known: { label: 'their field has no label' } }).then(() => undefined, (error: Error) => error.message);
+    const failure = await checkAccessibility(page, 'the fixed page', { known: { label: 'their field has no label' } }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     expect(failure).toMatch(/known violations no longer found/);
   });
 });

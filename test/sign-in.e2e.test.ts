@@ -4,9 +4,9 @@
  * Token expiry: test/sign-in-expiry.e2e.test.ts (a runtime with short-lived ID tokens).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider, type LocalOidc } from '../local/oidc';
-import { api, startTestRuntime, type ApiResponse, type Runtime } from './support/runtime';
-import { decodeClaims, LoginRefused, refresh, signIn, userWithGroup, type Tokens } from './support/sign-in';
+import { type LocalOidc, startOidcProvider } from '../local/oidc';
+import { type ApiResponse, api, type Runtime, startTestRuntime } from './support/runtime';
+import { decodeClaims, LoginRefused, refresh, signIn, type Tokens, userWithGroup } from './support/sign-in';
 
 let runtime: Runtime;
 let request: ReturnType<typeof api>;
@@ -79,7 +79,7 @@ describe('the API with a signed-in person', () => {
     expect(ids).toEqual(expect.arrayContaining([demoTicket, otherTicket]));
   });
 
-  it('shows a customer user only their own customer\'s tickets', async () => {
+  it("shows a customer user only their own customer's tickets", async () => {
     const tokens = await signInAs('customer');
     expect(tokens.claims['custom:customer']).toBe('demo');
     const listed = await request('GET', '/tickets?limit=100', { key: tokens.idToken });
@@ -125,7 +125,7 @@ describe('the API with a signed-in person', () => {
     }
   });
 
-  it('refuses a tampered token: claims changed, or a signature that is not the issuer\'s', async () => {
+  it("refuses a tampered token: claims changed, or a signature that is not the issuer's", async () => {
     const tokens = await signInAs('customer');
     const [header, , signature] = tokens.idToken.split('.');
     const promoted = Buffer.from(JSON.stringify({ ...decodeClaims(tokens.idToken), 'cognito:groups': ['admin'] })).toString('base64url');
@@ -145,7 +145,7 @@ describe('CORS', () => {
   const preflight = (origin: string) =>
     fetch(new URL('/tickets', runtime.url), { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
 
-  it('answers the console origin\'s preflight and marks its answers readable', async () => {
+  it("answers the console origin's preflight and marks its answers readable", async () => {
     const answer = await preflight(runtime.consoleOrigin);
     expect(answer.status).toBe(204);
     expect(answer.headers.get('access-control-allow-origin')).toBe(runtime.consoleOrigin);
@@ -169,7 +169,7 @@ describe('CORS', () => {
     }
   });
 
-  it('lets the console origin, and no other, call the provider\'s token endpoint', async () => {
+  it("lets the console origin, and no other, call the provider's token endpoint", async () => {
     // The preflight cannot know the client; the request itself is checked against the client's allowed origin.
     const tokenRequest = (origin: string) =>
       fetch(new URL('/token', runtime.oidc!.issuer), {

@@ -21,28 +21,18 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { durationMs, formatDuration, parseDuration } from '../core/policy/duration';
-import { policyOrThrow } from '../core/policy/load';
-import type { Policy } from '../core/policy/schema';
 import { notificationsForEvents } from '../core/notifications/events';
 import { OUTBOX_LIMIT, queueNotifications, removeFromOutbox } from '../core/notifications/outbox';
 import { renderNotification } from '../core/notifications/render';
-import { type SlaEvent, nextSlaEvent } from '../core/sla/schedule';
+import { durationMs, formatDuration, parseDuration } from '../core/policy/duration';
+import { policyOrThrow } from '../core/policy/load';
+import type { Policy } from '../core/policy/schema';
+import { nextSlaEvent, type SlaEvent } from '../core/sla/schedule';
 import { SlaPlanner } from '../core/sla/targets';
-import { SLA_CLOCK, advanceClock, applySlaEvent } from '../core/tickets/breaches';
+import { advanceClock, applySlaEvent, SLA_CLOCK } from '../core/tickets/breaches';
 import type { Actor, Ticket, TimelineEvent } from '../core/tickets/model';
-import {
-  type Action,
-  type Change,
-  type MessageKind,
-  type NewTicket,
-  type RuleContext,
-  RuleError,
-  addMessage,
-  applyAction,
-  openTicket,
-} from '../core/tickets/rules';
-import { REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS, decide, mailRetrySeconds } from '../functions/workflow/step';
+import { type Action, addMessage, applyAction, type Change, type MessageKind, type NewTicket, openTicket, type RuleContext, RuleError } from '../core/tickets/rules';
+import { decide, mailRetrySeconds, REPLACE_AFTER_CYCLES, REPLACE_AFTER_MS } from '../functions/workflow/step';
 
 // ---------------------------------------------------------------------------------------------
 // Test desk: policy, clock, ids, people
@@ -934,7 +924,7 @@ describe('regular status reports', () => {
     expect(upcoming(answered, on(5, '15:00'))).toMatchObject({ kind: 'warning', objective: 'statusUpdate', at: on(8, '10:12') });
   });
 
-  it('follows a severity change: the new severity\'s interval counted from the last update', () => {
+  it("follows a severity change: the new severity's interval counted from the last update", () => {
     // Prepare
     const answered = tell(openNormal(), 'agent-reply', t('10:00:20'));
 
@@ -966,10 +956,7 @@ describe.each([
   ['the test policy', POLICY],
   ['the test policy with status updates', UPDATES],
 ])('for any sequence of actions, messages and clock events (%s)', (_name, policy) => {
-  type Step =
-    | { kind: 'message'; message: MessageKind; waitMs: number }
-    | { kind: 'action'; action: Action; actor: Actor; waitMs: number }
-    | { kind: 'clock'; lateMs: number };
+  type Step = { kind: 'message'; message: MessageKind; waitMs: number } | { kind: 'action'; action: Action; actor: Actor; waitMs: number } | { kind: 'clock'; lateMs: number };
 
   const action: fc.Arbitrary<{ action: Action; actor: Actor }> = fc.oneof(
     fc.constantFrom('1', '2', '3', '4').map((severity) => ({ action: { type: 'set-severity', severity } as Action, actor: AGENT })),
@@ -1017,10 +1004,7 @@ describe.each([
           if (s.kind !== 'clock') {
             now += s.waitMs;
             try {
-              ticket =
-                s.kind === 'message'
-                  ? addMessage(ticket, s.message, 'text', ctx(now, policy), ACTOR_OF[s.message]).ticket
-                  : applyAction(ticket, s.action, ctx(now, policy), s.actor).ticket;
+              ticket = s.kind === 'message' ? addMessage(ticket, s.message, 'text', ctx(now, policy), ACTOR_OF[s.message]).ticket : applyAction(ticket, s.action, ctx(now, policy), s.actor).ticket;
             } catch (error) {
               if (!(error instanceof RuleError)) throw error;
             }
@@ -1059,7 +1043,7 @@ describe.each([
 // What the ticket's execution does next (functions/workflow/step.ts), and the mail a change owes
 // ---------------------------------------------------------------------------------------------
 
-describe('what a ticket\'s execution does after a step', () => {
+describe("what a ticket's execution does after a step", () => {
   const RT = { policy: POLICY, planner: PLANNER };
   const acknowledged = (ticket: Ticket): Ticket => ({ ...ticket, intakeAcknowledgedAt: iso(OPENED) });
   const asked = (overrides: Partial<{ execution: string; startedAt: number; cycle: number; mailFailures: number }> = {}) => ({
@@ -1097,7 +1081,7 @@ describe('what a ticket\'s execution does after a step', () => {
     expect(decide(RT, { ...ticket, workflowRun: 2 }, asked({ execution: 'tkt-1-run2' }), OPENED).action).toBe('wait');
   });
 
-  it('keeps a closed ticket\'s execution while mail SES did not take is owed, trying again with back-off', () => {
+  it("keeps a closed ticket's execution while mail SES did not take is owed, trying again with back-off", () => {
     const closing = queueNotifications(applyAction(acknowledged(open()), { type: 'close', reason: 'Done here.' }, ctx(OPENED + SECOND), AGENT));
 
     expect(closing.ticket.outbox?.map((n) => n.kind)).toEqual(['status-update']);
@@ -1120,7 +1104,7 @@ describe('what a ticket\'s execution does after a step', () => {
   });
 });
 
-describe('advancing a ticket\'s clock (what a wake-up of its workflow writes)', () => {
+describe("advancing a ticket's clock (what a wake-up of its workflow writes)", () => {
   it('acknowledges a new ticket once, applies what is due with its mail queued, and changes nothing when nothing is due', () => {
     const ticket = open({ severity: '1' });
 

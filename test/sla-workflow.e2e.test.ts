@@ -20,9 +20,9 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as reconcile } from '../functions/workflow/reconcile';
 import { getRuntime } from '../functions/shared/runtime';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { handler as reconcile } from '../functions/workflow/reconcile';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { stepStories } from './support/stories';
 
 const POLICY = 'test/fixtures/sla-workflow-policy.yaml';
@@ -90,8 +90,7 @@ function until<T>(id: string, found: (t: Awaited<ReturnType<typeof ticket>>) => 
   return eventually(id, async () => found(await ticket(id)), withinMs);
 }
 
-const clockEvent = (type: string, objective: string) => (t: { timeline: Event[] }) =>
-  t.timeline.find((event) => event.type === type && event.data?.objective === objective);
+const clockEvent = (type: string, objective: string) => (t: { timeline: Event[] }) => t.timeline.find((event) => event.type === type && event.data?.objective === objective);
 
 /** The execution as the local endpoint shows it, for failure messages and the wake-up checks. */
 async function execution(id: string): Promise<string> {
@@ -119,11 +118,7 @@ async function parkedUntil(id: string): Promise<number | undefined> {
 
 /** Polls the SES emulator until a mail of this case reaches `to` (tests run side by side: filter, never clear). */
 function mailTo(id: string, caseNumber: string, to: string, withinMs: number) {
-  return eventually(
-    id,
-    async () => (await runtime.ses.store()).find((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`)),
-    withinMs,
-  );
+  return eventually(id, async () => (await runtime.ses.store()).find((mail) => mail.destination.to.includes(to) && mail.subject.includes(`[${caseNumber}]`)), withinMs);
 }
 
 /** Acted on at `instant` or after, never before; and not later than LATE_MS after it or after `runnableFrom` (when the test held the clock back). */
@@ -168,10 +163,14 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     expect(ack.body.text).toContain(`Your case number is ${caseNumber}`);
     expect(breach.subject).toContain(`[${caseNumber}]`);
     // The timeline records each mail with SES's MessageId, once: a re-plan does not acknowledge again.
-    const sent = await until(id, (t) => {
-      const events = t.timeline.filter((e) => e.type === 'notification-sent');
-      return events.some((e) => e.data?.kind === 'sla-breach') ? events : undefined;
-    }, LATE_MS);
+    const sent = await until(
+      id,
+      (t) => {
+        const events = t.timeline.filter((e) => e.type === 'notification-sent');
+        return events.some((e) => e.data?.kind === 'sla-breach') ? events : undefined;
+      },
+      LATE_MS,
+    );
     const acks = sent.filter((e) => e.data?.kind === 'acknowledgement');
     expect(acks).toHaveLength(1);
     expect((await request('GET', `/tickets/${id}`)).body.intakeAcknowledgedAt).toEqual(expect.any(String));
@@ -242,10 +241,14 @@ describe.concurrent('the SLA clock of a running ticket', () => {
     expect(after.timeline.map((e) => e.type)).toContain('tier-changed');
 
     // The execution's history tells it: each Step's output says what it applied and what it waits for.
-    const stories = await eventually(id, async () => {
-      const found = await stepStories(runtime, id);
-      return found.some((story) => story.applied.includes('escalated L1 → L2')) ? found : undefined;
-    }, 10_000);
+    const stories = await eventually(
+      id,
+      async () => {
+        const found = await stepStories(runtime, id);
+        return found.some((story) => story.applied.includes('escalated L1 → L2')) ? found : undefined;
+      },
+      10_000,
+    );
     expect(stories.some((story) => story.next === `resolution due ${new Date(createdAt + 6_000).toISOString()}`)).toBe(true);
     const escalation = stories.find((story) => story.applied.includes('escalated L1 → L2'))!;
     expect(escalation.applied).toContain('resolution breached');
@@ -268,11 +271,10 @@ describe.concurrent('the SLA clock of a running ticket', () => {
   });
 });
 
-describe.concurrent('mail for what people do, and the ticket\'s executions', () => {
-  it('the requester is mailed the agent\'s reply and the resolution; the resolved case closes on its own; reopening it starts its next run', async () => {
+describe.concurrent("mail for what people do, and the ticket's executions", () => {
+  it("the requester is mailed the agent's reply and the resolution; the resolved case closes on its own; reopening it starts its next run", async () => {
     const { id, caseNumber } = await newTicket('3');
-    const mailWith = (text: string) =>
-      eventually(id, async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}]`) && mail.body.text?.includes(text)), LATE_MS);
+    const mailWith = (text: string) => eventually(id, async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${caseNumber}]`) && mail.body.text?.includes(text)), LATE_MS);
 
     // An agent's reply reaches the requester, with its text.
     expect((await request('POST', `/tickets/${id}/messages`, { body: { kind: 'agent-reply', body: 'Please restart the indexer.' } })).status).toBe(201);
@@ -299,7 +301,7 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     expect((await request('GET', `/tickets/${id}`)).body.workflowRun).toBe(2);
   });
 
-  it('an execution that stopped is restarted by the reconciler as the ticket\'s next run, and the breach still fires on time', async () => {
+  it("an execution that stopped is restarted by the reconciler as the ticket's next run, and the breach still fires on time", async () => {
     const { id, createdAt } = await newTicket('4');
     await eventually(id, () => parkedUntil(id), LATE_MS);
 
@@ -341,12 +343,16 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     const breach = await until(id, clockEvent('sla-breached', 'firstResponse'), 12_000 + LATE_MS);
     expect(Date.parse(breach.data!.due)).toBe(createdAt + 12_000);
     // The same report again (EventBridge may deliver twice), or one about an older run, changes nothing.
-    const again = await reconcile({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { name: id, status: 'ABORTED', stateMachineArn: process.env.TIERDESK_TICKET_STATE_MACHINE_ARN, startDate: 0, stopDate: stoppedAt } });
+    const again = await reconcile({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { name: id, status: 'ABORTED', stateMachineArn: process.env.TIERDESK_TICKET_STATE_MACHINE_ARN, startDate: 0, stopDate: stoppedAt },
+    });
     expect(again.started).toBe(0);
     expect(await executionStatus(`${id}-run3`)).toBeUndefined();
   });
 
-  it('a status change that names no ticket\'s execution, or another machine, is left alone', async () => {
+  it("a status change that names no ticket's execution, or another machine, is left alone", async () => {
     const report = (name: string, stateMachineArn = process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) =>
       reconcile({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { name, status: 'FAILED', stateMachineArn, startDate: 0, stopDate: Date.now() } });
     expect(await report('not a case number')).toMatchObject({ started: 0 });
@@ -357,7 +363,7 @@ describe.concurrent('mail for what people do, and the ticket\'s executions', () 
     expect(await executionStatus(id)).toBe('RUNNING');
   });
 
-  it('an execution that has planned its limit hands over to the ticket\'s next run, which keeps the clock', async () => {
+  it("an execution that has planned its limit hands over to the ticket's next run, which keeps the clock", async () => {
     const { id, createdAt } = await newTicket('4');
     await eventually(id, () => parkedUntil(id), LATE_MS);
     // Prepare: as if run 2 had planned 300 times — stop run 1, record run 2, start it with that count.
@@ -402,17 +408,21 @@ describe('an SES outage (aws-sdk-client-mock: the emulator cannot refuse mail)',
       expectAround(breach.at, createdAt + 10_000);
       // Until nothing is owed: two notices are of kind sla-breach (the L1 resolution's, queued
       // during the outage, and the first response's), so one of them alone proves nothing.
-      const sent = await eventually(id, async () => {
-        const now = await ticket(id);
-        const kinds = now.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind as string);
-        const owed = (now as { outbox?: unknown[] }).outbox?.length ?? 0;
-        return owed === 0 && ['acknowledgement', 'sla-warning', 'sla-breach'].every((kind) => kinds.includes(kind)) ? kinds : undefined;
-      }, 60_000); // a slow machine may reach the breach before SES is back: then the owed mail waits for the next retry (up to 40 s)
+      const sent = await eventually(
+        id,
+        async () => {
+          const now = await ticket(id);
+          const kinds = now.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.kind as string);
+          const owed = (now as { outbox?: unknown[] }).outbox?.length ?? 0;
+          return owed === 0 && ['acknowledgement', 'sla-warning', 'sla-breach'].every((kind) => kinds.includes(kind)) ? kinds : undefined;
+        },
+        60_000,
+      ); // a slow machine may reach the breach before SES is back: then the owed mail waits for the next retry (up to 40 s)
       expect(sent.filter((kind) => kind === 'sla-breach')).toHaveLength(2);
       expect(sent.filter((kind) => kind === 'acknowledgement')).toHaveLength(1);
       const toRequester = (await runtime.ses.store()).filter((mail) => mail.subject.includes(`[${caseNumber}]`) && mail.destination.to.includes('ana@example.com'));
       expect(toRequester).toHaveLength(1); // the acknowledgement, not repeated by the failed attempts
-      expect((await ticket(id) as { outbox?: unknown[] }).outbox).toBeUndefined();
+      expect(((await ticket(id)) as { outbox?: unknown[] }).outbox).toBeUndefined();
     } finally {
       if (!back) ses.restore();
     }

@@ -4,9 +4,10 @@
  * settings and CORS for the console's origin only — proven on the synthesized template, one
  * synth per context variant. Bundling is skipped: these stacks are read, not deployed.
  */
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+
 import { rmSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../core/access/principal';
 import { derivedPrefix } from '../lib/auth/sign-in';
@@ -18,7 +19,9 @@ import { functionId } from './support/iam';
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
 
 const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** As bin/app.ts does: settings from CDK context (`-c name=value`), then the stack. */
 function synth(context: Record<string, string>, name: string, nag = false) {
@@ -57,7 +60,7 @@ const configured = synth({ consoleUrl: CONSOLE, adminEmail: ADMIN, signInMfa: 'r
 const bare = synth({}, 'Bare');
 
 describe('the user pool', () => {
-  it('takes no self sign-up: only an admin creates people (staff and customers\' users alike)', () => {
+  it("takes no self sign-up: only an admin creates people (staff and customers' users alike)", () => {
     for (const { one } of [bare, configured]) expect(one('AWS::Cognito::UserPool')[1].Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
   });
 
@@ -137,7 +140,12 @@ describe("the console's app client", () => {
   });
 
   it('issues ID and access tokens for an hour and refresh tokens for 30 days', () => {
-    expect(client(bare)).toMatchObject({ IdTokenValidity: 60, AccessTokenValidity: 60, RefreshTokenValidity: 30 * 24 * 60, TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' } });
+    expect(client(bare)).toMatchObject({
+      IdTokenValidity: 60,
+      AccessTokenValidity: 60,
+      RefreshTokenValidity: 30 * 24 * 60,
+      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+    });
   });
 
   it('reads the customer and partner attributes but can write neither, nor the email', () => {
@@ -228,7 +236,18 @@ describe('outputs', () => {
     expect(configured.output('SignInClientId')?.Value).toEqual({ Ref: clientId });
     expect(JSON.stringify(configured.output('SignInIssuer')?.Value)).toContain('https://cognito-idp.');
     expect(configured.output('SignInHostedSignInUrl')?.Value).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: domainId }, '.auth.', { Ref: 'AWS::Region' }, '.amazoncognito.com/login?client_id=', { Ref: clientId }, `&response_type=code&scope=openid+email+profile&redirect_uri=${encodeURIComponent(CONSOLE)}`]],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: domainId },
+          '.auth.',
+          { Ref: 'AWS::Region' },
+          '.amazoncognito.com/login?client_id=',
+          { Ref: clientId },
+          `&response_type=code&scope=openid+email+profile&redirect_uri=${encodeURIComponent(CONSOLE)}`,
+        ],
+      ],
     });
   });
 });

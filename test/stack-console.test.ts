@@ -19,7 +19,9 @@ type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: str
 
 const dist = fakeConsoleDist();
 const outdirs: string[] = [];
-afterAll(() => [dist, ...outdirs].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of [dist, ...outdirs]) rmSync(dir, { recursive: true, force: true });
+});
 
 function synth(name: string, context: Record<string, string> = {}, options: { nag?: boolean; bundling?: boolean; assets?: string } = {}) {
   const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-console-${process.pid}-${name}`;
@@ -55,7 +57,15 @@ function synth(name: string, context: Record<string, string> = {}, options: { na
 }
 
 const bare = synth('Bare', {}, { nag: true });
-const configured = synth('Configured', { consoleUrl: 'https://desk.example.com/console/', consoleDomainName: 'desk.example.com', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, { nag: true });
+const configured = synth(
+  'Configured',
+  {
+    consoleUrl: 'https://desk.example.com/console/',
+    consoleDomainName: 'desk.example.com',
+    consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+  },
+  { nag: true },
+);
 
 const ref = (id: string) => JSON.stringify({ Ref: id });
 const att = (id: string, attribute: string) => JSON.stringify({ 'Fn::GetAtt': [id, attribute] });
@@ -99,13 +109,13 @@ describe('the distribution', () => {
     expect(config(bare).Logging.Prefix).toBe('cloudfront/');
   });
 
-  it('asks TLS 1.2+ of viewers on a domain of the vendor\'s; on *.cloudfront.net CloudFront fixes the policy', () => {
+  it("asks TLS 1.2+ of viewers on a domain of the vendor's; on *.cloudfront.net CloudFront fixes the policy", () => {
     expect(config(configured).Aliases).toEqual(['desk.example.com']);
     expect(config(configured).ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
     expect(config(bare).ViewerCertificate).toBeUndefined();
   });
 
-  it('routes / and the console\'s paths: a viewer-request function, index.html for paths without an extension', () => {
+  it("routes / and the console's paths: a viewer-request function, index.html for paths without an extension", () => {
     const [functionId, fn] = bare.one('AWS::CloudFront::Function');
     expect(fn.Properties.FunctionCode).toBe(CONSOLE_ROUTING_FUNCTION);
     expect(config(bare).DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: JSON.parse(att(functionId, 'FunctionARN')) }]);
@@ -178,13 +188,13 @@ describe('the deployment', () => {
 describe('sign-in and CORS follow the console', () => {
   const client = (built: typeof bare) => built.one('AWS::Cognito::UserPoolClient')[1].Properties;
 
-  it('by default the Cognito callback and sign-out URL are the distribution\'s https://<domain>/console/', () => {
+  it("by default the Cognito callback and sign-out URL are the distribution's https://<domain>/console/", () => {
     const [distributionId] = bare.one('AWS::CloudFront::Distribution');
     expect(client(bare).CallbackURLs.map(bare.text)).toEqual([`https://${att(distributionId, 'DomainName')}/console/`]);
     expect(client(bare).LogoutURLs.map(bare.text)).toEqual([`https://${att(distributionId, 'DomainName')}/console/`]);
   });
 
-  it('by default the API allows the distribution\'s origin, set once both exist (the CSP names the API)', () => {
+  it("by default the API allows the distribution's origin, set once both exist (the CSP names the API)", () => {
     const [apiId, api] = bare.one('AWS::ApiGatewayV2::Api');
     expect(api.Properties.CorsConfiguration).toBeUndefined();
     const [, cors] = bare.one('Custom::AWS');
@@ -213,7 +223,9 @@ describe('sign-in and CORS follow the console', () => {
       }
     };
     expect(problems({ consoleDomainName: 'desk.example.com' })).toEqual(['consoleCertificateArn: required with consoleDomainName']);
-    expect(problems({ consoleCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' })[0]).toMatch(/^consoleCertificateArn: an ACM certificate ARN in us-east-1/);
+    expect(problems({ consoleCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' })[0]).toMatch(
+      /^consoleCertificateArn: an ACM certificate ARN in us-east-1/,
+    );
     expect(problems({ consoleDomainName: 'Desk Example' })[0]).toMatch(/^consoleDomainName: a lower-case DNS name/);
   });
 });
@@ -222,7 +234,10 @@ describe("CDK's deploy-time functions", () => {
   const statementsOfFunction = (prefix: string) => {
     const [, fn] = bare.ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
     const role = fn.Properties.Role['Fn::GetAtt'][0];
-    return bare.ofType('AWS::IAM::Policy').filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)).flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    return bare
+      .ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
   };
 
   it('the console copy touches only the CDK asset bucket, the console bucket and its invalidations', () => {
@@ -235,7 +250,7 @@ describe("CDK's deploy-time functions", () => {
     }
   });
 
-  it("the CORS update may only PATCH this API", () => {
+  it('the CORS update may only PATCH this API', () => {
     const [apiId] = bare.one('AWS::ApiGatewayV2::Api');
     const statements = statementsOfFunction('AWS679f53fac002430cb0da5b7982bd2287');
     expect(statements).toHaveLength(1);
@@ -245,7 +260,7 @@ describe("CDK's deploy-time functions", () => {
 });
 
 describe('cdk-nag', () => {
-  it('finds nothing unacknowledged, with the distribution\'s domain or the vendor\'s', () => {
+  it("finds nothing unacknowledged, with the distribution's domain or the vendor's", () => {
     expect(bare.nagError).toBeUndefined();
     expect(configured.nagError).toBeUndefined();
   });

@@ -1,11 +1,12 @@
 /** Inbound email in the CDK stack (lib/email/inbound-email.ts), proven on the synthesized template. */
-import { actionsOf, functionId, type Statement, statementsOf as statementsOfIn } from './support/iam';
+
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recipientsFromContext, validateRecipients } from '../lib/email/inbound-email';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { actionsOf, functionId, type Statement, statementsOf as statementsOfIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 
@@ -48,7 +49,7 @@ describe('the mail bucket', () => {
     });
   });
 
-  it('survives the stack\'s deletion: customers\' mail is retained', () => {
+  it("survives the stack's deletion: customers' mail is retained", () => {
     expect(resources[bucketId()]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
@@ -110,8 +111,8 @@ describe('the SES receipt rule', () => {
   });
 
   it('lets only SES on behalf of this account invoke the ingest function', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Resource>).filter(
-      (permission) => JSON.stringify(permission.Properties.FunctionName).includes(ingestId()),
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Resource>).filter((permission) =>
+      JSON.stringify(permission.Properties.FunctionName).includes(ingestId()),
     );
     expect(permissions.map((permission) => permission.Properties)).toEqual([
       { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [ingestId(), 'Arn'] }, Principal: 'ses.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } },
@@ -192,7 +193,7 @@ describe('the ingest function', () => {
     });
   });
 
-  it('raises an alarm when a message is quarantined (virus verdict FAIL), counted from the ingest function\'s log line', () => {
+  it("raises an alarm when a message is quarantined (virus verdict FAIL), counted from the ingest function's log line", () => {
     const [filter] = Object.values(template.findResources('AWS::Logs::MetricFilter')) as { Properties: any }[];
     expect(filter!.Properties.FilterPattern).toBe('{ $.metric = "MailQuarantined" }');
     expect(filter!.Properties.MetricTransformations).toEqual([{ MetricNamespace: 'tierdesk', MetricName: 'MailQuarantined', MetricValue: '1' }]);

@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_SET_ENV } from '../lib/email/feedback';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
-import { actionsOf, functionId, statementsOf, type Statement } from './support/iam';
+import { actionsOf, functionId, type Statement, statementsOf } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -63,7 +63,7 @@ describe('every sender', () => {
     .map(([id]) => id)
     .filter((id) => sesStatements(id).length > 0);
 
-  it('is the ticket workflow\'s Step and the support period\'s step', () => {
+  it("is the ticket workflow's Step and the support period's step", () => {
     expect(senders.sort()).toEqual([functionId(template, 'period-step'), functionId(template, 'step')].sort());
   });
 

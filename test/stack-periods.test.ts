@@ -1,5 +1,5 @@
 /** Dedicated support periods in the CDK stack (lib/workflows/support-period-workflow.ts), proven on the synthesized template. */
-import { actionsOf, functionId as functionIdIn, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
+
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { PERIOD_STATE_MACHINE_ENV, SUPPORT_PERIOD_FILE } from '../lib/workflows/support-period-workflow';
 import { aslPlaceholders } from '../lib/workflows/ticket-workflow';
+import { actionsOf, functionId as functionIdIn, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -67,10 +68,7 @@ describe('the support period state machine', () => {
     const invoke = statements.filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
     expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
-    expect([invoke[0]!.Resource].flat()).toEqual([
-      { 'Fn::GetAtt': [stepId(), 'Arn'] },
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [stepId(), 'Arn'] }, ':*']] },
-    ]);
+    expect([invoke[0]!.Resource].flat()).toEqual([{ 'Fn::GetAtt': [stepId(), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [stepId(), 'Arn'] }, ':*']] }]);
     const others = statements.filter((statement) => statement !== invoke[0]);
     for (const statement of others) expect([statement.Resource].flat()).toEqual(['*']);
     expect([...new Set(actionsOf(others).map((action) => action.split(':')[0]))].sort()).toEqual(['logs', 'xray']);
@@ -109,7 +107,7 @@ describe('the period step function', () => {
     expect([...new Set(actionsOf(statements).map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'ses', 'states']);
   });
 
-  it('is granted SES exactly as the ticket workflow\'s Step', () => {
+  it("is granted SES exactly as the ticket workflow's Step", () => {
     const sesOf = (fnId: string) => statementsOf(fnId).filter((s) => actionsOf([s]).some((action) => action.startsWith('ses:')));
     expect(sesOf(stepId())).toEqual(sesOf(functionId('step')));
   });
@@ -127,7 +125,7 @@ describe('the API function (it serves /support-orders)', () => {
     expect(resources[functionId('index')]!.Properties.Environment.Variables.TIERDESK_PERIOD_STATE_MACHINE_ARN).toEqual({ Ref: periodMachineId() });
   });
 
-  it('may start the period machine\'s executions, and describe and stop only them', () => {
+  it("may start the period machine's executions, and describe and stop only them", () => {
     const id = periodMachineId();
     const period = statementsOf(functionId('index')).filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
     const byAction = period.map((s) => [actionsOf([s]), JSON.stringify(s.Resource)] as const);

@@ -4,13 +4,13 @@
  * function, encryption and retention of data, and an alarm with an action for every failure.
  * Bundling is skipped: these stacks are read, not deployed (test/bundle.e2e.test.ts runs a bundle).
  */
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { CHANNELS } from '../core/tickets/model';
 import { loadPolicy } from '../core/policy/files';
+import { CHANNELS } from '../core/tickets/model';
 import { METRIC } from '../functions/shared/metric-names';
 import { API_THROTTLE } from '../lib/api/http-api';
 import { addNagChecks } from '../lib/nag';
@@ -38,7 +38,11 @@ const resources = template.toJSON().Resources as Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 // tierdesk's functions; CDK's deploy-time ones (console files, the API's CORS) are bounded in test/stack-console.test.ts.
 const functions = ofType('AWS::Lambda::Function').filter(([id]) => !isDeployTimeFunction(id));
-const deployTimeRoles = new Set(ofType('AWS::Lambda::Function').filter(([id]) => isDeployTimeFunction(id)).map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string));
+const deployTimeRoles = new Set(
+  ofType('AWS::Lambda::Function')
+    .filter(([id]) => isDeployTimeFunction(id))
+    .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string),
+);
 const policyStatements = () =>
   ofType('AWS::IAM::Policy')
     .filter(([, policy]) => !policy.Properties.Roles.every((role: { Ref: string }) => deployTimeRoles.has(role.Ref)))
@@ -147,10 +151,20 @@ describe('least privilege', () => {
 
   it('grants "*" as a resource only for actions that support no resource-level permissions', () => {
     const allowed = new Set([
-      'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
-      'states:SendTaskSuccess', 'states:SendTaskFailure',
-      'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'states:SendTaskSuccess',
+      'states:SendTaskFailure',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
     ]);
     const onStar = actionsOf(policyStatements().filter((statement) => [statement.Resource].flat().includes('*')));
     expect(onStar.filter((action) => !allowed.has(action))).toEqual([]);
@@ -194,9 +208,11 @@ describe('data', () => {
     });
   });
 
-  it('on removal keeps customers\' data (the table, the mail and access-log buckets, the webhook secrets, the people who sign in and their groups) and deletes the rest', () => {
+  it("on removal keeps customers' data (the table, the mail and access-log buckets, the webhook secrets, the people who sign in and their groups) and deletes the rest", () => {
     const kept = new Set(['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolGroup']);
-    const retained = Object.values(resources).filter((resource) => resource.DeletionPolicy === 'Retain').map((resource) => resource.Type);
+    const retained = Object.values(resources)
+      .filter((resource) => resource.DeletionPolicy === 'Retain')
+      .map((resource) => resource.Type);
     expect(new Set(retained)).toEqual(kept);
     // The API's cursor-signing key is no customer's data: it goes with the stack (lib/api/http-api.ts).
     const cursorKey = (resource: Resource) => String(resource.Properties.Description).includes('signs list cursors');
@@ -219,9 +235,16 @@ describe('the API', () => {
   });
 
   it('in "iam" access requires SigV4 on every route but the webhooks\'', () => {
-    const routes = (t: Template) => Object.values(t.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>).map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']);
-    expect(routes(synth({ ...FULL, apiAccess: 'iam' }, 'Iam').template).sort()).toEqual([['$default', 'AWS_IAM'], ['POST /webhooks/{proxy+}', 'NONE']]);
-    expect(routes(template).sort()).toEqual([['$default', 'NONE'], ['POST /webhooks/{proxy+}', 'NONE']]);
+    const routes = (t: Template) =>
+      Object.values(t.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>).map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType ?? 'NONE']);
+    expect(routes(synth({ ...FULL, apiAccess: 'iam' }, 'Iam').template).sort()).toEqual([
+      ['$default', 'AWS_IAM'],
+      ['POST /webhooks/{proxy+}', 'NONE'],
+    ]);
+    expect(routes(template).sort()).toEqual([
+      ['$default', 'NONE'],
+      ['POST /webhooks/{proxy+}', 'NONE'],
+    ]);
   });
 });
 
@@ -234,11 +257,14 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@desk.example', TopicArn: topicRef });
   });
 
-  it('watch every function\'s errors and throttles, both machines\' failed executions, the dead-letter queues, API 5xx, SLA breaches and SES refusals', () => {
+  it("watch every function's errors and throttles, both machines' failed executions, the dead-letter queues, API 5xx, SLA breaches and SES refusals", () => {
     const watched = (namespace: string, metric: string) => alarms.filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metric);
     for (const [id] of functions) {
       for (const metric of ['Errors', 'Throttles']) {
-        expect(watched('AWS/Lambda', metric).some((alarm) => JSON.stringify(alarm.Dimensions).includes(`"${id}"`)), `${metric} of ${id}`).toBe(true);
+        expect(
+          watched('AWS/Lambda', metric).some((alarm) => JSON.stringify(alarm.Dimensions).includes(`"${id}"`)),
+          `${metric} of ${id}`,
+        ).toBe(true);
       }
     }
     expect(watched('AWS/States', 'ExecutionsFailed')).toHaveLength(2);
@@ -260,7 +286,7 @@ describe('alarms', () => {
 });
 
 describe('the dashboard', () => {
-  it('charts intake per channel, open tickets per tier, breaches and mail in and out from the handlers\' metrics', () => {
+  it("charts intake per channel, open tickets per tier, breaches and mail in and out from the handlers' metrics", () => {
     const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resource]];
     // The body is JSON joined with references (region, function names); a placeholder stands in for them.
     const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];

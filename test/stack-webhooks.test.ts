@@ -1,11 +1,12 @@
 /** Webhook ingestion in the CDK stack (lib/webhooks/webhooks.ts), proven on the synthesized template. */
-import { actionsOf, functionId, type Statement, statementsOf } from './support/iam';
+
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { actionsOf, functionId, statementsOf } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
@@ -43,8 +44,7 @@ function route(t: Template, routeKey: string): { route: Resource; target: unknow
 }
 
 /** A stack synthesized without bundling (read only for its resources). */
-const quickSynth = (policy: string) =>
-  Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'HooksQuick', { policy }));
+const quickSynth = (policy: string) => Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'HooksQuick', { policy }));
 
 describe('the webhook route', () => {
   it('sends POST /webhooks/{proxy+} to the webhooks function, with no authorizer (deliveries are verified by signature in the handler)', () => {
@@ -59,8 +59,8 @@ describe('the webhook route', () => {
   });
 
   it('lets API Gateway invoke the webhooks function only for that route', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Resource>).filter(
-      (permission) => JSON.stringify(permission.Properties.FunctionName).includes(webhooksId()),
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Resource>).filter((permission) =>
+      JSON.stringify(permission.Properties.FunctionName).includes(webhooksId()),
     );
     expect(permissions).toHaveLength(1);
     expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
@@ -71,7 +71,11 @@ describe('the webhook route', () => {
 describe('the integration secrets', () => {
   it('are one per integration, named <stack>/integrations/<id>', () => {
     expect(INTEGRATIONS).toEqual(['portal', 'forms', 'zendesk', 'stdhooks', 'slow', 'pbx', 'voice', 'livechat']);
-    expect(secrets().map(([, secret]) => secret.Properties.Name).sort()).toEqual(INTEGRATIONS.map((id) => `Hooks/integrations/${id}`).sort());
+    expect(
+      secrets()
+        .map(([, secret]) => secret.Properties.Name)
+        .sort(),
+    ).toEqual(INTEGRATIONS.map((id) => `Hooks/integrations/${id}`).sort());
   });
 
   it('start with a generated {"current": …} of 48 letters and digits, under the AWS-managed key', () => {
@@ -82,11 +86,11 @@ describe('the integration secrets', () => {
     }
   });
 
-  it('survive the stack\'s deletion or replacement: senders are configured with them', () => {
+  it("survive the stack's deletion or replacement: senders are configured with them", () => {
     for (const [, secret] of secrets()) expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('say in their description that a Twilio integration takes the account\'s auth token', () => {
+  it("say in their description that a Twilio integration takes the account's auth token", () => {
     const voice = secrets().find(([, secret]) => secret.Properties.Name === 'Hooks/integrations/voice')![1];
     expect(voice.Properties.Description).toMatch(/Twilio auth token/);
   });
@@ -105,7 +109,7 @@ describe('the webhooks function', () => {
     });
   });
 
-  it('may read exactly the integrations\' secrets, by their ARNs', () => {
+  it("may read exactly the integrations' secrets, by their ARNs", () => {
     const statements = statementsOf(template, webhooksId()).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('secretsmanager:')));
     expect(new Set(actionsOf(statements))).toEqual(new Set(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']));
     const granted = statements.flatMap((statement) => [statement.Resource].flat());
@@ -139,7 +143,7 @@ describe('the webhooks function', () => {
 });
 
 describe('the outputs', () => {
-  it('give the webhook base URL and each secret\'s name', () => {
+  it("give the webhook base URL and each secret's name", () => {
     const outputs = Object.values(template.toJSON().Outputs as Record<string, { Value: unknown }>).map((output) => output.Value);
     const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
     expect(outputs).toContainEqual({

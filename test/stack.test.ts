@@ -1,5 +1,5 @@
 /** The CDK stack, proven by synthesizing it and asserting the template (no AWS account needed). */
-import { actionsOf, functionId as functionIdIn, isDeployTimeFunction, type Statement, statementsOf as statementsOfIn } from './support/iam';
+
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_INDEXES } from '../lib/data/table-definition';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { aslPlaceholders, TICKET_LIFECYCLE_FILE } from '../lib/workflows/ticket-workflow';
+import { actionsOf, functionId as functionIdIn, isDeployTimeFunction, type Statement, statementsOf as statementsOfIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -31,7 +32,7 @@ const stateMachineId = () => Object.keys(template.findResources('AWS::StepFuncti
 const periodMachineId = () => Object.keys(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Test-SupportPeriod' } }))[0]!;
 
 describe('the ticket table', () => {
-  it('keeps customers\' cases safe: PITR, deletion protection, retained on stack removal, encrypted', () => {
+  it("keeps customers' cases safe: PITR, deletion protection, retained on stack removal, encrypted", () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -49,7 +50,9 @@ describe('the ticket table', () => {
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
     expect(table.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName).sort()).toEqual(
-      Object.values(TABLE_INDEXES).map((index) => index.indexName).sort(),
+      Object.values(TABLE_INDEXES)
+        .map((index) => index.indexName)
+        .sort(),
     );
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
@@ -162,7 +165,7 @@ describe('the ticket workflow', () => {
     ]);
   });
 
-  it('lets Step start only this machine\'s executions (the hand-over), by the machine\'s name', () => {
+  it("lets Step start only this machine's executions (the hand-over), by the machine's name", () => {
     const step = template.toJSON().Resources[functionId('step')].Properties;
     const machineName = template.toJSON().Resources[stateMachineId()].Properties.StateMachineName;
     expect(machineName).toMatch(/TicketLifecycle$/);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { loadDirectory } from '../core/staff/files';
 import { eventually } from './support/eventually';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -88,7 +88,10 @@ describe('people and teams over the API', () => {
 
   it('are listed a page at a time with signed cursors, and exported whole', async () => {
     // Prepare
-    for (const [id, name] of [['p1', 'Pia One'], ['p2', 'Paul Two']] as const) {
+    for (const [id, name] of [
+      ['p1', 'Pia One'],
+      ['p2', 'Paul Two'],
+    ] as const) {
       expect((await request('PUT', `/staff/people/${id}`, { body: person(name, ['agent']) })).status).toBeLessThan(300);
     }
     expect((await request('PUT', '/staff/teams/helpers', { body: { name: 'Helpers', members: ['p1', 'p2'] } })).status).toBe(201);
@@ -97,7 +100,9 @@ describe('people and teams over the API', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: string }[]; cursor: string | null } } = await request('GET', `/staff/people?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { key: agentKey });
+      const page: { body: { items: { id: string }[]; cursor: string | null } } = await request('GET', `/staff/people?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        key: agentKey,
+      });
       ids.push(...page.body.items.map((item) => item.id));
       cursor = page.body.cursor;
     } while (cursor);
@@ -117,7 +122,7 @@ describe('tierdesk staff', () => {
   const tierdesk = (args: string[]) =>
     promisify(execFile)('node', ['bin/tierdesk.js', 'staff', ...args, '--url', runtime.url, '--key', runtime.adminKey]).catch((error: { code: number; stdout: string; stderr: string }) => error);
 
-  it('imports a directory file (a preset\'s) over the API and exports it back as a file import reads', async () => {
+  it("imports a directory file (a preset's) over the API and exports it back as a file import reads", async () => {
     // Act
     const imported = await tierdesk(['import', 'presets/staff/caret.yaml']);
     const exported = await tierdesk(['export']);
@@ -140,7 +145,7 @@ describe('tierdesk staff', () => {
   });
 });
 
-describe('a customer\'s account team', () => {
+describe("a customer's account team", () => {
   it('must name people of the directory (400 naming the field)', async () => {
     // Act
     const unknown = await request('PUT', '/customers/acme', { body: { name: 'Acme', plan: 'standard', emailDomains: ['acme.example'], accountTeam: { csm: 'nobody' } } });
@@ -152,7 +157,7 @@ describe('a customer\'s account team', () => {
 });
 
 describe('mail the workflow sends', () => {
-  it('reaches the team lead from the directory when a target is breached, and the customer\'s own CSM on a customer escalation', async () => {
+  it("reaches the team lead from the directory when a target is breached, and the customer's own CSM on a customer escalation", async () => {
     // Prepare: frontline (tier L1's team) led by Rita; two CSMs, Acme's own is Carla.
     await request('PUT', '/staff/people/rita', { body: person('Rita Lead', ['team-lead']) });
     await request('PUT', '/staff/people/bert', { body: person('Bert Member', ['agent']) });
@@ -165,18 +170,17 @@ describe('mail the workflow sends', () => {
 
     // Act: a severity 1 case (first response due in 3 s) and another the customer escalates.
     const breached = await request('POST', '/tickets', { key: customerKey, body: { subject: 'Down', description: 'All down.', severity: '1', requester: { email: 'ana@acme.example', name: 'Ana' } } });
-    const escalated = await request('POST', '/tickets', { key: customerKey, body: { subject: 'Slow answers', description: 'Unhappy.', severity: '2', requester: { email: 'ana@acme.example', name: 'Ana' } } });
+    const escalated = await request('POST', '/tickets', {
+      key: customerKey,
+      body: { subject: 'Slow answers', description: 'Unhappy.', severity: '2', requester: { email: 'ana@acme.example', name: 'Ana' } },
+    });
     expect([breached.status, escalated.status]).toEqual([201, 201]);
     const escalation = await request('POST', `/tickets/${escalated.body.id}/actions`, { key: customerKey, body: { type: 'customer-escalate', reason: 'Nobody answers.' } });
     expect(escalation.status, JSON.stringify(escalation.body)).toBe(200);
 
     // Assess
     const breachCase = breached.body.ticket.caseNumber as string;
-    const breachMail = await eventually(
-      'the breach notice',
-      async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${breachCase}] SLA breached`)),
-      60_000,
-    );
+    const breachMail = await eventually('the breach notice', async () => (await runtime.ses.store()).find((mail) => mail.subject.includes(`[${breachCase}] SLA breached`)), 60_000);
     expect(breachMail.destination.to).toEqual(['rita.lead@vendor.example']);
     const escalationCase = escalated.body.ticket.caseNumber as string;
     const escalationMails = await eventually(

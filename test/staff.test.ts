@@ -9,24 +9,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CustomerSchema } from '../core/customer';
 import { LIMITS } from '../core/limits';
-import { renderNotification, type Notification } from '../core/notifications/render';
+import { type Notification, renderNotification } from '../core/notifications/render';
 import { loadPolicy, presetNames } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy, PolicyInput } from '../core/policy/schema';
 import { unaddressedMails } from '../core/staff/coverage';
-import {
-  DirectorySchema,
-  EMPTY_DIRECTORY,
-  PersonSchema,
-  TeamSchema,
-  chainStepRole,
-  peopleForRole,
-  peopleWithRole,
-  teamFor,
-  teamLead,
-  teamPeople,
-  type StaffDirectory,
-} from '../core/staff/directory';
+import { chainStepRole, DirectorySchema, EMPTY_DIRECTORY, PersonSchema, peopleForRole, peopleWithRole, type StaffDirectory, TeamSchema, teamFor, teamLead, teamPeople } from '../core/staff/directory';
 import { loadDirectory, parseDirectory, presetDirectoryPath } from '../core/staff/files';
 import { sampleTicket } from './support/sample-ticket';
 
@@ -36,7 +24,16 @@ const person = (id: string, roles: string[] = [], extra: Record<string, unknown>
 
 /** Frontline works L1 (by its id, as the tier names it); "escalations" works L2 by listing the tier. */
 const DIRECTORY: StaffDirectory = DirectorySchema.parse({
-  people: [person('lena', ['team-lead']), person('ann', ['agent']), person('eve', ['engineer']), person('carl', ['csm']), person('cora', ['csm']), person('otto', ['coo']), person('tim', ['tam']), person('pia', ['project-manager'])],
+  people: [
+    person('lena', ['team-lead']),
+    person('ann', ['agent']),
+    person('eve', ['engineer']),
+    person('carl', ['csm']),
+    person('cora', ['csm']),
+    person('otto', ['coo']),
+    person('tim', ['tam']),
+    person('pia', ['project-manager']),
+  ],
   teams: [
     { id: 'frontline', name: 'Frontline', lead: 'lena', members: ['ann', 'lena'] },
     { id: 'escalations', name: 'Escalations', members: ['eve'], tiers: ['L2'] },
@@ -149,7 +146,7 @@ describe('lookups', () => {
     expect(teamFor(DIRECTORY, { team: 'nobody', tier: 'L9' })).toBeUndefined();
   });
 
-  it('find people by role, the customer\'s own TAM or CSM first', () => {
+  it("find people by role, the customer's own TAM or CSM first", () => {
     // Act
     const anyCsm = peopleForRole(DIRECTORY, 'csm');
     const ownCsm = peopleForRole(DIRECTORY, 'csm', { csm: 'cora' });
@@ -183,14 +180,16 @@ describe('recipients through the directory', () => {
     const ticket = sampleTicket({ assignee: 'ann' });
 
     // Act
-    const rendered = renderNotification(POLICY, ticket, mail(['team-lead', 'team', 'assignee', 'team:escalations', 'management:coo', 'role:engineer', 'person:pia', 'team:project-manager']), { directory: DIRECTORY });
+    const rendered = renderNotification(POLICY, ticket, mail(['team-lead', 'team', 'assignee', 'team:escalations', 'management:coo', 'role:engineer', 'person:pia', 'team:project-manager']), {
+      directory: DIRECTORY,
+    });
 
     // Assess
     expect(rendered.to).toEqual(['lena@vendor.example', 'ann@vendor.example', 'eve@vendor.example', 'otto@vendor.example', 'pia@vendor.example']);
     expect(rendered.skipped).toEqual([]);
   });
 
-  it('send role:tam and role:csm (and the CSM step) to the customer\'s own account team first, else anyone with the role', () => {
+  it("send role:tam and role:csm (and the CSM step) to the customer's own account team first, else anyone with the role", () => {
     // Prepare
     const ticket = sampleTicket();
 
@@ -203,7 +202,7 @@ describe('recipients through the directory', () => {
     expect(anyone.to).toEqual(['carl@vendor.example', 'cora@vendor.example']);
   });
 
-  it('fall back to the policy\'s notifications section where the directory has nobody, and say why when neither has anyone', () => {
+  it("fall back to the policy's notifications section where the directory has nobody, and say why when neither has anyone", () => {
     // Prepare
     const atL2 = sampleTicket({ tier: 'L2', team: 'engineering', assignee: 'bob' });
     const directory = { ...DIRECTORY, teams: [] };
@@ -252,12 +251,15 @@ describe('mail that would go to nobody', () => {
     ]);
   });
 
-  it('counts the policy\'s notifications section, so a policy written before the directory has no gaps where it names addresses', () => {
+  it("counts the policy's notifications section, so a policy written before the directory has no gaps where it names addresses", () => {
     // Act
     const warnings = unaddressedMails(WITH_SECTION, { people: DIRECTORY.people, teams: [] });
 
     // Assess: frontline has nobody anywhere now; engineering and the CEO step are in the section.
-    expect(warnings.map((warning) => warning.split(' go to nobody')[0])).toEqual(['SLA warning and breach notices at tier L1 (team frontline)', 'blocked-escalation notices at tier L1 (team frontline)']);
+    expect(warnings.map((warning) => warning.split(' go to nobody')[0])).toEqual([
+      'SLA warning and breach notices at tier L1 (team frontline)',
+      'blocked-escalation notices at tier L1 (team frontline)',
+    ]);
   });
 
   it.each(PRESETS)('is none for the %s preset with the directory it ships', (name) => {

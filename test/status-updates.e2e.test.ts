@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from './support/eventually';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 const LATE_MS = 10_000;
 vi.setConfig({ testTimeout: 150_000 });
@@ -57,7 +57,6 @@ async function reply(id: string, body: string): Promise<number> {
   return Date.parse((await ticket(id)).sla.statusUpdate.startedAt);
 }
 
-
 const statusEvents = (t: Read, type: string) => t.timeline.filter((e) => e.type === type && e.data?.objective === 'statusUpdate');
 
 function expectAround(at: string, instant: number) {
@@ -74,11 +73,7 @@ describe.concurrent('regular status reports on a running ticket', () => {
 
     // Act: nobody writes again.
     const breach = await eventually(`${id} status-update breach`, async () => statusEvents(await ticket(id), 'sla-breached')[0], 6_000 + LATE_MS);
-    const mail = await eventually(
-      `${id} breach mail`,
-      async () => (await runtime.ses.store()).find((m) => m.subject.includes(`[${caseNumber}]`) && m.subject.includes('SLA breached')),
-      LATE_MS,
-    );
+    const mail = await eventually(`${id} breach mail`, async () => (await runtime.ses.store()).find((m) => m.subject.includes(`[${caseNumber}]`) && m.subject.includes('SLA breached')), LATE_MS);
 
     // Assess
     const after = await ticket(id);

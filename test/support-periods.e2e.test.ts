@@ -6,11 +6,11 @@
  * during the window, and cancellation.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntime } from '../functions/shared/runtime';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
 import { eventually } from './support/eventually';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 const SLOT_MS = 3_600;
 let runtime: Runtime;
@@ -28,7 +28,6 @@ afterAll(async () => {
 /** The first slot boundary at least `leadMs` from now. */
 const slotAfter = (leadMs: number) => Math.ceil((Date.now() + leadMs) / SLOT_MS) * SLOT_MS;
 const iso = (ms: number) => new Date(ms).toISOString();
-
 
 async function customer(id: string) {
   expect((await request('PUT', `/customers/${id}`, { body: { name: id, plan: 'standard', emailDomains: [`${id}.example`] } })).status).toBe(201);
@@ -61,7 +60,15 @@ describe('dedicated support periods', () => {
       (next) => async (args) => {
         if (args.input && (args.input as { TransactItems?: unknown }).TransactItems && interposed === 0) {
           interposed++;
-          await store.doc.send(new UpdateCommand({ TableName: store.tableName, Key: { PK: 'ORDERS', SK: `ORDER#${id}` }, UpdateExpression: 'SET version = version + :one, #order.version = #order.version + :one', ExpressionAttributeNames: { '#order': 'order' }, ExpressionAttributeValues: { ':one': 1 } }));
+          await store.doc.send(
+            new UpdateCommand({
+              TableName: store.tableName,
+              Key: { PK: 'ORDERS', SK: `ORDER#${id}` },
+              UpdateExpression: 'SET version = version + :one, #order.version = #order.version + :one',
+              ExpressionAttributeNames: { '#order': 'order' },
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          );
         }
         return next(args);
       },
@@ -104,7 +111,7 @@ describe('dedicated support periods', () => {
     await request('POST', `/support-orders/${pending.id}/cancel`);
   });
 
-  it('runs a period: order mails, contact mail, start mail, the customer\'s tickets routed to the engineer (who is mailed), escalations into the team\'s queue, updates, the hand-over at the end, summary mail', async () => {
+  it("runs a period: order mails, contact mail, start mail, the customer's tickets routed to the engineer (who is mailed), escalations into the team's queue, updates, the hand-over at the end, summary mail", async () => {
     await customer('event-co');
     // Ana cannot be booked yet: her availability ends before the period.
     await engineer('ana', 'Ana Engineer', Date.now() - 60_000, Date.now() - 30_000);
@@ -126,7 +133,13 @@ describe('dedicated support periods', () => {
     expect(pendingMail.subject).toBe(`[${id}] Your support order is pending (subject to availability)`);
     expect(pendingMail.body.text).toContain('subject to availability');
 
-    expect((await request('PUT', '/agents/ana', { body: { name: 'Ana Engineer', email: 'ana@vendor.example', phone: '+1 202 555 0100', availability: [{ from: iso(Date.now()), to: iso(Date.now() + 3_600_000) }] } })).status).toBe(200);
+    expect(
+      (
+        await request('PUT', '/agents/ana', {
+          body: { name: 'Ana Engineer', email: 'ana@vendor.example', phone: '+1 202 555 0100', availability: [{ from: iso(Date.now()), to: iso(Date.now() + 3_600_000) }] },
+        })
+      ).status,
+    ).toBe(200);
     const accepted = await request('POST', `/support-orders/${id}/accept`);
     expect(accepted.body).toMatchObject({ status: 'accepted', periods: [{ engineerId: 'ana', status: 'booked' }] });
     const acceptedMail = await eventually('the accepted mail', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('accepted')), 8_000);
@@ -152,7 +165,11 @@ describe('dedicated support periods', () => {
     const queue = (await request('GET', '/tickets?queue=dedicated:ana')).body.items.map((t: any) => t.caseNumber);
     expect(queue).toEqual([high.caseNumber, mid.caseNumber, low.caseNumber]);
     // The engineer is told of each ticket routed to them.
-    const routed = await eventually('the routing mail to the engineer', async () => (await mailsTo('ana@vendor.example')).find((m) => m.subject.includes(`[${high.caseNumber}] Routed to you during the support period`)), 8_000);
+    const routed = await eventually(
+      'the routing mail to the engineer',
+      async () => (await mailsTo('ana@vendor.example')).find((m) => m.subject.includes(`[${high.caseNumber}] Routed to you during the support period`)),
+      8_000,
+    );
     expect(routed.body.text).toContain('Stream is down');
     expect(routed.body.text).toContain(`Support order ${id}, period 0`);
 
@@ -162,14 +179,22 @@ describe('dedicated support periods', () => {
     expect(escalated.body.ticket.queue).toBe('infrastructure');
     expect((await request('GET', '/tickets?queue=infrastructure')).body.items.map((t: any) => t.caseNumber)).toContain(high.caseNumber);
     for (const address of ['lead-infra@wf-test.example', 'oncall-infra@wf-test.example', 'poc@event-co.example']) {
-      const mail = await eventually(`the escalation mail to ${address}`, async () => (await mailsTo(address)).find((m) => m.subject.includes(`[${high.caseNumber}] Escalated during the support period`)), 4_000);
+      const mail = await eventually(
+        `the escalation mail to ${address}`,
+        async () => (await mailsTo(address)).find((m) => m.subject.includes(`[${high.caseNumber}] Escalated during the support period`)),
+        4_000,
+      );
       expect(mail.body.text).toContain('System issue, escalated to infrastructure: The encoder cluster is down.');
     }
     // A resolution reaches the point of contact as well as the requester.
     expect((await request('POST', `/tickets/${low.id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Slides re-uploaded.' } })).status).toBe(200);
     await eventually('the resolution to the point of contact', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes(`[${low.caseNumber}] Resolved`)), 4_000);
     // Every 2 s (updateEvery) the point of contact hears how the period's tickets stand.
-    const update = await eventually('a period update', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('Support period update') && m.body.text?.includes(high.caseNumber)), 4_000);
+    const update = await eventually(
+      'a period update',
+      async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('Support period update') && m.body.text?.includes(high.caseNumber)),
+      4_000,
+    );
     expect(update.subject).toContain(`[${id}]`);
 
     const summary = await eventually('the summary', async () => (await mailsTo('poc@event-co.example')).find((m) => m.subject.includes('Summary')), start + 7_200 - Date.now() + 8_000);
@@ -187,7 +212,11 @@ describe('dedicated support periods', () => {
     expect(handed.assignee).toBeUndefined();
     expect(handed.timeline.find((e: any) => e.type === 'period-ended').body).toContain('handed over from ana to team aftercare');
     for (const address of ['lead-aftercare@wf-test.example', 'agent-aftercare@wf-test.example']) {
-      const mail = await eventually(`the hand-over mail to ${address}`, async () => (await mailsTo(address)).find((m) => m.subject === `[${mid.caseNumber}] Handed over after the support period: Badge printer offline`), 8_000);
+      const mail = await eventually(
+        `the hand-over mail to ${address}`,
+        async () => (await mailsTo(address)).find((m) => m.subject === `[${mid.caseNumber}] Handed over after the support period: Badge printer offline`),
+        8_000,
+      );
       expect(mail.body.text).toContain('has ended with the case');
     }
     // The escalated one stays with the infrastructure team, who hear it is theirs now; the resolved one is not handed to anyone.
@@ -225,7 +254,7 @@ describe('dedicated support periods', () => {
     expect(execution.status).not.toBe('RUNNING');
   }, 30_000);
 
-  it('an order changed before the start re-plans: the old plan\'s workflow sends nothing, the new one runs at the new time', async () => {
+  it("an order changed before the start re-plans: the old plan's workflow sends nothing, the new one runs at the new time", async () => {
     await customer('move-co');
     await engineer('cy', 'Cy Engineer');
     const first = slotAfter(40_000);
@@ -237,7 +266,7 @@ describe('dedicated support periods', () => {
 
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ status: 'accepted', plan: 2, periods: [{ start: iso(moved), engineerId: 'cy', status: 'booked' }] });
-    const notice = await eventually('the new plan\'s notice', async () => (await mailsTo('poc@move-co.example')).find((m) => m.subject.includes('engineer')), 8_000);
+    const notice = await eventually("the new plan's notice", async () => (await mailsTo('poc@move-co.example')).find((m) => m.subject.includes('engineer')), 8_000);
     expect(notice.subject).toContain(iso(moved).slice(11, 16));
     expect(((await (await fetch(`${runtime.stepFunctionsUrl}/executions/${id}-p0`)).json()) as { status: string }).status).not.toBe('RUNNING');
     await eventually('the summary', async () => (await mailsTo('poc@move-co.example')).find((m) => m.subject.includes('Summary')), moved + 3_600 - Date.now() + 4_000);

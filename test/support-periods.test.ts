@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { notificationsForEvents } from '../core/notifications/events';
 import { renderNotification } from '../core/notifications/render';
-import { loadPolicy } from '../core/policy/files';
-import type { Policy } from '../core/policy/schema';
 import { noticeMail, orderMails, summaryMail, updateMail } from '../core/periods/mails';
-import { availableFor, bookedSlots, newOrder, nextUpdateAt, noticeAt, orderProblems, periodsFixed, withOrderMail, type Agent, type OrderRequest } from '../core/periods/orders';
+import { type Agent, availableFor, bookedSlots, newOrder, nextUpdateAt, noticeAt, type OrderRequest, orderProblems, periodsFixed, withOrderMail } from '../core/periods/orders';
 import { AgentSchema } from '../core/periods/requests';
 import { handOverAfterPeriod, routeToDedicatedEngineer } from '../core/periods/routing';
+import { loadPolicy } from '../core/policy/files';
+import type { Policy } from '../core/policy/schema';
 import { SlaPlanner } from '../core/sla/targets';
 import type { Ticket } from '../core/tickets/model';
-import { RuleError, applyAction, openTicket, type RuleContext } from '../core/tickets/rules';
+import { applyAction, openTicket, type RuleContext, RuleError } from '../core/tickets/rules';
 
 const CADMIUM = loadPolicy('cadmium');
 const NOW = Date.parse('2026-11-23T09:30:00Z');
@@ -91,7 +91,15 @@ describe('the mails of a period', () => {
   });
 
   it('sums up every ticket of the period: case number, subject, severity, status, outcome', () => {
-    const ticket = { caseNumber: 'CDM-000042', subject: 'Stream down', severity: 'sev1', status: 'resolved', resolution: { type: 'fix', text: 'Restarted the encoder.', at: '' }, details: {}, tier: 'support' };
+    const ticket = {
+      caseNumber: 'CDM-000042',
+      subject: 'Stream down',
+      severity: 'sev1',
+      status: 'resolved',
+      resolution: { type: 'fix', text: 'Restarted the encoder.', at: '' },
+      details: {},
+      tier: 'support',
+    };
     const mail = summaryMail(CADMIUM, order, period, [ticket as never]);
     expect(mail.text).toContain('CDM-000042 · Stream down · Severity 1 – Critical · resolved');
     expect(mail.text).toContain('resolved: Restarted the encoder.');
@@ -99,10 +107,10 @@ describe('the mails of a period', () => {
   });
 });
 
-describe('a period\'s dedicated number and its updates', () => {
+describe("a period's dedicated number and its updates", () => {
   const WITH_NUMBER: Policy = { ...CADMIUM, supportPeriods: { ...CADMIUM.supportPeriods!, phoneNumber: '+1 800 555 0000' } };
 
-  it('each period has its own number: the period\'s, else the order\'s, else the policy\'s; the notice names it', () => {
+  it("each period has its own number: the period's, else the order's, else the policy's; the notice names it", () => {
     const periods = [
       { start: '2026-12-01T14:00:00Z', hours: 4, phone: '+1 800 555 0111' },
       { start: '2026-12-02T14:00:00Z', hours: 4 },
@@ -117,7 +125,7 @@ describe('a period\'s dedicated number and its updates', () => {
     expect(noticeMail(CADMIUM, ordered, ordered.periods[1]!, ana).text).toContain('call +1 800 555 0100');
   });
 
-  it('an engineer\'s phone is an international number, since a call of their period is dialled to it', () => {
+  it("an engineer's phone is an international number, since a call of their period is dialled to it", () => {
     const agent = (phone: string) => AgentSchema.safeParse({ name: 'Eve', email: 'eve@vendor.example', phone });
     expect(agent('+1 (202) 555-0166').success).toBe(true);
     const national = agent('(202) 555-0166');
@@ -213,7 +221,7 @@ describe('escalating an issue of a support period', () => {
     expect(summaryMail(POLICY, order, order.periods[0]!, [resolved.ticket]).text).toContain('system issue escalated to infrastructure');
   });
 
-  it('an escalated issue moves into the escalation team\'s queue; the engineer stays assigned for the updates', () => {
+  it("an escalated issue moves into the escalation team's queue; the engineer stays assigned for the updates", () => {
     const before = dedicated();
     expect(before.queue).toBe('dedicated:ana');
     const escalated = applyAction(before, { type: 'escalate-period-issue', issue: 'configuration', reason: 'Wrong session times.' }, ctx(), AGENT).ticket;
@@ -225,7 +233,7 @@ describe('escalating an issue of a support period', () => {
     expect(applyAction(escalated, { type: 'set-severity', severity: 'sev2' }, ctx(), AGENT).ticket.queue).toBe('project-manager');
   });
 
-  it('an issue the engineer cannot resolve, escalated a tier, moves into that tier team\'s queue and stays with it after the period', () => {
+  it("an issue the engineer cannot resolve, escalated a tier, moves into that tier team's queue and stays with it after the period", () => {
     const escalated = applyAction(dedicated(), { type: 'escalate', tier: 'expedite', reason: 'Cannot fix the identity provider.' }, ctx(), AGENT).ticket;
     expect(escalated).toMatchObject({ tier: 'expedite', team: 'cadmium-escalation', queue: 'cadmium-escalation', assignee: 'ana' });
     const handed = handOverAfterPeriod(escalated, { orderId: routing.orderId, period: 0 }, ctx(Date.parse(routing.until)))!;
@@ -236,7 +244,7 @@ describe('escalating an issue of a support period', () => {
   });
 });
 
-describe('routing a ticket to the period\'s engineer', () => {
+describe("routing a ticket to the period's engineer", () => {
   const POLICY: Policy = {
     ...CADMIUM,
     supportPeriods: { ...CADMIUM.supportPeriods!, afterPeriodQueue: 'aftercare' },
@@ -268,7 +276,7 @@ describe('routing a ticket to the period\'s engineer', () => {
     ).ticket;
   const routing = { orderId: 'SO-000012', period: 0, engineerId: 'ana', engineerEmail: 'ana@vendor.example', contact: 'pat@acme.example', until: '2026-11-23T13:30:00Z' };
 
-  it('mails the engineer through the ticket\'s outbox: the routing event names them', () => {
+  it("mails the engineer through the ticket's outbox: the routing event names them", () => {
     const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx());
     const event = routed.events.find((e) => e.type === 'period-routed')!;
     expect(event.data).toMatchObject({ orderId: 'SO-000012', period: 0, notify: ['ana@vendor.example'] });
@@ -283,7 +291,7 @@ describe('routing a ticket to the period\'s engineer', () => {
     expect(routeToDedicatedEngineer({ ticket: opened(), events: [] }, old, ctx()).ticket.outbox![0]!.recipients).toEqual(['assignee']);
   });
 
-  it('at the end, an open ticket goes to the policy\'s after-period queue, unassigned, with an event and a mail to that team', () => {
+  it("at the end, an open ticket goes to the policy's after-period queue, unassigned, with an event and a mail to that team", () => {
     const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx()).ticket;
     const end = Date.parse(routing.until);
     const handed = handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 0 }, ctx(end))!;
@@ -302,7 +310,7 @@ describe('routing a ticket to the period\'s engineer', () => {
     expect(handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 1 }, ctx(end))).toBeUndefined();
   });
 
-  it('without afterPeriodQueue, the ticket\'s own tier team takes it; an escalated one stays with its escalation team; a resolved one moves without a mail', () => {
+  it("without afterPeriodQueue, the ticket's own tier team takes it; an escalated one stays with its escalation team; a resolved one moves without a mail", () => {
     const plain: Policy = { ...POLICY, supportPeriods: { ...CADMIUM.supportPeriods! } };
     const routed = routeToDedicatedEngineer({ ticket: opened(), events: [] }, routing, ctx(NOW, plain)).ticket;
     expect(handOverAfterPeriod(routed, { orderId: 'SO-000012', period: 0 }, ctx(NOW, plain))!.ticket).toMatchObject({ team: 'cadmium-support', queue: 'cadmium-support' });
@@ -335,7 +343,13 @@ describe('the mails of an order', () => {
   const POLICY: Policy = {
     ...CADMIUM,
     supportPeriods: { ...CADMIUM.supportPeriods!, ordersTeam: 'scheduling' },
-    notifications: { from: 'support@cadmium.example', teams: { scheduling: { lead: 'sched-lead@cadmium.example', members: ['sched@cadmium.example'] } }, agents: {}, management: {}, templates: {} } as unknown as Policy['notifications'],
+    notifications: {
+      from: 'support@cadmium.example',
+      teams: { scheduling: { lead: 'sched-lead@cadmium.example', members: ['sched@cadmium.example'] } },
+      agents: {},
+      management: {},
+      templates: {},
+    } as unknown as Policy['notifications'],
   };
   const order = newOrder(POLICY, 'SO-000020', 'acme', request([{ start: '2026-12-01T14:00:00Z', hours: 4 }]), NOW);
 

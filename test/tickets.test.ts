@@ -23,19 +23,8 @@ import { policyOrThrow } from '../core/policy/load';
 import { type Policy, PolicySchema } from '../core/policy/schema';
 import { SlaPlanner, TargetError } from '../core/sla/targets';
 import { applyDueSlaEvents } from '../core/tickets/breaches';
-import { STATUSES, type Actor, type Objective, type Ticket, type TimelineEvent } from '../core/tickets/model';
-import {
-  timelineOf,
-  type Action,
-  type Change,
-  type MessageKind,
-  type NewTicket,
-  type RuleContext,
-  RuleError,
-  addMessage,
-  applyAction,
-  openTicket,
-} from '../core/tickets/rules';
+import { type Actor, type Objective, STATUSES, type Ticket, type TimelineEvent } from '../core/tickets/model';
+import { type Action, addMessage, applyAction, type Change, type MessageKind, type NewTicket, openTicket, type RuleContext, RuleError, timelineOf } from '../core/tickets/rules';
 
 // ---------------------------------------------------------------------------------------------
 // Test desk: policy, clock, ids, people
@@ -59,7 +48,7 @@ const OPENED = at(1, '10:00');
 
 const AGENT: Actor = { kind: 'agent', id: 'alice' };
 const CUSTOMER: Actor = { kind: 'customer', id: 'dana@customer.example' };
-const SYSTEM: Actor = { kind: 'system', id: 'sla-clock' };
+const _SYSTEM: Actor = { kind: 'system', id: 'sla-clock' };
 
 /** Event ids come from a counter so timelines are deterministic. */
 let nextId = 0;
@@ -329,9 +318,7 @@ describe('each SLA objective is tracked on its own', () => {
     // Assess
     expect(after.sla).toEqual(ticket.sla);
     expect(after.status).toBe('new');
-    expect(events).toEqual([
-      { id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:45'), type: 'internal-note', actor: AGENT, public: false, body: 'Probably the disk quota.' },
-    ]);
+    expect(events).toEqual([{ id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:45'), type: 'internal-note', actor: AGENT, public: false, body: 'Probably the disk quota.' }]);
   });
 
   it('an internal note does not meet a running next response either', () => {
@@ -441,9 +428,7 @@ describe('changing the severity', () => {
     expect(after.sla.firstResponse).toMatchObject({ within: '30m', startedAt: stamp(1, '10:00'), due: stamp(1, '10:30') });
     expect(after.sla.resolution).toMatchObject({ within: '4h', startedAt: stamp(1, '10:00'), due: stamp(1, '14:00') });
     expect(after.sla.nextDue).toBe(stamp(1, '10:30'));
-    expect(events).toEqual([
-      { id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:20'), type: 'severity-changed', actor: AGENT, public: true, data: { from: '2', to: '1' } },
-    ]);
+    expect(events).toEqual([{ id: 'evt-1', ticketId: 'tkt-1', at: stamp(1, '10:20'), type: 'severity-changed', actor: AGENT, public: true, data: { from: '2', to: '1' } }]);
   });
 
   it('can put the first response already in the past: the case is overdue at once', () => {
@@ -774,21 +759,14 @@ describe('escalating through the tiers', () => {
   it('Level 2 → Level 3 is allowed once steps to reproduce are recorded, with the Level 3 clock', () => {
     // Prepare
     const l2 = act(open({ severity: '2' }), { type: 'escalate', reason: 'to L2' }, at(1, '11:00'));
-    const { ticket: detailed, events: detailEvents } = applyAction(
-      l2,
-      { type: 'record-details', details: { stepsToReproduce: STEPS } },
-      ctx(at(1, '12:30')),
-      AGENT,
-    );
+    const { ticket: detailed, events: detailEvents } = applyAction(l2, { type: 'record-details', details: { stepsToReproduce: STEPS } }, ctx(at(1, '12:30')), AGENT);
 
     // Act
     const l3 = act(detailed, { type: 'escalate', reason: 'Code defect' }, at(1, '13:00'));
 
     // Assess
     expect(detailed.details.stepsToReproduce).toBe(STEPS);
-    expect(detailEvents).toEqual([
-      { id: expect.any(String), ticketId: 'tkt-1', at: stamp(1, '12:30'), type: 'details-recorded', actor: AGENT, public: false, data: { fields: ['stepsToReproduce'] } },
-    ]);
+    expect(detailEvents).toEqual([{ id: expect.any(String), ticketId: 'tkt-1', at: stamp(1, '12:30'), type: 'details-recorded', actor: AGENT, public: false, data: { fields: ['stepsToReproduce'] } }]);
     expect(l3.tier).toBe('L3');
     expect(l3.team).toBe('development');
     expect(l3.queue).toBe('development');
@@ -1224,9 +1202,7 @@ describe('any sequence of allowed messages and actions', () => {
     return cursor + remaining;
   }
 
-  type Step =
-    | { kind: 'message'; message: MessageKind }
-    | { kind: 'action'; action: Action };
+  type Step = { kind: 'message'; message: MessageKind } | { kind: 'action'; action: Action };
 
   const step: fc.Arbitrary<Step> = fc.oneof(
     fc.constantFrom<MessageKind>('customer', 'agent-reply', 'internal-note').map((message): Step => ({ kind: 'message', message })),
@@ -1236,14 +1212,14 @@ describe('any sequence of allowed messages and actions', () => {
         fc.constantFrom('1', '2', '3', '4', 'High').map((severity): Action => ({ type: 'set-severity', severity })),
         fc.constantFrom('bug', 'question').map((caseReason): Action => ({ type: 'set-case-reason', caseReason })),
         fc.constantFrom<Ticket['details']>({ stepsToReproduce: 'steps' }, { actionPlan: 'plan' }).map((details): Action => ({ type: 'record-details', details })),
-        fc
-          .record({ tier: fc.constantFrom(undefined, 'L2', 'L3'), withSteps: fc.boolean() })
-          .map(({ tier, withSteps }): Action => ({
+        fc.record({ tier: fc.constantFrom(undefined, 'L2', 'L3'), withSteps: fc.boolean() }).map(
+          ({ tier, withSteps }): Action => ({
             type: 'escalate',
             reason: 'escalation',
             ...(tier ? { tier } : {}),
             ...(withSteps ? { details: { stepsToReproduce: 'steps' } } : {}),
-          })),
+          }),
+        ),
         fc.constant<Action>({ type: 'pause' }),
         fc.constant<Action>({ type: 'resume' }),
         fc.constantFrom('fix', 'workaround', 'other').map((resolutionType): Action => ({ type: 'resolve', resolutionType: resolutionType as 'fix', text: 'done' })),
@@ -1322,10 +1298,7 @@ describe('any sequence of allowed messages and actions', () => {
           // Act
           let change: Change;
           try {
-            change =
-              next.kind === 'message'
-                ? addMessage(ticket, next.message, 'text', ctx(now), ACTOR_OF[next.message])
-                : applyAction(ticket, next.action, ctx(now), AGENT);
+            change = next.kind === 'message' ? addMessage(ticket, next.message, 'text', ctx(now), ACTOR_OF[next.message]) : applyAction(ticket, next.action, ctx(now), AGENT);
           } catch (error) {
             if (!(error instanceof RuleError)) throw error;
             expect(ticket).toEqual(before);
@@ -1362,15 +1335,9 @@ const TIERED: Policy = PolicySchema.parse({
   ...POLICY,
   addOns: [{ id: 'fast-fixes', name: 'Priority updates', grants: ['priorityUpdates'] }],
   plans: POLICY.plans.map((plan) =>
-    plan.id === 'standard'
-      ? { ...plan, availableAddOns: ['fast-fixes'], objectives: { ...plan.objectives, '4': { firstResponse: { within: '24h' }, resolution: { L1: { within: '8h' } } } } }
-      : plan,
+    plan.id === 'standard' ? { ...plan, availableAddOns: ['fast-fixes'], objectives: { ...plan.objectives, '4': { firstResponse: { within: '24h' }, resolution: { L1: { within: '8h' } } } } } : plan,
   ),
-  tiers: [
-    POLICY.tiers[0],
-    { ...POLICY.tiers[1], severities: ['1', '2', '3'] },
-    { ...POLICY.tiers[2], enteredBy: ['manual'], entryCaseReasons: ['bug'], codeFixes: true },
-  ],
+  tiers: [POLICY.tiers[0], { ...POLICY.tiers[1], severities: ['1', '2', '3'] }, { ...POLICY.tiers[2], enteredBy: ['manual'], entryCaseReasons: ['bug'], codeFixes: true }],
   sla: { ...POLICY.sla, breachedQueue: 'breached' },
 });
 const TIERED_PLANNER = new SlaPlanner(TIERED);
@@ -1507,7 +1474,7 @@ describe('priority updates (an add-on that grants priorityUpdates)', () => {
     expect(plain.entitlement.priorityUpdates).toBeUndefined();
   });
 
-  it('at the code-fix tier flag the case, put it in that tier\'s priority queue and note that the fix ships early', () => {
+  it("at the code-fix tier flag the case, put it in that tier's priority queue and note that the fix ships early", () => {
     // Prepare
     let ticket = openTiered({ ...withAddOn, caseReason: 'bug' });
     ticket = actTiered(ticket, { type: 'escalate', reason: 'to L2' }, at(1, '10:10')).ticket;
@@ -1524,7 +1491,7 @@ describe('priority updates (an add-on that grants priorityUpdates)', () => {
     expect(note?.body).toMatch(/Priority updates.*ships early through an accelerated release/);
   });
 
-  it('a customer without the add-on waits in the code-fix tier\'s ordinary queue, with no note', () => {
+  it("a customer without the add-on waits in the code-fix tier's ordinary queue, with no note", () => {
     // Prepare
     const l2 = actTiered(openTiered({ caseReason: 'bug' }), { type: 'escalate', reason: 'to L2' }, at(1, '10:10')).ticket;
 
@@ -1576,7 +1543,7 @@ describe('where a breached case waits (sla.breachedQueue)', () => {
     expect(order).toEqual([`000#${stamp(1, '10:30')}`, `001#${stamp(1, '12:00')}`, `001#${stamp(1, '13:00')}`]);
   });
 
-  it('keeps ordering the case by urgency in the next tier\'s breached queue after an escalation', () => {
+  it("keeps ordering the case by urgency in the next tier's breached queue after an escalation", () => {
     // Act
     const l2 = actTiered(breachedAt(openTiered()), { type: 'escalate', reason: 'to L2' }, at(1, '12:30')).ticket;
 

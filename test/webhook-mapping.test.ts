@@ -6,20 +6,20 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../core/limits';
 import { policyOrThrow } from '../core/policy/load';
 import { SlaPlanner } from '../core/sla/targets';
 import { openTicket } from '../core/tickets/rules';
-import { LIMITS } from '../core/limits';
 import { callFromCti, callFromTwilio, missedCall, recordCallStep, ticketFieldsFromCall } from '../core/webhooks/calls';
 import { TranscriptSchema, ticketFieldsFromTranscript, transcriptMessage } from '../core/webhooks/chat';
-import type { GenericIntegration } from '../core/webhooks/integrations';
 import { CONTENT_WINDOW_SECONDS, contentKeys, deliveryIdentity, keyPart } from '../core/webhooks/identity';
+import type { GenericIntegration } from '../core/webhooks/integrations';
 import { eventIdOf, mapDelivery, valueAt } from '../core/webhooks/mapping';
 
 const POLICY = policyOrThrow(readFileSync(new URL('./fixtures/webhooks-policy.yaml', import.meta.url), 'utf8'), 'webhooks-policy.yaml');
 const PORTAL = POLICY.integrations.find((i) => i.id === 'portal') as GenericIntegration;
 
-describe('a generic integration\'s mapping', () => {
+describe("a generic integration's mapping", () => {
   const delivery = { ticket: { id: 7, title: 'Export fails', body: 'Since Monday.', priority: 2 }, user: { email: 'Kim@Example.com', name: 'Kim' }, items: [{ id: 'a' }] };
 
   it('reads dotted paths and indexes, and nothing from the prototype', () => {
@@ -79,7 +79,7 @@ describe('a generic integration\'s mapping', () => {
   });
 });
 
-describe('a delivery\'s identity (core/webhooks/identity.ts)', () => {
+describe("a delivery's identity (core/webhooks/identity.ts)", () => {
   const mapped = { subject: 'Export fails', description: 'Since Monday.', requester: { email: 'kim@example.com' } };
   const body = new TextEncoder().encode('{"signed":"bytes"}');
   const at = Date.UTC(2026, 10, 23, 10, 0, 0);
@@ -124,9 +124,24 @@ describe('a delivery\'s identity (core/webhooks/identity.ts)', () => {
     expect(CONTENT_WINDOW_SECONDS).toBe(600);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), fc.integer({ min: 0, max: 599_999 }), (start, gap) => {
-        expect(shareKey(contentKeys(mapped, start).map((k) => k.key), contentKeys(mapped, start + gap).map((k) => k.key))).toBe(true);
-        expect(shareKey(contentKeys(mapped, start).map((k) => k.key), contentKeys(mapped, start + 1_200_000 + gap).map((k) => k.key))).toBe(false);
-        expect(shareKey(contentKeys(mapped, start).map((k) => k.key), contentKeys({ ...mapped, subject: 'x' }, start + gap).map((k) => k.key))).toBe(false);
+        expect(
+          shareKey(
+            contentKeys(mapped, start).map((k) => k.key),
+            contentKeys(mapped, start + gap).map((k) => k.key),
+          ),
+        ).toBe(true);
+        expect(
+          shareKey(
+            contentKeys(mapped, start).map((k) => k.key),
+            contentKeys(mapped, start + 1_200_000 + gap).map((k) => k.key),
+          ),
+        ).toBe(false);
+        expect(
+          shareKey(
+            contentKeys(mapped, start).map((k) => k.key),
+            contentKeys({ ...mapped, subject: 'x' }, start + gap).map((k) => k.key),
+          ),
+        ).toBe(false);
       }),
     );
   });
@@ -146,7 +161,7 @@ describe('phone calls on a ticket', () => {
   const ctx = { policy: POLICY, planner: new SlaPlanner(POLICY), now: Date.UTC(2026, 10, 23, 10), newId: () => 'evt-1' };
   const ringing = { step: 'ringing' as const, callId: 'c1', from: '+12025550143', to: '+18005550100' };
 
-  it('a call opens a phone ticket at the policy\'s intake severity', () => {
+  it("a call opens a phone ticket at the policy's intake severity", () => {
     expect(ticketFieldsFromCall(ringing, POLICY, 'Ana')).toEqual({
       requester: { phone: '+12025550143', name: 'Ana' },
       subject: 'Phone call from Ana (+12025550143)',
@@ -157,7 +172,13 @@ describe('phone calls on a ticket', () => {
 
   it('each step is an internal event; only a call nobody took is flagged', () => {
     const opened = openTicket(
-      { id: 'T-1', caseNumber: 'WH-000001', channel: 'phone', ...ticketFieldsFromCall(ringing, POLICY), entitlement: { status: 'unverified', reasons: [], queue: 'triage', designatedUser: false, addOns: [] } },
+      {
+        id: 'T-1',
+        caseNumber: 'WH-000001',
+        channel: 'phone',
+        ...ticketFieldsFromCall(ringing, POLICY),
+        entitlement: { status: 'unverified', reasons: [], queue: 'triage', designatedUser: false, addOns: [] },
+      },
       ctx,
       { kind: 'customer', id: ringing.from },
     ).ticket;
@@ -174,7 +195,11 @@ describe('phone calls on a ticket', () => {
 
   it('reads Twilio and CTI callbacks, refusing any parameter over its maximum by name', () => {
     const twilio = { CallSid: 'CA1', From: '+1 202 555 0143', To: '+18005550100' };
-    expect(callFromTwilio({ ...twilio, CallStatus: 'no-answer' })).toEqual({ ok: true, step: 'no-answer', event: { callId: 'CA1', from: '+12025550143', to: '+18005550100', step: 'ended', cause: 'no-answer' } });
+    expect(callFromTwilio({ ...twilio, CallStatus: 'no-answer' })).toEqual({
+      ok: true,
+      step: 'no-answer',
+      event: { callId: 'CA1', from: '+12025550143', to: '+18005550100', step: 'ended', cause: 'no-answer' },
+    });
     expect(callFromTwilio({ ...twilio, RecordingSid: 'RE1', RecordingUrl: 'https://x/r' })).toMatchObject({ ok: true, step: 'RE1', event: { step: 'recording' } });
     expect(callFromTwilio({ ...twilio, CallSid: 'C'.repeat(256) })).toMatchObject({ ok: false, field: 'CallSid' });
     expect(callFromTwilio({ ...twilio, From: `sip:${'a'.repeat(300)}@pbx.example.com` })).toMatchObject({ ok: false, field: 'From' });
@@ -191,7 +216,23 @@ describe('phone calls on a ticket', () => {
 
   it('never throws on any parameters, and every string it keeps is bounded (property)', () => {
     const value = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ minLength: 250, maxLength: 3_000 }));
-    const keys = fc.constantFrom('CallSid', 'From', 'To', 'CallStatus', 'RecordingSid', 'RecordingUrl', 'TranscriptionSid', 'event', 'callId', 'from', 'to', 'cause', 'user', 'answeringNumber', '__proto__');
+    const keys = fc.constantFrom(
+      'CallSid',
+      'From',
+      'To',
+      'CallStatus',
+      'RecordingSid',
+      'RecordingUrl',
+      'TranscriptionSid',
+      'event',
+      'callId',
+      'from',
+      'to',
+      'cause',
+      'user',
+      'answeringNumber',
+      '__proto__',
+    );
     fc.assert(
       fc.property(fc.dictionary(keys, value), (params) => {
         for (const reading of [callFromTwilio(params), callFromCti(params)]) {

@@ -93,8 +93,7 @@ describe('tierdesk signatures', () => {
 
   it('rejects replays outside the window in both directions, inclusive at the edge', () => {
     const header = signTierdeskPayload(SECRET, BODY, NOW);
-    const at = (nowSeconds: number, toleranceSeconds?: number) =>
-      verifyTierdeskSignature({ header, rawBody: BODY, secrets: [SECRET], nowSeconds, toleranceSeconds });
+    const at = (nowSeconds: number, toleranceSeconds?: number) => verifyTierdeskSignature({ header, rawBody: BODY, secrets: [SECRET], nowSeconds, toleranceSeconds });
 
     expect(at(NOW + 300)).toEqual({ ok: true });
     expect(at(NOW - 300)).toEqual({ ok: true });
@@ -157,11 +156,14 @@ describe('tierdesk signatures', () => {
           fc.string({ unit: 'binary' }),
           fc.constantFrom(undefined, null, 'missing'),
           // near-misses: well-formed headers with random signatures and times
-          fc.tuple(fc.integer({ min: NOW - 1000, max: NOW + 1000 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 3 })).map(
-            ([t, sigs]) => [`t=${t}`, ...sigs.map((s) => `v1=${Buffer.from(s).toString('hex')}`)].join(','),
-          ),
+          fc
+            .tuple(fc.integer({ min: NOW - 1000, max: NOW + 1000 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 3 }))
+            .map(([t, sigs]) => [`t=${t}`, ...sigs.map((s) => `v1=${Buffer.from(s).toString('hex')}`)].join(',')),
         ),
-        fc.oneof(fc.string(), fc.uint8Array().map((bytes) => Buffer.from(bytes))),
+        fc.oneof(
+          fc.string(),
+          fc.uint8Array().map((bytes) => Buffer.from(bytes)),
+        ),
         (header, rawBody) => {
           const result = verifyTierdeskSignature({ header: header as string, rawBody, secrets: [SECRET, OLD_SECRET], nowSeconds: NOW });
           expect(result.ok).toBe(false);
@@ -190,7 +192,9 @@ describe('Zendesk signatures', () => {
     verifyZendeskSignature({ signature, timestamp, rawBody: BODY, secrets: [SECRET], nowSeconds: NOW, ...overrides });
 
   it('signs base64 HMAC-SHA256 over timestamp + body, no separator, as Zendesk documents', () => {
-    const expected = createHmac('sha256', SECRET).update(timestamp + BODY).digest('base64');
+    const expected = createHmac('sha256', SECRET)
+      .update(timestamp + BODY)
+      .digest('base64');
     expect(timestamp).toBe('2026-11-18T11:06:40Z');
     expect(signature).toBe(expected);
   });
@@ -233,9 +237,17 @@ describe('Zendesk signatures', () => {
 
   it('never throws and never verifies arbitrary input (property)', () => {
     fc.assert(
-      fc.property(fc.string(), fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), fc.string(), (sig, ts, body) => {
-        expect(verifyZendeskSignature({ signature: sig, timestamp: ts, rawBody: body, secrets: [SECRET], nowSeconds: NOW }).ok).toBe(false);
-      }),
+      fc.property(
+        fc.string(),
+        fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+        fc.string(),
+        (sig, ts, body) => {
+          expect(verifyZendeskSignature({ signature: sig, timestamp: ts, rawBody: body, secrets: [SECRET], nowSeconds: NOW }).ok).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -310,7 +322,7 @@ describe('Standard Webhooks (signed by the standardwebhooks package)', () => {
     }
   });
 
-  it('agrees with the package\'s own verify on genuine and tampered deliveries (property)', () => {
+  it("agrees with the package's own verify on genuine and tampered deliveries (property)", () => {
     const realNow = Math.floor(Date.now() / 1000); // the package reads the clock itself
     fc.assert(
       fc.property(
@@ -333,7 +345,14 @@ describe('Standard Webhooks (signed by the standardwebhooks package)', () => {
           } catch {
             packageAccepts = false;
           }
-          const ours = verifyStandardWebhook({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], rawBody: received, secrets: [secret], nowSeconds: realNow });
+          const ours = verifyStandardWebhook({
+            id: headers['webhook-id'],
+            timestamp: headers['webhook-timestamp'],
+            signature: headers['webhook-signature'],
+            rawBody: received,
+            secrets: [secret],
+            nowSeconds: realNow,
+          });
           // Within a second of the edge the two clocks may disagree; elsewhere the answers are the same.
           if (Math.abs(Math.abs(skew) - 300) > 1) expect(ours.ok).toBe(packageAccepts);
           expect(ours.ok).toBe(tamper === undefined && Math.abs(skew) <= 300);
@@ -346,9 +365,18 @@ describe('Standard Webhooks (signed by the standardwebhooks package)', () => {
   it('never throws and never verifies arbitrary input (property)', () => {
     const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(undefined, null, '', String(NOW)));
     fc.assert(
-      fc.property(text, text, fc.oneof(text, fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `v1,${Buffer.from(b).toString('base64')}`)), fc.string(), (id, timestamp, signature, body) => {
-        expect(verifyStandardWebhook({ id, timestamp, signature, rawBody: body, secrets: [WHSEC], nowSeconds: NOW } as never).ok).toBe(false);
-      }),
+      fc.property(
+        text,
+        text,
+        fc.oneof(
+          text,
+          fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `v1,${Buffer.from(b).toString('base64')}`),
+        ),
+        fc.string(),
+        (id, timestamp, signature, body) => {
+          expect(verifyStandardWebhook({ id, timestamp, signature, rawBody: body, secrets: [WHSEC], nowSeconds: NOW } as never).ok).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
     for (const value of [42, {}, [], Symbol('x'), () => 1, null, undefined]) {
@@ -401,8 +429,7 @@ describe('Twilio signatures', () => {
   it('accepts form deliveries signed by the twilio library and rejects tampered params and URLs', () => {
     // Arrange
     const signature = getExpectedTwilioSignature(token, url, params);
-    const verify = (overrides: Partial<Parameters<typeof verifyTwilioSignature>[0]>) =>
-      verifyTwilioSignature({ signature, url, params, authTokens: [token], ...overrides });
+    const verify = (overrides: Partial<Parameters<typeof verifyTwilioSignature>[0]>) => verifyTwilioSignature({ signature, url, params, authTokens: [token], ...overrides });
 
     // Act & Assess
     expect(verify({})).toEqual({ ok: true });
@@ -437,7 +464,7 @@ describe('Twilio signatures', () => {
   });
 
   it('treats repeated parameters as the library does (distinct values, sorted)', () => {
-    const repeated = { To: '+18005551212', 'MediaUrl': ['https://b.example/2', 'https://a.example/1', 'https://b.example/2'] };
+    const repeated = { To: '+18005551212', MediaUrl: ['https://b.example/2', 'https://a.example/1', 'https://b.example/2'] };
     const signature = getExpectedTwilioSignature(token, url, repeated);
     expect(verifyTwilioSignature({ signature, url, params: repeated, authTokens: [token] })).toEqual({ ok: true });
     const reordered = { To: '+18005551212', MediaUrl: ['https://a.example/1', 'https://b.example/2'] };
@@ -456,8 +483,7 @@ describe('Twilio signatures', () => {
     const jsonUrl = `https://desk.example.com/webhooks/twilio?bodySHA256=${twilioBodyHash(body)}`;
     const signature = getExpectedTwilioSignature(token, jsonUrl, {});
     expect(validateRequestWithBody(token, signature, jsonUrl, body)).toBe(true);
-    const verify = (overrides: Partial<Parameters<typeof verifyTwilioSignature>[0]>) =>
-      verifyTwilioSignature({ signature, url: jsonUrl, rawBody: body, authTokens: [token], ...overrides });
+    const verify = (overrides: Partial<Parameters<typeof verifyTwilioSignature>[0]>) => verifyTwilioSignature({ signature, url: jsonUrl, rawBody: body, authTokens: [token], ...overrides });
 
     // Act & Assess
     expect(verify({})).toEqual({ ok: true });
@@ -519,7 +545,7 @@ describe('Twilio signatures', () => {
   it('accepts the legacy-querystring form the library falls back to (regressions found by the property)', () => {
     for (const [received, signed] of [
       ['https://desk.example.com/a?a=a&1=a', 'https://desk.example.com/a?1=a&a=a'], // integer-like keys first
-      ["https://desk.example.com/a?Body=It's+fine&x=%zz", 'https://desk.example.com/a?Body=It\'s%20fine&x=%25zz'],
+      ["https://desk.example.com/a?Body=It's+fine&x=%zz", "https://desk.example.com/a?Body=It's%20fine&x=%25zz"],
       ['https://desk.example.com/a?b=1&c=2&b=3', 'https://desk.example.com/a?b=1&b=3&c=2'], // repeated keys grouped
     ] as const) {
       const signature = getExpectedTwilioSignature(token, signed, params);
@@ -549,9 +575,7 @@ describe('Twilio signatures', () => {
     expect(publicUrl('https://desk.example.com/', '/webhooks/twilio')).toBe('https://desk.example.com/webhooks/twilio');
     expect(publicUrl('https://desk.example.com/prod/', 'webhooks/twilio')).toBe('https://desk.example.com/prod/webhooks/twilio');
     expect(publicUrl('https://desk.example.com', '?a=b')).toBe('https://desk.example.com?a=b');
-    expect(publicUrl('https://desk.example.com', 'http://10.0.0.7:3000/webhooks/twilio?Body=It%27s')).toBe(
-      'https://desk.example.com/webhooks/twilio?Body=It%27s',
-    );
+    expect(publicUrl('https://desk.example.com', 'http://10.0.0.7:3000/webhooks/twilio?Body=It%27s')).toBe('https://desk.example.com/webhooks/twilio?Body=It%27s');
 
     // a proxy terminated TLS and changed the host: verify against the public form
     const signedUrl = 'https://desk.example.com/webhooks/twilio?channel=sms';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../core/limits';
 import { signTierdeskPayload, signZendeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
-import { api, startTestRuntime, type Runtime } from './support/runtime';
+import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 const SECRETS = {
   portal: ['whsec_new-portal-secret', 'whsec_old-portal-secret'],
@@ -100,7 +100,7 @@ describe('signed portal webhooks', () => {
     expect(await ticketCount()).toBe(before + 1);
   });
 
-  it('a later delivery about the same case (its external id) adds the customer\'s message to it', async () => {
+  it("a later delivery about the same case (its external id) adds the customer's message to it", async () => {
     const opened = await portal(portalTicket('Portal: follow-up', 'case-77'), { eventId: 'evt-77a' });
     const followUp = await portal({ ...portalTicket('Portal: follow-up', 'case-77'), comment: 'It happens on Mondays only.' }, { eventId: 'evt-77b' });
 
@@ -165,7 +165,7 @@ describe('signed portal webhooks', () => {
     expect(tampered.status).toBe(401);
   });
 
-  it('limits each integration\'s rate: 429 with Retry-After', async () => {
+  it("limits each integration's rate: 429 with Retry-After", async () => {
     const send = (i: number, attempt = 0) => {
       const body = JSON.stringify({ s: `Slow ${i}${attempt ? ` (again ${attempt})` : ''}`, d: 'd', e: 'ron@example.com' });
       return post('/webhooks/slow', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.slow[0]!, body, now()) });
@@ -227,7 +227,7 @@ describe('signed portal webhooks', () => {
   }, 60_000);
 });
 
-describe('a delivery\'s identity is bound to what was signed', () => {
+describe("a delivery's identity is bound to what was signed", () => {
   /** The exact bytes, signed once at `t`, sent with whatever event id header (or none) a replayer picks. */
   const sendSigned = (body: string, t: number, eventId?: string) =>
     post('/webhooks/portal', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.portal[0]!, body, t), ...(eventId === undefined ? {} : { 'x-event-id': eventId }) });
@@ -254,7 +254,7 @@ describe('a delivery\'s identity is bound to what was signed', () => {
     expect((await ticket(genuine.body.ticketId)).timeline.filter((e: any) => e.type === 'customer-message')).toHaveLength(0);
   });
 
-  it('the sender\'s genuine retry (signed anew) is the same delivery; a different event is a new ticket', async () => {
+  it("the sender's genuine retry (signed anew) is the same delivery; a different event is a new ticket", async () => {
     const payload = portalTicket('Replay: genuine retry', 'case-retry');
     const first = await sendSigned(JSON.stringify(payload), now() - 5, 'evt-retry-1');
     const retry = await sendSigned(JSON.stringify(payload), now(), 'evt-retry-1');
@@ -323,7 +323,8 @@ describe('Standard Webhooks (signature: standard)', () => {
 });
 
 describe('public routes answer every input with a 4xx naming it, and store nothing', () => {
-  const signedPortal = (body: string, headers: Record<string, string> = {}) => post('/webhooks/portal', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.portal[0]!, body, now()), ...headers });
+  const signedPortal = (body: string, headers: Record<string, string> = {}) =>
+    post('/webhooks/portal', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.portal[0]!, body, now()), ...headers });
   const signedForm = (payload: unknown) => {
     const body = JSON.stringify(payload);
     return post('/webhooks/forms', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.forms[0]!, body, now()) });
@@ -425,7 +426,8 @@ describe('public routes answer every input with a 4xx naming it, and store nothi
 });
 
 describe('phone systems', () => {
-  const cti = (fields: Record<string, string>, token = SECRETS.pbx[0]!) => post(`/webhooks/cti/pbx/${token}`, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  const cti = (fields: Record<string, string>, token = SECRETS.pbx[0]!) =>
+    post(`/webhooks/cti/pbx/${token}`, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
 
   it('a CTI newCall → answer → hangup makes one phone ticket with three timeline events; an unknown caller is unverified', async () => {
     const call = { callId: 'call-1', from: '+49 30 555 0100', to: '+4930999', direction: 'in' };
@@ -480,8 +482,8 @@ describe('phone systems', () => {
   });
 });
 
-describe('a call during the caller\'s dedicated support period', () => {
-  it('Twilio rings the period\'s engineer (TwiML Dial) and the phone ticket is theirs; after the period the vendor\'s own call flow goes on', async () => {
+describe("a call during the caller's dedicated support period", () => {
+  it("Twilio rings the period's engineer (TwiML Dial) and the phone ticket is theirs; after the period the vendor's own call flow goes on", async () => {
     const token = SECRETS.voice[0]!;
     const twilio = (params: Record<string, string>) => {
       const path = '/webhooks/twilio/voice';
@@ -525,8 +527,13 @@ describe('chat transcripts', () => {
     });
   const send = (body: string) => post('/webhooks/livechat', body, { 'x-tierdesk-signature': signTierdeskPayload(SECRETS.livechat[0]!, body, now()) });
 
-  it('a transcript opens a chat ticket; more of the same conversation becomes the customer\'s message on it', async () => {
-    const first = await send(transcript([{ from: 'c', text: 'My invoice is wrong.' }, { from: 'a', text: 'Let me check.' }]));
+  it("a transcript opens a chat ticket; more of the same conversation becomes the customer's message on it", async () => {
+    const first = await send(
+      transcript([
+        { from: 'c', text: 'My invoice is wrong.' },
+        { from: 'a', text: 'Let me check.' },
+      ]),
+    );
     const more = await send(transcript([{ from: 'c', text: 'Any news?' }]));
     const invalid = await send(JSON.stringify({ conversationId: 'x', participants: [{ id: 'a', role: 'agent' }], messages: [{ from: 'a', text: 'hi', at: new Date().toISOString() }] }));
 

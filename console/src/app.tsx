@@ -5,18 +5,18 @@
  * live region and the keyboard help.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApi, type Api } from './api/client';
+import { can, mayAcceptOrders } from './access';
+import { type Api, createApi } from './api/client';
 import type { Auth, Session } from './auth';
 import type { ConsoleConfig } from './config';
-import { Inbox } from './inbox';
-import { whoAmI, type Me } from './me';
-import { Workspace } from './workspace';
 import { CustomerDetail, Customers } from './customers';
+import { Inbox } from './inbox';
+import type { ViewId } from './inbox-data';
+import { Keys } from './keys';
+import { type Me, whoAmI } from './me';
 import { Orders } from './orders';
 import { Staff } from './staff';
-import { Keys } from './keys';
-import { can, mayAcceptOrders } from './access';
-import type { ViewId } from './inbox-data';
+import { Workspace } from './workspace';
 
 export type Route =
   | { page: 'inbox'; view: ViewId }
@@ -59,7 +59,11 @@ function SignIn({ auth, config, error }: { auth: Auth; config: ConsoleConfig; er
     <main id="main" class="sign-in">
       <h1>tierdesk console</h1>
       <p>Support staff sign in to work their queues{config.stage ? ` (${config.stage})` : ''}.</p>
-      {problem && <p role="alert" class="error">{problem}</p>}
+      {problem && (
+        <p role="alert" class="error">
+          {problem}
+        </p>
+      )}
       <button type="button" class="primary" onClick={() => auth.signIn().catch((e: Error) => setProblem(`Sign-in could not start: ${e.message}`))}>
         Sign in
       </button>
@@ -112,7 +116,15 @@ function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth
 
   return (
     <>
-      <a class="skip" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus(); }}>
+      {/* biome-ignore lint/a11y/useValidAnchor: a real link to #main (works without script); the handler only moves focus there too */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
@@ -120,27 +132,37 @@ function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth
         <nav aria-label="Main">
           <ul>
             <li>
-              <a href="#/inbox/mine" aria-current={route.page === 'inbox' ? 'page' : undefined}>Inbox</a>
+              <a href="#/inbox/mine" aria-current={route.page === 'inbox' ? 'page' : undefined}>
+                Inbox
+              </a>
             </li>
             {/* Only what the API would answer for this role (access.ts, the API's own rules). */}
             {me && can(me, 'staff:read') && (
               <li>
-                <a href="#/customers" aria-current={route.page === 'customers' || route.page === 'customer' ? 'page' : undefined}>Customers</a>
+                <a href="#/customers" aria-current={route.page === 'customers' || route.page === 'customer' ? 'page' : undefined}>
+                  Customers
+                </a>
               </li>
             )}
             {me && can(me, 'agent:read') && can(me, 'order:list') && (
               <li>
-                <a href="#/orders" aria-current={route.page === 'orders' ? 'page' : undefined}>Support orders</a>
+                <a href="#/orders" aria-current={route.page === 'orders' ? 'page' : undefined}>
+                  Support orders
+                </a>
               </li>
             )}
             {me && can(me, 'staff:read') && (
               <li>
-                <a href="#/staff" aria-current={route.page === 'staff' ? 'page' : undefined}>Staff</a>
+                <a href="#/staff" aria-current={route.page === 'staff' ? 'page' : undefined}>
+                  Staff
+                </a>
               </li>
             )}
             {me && can(me, 'api-key:manage') && (
               <li>
-                <a href="#/keys" aria-current={route.page === 'keys' ? 'page' : undefined}>API keys</a>
+                <a href="#/keys" aria-current={route.page === 'keys' ? 'page' : undefined}>
+                  API keys
+                </a>
               </li>
             )}
           </ul>
@@ -183,18 +205,47 @@ function SignedIn({ config, auth, session }: { config: ConsoleConfig; auth: Auth
       <dialog ref={helpRef} aria-labelledby="keys-title" onClose={() => setHelp(false)}>
         <h2 id="keys-title">Keyboard shortcuts</h2>
         <dl class="keys">
-          <dt><kbd>j</kbd> / <kbd>↓</kbd></dt><dd>Next case in the list</dd>
-          <dt><kbd>k</kbd> / <kbd>↑</kbd></dt><dd>Previous case in the list</dd>
-          <dt><kbd>Enter</kbd></dt><dd>Open the selected case</dd>
-          <dt><kbd>r</kbd></dt><dd>Reply to the selected or open case</dd>
-          <dt><kbd>a</kbd></dt><dd>Assign the selected or open case to me</dd>
-          <dt><kbd>e</kbd></dt><dd>Escalate the selected or open case</dd>
-          <dt><kbd>/</kbd></dt><dd>Search the inbox</dd>
-          <dt><kbd>u</kbd></dt><dd>Back to the inbox</dd>
-          <dt><kbd>?</kbd></dt><dd>Show these keys</dd>
+          <dt>
+            <kbd>j</kbd> / <kbd>↓</kbd>
+          </dt>
+          <dd>Next case in the list</dd>
+          <dt>
+            <kbd>k</kbd> / <kbd>↑</kbd>
+          </dt>
+          <dd>Previous case in the list</dd>
+          <dt>
+            <kbd>Enter</kbd>
+          </dt>
+          <dd>Open the selected case</dd>
+          <dt>
+            <kbd>r</kbd>
+          </dt>
+          <dd>Reply to the selected or open case</dd>
+          <dt>
+            <kbd>a</kbd>
+          </dt>
+          <dd>Assign the selected or open case to me</dd>
+          <dt>
+            <kbd>e</kbd>
+          </dt>
+          <dd>Escalate the selected or open case</dd>
+          <dt>
+            <kbd>/</kbd>
+          </dt>
+          <dd>Search the inbox</dd>
+          <dt>
+            <kbd>u</kbd>
+          </dt>
+          <dd>Back to the inbox</dd>
+          <dt>
+            <kbd>?</kbd>
+          </dt>
+          <dd>Show these keys</dd>
         </dl>
         <form method="dialog">
-          <button type="submit" class="primary">Close</button>
+          <button type="submit" class="primary">
+            Close
+          </button>
         </form>
       </dialog>
     </>

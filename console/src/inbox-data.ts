@@ -58,7 +58,15 @@ export interface InboxData {
   cursor: string | null;
 }
 
-type ListQuery = { limit: number; view?: 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | 'tier'; team?: string; tier?: string; q?: string; severity?: string; cursor?: string };
+type ListQuery = {
+  limit: number;
+  view?: 'open' | 'mine' | 'team' | 'priority' | 'triage' | 'breached' | 'waiting' | 'tier';
+  team?: string;
+  tier?: string;
+  q?: string;
+  severity?: string;
+  cursor?: string;
+};
 
 /** The GET /tickets query of a view, or of a search, with a severity when one is chosen. */
 export function queryOf(view: ViewId, search: string, severity = ''): { key: string; query: ListQuery } {

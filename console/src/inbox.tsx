@@ -4,14 +4,14 @@
  * without a reload, marked in words, and new cases are announced in the live region.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { expectOk, type Api } from './api/client';
+import { type Api, expectOk } from './api/client';
 import type { Ticket } from './api/types';
 import { announce, go, typing } from './app';
-import { InboxSource, NO_FILTERS, PAGE_SIZE, type Filters, type InboxData, type ViewId } from './inbox-data';
-import type { Me } from './me';
-import { SlaBadges } from './widgets';
-import { duration } from './sla';
 import { tierName } from './desk';
+import { type Filters, type InboxData, InboxSource, NO_FILTERS, PAGE_SIZE, type ViewId } from './inbox-data';
+import type { Me } from './me';
+import { duration } from './sla';
+import { SlaBadges } from './widgets';
 
 // 2.5 s: a new case must show within 5 s of arriving, and the mail path itself takes a second or two; a 304 costs little.
 const POLL_MS = 2500;
@@ -171,17 +171,28 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
       </nav>
       <section aria-labelledby="list-title" class="list">
         <h2 id="list-title">{title}</h2>
+        {/* biome-ignore lint/a11y/useSemanticElements: <form role="search"> is the landmark every screen reader knows; <search> is newer */}
         <form role="search" aria-label="Filter cases" class="filters" onSubmit={(event) => event.preventDefault()}>
           <label>
             Search cases
-            <input ref={searchRef} type="search" value={filters.search} maxLength={200} aria-describedby="search-hint" placeholder="Subject, case number, requester…" onInput={(event) => setFilters({ ...filters, search: event.currentTarget.value })} />
+            <input
+              ref={searchRef}
+              type="search"
+              value={filters.search}
+              maxLength={200}
+              aria-describedby="search-hint"
+              placeholder="Subject, case number, requester…"
+              onInput={(event) => setFilters({ ...filters, search: event.currentTarget.value })}
+            />
           </label>
           <label>
             Severity
             <select value={filters.severity} onChange={(event) => setFilters({ ...filters, severity: event.currentTarget.value })}>
               <option value="">Any</option>
               {severities.map(([id, name]) => (
-                <option key={id} value={id}>{name}</option>
+                <option key={id} value={id}>
+                  {name}
+                </option>
               ))}
             </select>
           </label>
@@ -189,14 +200,20 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
         <p id="search-hint" class="muted">
           Search looks through every case (subject, description, case number, requester; up to 3 words, each must match), newest first. Severity narrows the view or the search to one severity.
         </p>
-        {problem && <p role="alert" class="error">Could not load the cases: {problem}</p>}
+        {problem && (
+          <p role="alert" class="error">
+            Could not load the cases: {problem}
+          </p>
+        )}
         {!data ? (
           <p>Loading cases…</p>
         ) : rows.length === 0 ? (
           <p>{searching ? 'No case matches every word.' : `No cases in this view${filters.severity ? ' with this severity' : ''}.`}</p>
         ) : (
           <table class="cases">
-            <caption class="sr-only">{title}, {searching ? 'newest first' : 'next due first'}</caption>
+            <caption class="sr-only">
+              {title}, {searching ? 'newest first' : 'next due first'}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Case</th>
@@ -235,7 +252,9 @@ export function Inbox({ api, me, view }: { api: Api; me: Me; view: ViewId }) {
         )}
         {data?.cursor && (
           <p class="more">
-            <span class="muted">{rows.length} shown{searching || filters.severity ? '' : ` of ${current.count}`}. </span>
+            <span class="muted">
+              {rows.length} shown{searching || filters.severity ? '' : ` of ${current.count}`}.{' '}
+            </span>
             <button type="button" onClick={() => void showMore()} disabled={loadingMore} aria-disabled={loadingMore}>
               Show {PAGE_SIZE} more
             </button>

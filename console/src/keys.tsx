@@ -3,7 +3,7 @@
  * secret is shown once, here, and never again); revoke; rotate (a new secret, shown once).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, expectOk, type Api } from './api/client';
+import { type Api, ApiError, expectOk } from './api/client';
 import type { ApiKey, ApiKeyWithSecret } from './api/types';
 import { announce } from './app';
 import { useLoad } from './load';
@@ -33,9 +33,11 @@ export function Keys({ api }: { api: Api }) {
     <section aria-labelledby="keys-title-h">
       <h1 id="keys-title-h">API keys</h1>
       {secret && (
-        <section aria-labelledby="secret-title" class="secret" role="region">
+        <section aria-labelledby="secret-title" class="secret">
           <h2 id="secret-title">The secret of {secret.name}</h2>
-          <p>Copy it now: it is shown this once. Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+          <p>
+            Copy it now: it is shown this once. Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
+          </p>
           <label for="secret-value">Secret of {secret.name}</label>
           <input id="secret-value" type="text" readOnly value={secret.key} size={60} onFocus={(event) => event.currentTarget.select()} />
           <div class="buttons">
@@ -49,8 +51,16 @@ export function Keys({ api }: { api: Api }) {
         </section>
       )}
       <CreateKey api={api} created={(key) => void run(`Key ${key.name} created`, async () => key)} />
-      {problem && <p role="alert" class="error">{problem}</p>}
-      {keys.error && <p role="alert" class="error">Could not load the keys: {keys.error}</p>}
+      {problem && (
+        <p role="alert" class="error">
+          {problem}
+        </p>
+      )}
+      {keys.error && (
+        <p role="alert" class="error">
+          Could not load the keys: {keys.error}
+        </p>
+      )}
       <section aria-labelledby="key-list-title">
         <h2 id="key-list-title">Keys</h2>
         {!keys.data ? (
@@ -85,13 +95,17 @@ export function Keys({ api }: { api: Api }) {
                   <td>
                     {key.status === 'active' && (
                       <div class="buttons">
-                        <button type="button" onClick={() => void run(`Key ${key.name} rotated`, () => expectOk<ApiKeyWithSecret>(api.POST('/api-keys/{id}/rotate', { params: { path: { id: key.id } } })))}>
+                        <button
+                          type="button"
+                          onClick={() => void run(`Key ${key.name} rotated`, () => expectOk<ApiKeyWithSecret>(api.POST('/api-keys/{id}/rotate', { params: { path: { id: key.id } } })))}
+                        >
                           Rotate {key.name}
                         </button>
                         <button
                           type="button"
                           onClick={() => {
-                            if (confirm(`Revoke ${key.name}? Requests with it are refused from now on.`)) void run(`Key ${key.name} revoked`, () => expectOk<ApiKey>(api.DELETE('/api-keys/{id}', { params: { path: { id: key.id } } })));
+                            if (confirm(`Revoke ${key.name}? Requests with it are refused from now on.`))
+                              void run(`Key ${key.name} revoked`, () => expectOk<ApiKey>(api.DELETE('/api-keys/{id}', { params: { path: { id: key.id } } })));
                           }}
                         >
                           Revoke {key.name}

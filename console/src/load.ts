@@ -29,4 +29,4 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 }
 
 /** A person's name from the directory the console holds, else the id as given. */
-export const personName = (people: { id: string; name: string }[], id: string | undefined): string => (id ? people.find((person) => person.id === id)?.name ?? id : '—');
+export const personName = (people: { id: string; name: string }[], id: string | undefined): string => (id ? (people.find((person) => person.id === id)?.name ?? id) : '—');

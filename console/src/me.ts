@@ -3,9 +3,9 @@
  * access the same way, docs/sign-in.md), and for staff their directory person and teams (GET
  * /staff), which the views "my cases" and "my team's queue" read.
  */
-import { expectOk, type Api } from './api/client';
-import type { Claims } from './auth';
+import { type Api, expectOk } from './api/client';
 import type { DeskPolicy, Directory } from './api/types';
+import type { Claims } from './auth';
 
 export type Role = 'admin' | 'agent' | 'partner-agent' | 'customer';
 

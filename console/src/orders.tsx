@@ -5,7 +5,7 @@
  * one). The API decides whether an engineer is free (never two customers at once).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, expectOk, type Api } from './api/client';
+import { type Api, ApiError, expectOk } from './api/client';
 import type { Agent, SupportOrder } from './api/types';
 import { announce } from './app';
 import { useLoad } from './load';
@@ -34,7 +34,7 @@ export function Orders({ api, mayAccept }: { api: Api; mayAccept: boolean }) {
   const agents = useLoad(() => expectOk<Page<Agent>>(api.GET('/agents', { params: { query: { limit: 100 } } })), []);
   const all = orders.data?.items ?? [];
   const engineers = agents.data?.items ?? [];
-  const name = (id: string | undefined) => (id ? engineers.find((agent) => agent.id === id)?.name ?? id : 'not booked');
+  const name = (id: string | undefined) => (id ? (engineers.find((agent) => agent.id === id)?.name ?? id) : 'not booked');
   const pending = all.filter((order) => order.status === 'pending');
   const periods = all
     .filter((order) => order.status !== 'cancelled')
@@ -45,7 +45,11 @@ export function Orders({ api, mayAccept }: { api: Api; mayAccept: boolean }) {
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Support orders</h1>
-      {(orders.error || agents.error) && <p role="alert" class="error">Could not load the orders: {orders.error ?? agents.error}</p>}
+      {(orders.error || agents.error) && (
+        <p role="alert" class="error">
+          Could not load the orders: {orders.error ?? agents.error}
+        </p>
+      )}
       {!orders.data ? (
         <p>Loading orders…</p>
       ) : (
@@ -99,7 +103,11 @@ export function Orders({ api, mayAccept }: { api: Api; mayAccept: boolean }) {
                           </td>
                           <td>{period.status}</td>
                           <td>{name(period.engineerId)}</td>
-                          <td>{freeFor(engineers, period).map((agent) => agent.name).join(', ') || 'none'}</td>
+                          <td>
+                            {freeFor(engineers, period)
+                              .map((agent) => agent.name)
+                              .join(', ') || 'none'}
+                          </td>
                         </tr>
                       ))}
                   </tbody>
@@ -179,14 +187,21 @@ function AcceptForm({ api, order, engineers, mayAccept, done }: { api: Api; orde
         {order.id}: {order.customerId}, {order.purpose}
       </h3>
       <p class="muted">
-        {order.periods.length} {order.periods.length === 1 ? 'period' : 'periods'} from {when(order.periods[0]?.start ?? order.createdAt)}; point of contact {order.pointOfContact.name} &lt;{order.pointOfContact.email}&gt;
+        {order.periods.length} {order.periods.length === 1 ? 'period' : 'periods'} from {when(order.periods[0]?.start ?? order.createdAt)}; point of contact {order.pointOfContact.name} &lt;
+        {order.pointOfContact.email}&gt;
         {order.pendingReason ? ` · pending: ${order.pendingReason}` : ''}
       </p>
       {mayAccept ? (
         <>
           <div class="field">
             <label for={`${id}-engineer`}>Engineer for {order.id}</label>
-            <select id={`${id}-engineer`} value={engineerId} aria-invalid={onEngineer || undefined} aria-describedby={onEngineer ? `${id}-error` : undefined} onChange={(event) => setEngineerId(event.currentTarget.value)}>
+            <select
+              id={`${id}-engineer`}
+              value={engineerId}
+              aria-invalid={onEngineer || undefined}
+              aria-describedby={onEngineer ? `${id}-error` : undefined}
+              onChange={(event) => setEngineerId(event.currentTarget.value)}
+            >
               <option value="">Any engineer free for every period</option>
               {engineers.map((agent) => (
                 <option key={agent.id} value={agent.id}>

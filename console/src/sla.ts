@@ -76,7 +76,15 @@ export function hours(ms: number): string {
 /** An instant in a zone, e.g. "Tue 14 May, 14:30 CEST". */
 export function when(iso: string, timeZone?: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', ...(timeZone ? { timeZone } : {}) }).format(new Date(iso));
+    return new Intl.DateTimeFormat(undefined, {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+      ...(timeZone ? { timeZone } : {}),
+    }).format(new Date(iso));
   } catch {
     return new Date(iso).toISOString();
   }

@@ -4,7 +4,7 @@
  * error shown next to the field it names.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, expectOk, type Api } from './api/client';
+import { type Api, ApiError, expectOk } from './api/client';
 import type { Directory, Person } from './api/types';
 import { announce } from './app';
 import { personName, useLoad } from './load';
@@ -19,7 +19,11 @@ export function Staff({ api, mayEdit }: { api: Api; mayEdit: boolean }) {
   return (
     <section aria-labelledby="staff-title">
       <h1 id="staff-title">Staff</h1>
-      {directory.error && <p role="alert" class="error">Could not load the directory: {directory.error}</p>}
+      {directory.error && (
+        <p role="alert" class="error">
+          Could not load the directory: {directory.error}
+        </p>
+      )}
       {!d ? (
         <p>Loading the directory…</p>
       ) : (
@@ -34,7 +38,11 @@ export function Staff({ api, mayEdit }: { api: Api; mayEdit: boolean }) {
                   <th scope="col">Time zone</th>
                   <th scope="col">Roles</th>
                   <th scope="col">Partner</th>
-                  {mayEdit && <th scope="col"><span class="sr-only">Edit</span></th>}
+                  {mayEdit && (
+                    <th scope="col">
+                      <span class="sr-only">Edit</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>

@@ -1,6 +1,7 @@
 /** Small shared pieces: SLA badges (state in words and a symbol, not colour alone) and field errors. */
-import { SYMBOL, badges } from './sla';
+
 import type { DeskPolicy, Ticket } from './api/types';
+import { badges, SYMBOL } from './sla';
 
 export function SlaBadges({ ticket, now, desk }: { ticket: Ticket; now: number; desk?: DeskPolicy | undefined }) {
   const list = badges(ticket, now, desk);

@@ -6,11 +6,11 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, expectOk, type Api } from './api/client';
+import { type Api, ApiError, expectOk } from './api/client';
 import type { paths } from './api/schema';
 import type { AttachmentLink, Customer, DeskPolicy, Severity, TicketWithTimeline, TimelineEvent } from './api/types';
-import { tierName } from './desk';
 import { announce, typing } from './app';
+import { tierName } from './desk';
 import { assignToMe, nameOf } from './inbox';
 import type { Me } from './me';
 import { agentZone, badges, when } from './sla';
@@ -61,7 +61,10 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
       if (first?.customerId) expectOk<Customer>(api.GET('/customers/{id}', { params: { path: { id: first.customerId } } })).then(setCustomer, () => undefined);
       timer = setTimeout(tick, POLL_MS);
     });
-    expectOk<{ severities: Severity[] }>(api.GET('/policy/severities')).then((answer) => setSeverities(answer.severities), () => undefined);
+    expectOk<{ severities: Severity[] }>(api.GET('/policy/severities')).then(
+      (answer) => setSeverities(answer.severities),
+      () => undefined,
+    );
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -93,7 +96,14 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
     return () => removeEventListener('keydown', onKey);
   });
 
-  if (!ticket) return problem ? <p role="alert" class="error">Could not open the case: {problem}</p> : <p>Loading the case…</p>;
+  if (!ticket)
+    return problem ? (
+      <p role="alert" class="error">
+        Could not open the case: {problem}
+      </p>
+    ) : (
+      <p>Loading the case…</p>
+    );
 
   const act = async (body: ActionBody, done: string) => {
     await expectOk(api.POST('/tickets/{id}/actions', { params: { path: { id } }, body }));
@@ -114,23 +124,41 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
   return (
     <article class="workspace" aria-labelledby="case-title">
       <p>
-        <a href="#/inbox/mine" onClick={(event) => { if (history.length > 1) { event.preventDefault(); history.back(); } }}>
+        {/* biome-ignore lint/a11y/useValidAnchor: a real link to the inbox; the handler goes back instead when there is history, keeping the inbox's place */}
+        <a
+          href="#/inbox/mine"
+          onClick={(event) => {
+            if (history.length > 1) {
+              event.preventDefault();
+              history.back();
+            }
+          }}
+        >
           Back to the inbox
         </a>
       </p>
       <h1 id="case-title">
         <span class="case-number">{ticket.caseNumber}</span> {ticket.subject}
       </h1>
-      {problem && <p role="alert" class="error">{problem}</p>}
+      {problem && (
+        <p role="alert" class="error">
+          {problem}
+        </p>
+      )}
       <section aria-labelledby="facts-title" class="facts">
         <h2 id="facts-title">Case</h2>
         <dl>
           <Fact term="Status">{ticket.status}</Fact>
           <Fact term="Severity">{severities.find((s) => s.id === ticket.severity)?.name ?? ticket.severity}</Fact>
-          <Fact term="Tier / team">{tierName(me.desk, ticket.tier)} / {ticket.team}</Fact>
+          <Fact term="Tier / team">
+            {tierName(me.desk, ticket.tier)} / {ticket.team}
+          </Fact>
           <Fact term="Assignee">{ticket.assignee ? nameOf(me, ticket.assignee) : 'unassigned'}</Fact>
-          <Fact term="Customer">{customer ? `${customer.name} (${customer.id})` : ticket.customerId ?? `none matched${ticket.requester.company ? ` (says ${ticket.requester.company})` : ''}`}</Fact>
-          <Fact term="Plan">{ticket.sla.plan}{ticket.sla.addOns.length ? ` + ${ticket.sla.addOns.join(', ')}` : ''}</Fact>
+          <Fact term="Customer">{customer ? `${customer.name} (${customer.id})` : (ticket.customerId ?? `none matched${ticket.requester.company ? ` (says ${ticket.requester.company})` : ''}`)}</Fact>
+          <Fact term="Plan">
+            {ticket.sla.plan}
+            {ticket.sla.addOns.length ? ` + ${ticket.sla.addOns.join(', ')}` : ''}
+          </Fact>
           {ticket.entitlement && (
             <Fact term="Entitlement">
               {ticket.entitlement.status}
@@ -148,7 +176,11 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
             {ticket.requester.name ?? ''} {ticket.requester.email ? `<${ticket.requester.email}>` : ''} {ticket.requester.phone ?? ''}
           </Fact>
           {ticket.caseReason && <Fact term="Case reason">{me.desk?.caseReasons.find((reason) => reason.id === ticket.caseReason)?.name ?? ticket.caseReason}</Fact>}
-          {ticket.resolution && <Fact term="Resolution">{ticket.resolution.type}: {ticket.resolution.text}</Fact>}
+          {ticket.resolution && (
+            <Fact term="Resolution">
+              {ticket.resolution.type}: {ticket.resolution.text}
+            </Fact>
+          )}
         </dl>
       </section>
       <section aria-labelledby="sla-title">
@@ -167,7 +199,10 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
             {badges(ticket, now, me.desk).map((badge) => (
               <tr key={badge.key}>
                 <th scope="row">{badge.label}</th>
-                <td>{badge.text}{badge.wallClock ? ' (clock time)' : ''}</td>
+                <td>
+                  {badge.text}
+                  {badge.wallClock ? ' (clock time)' : ''}
+                </td>
                 <td>{badge.due ? when(badge.due) : '—'}</td>
                 <td>{badge.due ? when(badge.due, customerZone) : '—'}</td>
               </tr>
@@ -198,9 +233,27 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
         {staff && !closed && (
           <>
             <AssignForm me={me} act={act} />
-            <ActionForm name="severity" title="Severity" submit="Set severity" fields={[{ name: 'severity', label: 'New severity', options: severities.map((s) => [s.id, s.name]), value: ticket.severity }]} run={(v) => act({ type: 'set-severity', severity: v.severity! }, 'severity set')} />
-            <ActionForm name="case-reason" title="Case reason" submit="Set case reason" fields={[caseReasonField(me.desk, 'New case reason', ticket.caseReason)]} run={(v) => act({ type: 'set-case-reason', caseReason: v.caseReason! }, 'case reason set')} />
-            <ActionForm name="details" title="Record details" submit="Record details" fields={DETAILS.map(([key, label]) => ({ name: `details.${key}`, label, multiline: true, value: ticket.details?.[key] ?? '' }))} run={(v) => act({ type: 'record-details', details: detailsOf(v) }, 'details recorded')} />
+            <ActionForm
+              name="severity"
+              title="Severity"
+              submit="Set severity"
+              fields={[{ name: 'severity', label: 'New severity', options: severities.map((s) => [s.id, s.name]), value: ticket.severity }]}
+              run={(v) => act({ type: 'set-severity', severity: v.severity! }, 'severity set')}
+            />
+            <ActionForm
+              name="case-reason"
+              title="Case reason"
+              submit="Set case reason"
+              fields={[caseReasonField(me.desk, 'New case reason', ticket.caseReason)]}
+              run={(v) => act({ type: 'set-case-reason', caseReason: v.caseReason! }, 'case reason set')}
+            />
+            <ActionForm
+              name="details"
+              title="Record details"
+              submit="Record details"
+              fields={DETAILS.map(([key, label]) => ({ name: `details.${key}`, label, multiline: true, value: ticket.details?.[key] ?? '' }))}
+              run={(v) => act({ type: 'record-details', details: detailsOf(v) }, 'details recorded')}
+            />
             <EscalateForm desk={me.desk} ticket={ticket} reasonRef={escalateRef} act={act} />
             {ticket.status === 'pending-customer' ? (
               <ActionForm name="resume" title="Waiting on the customer" submit="Resume the clock" fields={[]} run={() => act({ type: 'resume' }, 'clock resumed')} />
@@ -212,7 +265,16 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
               title="Resolve"
               submit="Resolve"
               fields={[
-                { name: 'resolutionType', label: 'Resolution type', options: [['fix', 'Fix'], ['workaround', 'Workaround'], ['other', 'Other solution']], value: 'fix' },
+                {
+                  name: 'resolutionType',
+                  label: 'Resolution type',
+                  options: [
+                    ['fix', 'Fix'],
+                    ['workaround', 'Workaround'],
+                    ['other', 'Other solution'],
+                  ],
+                  value: 'fix',
+                },
                 { name: 'text', label: 'Resolution', multiline: true },
               ]}
               run={(v) => act({ type: 'resolve', resolutionType: v.resolutionType as 'fix' | 'workaround' | 'other', text: v.text ?? '' }, 'resolved')}
@@ -220,10 +282,32 @@ export function Workspace({ api, me, id, focus }: { api: Api; me: Me; id: string
           </>
         )}
         {management && !management.acknowledgedAt && !management.stoppedAt && staff && (
-          <ActionForm name="acknowledge" title={`Management escalation: ${management.reason}`} submit="Acknowledge the escalation" fields={[]} run={() => act({ type: 'acknowledge-escalation' }, 'escalation acknowledged')} />
+          <ActionForm
+            name="acknowledge"
+            title={`Management escalation: ${management.reason}`}
+            submit="Acknowledge the escalation"
+            fields={[]}
+            run={() => act({ type: 'acknowledge-escalation' }, 'escalation acknowledged')}
+          />
         )}
-        {closed && <ActionForm name="reopen" title="Reopen" submit="Reopen" fields={[{ name: 'reason', label: 'Reason for reopening' }]} run={(v) => act({ type: 'reopen', ...(v.reason ? { reason: v.reason } : {}) }, 'reopened')} />}
-        {ticket.status !== 'closed' && <ActionForm name="close" title="Close" submit="Close the case" fields={[{ name: 'reason', label: 'Reason for closing' }]} run={(v) => act({ type: 'close', ...(v.reason ? { reason: v.reason } : {}) }, 'closed')} />}
+        {closed && (
+          <ActionForm
+            name="reopen"
+            title="Reopen"
+            submit="Reopen"
+            fields={[{ name: 'reason', label: 'Reason for reopening' }]}
+            run={(v) => act({ type: 'reopen', ...(v.reason ? { reason: v.reason } : {}) }, 'reopened')}
+          />
+        )}
+        {ticket.status !== 'closed' && (
+          <ActionForm
+            name="close"
+            title="Close"
+            submit="Close the case"
+            fields={[{ name: 'reason', label: 'Reason for closing' }]}
+            run={(v) => act({ type: 'close', ...(v.reason ? { reason: v.reason } : {}) }, 'closed')}
+          />
+        )}
       </section>
     </article>
   );
@@ -278,7 +362,9 @@ function Event({ api, ticketId, event }: { api: Api; ticketId: string; event: Ti
         <ul class="attachments" aria-label="Attachments">
           {attachments.map((attachment, n) =>
             attachment.skipped ? (
-              <li key={n}>{attachment.filename} (not kept: {attachment.skipped})</li>
+              <li key={n}>
+                {attachment.filename} (not kept: {attachment.skipped})
+              </li>
             ) : (
               <li key={n}>
                 <button type="button" class="link" onClick={() => void download(api, ticketId, event.id, n + 1, attachment.filename)}>
@@ -330,7 +416,10 @@ async function download(api: Api, id: string, eventId: string, n: number, filena
 /** A case reason field: the policy's reasons to choose from when the desk is known, else free text (the API checks it). */
 function caseReasonField(desk: DeskPolicy | undefined, label: string, value: string | undefined, accepted?: string[]): FieldSpec {
   if (!desk || desk.caseReasons.length === 0) return { name: 'caseReason', label, value: value ?? '' };
-  const options: [string, string][] = [['', 'None'], ...desk.caseReasons.map((reason): [string, string] => [reason.id, accepted?.includes(reason.id) ? `${reason.name} (accepted by the tier)` : reason.name])];
+  const options: [string, string][] = [
+    ['', 'None'],
+    ...desk.caseReasons.map((reason): [string, string] => [reason.id, accepted?.includes(reason.id) ? `${reason.name} (accepted by the tier)` : reason.name]),
+  ];
   return { name: 'caseReason', label, options, value: value ?? '' };
 }
 
@@ -340,7 +429,17 @@ function caseReasonField(desk: DeskPolicy | undefined, label: string, value: str
  * still sends what is filled in and the API decides: a missing requirement comes back as a 422
  * naming the field, shown next to it.
  */
-function EscalateForm({ desk, ticket, reasonRef, act }: { desk: DeskPolicy | undefined; ticket: TicketWithTimeline; reasonRef: { current: HTMLTextAreaElement | null }; act: (body: ActionBody, done: string) => Promise<void> }) {
+function EscalateForm({
+  desk,
+  ticket,
+  reasonRef,
+  act,
+}: {
+  desk: DeskPolicy | undefined;
+  ticket: TicketWithTimeline;
+  reasonRef: { current: HTMLTextAreaElement | null };
+  act: (body: ActionBody, done: string) => Promise<void>;
+}) {
   const [chosen, setChosen] = useState('');
   const tiers = desk?.tiers ?? [];
   const here = tiers.findIndex((tier) => tier.id === ticket.tier);
@@ -348,7 +447,12 @@ function EscalateForm({ desk, ticket, reasonRef, act }: { desk: DeskPolicy | und
   const target = above.find((tier) => tier.id === chosen) ?? above[0];
   const requires = new Set<string>(target?.entryRequires ?? []);
   const tierField: FieldSpec = desk
-    ? { name: 'tier', label: 'To tier', options: [['', above[0] ? `The next tier (${above[0].name})` : 'The next tier'], ...above.slice(1).map((tier): [string, string] => [tier.id, tier.name])], value: '' }
+    ? {
+        name: 'tier',
+        label: 'To tier',
+        options: [['', above[0] ? `The next tier (${above[0].name})` : 'The next tier'], ...above.slice(1).map((tier): [string, string] => [tier.id, tier.name])],
+        value: '',
+      }
     : { name: 'tier', label: 'To tier (empty: the next one)' };
   const needs = (key: string) => (target && requires.has(key) ? ` (required by ${target.name})` : '');
   return (
@@ -356,12 +460,21 @@ function EscalateForm({ desk, ticket, reasonRef, act }: { desk: DeskPolicy | und
       name="escalate"
       title="Escalate"
       submit="Escalate"
-      intro={target ? `What ${target.name} requires is marked; the API checks it and names what is missing.` : 'What the next tier requires is refused by the API, naming the field; fill it in here and escalate again.'}
+      intro={
+        target
+          ? `What ${target.name} requires is marked; the API checks it and names what is missing.`
+          : 'What the next tier requires is refused by the API, naming the field; fill it in here and escalate again.'
+      }
       onValues={(values) => setChosen(values.tier ?? '')}
       fields={[
         { name: 'reason', label: 'Reason for escalating', multiline: true, ref: reasonRef },
         tierField,
-        caseReasonField(desk, `Case reason${target?.entryCaseReasons ? ` (${target.name} takes ${target.entryCaseReasons.map((id) => desk?.caseReasons.find((reason) => reason.id === id)?.name ?? id).join(' or ')})` : ''}`, ticket.caseReason, target?.entryCaseReasons),
+        caseReasonField(
+          desk,
+          `Case reason${target?.entryCaseReasons ? ` (${target.name} takes ${target.entryCaseReasons.map((id) => desk?.caseReasons.find((reason) => reason.id === id)?.name ?? id).join(' or ')})` : ''}`,
+          ticket.caseReason,
+          target?.entryCaseReasons,
+        ),
         ...DETAILS.map(([key, label]) => ({ name: `details.${key}`, label: `${label}${needs(key)}`, multiline: true, value: ticket.details?.[key] ?? '' })),
       ]}
       run={async (v) => {
@@ -385,7 +498,23 @@ interface FieldSpec {
  * One action as a form: labelled fields, the API's error next to the field it names (else under
  * the button), the button busy while the request runs.
  */
-function ActionForm({ name, title, submit, intro, fields, run, onValues }: { name: string; title: string; submit: string; intro?: string; fields: FieldSpec[]; run: (values: Record<string, string>) => Promise<void>; onValues?: (values: Record<string, string>) => void }) {
+function ActionForm({
+  name,
+  title,
+  submit,
+  intro,
+  fields,
+  run,
+  onValues,
+}: {
+  name: string;
+  title: string;
+  submit: string;
+  intro?: string;
+  fields: FieldSpec[];
+  run: (values: Record<string, string>) => Promise<void>;
+  onValues?: (values: Record<string, string>) => void;
+}) {
   const initial = () => Object.fromEntries(fields.map((field) => [field.name, field.value ?? '']));
   const [values, setValuesState] = useState<Record<string, string>>(initial);
   const setValues = (next: Record<string, string>) => {
@@ -433,7 +562,9 @@ function ActionForm({ name, title, submit, intro, fields, run, onValues }: { nam
             {field.options ? (
               <select {...common} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.value })}>
                 {field.options.map(([value, text]) => (
-                  <option key={value} value={value}>{text}</option>
+                  <option key={value} value={value}>
+                    {text}
+                  </option>
                 ))}
               </select>
             ) : field.multiline ? (
@@ -518,7 +649,9 @@ function Editor({ post, textareaRef }: { post: (kind: MessageKind, body: string)
             }
           }}
         />
-        <p id="reply-hint" class="muted">A reply is mailed to the requester; an internal note is seen by staff only. Ctrl+Enter sends the reply.</p>
+        <p id="reply-hint" class="muted">
+          A reply is mailed to the requester; an internal note is seen by staff only. Ctrl+Enter sends the reply.
+        </p>
         <FieldError id="reply-body-error" message={onBody ? error?.message : undefined} />
         <div class="buttons">
           <button type="submit" class="primary" disabled={busy}>
@@ -537,4 +670,3 @@ function Editor({ post, textareaRef }: { post: (kind: MessageKind, body: string)
     </section>
   );
 }
-

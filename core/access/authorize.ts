@@ -61,32 +61,11 @@ export const TICKET_ACTIONS = [
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 /** What is done for one customer (or for none, when no customer is named). */
-export const CUSTOMER_ACTIONS = [
-  'ticket:create',
-  'customer:read',
-  'customer:write',
-  'order:create',
-  'order:read',
-  'order:accept',
-  'order:change',
-  'order:cancel',
-  'policy:customer-targets',
-] as const;
+export const CUSTOMER_ACTIONS = ['ticket:create', 'customer:read', 'customer:write', 'order:create', 'order:read', 'order:accept', 'order:change', 'order:cancel', 'policy:customer-targets'] as const;
 export type CustomerAction = (typeof CUSTOMER_ACTIONS)[number];
 
 /** What concerns the desk as a whole. */
-export const DESK_ACTIONS = [
-  'ticket:list',
-  'ticket:list-unverified',
-  'order:list',
-  'agent:read',
-  'agent:write',
-  'staff:read',
-  'staff:write',
-  'policy:read',
-  'policy:desk',
-  'api-key:manage',
-] as const;
+export const DESK_ACTIONS = ['ticket:list', 'ticket:list-unverified', 'order:list', 'agent:read', 'agent:write', 'staff:read', 'staff:write', 'policy:read', 'policy:desk', 'api-key:manage'] as const;
 export type DeskAction = (typeof DESK_ACTIONS)[number];
 
 export type Action = TicketAction | CustomerAction | DeskAction;
@@ -241,10 +220,10 @@ function decideForCustomer(caller: Caller, action: CustomerAction, subject: Cust
     case 'order:read':
     case 'order:change':
     case 'order:cancel':
-      if (partner) return refuse(403, 'support orders are the vendor\'s: a partner agent cannot read or change them');
+      if (partner) return refuse(403, "support orders are the vendor's: a partner agent cannot read or change them");
       return own ? ALLOWED : refuse(404, 'no such support order');
     case 'order:accept':
-      if (partner) return refuse(403, 'support orders are the vendor\'s: a partner agent cannot accept one');
+      if (partner) return refuse(403, "support orders are the vendor's: a partner agent cannot accept one");
       return own ? refuse(403, 'accepting an order (booking an engineer) needs an agent or admin') : refuse(404, 'no such support order');
   }
 }
@@ -256,14 +235,14 @@ function decideForDesk(caller: Caller, action: DeskAction): Decision {
     case 'policy:read':
       return ALLOWED;
     case 'ticket:list-unverified':
-      return isVendorStaff(role) ? ALLOWED : refuse(403, 'unverified tickets are for the vendor\'s agents and admins', 'unverified');
+      return isVendorStaff(role) ? ALLOWED : refuse(403, "unverified tickets are for the vendor's agents and admins", 'unverified');
     case 'order:list':
-      return role === 'partner-agent' ? refuse(403, 'support orders are the vendor\'s: a partner agent cannot list them') : ALLOWED;
+      return role === 'partner-agent' ? refuse(403, "support orders are the vendor's: a partner agent cannot list them") : ALLOWED;
     case 'agent:read':
     case 'staff:read':
       return isVendorStaff(role) ? ALLOWED : refuse(403, 'this needs an agent or admin key');
     case 'policy:desk':
-      return role === 'customer' ? refuse(403, 'the desk\'s tiers and hours are for support staff') : ALLOWED;
+      return role === 'customer' ? refuse(403, "the desk's tiers and hours are for support staff") : ALLOWED;
     case 'agent:write':
     case 'staff:write':
     case 'api-key:manage':
@@ -325,7 +304,8 @@ export type InboxListScope = { by: 'desk' } | { by: 'customer'; customerId: stri
 export function inboxListScope(caller: Caller, view: string | undefined, customerViews: readonly string[]): { allowed: true; scope: InboxListScope } | Extract<Decision, { allowed: false }> {
   switch (caller.role) {
     case 'customer':
-      if (view !== undefined && !customerViews.includes(view)) return refuse(403, `a customer lists the views ${customerViews.join(', ')} of its own tickets`, 'view') as Extract<Decision, { allowed: false }>;
+      if (view !== undefined && !customerViews.includes(view))
+        return refuse(403, `a customer lists the views ${customerViews.join(', ')} of its own tickets`, 'view') as Extract<Decision, { allowed: false }>;
       return { allowed: true, scope: caller.customerId ? { by: 'customer', customerId: caller.customerId } : { by: 'nothing' } };
     case 'partner-agent':
       return { allowed: true, scope: caller.partnerId ? { by: 'partner', partnerId: caller.partnerId } : { by: 'nothing' } };

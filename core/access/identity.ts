@@ -14,7 +14,7 @@
  * directory. A refusal is an IdentityError (403) whose message says what is missing.
  */
 import { isCustomerId, normaliseEmail } from '../customer';
-import { LIMITS, cutText } from '../limits';
+import { cutText, LIMITS } from '../limits';
 import { STAFF_ID_PATTERN } from '../staff/directory';
 import type { Principal, Role } from './principal';
 

@@ -295,9 +295,7 @@ export function localInstant(zone: IANAZone, dateUtcMidnight: number, hhmm: stri
   const wall = dateUtcMidnight + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
   const earlier = zone.offset(wall - DAY_MS);
   const later = zone.offset(wall + DAY_MS);
-  const readings = [...new Set([earlier, later])]
-    .map((offset) => wall - offset * 60_000)
-    .filter((instant) => instant + zone.offset(instant) * 60_000 === wall);
+  const readings = [...new Set([earlier, later])].map((offset) => wall - offset * 60_000).filter((instant) => instant + zone.offset(instant) * 60_000 === wall);
   if (readings.length > 0) return Math.min(...readings);
   // In a gap: the first instant whose wall clock is at or past the requested time.
   let lo = wall - Math.max(earlier, later) * 60_000;

@@ -39,11 +39,7 @@ export function holidayRegionKey(country: string, state?: string, region?: strin
 }
 
 /** Names the field that date-holidays does not know, or nothing when the region exists. */
-export function holidayRegionProblem(
-  country: string,
-  state?: string,
-  region?: string,
-): { field: 'country' | 'state' | 'region'; message: string } | undefined {
+export function holidayRegionProblem(country: string, state?: string, region?: string): { field: 'country' | 'state' | 'region'; message: string } | undefined {
   const table = holidayTable();
   // In Lambda the policy was checked against the whole catalogue at synth; what is left to
   // check is that this bundle's holidays.json has the region (it holds every one the policy names).

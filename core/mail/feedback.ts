@@ -25,16 +25,10 @@ export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
-
 const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
 
 /** A bare address (SES lists recipients without display names). */
-const Address = z
-  .string()
-  .trim()
-  .max(LIMITS.email)
-  .regex(ADDRESS, 'not an email address')
-  .transform(normaliseAddress);
+const Address = z.string().trim().max(LIMITS.email).regex(ADDRESS, 'not an email address').transform(normaliseAddress);
 
 /** Free text from a remote mail server: any string, cut to `max` characters. */
 const Text = (max: number) => z.string().transform((text) => cutText(text.replace(/[\r\n]+/g, ' ').trim(), max));
@@ -61,7 +55,10 @@ const Bounce = z.object({
 });
 
 const Complaint = z.object({
-  complainedRecipients: z.array(z.object({ emailAddress: Address })).min(1).max(LIMITS.feedbackRecipients),
+  complainedRecipients: z
+    .array(z.object({ emailAddress: Address }))
+    .min(1)
+    .max(LIMITS.feedbackRecipients),
   /** abuse, auth-failure, fraud, not-spam, other, virus (absent when the mailbox provider gave none). */
   complaintFeedbackType: Text(40).optional(),
   complaintSubType: Text(60).nullish(),

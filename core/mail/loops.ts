@@ -18,16 +18,7 @@ export interface MailEnvelope {
 type Check = (mail: InboundMail, ownAddresses: Set<string>, envelope: MailEnvelope) => string | undefined;
 
 /** Mailboxes that only machines write from. A `+tag` is ignored. */
-const SYSTEM_LOCAL_PARTS = new Set([
-  'mailer-daemon',
-  'postmaster',
-  'noreply',
-  'no-reply',
-  'no_reply',
-  'donotreply',
-  'do-not-reply',
-  'do_not_reply',
-]);
+const SYSTEM_LOCAL_PARTS = new Set(['mailer-daemon', 'postmaster', 'noreply', 'no-reply', 'no_reply', 'donotreply', 'do-not-reply', 'do_not_reply']);
 
 const BULK_PRECEDENCE = new Set(['bulk', 'junk', 'list', 'auto_reply']);
 
@@ -55,8 +46,7 @@ export function hasNullReversePath(envelope: MailEnvelope): boolean {
   return envelope.from !== undefined && ['', '<>'].includes(envelope.from.replace(/\s/g, ''));
 }
 
-const fromOwnAddress: Check = (mail, own) =>
-  mail.from && own.has(mail.from.address) ? `sent from tierdesk's own address ${mail.from.address}` : undefined;
+const fromOwnAddress: Check = (mail, own) => (mail.from && own.has(mail.from.address) ? `sent from tierdesk's own address ${mail.from.address}` : undefined);
 
 /** RFC 3834: anything but `no` (parameters after `;` aside) is automatic. */
 const autoSubmitted: Check = ({ headers }) => {
@@ -80,8 +70,7 @@ const autoreplyHeaders: Check = ({ headers }) => {
 };
 
 /** Delivery status notifications and read receipts are both multipart/report. */
-const report: Check = ({ headers }) =>
-  headers.contentType === 'multipart/report' ? `multipart/report (${headers.reportType ?? 'no report-type'})` : undefined;
+const report: Check = ({ headers }) => (headers.contentType === 'multipart/report' ? `multipart/report (${headers.reportType ?? 'no report-type'})` : undefined);
 
 /**
  * A null reverse path is how bounces and other notifications are sent (RFC 5321 4.5.5), and
@@ -90,8 +79,7 @@ const report: Check = ({ headers }) =>
  */
 const nullReversePath: Check = (_mail, _own, envelope) => (hasNullReversePath(envelope) ? 'null reverse path (MAIL FROM:<>)' : undefined);
 
-const nullReturnPath: Check = ({ headers }) =>
-  headers.returnPath !== undefined && headers.returnPath.replace(/\s/g, '') === '<>' ? 'Return-Path: <> (null sender)' : undefined;
+const nullReturnPath: Check = ({ headers }) => (headers.returnPath !== undefined && headers.returnPath.replace(/\s/g, '') === '<>' ? 'Return-Path: <> (null sender)' : undefined);
 
 const systemSender: Check = ({ from }) => {
   const localPart = from?.address.split('@')[0]?.split('+')[0];
@@ -110,19 +98,7 @@ const listMail: Check = ({ headers }) => {
 };
 
 /** Most specific first, so the reason names the strongest evidence. */
-const CHECKS: Check[] = [
-  fromOwnAddress,
-  autoSubmitted,
-  xLoop,
-  report,
-  autoreplyHeaders,
-  autoResponseSuppress,
-  nullReversePath,
-  nullReturnPath,
-  systemSender,
-  precedence,
-  listMail,
-];
+const CHECKS: Check[] = [fromOwnAddress, autoSubmitted, xLoop, report, autoreplyHeaders, autoResponseSuppress, nullReversePath, nullReturnPath, systemSender, precedence, listMail];
 
 function firstToken(value: string): string {
   return value.split(';')[0]?.trim().toLowerCase() ?? '';

@@ -7,16 +7,7 @@
  * Message-IDs keep their angle brackets (see ./message-id.ts). Attachment bytes ride along in
  * `content`; `mailMetadata()` drops them for storing or logging the rest as JSON.
  */
-import {
-  simpleParser,
-  type AddressObject,
-  type Attachment,
-  type EmailAddress,
-  type HeaderLines,
-  type HeaderValue,
-  type ParsedMail,
-  type StructuredHeader,
-} from 'mailparser';
+import { type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type HeaderValue, type ParsedMail, type StructuredHeader, simpleParser } from 'mailparser';
 import { cutText, LIMITS } from '../limits';
 import { messageIdsIn, normaliseMessageId } from './message-id';
 
@@ -197,7 +188,12 @@ function noteMissingHeaders(lines: HeaderLines, from: MailAddress | undefined, p
 function rawHeaders(lines: HeaderLines, key: string): string[] {
   return lines
     .filter((line) => line.key === key)
-    .map((line) => line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    .map((line) =>
+      line.line
+        .slice(line.line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    );
 }
 
 function rawHeader(lines: HeaderLines, key: string): string | undefined {

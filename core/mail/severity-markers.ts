@@ -54,7 +54,10 @@ export function findSeverityMarker(policy: Policy, subject: string, text: string
   if (markers.length === 0) return undefined;
   const rank = (severity: string) => policy.severities.findIndex((candidate) => candidate.id === severity);
   const ordered = [...markers].sort((a, b) => rank(a.severity) - rank(b.severity));
-  for (const [where, content] of [['subject', subject], ['text', text.slice(0, MARKER_TEXT_CHARS)]] as const) {
+  for (const [where, content] of [
+    ['subject', subject],
+    ['text', text.slice(0, MARKER_TEXT_CHARS)],
+  ] as const) {
     for (const marker of ordered) {
       const phrase = marker.phrases.find((candidate) => phrasePattern(candidate)?.test(content));
       if (phrase) return { severity: marker.severity, phrase, where };

@@ -29,10 +29,7 @@ export function caseNumbersInSubject(subject: string, prefix: string): string[] 
 
 function caseNumberPattern(prefix: string): RegExp {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(
-    `(?<![\\p{L}\\p{N}_])${escaped}[ \\t]*[-_#:\\u2013]?[ \\t]*([0-9]{1,${MAX_CASE_DIGITS}})(?![\\p{L}\\p{N}_]|[.,]\\p{N})`,
-    'giu',
-  );
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}[ \\t]*[-_#:\\u2013]?[ \\t]*([0-9]{1,${MAX_CASE_DIGITS}})(?![\\p{L}\\p{N}_]|[.,]\\p{N})`, 'giu');
 }
 
 /**

@@ -7,22 +7,22 @@
  * requester's mail, nor a workflow step halfway through its sends.
  */
 import { EMAIL_ADDRESS, type NotificationsSpec, type Policy } from '../policy/schema';
+import { instantWords, readerTimeZone, severityCriteriaText, targetWords } from '../sla/target-words';
 import {
-  EMPTY_DIRECTORY,
-  STAFF_ROLES,
+  type AccountTeam,
   chainStepRole,
+  EMPTY_DIRECTORY,
   isStaffRole,
+  type Person,
   peopleForRole,
   personById,
+  STAFF_ROLES,
+  type StaffDirectory,
   teamById,
   teamFor,
   teamLead,
   teamPeople,
-  type AccountTeam,
-  type Person,
-  type StaffDirectory,
 } from '../staff/directory';
-import { instantWords, readerTimeZone, severityCriteriaText, targetWords } from '../sla/target-words';
 import type { Objective, Ticket } from '../tickets/model';
 import { DEFAULT_TEMPLATES, fillTemplate, type NotificationKind, type TemplatePlaceholder } from './templates';
 
@@ -35,16 +35,7 @@ export { NOTIFICATION_KINDS, type NotificationKind } from './templates';
  * role); `role:<role>`: the people with a role (tam and csm: the customer's own first);
  * `person:<id>`: one person; `period-contact`: the point of contact of the ticket's support period.
  */
-export type Role =
-  | 'requester'
-  | 'assignee'
-  | 'team-lead'
-  | 'team'
-  | 'period-contact'
-  | `management:${string}`
-  | `team:${string}`
-  | `role:${string}`
-  | `person:${string}`;
+export type Role = 'requester' | 'assignee' | 'team-lead' | 'team' | 'period-contact' | `management:${string}` | `team:${string}` | `role:${string}` | `person:${string}`;
 /** A role, or an email address as is. (`string & {}` keeps editors suggesting the roles.) */
 export type Recipient = Role | (string & {});
 
@@ -125,7 +116,9 @@ export function renderNotification(policy: Policy, ticket: Ticket, notification:
   const values = placeholderValues(policy, ticket, notification);
   const subject = caseSubject(fillTemplate(template.subject, values), ticket.caseNumber);
   // A field left empty (no reply body, say) must not leave a gap of blank lines.
-  const text = fillTemplate(template.text, values).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  const text = `${fillTemplate(template.text, values)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
   return {
     kind: notification.kind,
     ticketId: ticket.id,
@@ -141,12 +134,7 @@ export function renderNotification(policy: Policy, ticket: Ticket, notification:
   };
 }
 
-export function resolveRecipients(
-  policy: Policy,
-  ticket: Ticket,
-  recipients: readonly Recipient[],
-  context: RecipientContext = {},
-): { to: string[]; skipped: SkippedRecipient[] } {
+export function resolveRecipients(policy: Policy, ticket: Ticket, recipients: readonly Recipient[], context: RecipientContext = {}): { to: string[]; skipped: SkippedRecipient[] } {
   return resolveForScope(policy, scopeOf(ticket), recipients, context);
 }
 
@@ -171,12 +159,7 @@ function scopeOf(ticket: Ticket, policy?: Policy, tier?: string): RecipientScope
   };
 }
 
-export function resolveForScope(
-  policy: Policy,
-  scope: RecipientScope,
-  recipients: readonly Recipient[],
-  context: RecipientContext = {},
-): { to: string[]; skipped: SkippedRecipient[] } {
+export function resolveForScope(policy: Policy, scope: RecipientScope, recipients: readonly Recipient[], context: RecipientContext = {}): { to: string[]; skipped: SkippedRecipient[] } {
   const to: string[] = [];
   const seen = new Set<string>();
   const skipped: SkippedRecipient[] = [];
@@ -229,7 +212,7 @@ function lookUp(policy: Policy, scope: RecipientScope, recipient: Recipient, con
       return team?.members.length ? team.members : nobody(`nobody in team "${scope.team}" in the staff directory`, `no member addresses for team "${scope.team}" in notifications.teams`);
     }
     case 'period-contact':
-      return scope.periodContact ? checked(scope.periodContact, 'the period\'s point of contact') : 'the ticket has no support period point of contact';
+      return scope.periodContact ? checked(scope.periodContact, "the period's point of contact") : 'the ticket has no support period point of contact';
   }
   if (recipient.startsWith('team:')) {
     const id = recipient.slice('team:'.length);
@@ -377,7 +360,10 @@ function autoCloseSentence(policy: Policy, ticket: Ticket, zone: string): string
  * then thread to the wrong case, so tags are taken out of user text before it reaches a subject.
  */
 function withoutCaseTags(subject: string): string {
-  return subject.replace(/\[[A-Z][A-Z0-9]{1,9}-\d+\]/g, '').replace(/\s+/g, ' ').trim();
+  return subject
+    .replace(/\[[A-Z][A-Z0-9]{1,9}-\d+\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** One line (a header must not carry a line break), with the case tag replies thread by. */
@@ -405,11 +391,5 @@ export function htmlFromText(text: string, title: string): string {
     .split(/\n{2,}/)
     .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>\n')}</p>`)
     .join('\n');
-  return (
-    '<!doctype html>\n<html><head><meta charset="utf-8"><title>' +
-    escapeHtml(title) +
-    '</title></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n' +
-    paragraphs +
-    '\n</body></html>\n'
-  );
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n${paragraphs}\n</body></html>\n`;
 }

@@ -103,23 +103,19 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
   },
   'agent-reply': {
     subject: 'Re: [{{caseNumber}}] {{subject}}',
-    text: '{{body}}\n\n{{nextUpdate}}\n\n--\nCase {{caseNumber}} · status: {{status}}\n' + REPLY_HINT,
+    text: `{{body}}\n\n{{nextUpdate}}\n\n--\nCase {{caseNumber}} · status: {{status}}\n${REPLY_HINT}`,
   },
   'status-update': {
     subject: '[{{caseNumber}}] Status update: {{subject}}',
-    text: 'Hello {{requester}},\n\nYour case {{caseNumber}} is now {{status}}.\n\n{{body}}\n\n{{nextUpdate}}\n\n' + REPLY_HINT,
+    text: `Hello {{requester}},\n\nYour case {{caseNumber}} is now {{status}}.\n\n{{body}}\n\n{{nextUpdate}}\n\n${REPLY_HINT}`,
   },
   'sla-warning': {
     subject: '[{{caseNumber}}] SLA warning: {{objective}} due {{due}}',
-    text:
-      'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") is due {{due}}.\n\n' +
-      'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
+    text: 'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") is due {{due}}.\n\n' + 'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
   },
   'sla-breach': {
     subject: '[{{caseNumber}}] SLA breached: {{objective}} was due {{due}}',
-    text:
-      'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") was due {{due}} and was not met.\n\n' +
-      'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
+    text: 'The {{objective}} objective of case {{caseNumber}} ("{{subject}}") was due {{due}} and was not met.\n\n' + 'Severity: {{severity}}\nTier: {{tier}}\nTeam: {{team}}\nAssignee: {{assignee}}',
   },
   escalation: {
     subject: '[{{caseNumber}}] Escalated to {{tier}}: {{subject}}',
@@ -148,16 +144,15 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
   // To the requester who asked to escalate (or for whom staff did): who answers now, and by when.
   'customer-escalation-received': {
     subject: '[{{caseNumber}}] Your escalation is with our {{step}}: {{subject}}',
-    text:
-      'Hello {{requester}},\n\nwe have passed your escalation of case {{caseNumber}} to our {{step}}, who will respond {{escalationTarget}}.\n\n' +
-      'Your reason: {{body}}\n\n' + REPLY_HINT,
+    text: `Hello {{requester}},\n\nwe have passed your escalation of case {{caseNumber}} to our {{step}}, who will respond {{escalationTarget}}.\n\nYour reason: {{body}}\n\n${REPLY_HINT}`,
   },
   // To the team the issue goes to and to the period's point of contact: worded for both.
   'period-escalation': {
     subject: '[{{caseNumber}}] Escalated during the support period: {{subject}}',
     text:
       'Case {{caseNumber}} ("{{subject}}", severity {{severity}}) was escalated by the dedicated support engineer.\n\n' +
-      '{{body}}\n\nThe point of contact gets updates until it is resolved. ' + REPLY_HINT,
+      '{{body}}\n\nThe point of contact gets updates until it is resolved. ' +
+      REPLY_HINT,
   },
   // To the period's dedicated engineer, when a new ticket of the customer is routed to them.
   'period-routed': {

@@ -3,9 +3,9 @@
  * (about ten days ahead), that the period has started, and at its end a summary of every ticket
  * of the period. Plain text with an HTML part made from it (escaped as a whole). Pure.
  */
-import { formatInstant, htmlFromText, notificationSettings, resolveForScope, type RecipientContext } from '../notifications/render';
-import { instantWords } from '../sla/target-words';
+import { formatInstant, htmlFromText, notificationSettings, type RecipientContext, resolveForScope } from '../notifications/render';
 import type { Policy } from '../policy/schema';
+import { instantWords } from '../sla/target-words';
 import type { Ticket } from '../tickets/model';
 import type { Agent, OrderMailKind, Period, SupportOrder } from './orders';
 
@@ -74,10 +74,7 @@ function ticketRows(policy: Policy, tickets: readonly Ticket[]): string[] {
   const severityName = (id: string) => policy.severities.find((s) => s.id === id)?.name ?? id;
   return tickets.map((ticket) => {
     const outcome = ticket.resolution ? `resolved: ${ticket.resolution.text}` : `next step: ${ticket.details.actionPlan ?? 'the engineer continues on it'}`;
-    const escalations = [
-      ...(ticket.tier !== policy.tiers[0]!.id ? [`escalated to ${ticket.tier}`] : []),
-      ...(ticket.dedicated?.escalations ?? []).map((e) => `${e.issue} issue escalated to ${e.to}`),
-    ];
+    const escalations = [...(ticket.tier !== policy.tiers[0]!.id ? [`escalated to ${ticket.tier}`] : []), ...(ticket.dedicated?.escalations ?? []).map((e) => `${e.issue} issue escalated to ${e.to}`)];
     const handedOver = ticket.dedicated?.handedOver && ticket.status !== 'resolved' && ticket.status !== 'closed' ? [`handed over to team ${ticket.dedicated.handedOver.team}`] : [];
     const notes = [...escalations, ...handedOver];
     return `- ${ticket.caseNumber} · ${ticket.subject} · ${severityName(ticket.severity)} · ${ticket.status}\n  ${outcome.split('\n')[0]}${notes.length ? `; ${notes.join('; ')}` : ''}`;
@@ -119,7 +116,10 @@ function handOverLines(tickets: readonly Ticket[]): string[] {
   if (!open.length) return [];
   const byTeam = new Map<string, string[]>();
   for (const t of open) byTeam.set(t.dedicated!.handedOver!.team, [...(byTeam.get(t.dedicated!.handedOver!.team) ?? []), t.caseNumber]);
-  return ['', `The period's engineer has handed the open tickets over: ${[...byTeam].map(([team, cases]) => `${cases.join(', ')} to team ${team}`).join('; ')}. They keep you informed until each is resolved.`];
+  return [
+    '',
+    `The period's engineer has handed the open tickets over: ${[...byTeam].map(([team, cases]) => `${cases.join(', ')} to team ${team}`).join('; ')}. They keep you informed until each is resolved.`,
+  ];
 }
 
 const periodLines = (order: SupportOrder, zone?: string) => order.periods.map((p) => `  - ${span(p, zone)}`);
@@ -152,25 +152,37 @@ export function orderMails(policy: Policy, order: SupportOrder, kind: OrderMailK
     }
     case 'order-accepted':
       return [
-        mail(policy, order, kind, 'Your support order is accepted', [
-          ...hello,
-          `your order ${order.id} is accepted: an engineer is booked for each period.`,
-          '',
-          ...periodLines(order, zone),
-          '',
-          `About ${policy.supportPeriods?.contactNoticeDays ?? 10} days before each period we confirm it with your engineer's contact details and the number to call.`,
-        ].join('\n')),
+        mail(
+          policy,
+          order,
+          kind,
+          'Your support order is accepted',
+          [
+            ...hello,
+            `your order ${order.id} is accepted: an engineer is booked for each period.`,
+            '',
+            ...periodLines(order, zone),
+            '',
+            `About ${policy.supportPeriods?.contactNoticeDays ?? 10} days before each period we confirm it with your engineer's contact details and the number to call.`,
+          ].join('\n'),
+        ),
       ];
     case 'order-pending':
       return [
-        mail(policy, order, kind, 'Your support order is pending (subject to availability)', [
-          ...hello,
-          `your order ${order.id} is received but not yet accepted: it is subject to availability, and no engineer is free for every period yet.`,
-          '',
-          ...periodLines(order, zone),
-          '',
-          'We write again when it is accepted. You may also change the periods.',
-        ].join('\n')),
+        mail(
+          policy,
+          order,
+          kind,
+          'Your support order is pending (subject to availability)',
+          [
+            ...hello,
+            `your order ${order.id} is received but not yet accepted: it is subject to availability, and no engineer is free for every period yet.`,
+            '',
+            ...periodLines(order, zone),
+            '',
+            'We write again when it is accepted. You may also change the periods.',
+          ].join('\n'),
+        ),
       ];
   }
 }

@@ -4,21 +4,23 @@
  * which validates no request, carries neither these schemas nor the phone-number library.
  */
 import { z } from 'zod';
-import { LIMITS, atMostChars, atMostItems } from '../limits';
+import { atMostChars, atMostItems, LIMITS } from '../limits';
 import { toE164 } from '../webhooks/phone';
 
 /** Text with its maximum from core/limits.ts (docs/limits.md); the message names the limit. */
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
 const Phone = z.string().trim().max(LIMITS.phone, atMostChars(LIMITS.phone));
 
-const Email = z.email('must be an email address').max(LIMITS.email, atMostChars(LIMITS.email)).transform((email) => email.toLowerCase());
+const Email = z
+  .email('must be an email address')
+  .max(LIMITS.email, atMostChars(LIMITS.email))
+  .transform((email) => email.toLowerCase());
 
 export const AgentSchema = z
   .object({
     name: text(LIMITS.name),
     email: Email,
-    phone: Phone.refine((phone) => toE164(phone) !== undefined, 'an international number, e.g. +1 202 555 0100: a call of the engineer\'s support period is dialled to it')
-      .optional(),
+    phone: Phone.refine((phone) => toE164(phone) !== undefined, "an international number, e.g. +1 202 555 0100: a call of the engineer's support period is dialled to it").optional(),
     skills: z.array(text(LIMITS.label)).max(LIMITS.skills, atMostItems(LIMITS.skills)).default([]).describe('Products and skills, e.g. "Cadmium Events".'),
     availability: z
       .array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict())
@@ -41,8 +43,8 @@ export const OrderRequestSchema = z
         z
           .object({
             start: z.iso.datetime({ offset: true }),
-            hours: z.number().describe('A positive multiple of the policy\'s block length, e.g. 4 or 8.'),
-            phone: Phone.min(1).optional().describe('The dedicated number for this period; default the order\'s, then the policy\'s.'),
+            hours: z.number().describe("A positive multiple of the policy's block length, e.g. 4 or 8."),
+            phone: Phone.min(1).optional().describe("The dedicated number for this period; default the order's, then the policy's."),
           })
           .strict(),
       )

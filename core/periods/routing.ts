@@ -4,11 +4,12 @@
  * core/tickets/rules.ts queueOf and finish), and the engineer is mailed. When the period ends,
  * its tickets are handed over to the queue the policy names and that team is mailed. Pure.
  */
-import { formatInstant } from '../notifications/render';
+
 import { queueNotifications } from '../notifications/outbox';
+import { formatInstant } from '../notifications/render';
 import type { Policy } from '../policy/schema';
 import type { Actor, Ticket, TimelineEvent } from '../tickets/model';
-import { applyAction, queueOf, type Change, type RuleContext } from '../tickets/rules';
+import { applyAction, type Change, queueOf, type RuleContext } from '../tickets/rules';
 
 /** Kept under ROUTING#<customer> from the period's start to its end. */
 export interface DedicatedRouting {

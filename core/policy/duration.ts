@@ -4,9 +4,7 @@
  * watches. A business day is converted with the calendar's own `businessDay` length, so
  * "2 business days" on a 09:00–17:00 calendar is 16 open hours.
  */
-export type ParsedDuration =
-  | { ok: true; minutes: number; seconds: number; businessDays: number }
-  | { ok: false; message: string };
+export type ParsedDuration = { ok: true; minutes: number; seconds: number; businessDays: number } | { ok: false; message: string };
 
 const PART = /(\d+(?:\.\d+)?)\s*(bd|h|m|s)/g;
 

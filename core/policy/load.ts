@@ -4,10 +4,10 @@
  * shared with the Lambdas' JSON loader (./json.ts), which does not import the YAML parser.
  */
 import { parseDocument } from 'yaml';
-import { validatePolicy, PolicyError, type PolicyProblem, type PolicyResult } from './validate';
 import type { Policy } from './schema';
+import { PolicyError, type PolicyProblem, type PolicyResult, validatePolicy } from './validate';
 
-export { validatePolicy, PolicyError, type PolicyProblem, type PolicyResult };
+export { PolicyError, type PolicyProblem, type PolicyResult, validatePolicy };
 
 /** The text as plain data (YAML, of which JSON is a part), not yet validated; or its syntax errors. */
 export function readPolicyText(text: string): { ok: true; data: unknown } | { ok: false; problems: PolicyProblem[] } {

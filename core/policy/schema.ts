@@ -3,13 +3,14 @@
  * response objectives, add-ons, tiers and the management chain. One zod schema is the
  * single source of truth: it validates files, types the code and is exported as JSON Schema.
  */
-import { z } from 'zod';
+
 import { IANAZone } from 'luxon';
+import { z } from 'zod';
 import { holidayRegionProblem } from '../calendar/holidays';
-import { parseDuration } from './duration';
-import { IntegrationSchema } from '../webhooks/integrations';
-import { NOTIFICATION_KINDS, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../notifications/templates';
 import { LIMITS } from '../limits';
+import { NOTIFICATION_KINDS, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../notifications/templates';
+import { IntegrationSchema } from '../webhooks/integrations';
+import { parseDuration } from './duration';
 
 const Id = z
   .string()
@@ -18,9 +19,7 @@ const Id = z
   .max(LIMITS.id, `at most ${LIMITS.id} characters`)
   .describe('A short identifier other parts of the policy refer to.');
 
-const TimeOfDay = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM between 00:00 and 24:00');
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM between 00:00 and 24:00');
 
 /** One opening range of a day, e.g. ["09:00", "17:00"]; "24:00" means the end of the day. */
 const DayRange = z
@@ -32,10 +31,7 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 const WeeklyHours = z
-  .object(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(DayRange).optional()])) as Record<
-    Weekday,
-    z.ZodOptional<z.ZodArray<typeof DayRange>>
-  >)
+  .object(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(DayRange).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<typeof DayRange>>>)
   .strict()
   .superRefine((week, ctx) => {
     for (const day of WEEKDAYS) {
@@ -61,11 +57,7 @@ const Holidays = z
     country: z.string().describe('ISO 3166 country code understood by date-holidays, e.g. "US", "DE".').optional(),
     state: z.string().describe('State or province code within the country, e.g. "CA", "BY".').optional(),
     region: z.string().describe('Region code within the state.').optional(),
-    types: z
-      .array(z.enum(HOLIDAY_TYPES))
-      .min(1)
-      .default(['public'])
-      .describe('Which kinds of date-holidays entries close the calendar.'),
+    types: z.array(z.enum(HOLIDAY_TYPES)).min(1).default(['public']).describe('Which kinds of date-holidays entries close the calendar.'),
     dates: z
       .array(z.union([HolidayDate, z.object({ date: HolidayDate, name: z.string() }).strict()]))
       .default([])
@@ -94,10 +86,7 @@ export const CalendarSchema = z
     alwaysOpen: z.boolean().default(false).describe('24/7: open every minute of every day, holidays included.'),
     hours: WeeklyHours.optional(),
     holidays: Holidays.optional(),
-    businessDay: z
-      .string()
-      .optional()
-      .describe('Length of one business day, e.g. "8h"; needed when a target on this calendar uses "bd".'),
+    businessDay: z.string().optional().describe('Length of one business day, e.g. "8h"; needed when a target on this calendar uses "bd".'),
     notes: z.string().optional(),
   })
   .strict()
@@ -146,13 +135,8 @@ const StatusUpdateTarget = z
 const SeverityObjectives = z
   .object({
     firstResponse: Target.optional().describe('First response by an agent after the case is opened.'),
-    nextResponse: Target.optional().describe(
-      'Next response / periodic update: while the customer waits on the vendor, at most this long between public replies.',
-    ),
-    resolution: z
-      .record(Id, Target)
-      .optional()
-      .describe('Target resolution time per tier id; when it passes the case moves up a tier.'),
+    nextResponse: Target.optional().describe('Next response / periodic update: while the customer waits on the vendor, at most this long between public replies.'),
+    resolution: z.record(Id, Target).optional().describe('Target resolution time per tier id; when it passes the case moves up a tier.'),
     statusUpdate: StatusUpdateTarget.optional().describe(
       'Regular status reports: once an agent has answered, a public agent update is owed every this long while the case ' +
         'is open (paused while it waits on the customer, stopped when it is resolved); each reply starts the next interval.',
@@ -174,10 +158,7 @@ const Tier = z
     team: z.string().describe('Team (queue) that works cases at this tier.'),
     description: z.string().optional(),
     responsibilities: z.array(z.string()).default([]),
-    entryRequires: z
-      .array(z.enum(TIER_REQUIREMENTS))
-      .default([])
-      .describe('What a case must carry before it may enter this tier.'),
+    entryRequires: z.array(z.enum(TIER_REQUIREMENTS)).default([]).describe('What a case must carry before it may enter this tier.'),
     enteredBy: z
       .array(z.enum(TIER_ENTRIES))
       .min(1)
@@ -190,16 +171,12 @@ const Tier = z
       .array(Id)
       .optional()
       .describe('The severities this tier works (default: all). A case of another severity stays below it: its timer does not move it and an agent must change its severity first.'),
-    entryCaseReasons: z
-      .array(Id)
-      .optional()
-      .describe('A case must carry one of these case reasons to enter this tier (e.g. a code change is needed).'),
+    entryCaseReasons: z.array(Id).optional().describe('A case must carry one of these case reasons to enter this tier (e.g. a code change is needed).'),
     codeFixes: z
       .boolean()
       .default(false)
       .describe(
-        'This tier resolves cases by changing the product code; the fix ships in a release (service pack, patch, hotfix), ' +
-          'early for customers with an add-on that grants priorityUpdates.',
+        'This tier resolves cases by changing the product code; the fix ships in a release (service pack, patch, hotfix), ' + 'early for customers with an add-on that grants priorityUpdates.',
       ),
   })
   .strict();
@@ -224,12 +201,7 @@ const BlockPricing = z
     baseMonthly: z.number().nonnegative().default(0).describe('Monthly charge before any user block.'),
     blockSize: z.number().int().positive().describe('Users per block, e.g. 10.'),
     perBlockMonthly: z.number().nonnegative().describe('Monthly charge added per started block of users.'),
-    customPricingFromUsers: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('From this many users the price is negotiated (custom pricing).'),
+    customPricingFromUsers: z.number().int().positive().optional().describe('From this many users the price is negotiated (custom pricing).'),
   })
   .strict();
 
@@ -266,21 +238,13 @@ const Plan = z
   })
   .strict();
 
-const ChainStep = z
-  .object({ id: Id, title: z.string(), respondWithin: Target })
-  .strict()
-  .describe('One step of the management escalation chain.');
+const ChainStep = z.object({ id: Id, title: z.string(), respondWithin: Target }).strict().describe('One step of the management escalation chain.');
 
 const SlaSettings = z
   .object({
     warnAt: z.number().gt(0).lt(1).default(0.8).describe('Share of a target after which a warning goes out.'),
     pauseWhilePendingCustomer: z.boolean().default(true),
-    autoCloseResolvedAfterDays: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(7)
-      .describe('Calendar days after which a resolved case closes unless the customer replies; 0 closes it at once.'),
+    autoCloseResolvedAfterDays: z.number().int().nonnegative().default(7).describe('Calendar days after which a resolved case closes unless the customer replies; 0 closes it at once.'),
     breachedQueue: z
       .enum(['priority', 'breached'])
       .default('priority')
@@ -293,16 +257,8 @@ const SlaSettings = z
 
 const SupportPeriods = z
   .object({
-    blockHours: z
-      .number()
-      .positive()
-      .default(4)
-      .describe('Periods are sold in blocks of this many hours (whole hours in practice; a fraction makes blocks seconds long, for tests).'),
-    contactNoticeDays: z
-      .number()
-      .nonnegative()
-      .default(10)
-      .describe("Days before a period starts that the point of contact gets the engineer's details."),
+    blockHours: z.number().positive().default(4).describe('Periods are sold in blocks of this many hours (whole hours in practice; a fraction makes blocks seconds long, for tests).'),
+    contactNoticeDays: z.number().nonnegative().default(10).describe("Days before a period starts that the point of contact gets the engineer's details."),
     purposes: z
       .array(z.object({ id: Id, name: z.string(), description: z.string().optional() }).strict())
       .min(1)
@@ -339,27 +295,13 @@ const Notifications = z
     from: EmailAddress.describe('Sender of every mail; in AWS an SES-verified identity.'),
     replyTo: EmailAddress.optional().describe("Where customers' replies go, e.g. the inbound support address."),
     teams: z
-      .record(
-        z.string(),
-        z
-          .object({ lead: EmailAddress.optional(), members: z.array(EmailAddress).default([]) })
-          .strict(),
-      )
+      .record(z.string(), z.object({ lead: EmailAddress.optional(), members: z.array(EmailAddress).default([]) }).strict())
       .default({})
       .describe('Addresses per team (as tiers name them): "team-lead" and "team" recipients.'),
-    agents: z
-      .record(z.string(), EmailAddress)
-      .default({})
-      .describe('Address of an assignee recorded by name rather than by email address.'),
-    management: z
-      .record(Id, z.array(EmailAddress).min(1))
-      .default({})
-      .describe('Addresses per management chain step id: "management:<stepId>" recipients.'),
+    agents: z.record(z.string(), EmailAddress).default({}).describe('Address of an assignee recorded by name rather than by email address.'),
+    management: z.record(Id, z.array(EmailAddress).min(1)).default({}).describe('Addresses per management chain step id: "management:<stepId>" recipients.'),
     templates: z
-      .partialRecord(
-        z.enum(NOTIFICATION_KINDS),
-        z.object({ subject: TemplateText.optional(), text: TemplateText.optional() }).strict(),
-      )
+      .partialRecord(z.enum(NOTIFICATION_KINDS), z.object({ subject: TemplateText.optional(), text: TemplateText.optional() }).strict())
       .default({})
       .describe(
         `Subject and plain text per kind, overriding the built-in wording. Placeholders: ${TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ')} ` +
@@ -416,9 +358,7 @@ export const PolicySchema = z
       .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'use 2–10 capital letters or digits, e.g. "CASE"')
       .default('CASE'),
     defaultPlan: Id,
-    defaultSeverity: Id.optional().describe(
-      'Severity of tickets that arrive without one (email, phone); agents correct it at triage. Default: the last (least urgent) severity listed.',
-    ),
+    defaultSeverity: Id.optional().describe('Severity of tickets that arrive without one (email, phone); agents correct it at triage. Default: the last (least urgent) severity listed.'),
     severities: z.array(Severity).min(1),
     caseReasons: z.array(CaseReason).default([]),
     calendars: z.array(CalendarSchema).min(1),
@@ -454,13 +394,7 @@ export const PolicySchema = z
       ctx.addIssue({ code: 'custom', path, message: `unknown ${kind} "${id}" (known: ${[...known].join(', ') || 'none'})` });
 
     /** `alternatives`: calendars an add-on of the plan may measure the target on instead. */
-    const checkTarget = (
-      target: z.infer<typeof Target>,
-      fallback: string | undefined,
-      path: (string | number)[],
-      alternatives: string[] = [],
-      lengthKey = 'within',
-    ) => {
+    const checkTarget = (target: z.infer<typeof Target>, fallback: string | undefined, path: (string | number)[], alternatives: string[] = [], lengthKey = 'within') => {
       if (target.calendar && !calendars.has(target.calendar)) {
         missing([...path, 'calendar'], 'calendar', target.calendar, new Set(calendars.keys()));
         return;
@@ -485,7 +419,7 @@ export const PolicySchema = z
       const at = ['plans', p];
       if (!calendars.has(plan.calendar)) missing([...at, 'calendar'], 'calendar', plan.calendar, new Set(calendars.keys()));
       for (const key of ['includedAddOns', 'availableAddOns'] as const) {
-        plan[key].forEach((id, i) => addOns.has(id) || missing([...at, key, i], 'add-on', id, addOns));
+        for (const [i, id] of plan[key].entries()) if (!addOns.has(id)) missing([...at, key, i], 'add-on', id, addOns);
       }
       const addOnCalendars = [...plan.includedAddOns, ...plan.availableAddOns].flatMap((addOnId) => {
         const calendar = policy.addOns.find((addOn) => addOn.id === addOnId)?.calendar;
@@ -508,8 +442,8 @@ export const PolicySchema = z
     });
     const caseReasons = refs(policy.caseReasons);
     policy.tiers.forEach((tier, t) => {
-      tier.severities?.forEach((id, i) => severities.has(id) || missing(['tiers', t, 'severities', i], 'severity', id, severities));
-      tier.entryCaseReasons?.forEach((id, i) => caseReasons.has(id) || missing(['tiers', t, 'entryCaseReasons', i], 'case reason', id, caseReasons));
+      for (const [i, id] of (tier.severities ?? []).entries()) if (!severities.has(id)) missing(['tiers', t, 'severities', i], 'severity', id, severities);
+      for (const [i, id] of (tier.entryCaseReasons ?? []).entries()) if (!caseReasons.has(id)) missing(['tiers', t, 'entryCaseReasons', i], 'case reason', id, caseReasons);
     });
     // The first tier is where every case starts: nothing enters it.
     if (policy.tiers[0]?.severities || policy.tiers[0]?.entryCaseReasons) {

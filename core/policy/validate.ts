@@ -3,7 +3,7 @@
  * issues become problems with their path in the file. No parser here, so the Lambdas (which read
  * policy.json through ./json.ts) do not carry the YAML parser that ./load.ts needs.
  */
-import { PolicySchema, type Policy } from './schema';
+import { type Policy, PolicySchema } from './schema';
 
 export interface PolicyProblem {
   /** Where in the file, e.g. "plans[1].objectives.2.firstResponse.within"; "" for the whole file. */
@@ -33,7 +33,5 @@ export class PolicyError extends Error {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
-    .join('');
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
 }

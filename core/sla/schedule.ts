@@ -8,7 +8,7 @@ import type { Pause } from '../calendar/clock';
 import { durationMs } from '../policy/duration';
 import type { CalendarSpec, Policy } from '../policy/schema';
 import type { ManagementEscalation, Objective, Ticket } from '../tickets/model';
-import { type SlaPlanner, findCalendar, findPlan } from './targets';
+import { findCalendar, findPlan, type SlaPlanner } from './targets';
 
 /** statusUpdate is periodic: each agent reply replaces it with the next interval's (core/tickets/rules.ts). */
 export const SLA_OBJECTIVES = ['firstResponse', 'nextResponse', 'resolution', 'statusUpdate'] as const;
@@ -43,9 +43,7 @@ export function nextSlaEvent(ticket: Ticket, ctx: ScheduleContext, now: number):
  */
 export function pendingSlaEvents(ticket: Ticket, ctx: ScheduleContext, now: number): SlaEvent[] {
   if (ticket.status === 'closed') return [];
-  return [...objectiveEvents(ticket, ctx, now), ...managementEvents(ticket), ...autoCloseEvents(ticket, ctx.policy)].map(
-    (event) => ({ ...event, at: Math.max(event.at, now) }),
-  );
+  return [...objectiveEvents(ticket, ctx, now), ...managementEvents(ticket), ...autoCloseEvents(ticket, ctx.policy)].map((event) => ({ ...event, at: Math.max(event.at, now) }));
 }
 
 /** Whether two events are the same step of the clock (the instants may differ: `at` moves with `now`). */

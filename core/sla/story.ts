@@ -19,28 +19,30 @@ export interface StepStory {
 /** What the clock's write and the mail sent did, one entry each, in order. */
 export function appliedInWords(events: readonly Pick<TimelineEvent, 'type' | 'data'>[]): string[] {
   // An escalation writes 'escalated' and 'tier-changed' together: told once.
-  const words = events.filter((event) => event.type !== 'tier-changed').map((event): string => {
-    const data = event.data ?? {};
-    switch (event.type) {
-      case 'sla-warning':
-        return `${String(data.objective)} warning`;
-      case 'sla-breached':
-        return data.objective === 'management' ? `management step ${String(data.step)} missed` : `${String(data.objective)} breached`;
-      case 'escalated':
-        return `escalated ${String(data.from)} → ${String(data.to)}`;
-      case 'notification-sent':
-        return `mail sent: ${String(data.kind)}`;
-      default:
-        return event.type;
-    }
-  });
+  const words = events
+    .filter((event) => event.type !== 'tier-changed')
+    .map((event): string => {
+      const data = event.data ?? {};
+      switch (event.type) {
+        case 'sla-warning':
+          return `${String(data.objective)} warning`;
+        case 'sla-breached':
+          return data.objective === 'management' ? `management step ${String(data.step)} missed` : `${String(data.objective)} breached`;
+        case 'escalated':
+          return `escalated ${String(data.from)} → ${String(data.to)}`;
+        case 'notification-sent':
+          return `mail sent: ${String(data.kind)}`;
+        default:
+          return event.type;
+      }
+    });
   return words.length > STORY_ENTRIES ? [...words.slice(0, STORY_ENTRIES - 1), `and ${words.length - STORY_ENTRIES + 1} more`] : words;
 }
 
 /** What the wait after this Step is for: the next SLA event, a mail retry, or the next change. */
 export function nextInWords(action: 'wait' | 'end' | 'replaced', next: SlaEvent | undefined, mailRetryAt: number | undefined): string {
   if (action === 'end') return 'execution ends';
-  if (action === 'replaced') return 'the ticket\'s next run takes over';
+  if (action === 'replaced') return "the ticket's next run takes over";
   const iso = (ms: number) => new Date(ms).toISOString();
   if (mailRetryAt !== undefined && (!next || mailRetryAt < next.at)) return `mail retry at ${iso(mailRetryAt)}`;
   if (!next) return 'waiting for a change to the ticket';

@@ -6,7 +6,7 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import { parseDuration } from '../policy/duration';
-import { WEEKDAYS, type CalendarSpec, type Policy } from '../policy/schema';
+import { type CalendarSpec, type Policy, WEEKDAYS } from '../policy/schema';
 
 const DAY_NAMES: Record<string, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 

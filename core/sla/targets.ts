@@ -53,15 +53,17 @@ const DAY_MS = 86_400_000;
  * "severity 1 - critical" finds "Severity 1 – Critical" as typed on a keyboard.
  */
 function comparable(text: string): string {
-  return text.trim().toLowerCase().replace(/[\u2010-\u2015\u2212]/g, '-').replace(/\s+/g, ' ');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\s+/g, ' ');
 }
 
 /** A severity by its id or its name. */
 export function findSeverity(policy: Policy, severity: string): Policy['severities'][number] {
   const wanted = comparable(severity);
-  const found =
-    policy.severities.find((s) => comparable(s.id) === wanted) ??
-    policy.severities.find((s) => comparable(s.name) === wanted);
+  const found = policy.severities.find((s) => comparable(s.id) === wanted) ?? policy.severities.find((s) => comparable(s.name) === wanted);
   if (!found) {
     throw new TargetError('severity', `unknown severity "${severity}" (known: ${policy.severities.map((s) => s.id).join(', ')})`);
   }
@@ -102,10 +104,7 @@ export function resolveTarget(policy: Policy, query: TargetQuery): ResolvedTarge
     target = metric === 'first-response' ? objectives?.firstResponse : objectives?.nextResponse;
   }
   if (!target) {
-    throw new TargetError(
-      'metric',
-      `plan "${plan.id}" sets no ${metric} target for severity "${severity.id}"${tier ? ` at tier "${tier}"` : ''}`,
-    );
+    throw new TargetError('metric', `plan "${plan.id}" sets no ${metric} target for severity "${severity.id}"${tier ? ` at tier "${tier}"` : ''}`);
   }
   const calendarId = addOnCalendar(policy, plan, query.addOns) ?? target.calendar ?? plan.calendar;
   const calendar = findCalendar(policy, calendarId);
@@ -159,14 +158,9 @@ export class SlaPlanner {
   }
 
   /** The due instant of a target for a case opened at `opened` (epoch ms). */
-  due(
-    query: TargetQuery,
-    opened: number,
-    options: { timeZone?: string; pauses?: readonly Pause[] } = {},
-  ): { due: number; target: ResolvedTarget; timeZone: string } {
+  due(query: TargetQuery, opened: number, options: { timeZone?: string; pauses?: readonly Pause[] } = {}): { due: number; target: ResolvedTarget; timeZone: string } {
     const target = resolveTarget(this.policy, query);
     const clock = this.clock(target.calendar, options.timeZone);
     return { due: clock.due(opened, target.durationMs, options.pauses), target, timeZone: clock.timeZone };
   }
 }
-

@@ -6,7 +6,7 @@
  * (its own TAM or CSM) are not checked here: a role answered by an account team must still have
  * someone in the directory for customers without one.
  */
-import { resolveForScope, type Recipient, type RecipientScope } from '../notifications/render';
+import { type Recipient, type RecipientScope, resolveForScope } from '../notifications/render';
 import type { Policy } from '../policy/schema';
 import type { StaffDirectory } from './directory';
 
@@ -49,7 +49,7 @@ function namedRecipients(policy: Policy): { path: string; recipient: Recipient }
     if (typeof value === 'string') {
       if (RECIPIENT_FORM.test(value)) found.push({ path, recipient: value });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, `${path}[${index}]`));
+      for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`);
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) walk(item, path ? `${path}.${key}` : key);
     }

@@ -7,9 +7,10 @@
  * Pure: the schemas validate the API's bodies and directory files, the lookups answer from a
  * snapshot the caller loaded. docs/staff.md describes the model.
  */
-import { z } from 'zod';
+
 import { IANAZone } from 'luxon';
-import { LIMITS, atMostChars, atMostItems } from '../limits';
+import { z } from 'zod';
+import { atMostChars, atMostItems, LIMITS } from '../limits';
 
 /** What a person does; `role:<role>` recipients and management-chain steps name these. */
 export const STAFF_ROLES = ['agent', 'team-lead', 'tam', 'csm', 'coo', 'ceo', 'project-manager', 'infrastructure', 'engineer'] as const;
@@ -29,9 +30,15 @@ export const STAFF_ID_RULE = `1–${LIMITS.id} lower-case letters, digits, ".", 
 export const StaffIdSchema = z.string().max(LIMITS.id, atMostChars(LIMITS.id)).regex(STAFF_ID_PATTERN, `use ${STAFF_ID_RULE}`);
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
-const Email = z.email('must be an email address').max(LIMITS.email, atMostChars(LIMITS.email)).transform((email) => email.toLowerCase());
+const Email = z
+  .email('must be an email address')
+  .max(LIMITS.email, atMostChars(LIMITS.email))
+  .transform((email) => email.toLowerCase());
 /** A tier id as the policy writes it (core/policy/schema.ts). */
-const TierId = z.string().max(LIMITS.id, atMostChars(LIMITS.id)).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy');
+const TierId = z
+  .string()
+  .max(LIMITS.id, atMostChars(LIMITS.id))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy');
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
 
 /**
@@ -60,7 +67,7 @@ export const PersonSchema = z
       .describe('Where the person works, e.g. "America/New_York".'),
     roles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length, atMostItems(STAFF_ROLES.length)).default([]).transform(unique),
     phone: z.string().trim().min(1).max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
-    partner: PartnerRef.optional().describe('The partner organisation the person works for; absent: the vendor\'s own staff.'),
+    partner: PartnerRef.optional().describe("The partner organisation the person works for; absent: the vendor's own staff."),
   })
   .strict();
 
@@ -75,8 +82,8 @@ export const TeamSchema = z
       .max(LIMITS.teamTiers, atMostItems(LIMITS.teamTiers))
       .default([])
       .transform(unique)
-      .describe('Tier ids of the policy this team works (besides the tier whose `team` is this team\'s id).'),
-    partner: PartnerRef.optional().describe('The partner organisation whose team this is; absent: the vendor\'s.'),
+      .describe("Tier ids of the policy this team works (besides the tier whose `team` is this team's id)."),
+    partner: PartnerRef.optional().describe("The partner organisation whose team this is; absent: the vendor's."),
   })
   .strict();
 

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { readPolicyText, type PolicyProblem } from '../policy/load';
 import { PRESETS_DIR } from '../policy/files';
+import { type PolicyProblem, readPolicyText } from '../policy/load';
 import { DirectorySchema, type StaffDirectory } from './directory';
 
 export type DirectoryResult = { ok: true; directory: StaffDirectory } | { ok: false; problems: PolicyProblem[] };

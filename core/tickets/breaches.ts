@@ -10,21 +10,21 @@
  */
 import { acknowledge } from '../notifications/acknowledgement';
 import { queueNotifications } from '../notifications/outbox';
-import { type SlaEvent, type SlaObjective, pendingSlaEvents, managementStep, sameSlaEvent } from '../sla/schedule';
+import { managementStep, pendingSlaEvents, type SlaEvent, type SlaObjective, sameSlaEvent } from '../sla/schedule';
 import type { Actor, EventType, Ticket, TimelineEvent } from './model';
 import {
-  type Change,
-  type RuleContext,
-  ESCALATION_UNANSWERED_FLAG,
-  SLA_BREACHED_FLAG,
   applyAction,
+  type Change,
   checkTierEntry,
+  ESCALATION_UNANSWERED_FLAG,
   escalateByTimer,
   managementData,
   placeInBreachedQueue,
   queueOf,
+  type RuleContext,
   replan,
   requirementFlag,
+  SLA_BREACHED_FLAG,
 } from './rules';
 
 /** The actor of everything the clock does, on the timeline and in the actions it reuses. */

@@ -3,21 +3,13 @@
  * SLA objectives. Pure functions: a ticket and an input in, the changed ticket and the
  * timeline events out. Storage and transport live in functions/.
  */
-import { LIMITS, cutText } from '../limits';
-import { type Policy, type TierSpec, TIER_REQUIREMENTS, type TIER_ENTRIES } from '../policy/schema';
-import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
-import { type Metric, type SlaPlanner, TargetError, findCaseReason, findSeverity, resolveTarget } from '../sla/targets';
+
 import { grantsPriorityUpdates } from '../entitlement';
-import type {
-  Actor,
-  EventType,
-  Objective,
-  PeriodIssue,
-  ResolutionType,
-  SlaState,
-  Ticket,
-  TimelineEvent,
-} from './model';
+import { cutText, LIMITS } from '../limits';
+import { type Policy, type TIER_ENTRIES, TIER_REQUIREMENTS, type TierSpec } from '../policy/schema';
+import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
+import { findCaseReason, findSeverity, type Metric, resolveTarget, type SlaPlanner, TargetError } from '../sla/targets';
+import type { Actor, EventType, Objective, PeriodIssue, ResolutionType, SlaState, Ticket, TimelineEvent } from './model';
 
 /** A request the ticket's state or the policy does not allow; `field` names the culprit. */
 export class RuleError extends Error {
@@ -45,10 +37,9 @@ export interface Change {
 }
 
 /** What intake knows of a new ticket; the rules fill in the rest. */
-export type NewTicket = Pick<
-  Ticket,
-  'id' | 'caseNumber' | 'customerId' | 'partnerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'
-> & { entitlement: Ticket['entitlement'] & { addOns: string[] } };
+export type NewTicket = Pick<Ticket, 'id' | 'caseNumber' | 'customerId' | 'partnerId' | 'requester' | 'channel' | 'subject' | 'description' | 'severity' | 'caseReason' | 'product' | 'component'> & {
+  entitlement: Ticket['entitlement'] & { addOns: string[] };
+};
 
 export function openTicket(given: NewTicket, ctx: RuleContext, actor: Actor): Change {
   const input = boundedTicket(given);
@@ -268,9 +259,7 @@ export type TierEntryBy = (typeof TIER_ENTRIES)[number];
  * is empty when the tier is closed to this case by design (not entered that way, not for its
  * severity): the case stays where it is, and nothing is flagged as missing.
  */
-export type TierEntry =
-  | { allowed: true; tier: TierSpec }
-  | { allowed: false; tier?: TierSpec; missing: EntryNeed[]; refusal: RuleError };
+export type TierEntry = { allowed: true; tier: TierSpec } | { allowed: false; tier?: TierSpec; missing: EntryNeed[]; refusal: RuleError };
 
 /**
  * Whether the ticket may enter the tier above its own, or the named one, without throwing: the
@@ -498,7 +487,9 @@ function setStatus(ctx: RuleContext, ticket: Ticket, to: Ticket['status'], actor
  * and a ticket paused and resumed for years does not grow.
  */
 export function pausesThatCount(sla: SlaState): SlaState['pauses'] {
-  const starts = OBJECTIVES.map(([key]) => sla[key]).filter(running).map((objective) => Date.parse(objective.startedAt));
+  const starts = OBJECTIVES.map(([key]) => sla[key])
+    .filter(running)
+    .map((objective) => Date.parse(objective.startedAt));
   const earliest = starts.length ? Math.min(...starts) : Infinity;
   return sla.pauses.filter((pause) => !pause.to || Date.parse(pause.to) > earliest);
 }
@@ -695,7 +686,8 @@ function boundedAction(action: Action): Action {
 function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Change {
   replan(ticket, ctx);
   // A dedicated engineer works the most severe first, then the oldest (issue [6]).
-  if (ticket.dedicated && ticket.queue === `dedicated:${ticket.dedicated.engineerId}`) ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
+  if (ticket.dedicated && ticket.queue === `dedicated:${ticket.dedicated.engineerId}`)
+    ticket.queueOrder = `${String(ctx.policy.severities.findIndex((s) => s.id === ticket.severity)).padStart(3, '0')}#${ticket.createdAt}`;
   // Handed to a team's queue: it sorts by next due like the queue's other tickets.
   else if (ticket.dedicated) delete ticket.queueOrder;
   placeInBreachedQueue(ticket, ctx.policy);
@@ -703,13 +695,7 @@ function finish(ticket: Ticket, ctx: RuleContext, events: TimelineEvent[]): Chan
   return { ticket, events };
 }
 
-function event(
-  ctx: RuleContext,
-  ticket: Ticket,
-  type: EventType,
-  actor: Actor,
-  extra: { public: boolean; body?: string; data?: Record<string, unknown> },
-): TimelineEvent {
+function event(ctx: RuleContext, ticket: Ticket, type: EventType, actor: Actor, extra: { public: boolean; body?: string; data?: Record<string, unknown> }): TimelineEvent {
   return { id: ctx.newId(), ticketId: ticket.id, at: iso(ctx.now), type, actor, ...extra };
 }
 

@@ -9,7 +9,7 @@
  * A compound like a case number (`CAD-000123`), an email address or a version (`2.4.1`) is
  * indexed whole and by its parts, so either finds it.
  */
-import { LIMITS, cutText } from '../limits';
+import { cutText, LIMITS } from '../limits';
 import type { Ticket } from './model';
 
 /** Letters NFKD does not take apart, folded as people type them without the mark. */
@@ -45,13 +45,7 @@ export type SearchableTicket = Pick<Ticket, 'caseNumber' | 'subject' | 'descript
 
 /** The tokens a ticket is indexed under: at most LIMITS.searchTokensPerTicket, the identifying ones first. */
 export function ticketSearchTokens(ticket: SearchableTicket): string[] {
-  const sources = [
-    ticket.caseNumber,
-    ticket.requester.email ?? '',
-    ticket.requester.name ?? '',
-    ticket.subject,
-    cutText(ticket.description, LIMITS.searchDescriptionChars),
-  ];
+  const sources = [ticket.caseNumber, ticket.requester.email ?? '', ticket.requester.name ?? '', ticket.subject, cutText(ticket.description, LIMITS.searchDescriptionChars)];
   return unique(sources.flatMap(tokensOf)).slice(0, LIMITS.searchTokensPerTicket);
 }
 

@@ -3,12 +3,12 @@
  * API): the ticket a call opens, the timeline event each step of a call leaves, and the flag a
  * missed call raises. Pure; functions/webhooks/phone.ts does the I/O.
  */
-import { LIMITS, cutText } from '../limits';
-import type { Policy } from '../policy/schema';
+import { cutText, LIMITS } from '../limits';
 import { intakeSeverity } from '../mail/ticket-mail';
-import { toE164 } from './phone';
+import type { Policy } from '../policy/schema';
 import type { Ticket, TimelineEvent } from '../tickets/model';
 import type { Change, RuleContext } from '../tickets/rules';
+import { toE164 } from './phone';
 
 export type CallStep = 'ringing' | 'answered' | 'ended' | 'recording' | 'transcription';
 

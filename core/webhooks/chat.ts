@@ -4,9 +4,9 @@
  * customer's message there. Pure.
  */
 import { z } from 'zod';
-import { LIMITS, cutText } from '../limits';
-import type { Policy } from '../policy/schema';
+import { cutText, LIMITS } from '../limits';
 import { intakeSeverity } from '../mail/ticket-mail';
+import type { Policy } from '../policy/schema';
 
 /** A chat tool's id (conversation, participant): text or a number, bounded (the conversation's becomes part of keys). */
 const chatId = z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(LIMITS.idempotencyKey));
@@ -22,7 +22,12 @@ export const TranscriptSchema = z
           id: chatId,
           role: z.enum(['customer', 'agent', 'bot']),
           name: z.string().max(LIMITS.name).optional(),
-          email: z.string().max(LIMITS.email).pipe(z.email()).transform((email) => email.toLowerCase()).optional(),
+          email: z
+            .string()
+            .max(LIMITS.email)
+            .pipe(z.email())
+            .transform((email) => email.toLowerCase())
+            .optional(),
           phone: z.string().max(LIMITS.phone).optional(),
         }),
       )
@@ -64,7 +69,11 @@ export function transcriptWithin(text: string, max: number): string {
 
 export function ticketFieldsFromTranscript(transcript: Transcript, policy: Policy) {
   const customer = transcript.participants.find((p) => p.role === 'customer')!;
-  const firstWords = transcript.messages.find((m) => m.from === customer.id)?.text.trim().split('\n')[0] ?? 'Chat';
+  const firstWords =
+    transcript.messages
+      .find((m) => m.from === customer.id)
+      ?.text.trim()
+      .split('\n')[0] ?? 'Chat';
   return {
     requester: {
       ...(customer.email ? { email: customer.email } : {}),

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS, utf8Bytes } from '../limits';
 import type { MappedDelivery } from './mapping';
-import { STANDARD_TIMESTAMP_HEADER, TIERDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER, parseTierdeskHeader } from './signatures';
+import { parseTierdeskHeader, STANDARD_TIMESTAMP_HEADER, TIERDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER } from './signatures';
 
 /** One idempotency key and what its holder must have sent (a different hash under the same key is a 409). */
 export interface IdentityKey {

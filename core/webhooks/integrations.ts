@@ -9,13 +9,16 @@ import { z } from 'zod';
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lower-case letters, digits and "-", e.g. "customer-portal"');
 
 /** `$.a.b[0].c`: where a value sits in the delivered JSON. */
-export const FieldPath = z
-  .string()
-  .regex(/^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/, 'use a path like "$.ticket.requester.email" or "$.items[0].id"');
+export const FieldPath = z.string().regex(/^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/, 'use a path like "$.ticket.requester.email" or "$.items[0].id"');
 
 const Protection = {
   /** Bodies above this are refused with 413 before anything else is read. */
-  maxBodyBytes: z.number().int().min(1_024).max(6_000_000).default(256 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1_024)
+    .max(6_000_000)
+    .default(256 * 1024),
   /** Accepted deliveries per minute; beyond it 429 with Retry-After. */
   ratePerMinute: z.number().int().min(1).max(100_000).default(600),
 };

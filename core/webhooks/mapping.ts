@@ -30,12 +30,21 @@ export function valueAt(body: unknown, path: string): unknown {
   return current;
 }
 
-const text = (max: number) => z.union([z.string(), z.number()]).transform(String).pipe(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
+const text = (max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
 /** Each mapped field's maximum (core/limits.ts): a delivery over one is refused naming the field, never cut. */
 const FIELD_RULES = {
   subject: text(LIMITS.subject),
   description: text(LIMITS.description),
-  requesterEmail: z.string().trim().toLowerCase().pipe(z.string().max(LIMITS.email, `at most ${LIMITS.email} characters`)).pipe(z.email('must be an email address')),
+  requesterEmail: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.string().max(LIMITS.email, `at most ${LIMITS.email} characters`))
+    .pipe(z.email('must be an email address')),
   requesterName: text(LIMITS.name),
   severity: text(LIMITS.label),
   // It becomes part of a key (TICKET_LINKS.external, through keyPart).
@@ -78,9 +87,7 @@ export function mapDelivery(integration: GenericIntegration, body: unknown): Map
  * (not signed: only a hint, docs/webhooks.md). None configured or sent: no id. An id that is not
  * 1–255 visible ASCII characters is refused, naming the header or the field.
  */
-export type EventIdResult =
-  | { ok: true; id?: string; signed: boolean }
-  | { ok: false; status: 400 | 422; field: string; path?: string; message: string };
+export type EventIdResult = { ok: true; id?: string; signed: boolean } | { ok: false; status: 400 | 422; field: string; path?: string; message: string };
 
 export function eventIdOf(integration: GenericIntegration, headers: Record<string, string | undefined>, body: unknown): EventIdResult {
   if (integration.signature === 'standard') return fromHeader('webhook-id', headers, true);

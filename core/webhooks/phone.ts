@@ -29,7 +29,7 @@ export function toE164(raw: string, defaultCountry?: string): string | undefined
     // An unknown country (a typo in configuration) leaves only international numbers readable.
     const known = country && /^[A-Z]{2}$/.test(country) && isSupportedCountry(country) ? (country as CountryCode) : undefined;
     const parsed = parsePhoneNumberFromString(cleaned, known);
-    if (!parsed || !parsed.isPossible()) return undefined;
+    if (!parsed?.isPossible()) return undefined;
     const e164 = parsed.number;
     return /^\+[1-9]\d{1,14}$/.test(e164) ? e164 : undefined;
   } catch {

@@ -321,9 +321,7 @@ export function verifyStandardWebhook(input: StandardVerifyInput): VerifyResult 
 export type TwilioParams = Record<string, string | readonly string[]>;
 
 /** scheme://[userinfo@]host[:port] and the rest, split without normalising a character. */
-function splitUrl(url: string):
-  | { scheme: string; userInfo: string; host: string; port: string; rest: string }
-  | undefined {
+function splitUrl(url: string): { scheme: string; userInfo: string; host: string; port: string; rest: string } | undefined {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(url);
   if (!match) return undefined;
   const [prefix, scheme = '', authority = ''] = match;
@@ -532,7 +530,9 @@ export function verifyTwilioSignature(input: TwilioVerifyInput): VerifyResult {
  * join are collapsed to one. A full URL given as the path contributes only its path and query.
  */
 export function publicUrl(publicBase: string, pathAndQuery: string): string {
-  const base = String(publicBase ?? '').trim().replace(/\/+$/, '');
+  const base = String(publicBase ?? '')
+    .trim()
+    .replace(/\/+$/, '');
   let rest = String(pathAndQuery ?? '');
   const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
   if (absolute) rest = rest.slice(absolute[0].length);

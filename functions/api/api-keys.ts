@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
-import { apiKeyStoreOf, type ApiKeyRecord } from '../store/api-keys';
+import { type ApiKeyRecord, apiKeyStoreOf } from '../store/api-keys';
 import { hashKey, newApiKey, newApiKeyId, requireAdmin } from './auth';
 import { signedPage } from './cursors';
 import { ApiKeySchema } from './schemas';

@@ -19,15 +19,15 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3Client } from '../shared/s3';
 import { LIMITS } from '../../core/limits';
 import type { MailRecord } from '../../core/mail/ticket-mail';
-import { timelineOf } from '../../core/tickets/rules';
 import type { TimelineEvent } from '../../core/tickets/model';
+import { timelineOf } from '../../core/tickets/rules';
 import { ATTACHMENT_PREFIX } from '../email/layout';
 import { HttpError, type HttpResult } from '../shared/http';
 import { logger, type Runtime } from '../shared/runtime';
-import { mayReadEvent, visibleTicket, type Request } from './tickets';
+import { s3Client } from '../shared/s3';
+import { mayReadEvent, type Request, visibleTicket } from './tickets';
 
 /**
  * How long a download URL works. Long enough to follow the redirect on a slow link (S3 checks the
@@ -58,7 +58,7 @@ export const ATTACHMENT_REDIRECT = {
   description:
     `A redirect to a presigned S3 GET of the file, valid ${DOWNLOAD_URL_SECONDS / 60} minutes and needing no API key (so never share it): ` +
     'S3 serves the file as a download (Content-Disposition: attachment with the name as mailed, and its content type). The body repeats the URL for clients that do not follow redirects. ' +
-    'With `Accept: application/json` the answer is a 200 with this body and no redirect (a browser\'s fetch cannot follow a redirect to S3).',
+    "With `Accept: application/json` the answer is a 200 with this body and no redirect (a browser's fetch cannot follow a redirect to S3).",
   headers: { Location: { description: 'The presigned URL', schema: { type: 'string', format: 'uri' } } },
   content: {
     'application/json': {
@@ -126,11 +126,14 @@ export async function getAttachment(rt: Runtime, request: Request, id: string): 
 /** `Accept: application/json` (alone, or ranked above anything else the client takes): the link as a 200 answer. */
 export function wantsJson(accept: string | undefined): boolean {
   if (!accept) return false;
-  const ranked = accept.slice(0, 1000).split(',').map((part) => {
-    const [type = '', ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((param) => /^\s*q=([0-9.]+)\s*$/.exec(param)?.[1]).find(Boolean);
-    return { type: type.trim(), q: q === undefined ? 1 : Number(q) };
-  });
+  const ranked = accept
+    .slice(0, 1000)
+    .split(',')
+    .map((part) => {
+      const [type = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((param) => /^\s*q=([0-9.]+)\s*$/.exec(param)?.[1]).find(Boolean);
+      return { type: type.trim(), q: q === undefined ? 1 : Number(q) };
+    });
   const json = ranked.find((entry) => entry.type === 'application/json')?.q ?? 0;
   return json > 0 && ranked.every((entry) => entry.type === 'application/json' || entry.q < json);
 }
@@ -142,12 +145,8 @@ function mailOf(event: TimelineEvent): MailRecord | undefined {
 
 /** A key the ingest handler could have written: under the prefix, bounded, no path tricks or control characters. */
 export function safeKey(key: string, prefix: string): boolean {
-  return (
-    key.length <= LIMITS.objectKey &&
-    key.startsWith(prefix) &&
-    !key.split('/').some((segment) => segment === '..' || segment === '.') &&
-    !/[\u0000-\u001f\u007f\\]/.test(key)
-  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the key must not hold
+  return key.length <= LIMITS.objectKey && key.startsWith(prefix) && !key.split('/').some((segment) => segment === '..' || segment === '.') && !/[\u0000-\u001f\u007f\\]/.test(key);
 }
 
 /** The stored type when it is a plain `type/subtype`; anything else as bytes. */

@@ -6,12 +6,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
-import { apiKeyStoreOf } from '../store/api-keys';
-import { HttpError } from '../shared/http';
 import { decide } from '../../core/access/authorize';
-import { logger } from '../shared/runtime';
 import type { Principal } from '../../core/access/principal';
+import { HttpError } from '../shared/http';
+import { logger } from '../shared/runtime';
+import { apiKeyStoreOf } from '../store/api-keys';
+import type { ApiKeyRecord, DynamoStore } from '../store/dynamo-store';
 import { looksLikeJwt, principalFromToken } from './sign-in';
 
 export type { Principal } from '../../core/access/principal';
@@ -45,7 +45,9 @@ export async function authenticate(event: APIGatewayProxyEventV2, store: DynamoS
   if (!record) throw new HttpError(401, 'unknown API key', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   if (record.revokedAt) throw new HttpError(401, 'this API key was revoked', { field: 'Authorization' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   // At most one write per key per hour; recording the use must never fail the request.
-  await apiKeyStoreOf(store).touch(hash, record, new Date()).catch((error: unknown) => logger.warn('could not record the API key\'s last use', { keyId: record.id, error: error as Error }));
+  await apiKeyStoreOf(store)
+    .touch(hash, record, new Date())
+    .catch((error: unknown) => logger.warn("could not record the API key's last use", { keyId: record.id, error: error as Error }));
   return { id: record.id, via: 'api-key', name: record.name, role: record.role, ...(record.customerId ? { customerId: record.customerId } : {}) };
 }
 

@@ -15,7 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LIMITS } from '../../core/limits';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { HttpError, type HttpResult, json } from '../shared/http';
 import { TtlCache } from '../shared/ttl-cache';
 import type { Principal } from './auth';
 
@@ -75,8 +75,14 @@ export async function openCursor(cursor: string | undefined, binding: CursorBind
 }
 
 async function mac(position: string, binding: CursorBinding): Promise<Buffer> {
-  const bound = JSON.stringify(Object.keys(binding).sort().map((name) => [name, binding[name] ?? null]));
-  return createHmac('sha256', await cursorKey()).update(`tierdesk-cursor-v1\n${bound}\n${position}`).digest();
+  const bound = JSON.stringify(
+    Object.keys(binding)
+      .sort()
+      .map((name) => [name, binding[name] ?? null]),
+  );
+  return createHmac('sha256', await cursorKey())
+    .update(`tierdesk-cursor-v1\n${bound}\n${position}`)
+    .digest();
 }
 
 function cursorKey(): Promise<Buffer> {

@@ -1,16 +1,17 @@
 /** Customer routes (staff only; a customer key reads its own customer). API keys: api-keys.ts. */
-import { CustomerSchema, customerPolicyProblem, type Customer } from '../../core/customer';
-import { MAX_CUSTOMER_ADDRESSES, customerAddressCount } from '../store/dynamo-store';
-import { staffStoreOf } from '../store/staff';
-import type { Runtime } from '../shared/runtime';
-import { decide } from '../../core/access/authorize';
-import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
-import { forgetCustomers } from '../shared/lookups';
-import { allowOrThrow, type Request } from './tickets';
+
 import { z } from 'zod';
-import { LIMITS, atMostChars } from '../../core/limits';
+import { decide } from '../../core/access/authorize';
+import { type Customer, CustomerSchema, customerPolicyProblem } from '../../core/customer';
+import { atMostChars, LIMITS } from '../../core/limits';
+import { HttpError, type HttpResult, ifMatchVersion, json } from '../shared/http';
+import { forgetCustomers } from '../shared/lookups';
+import type { Runtime } from '../shared/runtime';
 import { listCustomers as listCustomerPage } from '../store/customer-list';
+import { customerAddressCount, MAX_CUSTOMER_ADDRESSES } from '../store/dynamo-store';
+import { staffStoreOf } from '../store/staff';
 import { callerScope, openCursor, signCursor } from './cursors';
+import { allowOrThrow, type Request } from './tickets';
 
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
 export async function putCustomer(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
@@ -59,13 +60,7 @@ export async function getCustomer(rt: Runtime, request: Request, id: string): Pr
 
 export const ListCustomersQuery = z
   .object({
-    q: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(LIMITS.id, atMostChars(LIMITS.id))
-      .optional()
-      .describe('The start of the customer\'s name (case and accents ignored).'),
+    q: z.string().trim().min(1, 'must not be empty').max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe("The start of the customer's name (case and accents ignored)."),
     cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })

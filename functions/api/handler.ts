@@ -2,16 +2,17 @@
  * The HTTP API Lambda (one function behind the `$default` route): authenticates, routes,
  * and maps every expected error to a 4xx that names the field.
  */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { LIMITS } from '../../core/limits';
+import { errorResponse, HttpError, type HttpResult, json, withEntityTag } from '../shared/http';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { authenticate } from './auth';
-import { HttpError, errorResponse, json, withEntityTag, type HttpResult } from '../shared/http';
 import { openApiDocument } from './openapi';
 import { checkPathId, match, type Route } from './routes';
-import { LIMITS } from '../../core/limits';
 
 async function route(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const method = event.requestContext.http.method;

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits';
-import { ROUTES, type Route } from './routes';
 import { RESPONSES, type ResponseName } from './responses';
+import { ROUTES, type Route } from './routes';
 
 const HEADERS = {
   'Idempotency-Key': {
@@ -60,13 +60,20 @@ const TAGS = [
   { name: 'support-orders', description: 'Dedicated support periods: orders, acceptance, changes' },
   { name: 'staff', description: 'The staff directory: people, teams, partner organisations' },
   { name: 'api-keys', description: 'API keys (admin)' },
-  { name: 'webhooks', description: 'Inbound deliveries from portals, form tools, phone systems and chat tools (docs/webhooks.md); each authenticated by its integration\'s signature, not by an API key' },
+  {
+    name: 'webhooks',
+    description: "Inbound deliveries from portals, form tools, phone systems and chat tools (docs/webhooks.md); each authenticated by its integration's signature, not by an API key",
+  },
   { name: 'service', description: 'Liveness and this document' },
 ] as const;
 
 function tagOf(path: string): string {
   const first = path.split('/')[1] ?? '';
-  return ({ tickets: 'tickets', policy: 'policy', customers: 'customers', agents: 'engineers', 'support-orders': 'support-orders', staff: 'staff', 'api-keys': 'api-keys' } as Record<string, string>)[first] ?? 'service';
+  return (
+    ({ tickets: 'tickets', policy: 'policy', customers: 'customers', agents: 'engineers', 'support-orders': 'support-orders', staff: 'staff', 'api-keys': 'api-keys' } as Record<string, string>)[
+      first
+    ] ?? 'service'
+  );
 }
 
 const schemaRef = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}` });
@@ -116,13 +123,16 @@ function operation(route: Route): Record<string, unknown> {
   for (const status of statusesOf(route)) {
     if (status === route.success) {
       const { content: _content, ...described } = route.successResponse ?? {};
-      const etag = conditional(route) ? { headers: { ETag: { description: 'The answer\'s entity tag: send it as If-None-Match', schema: { type: 'string' } } } } : {};
+      const etag = conditional(route) ? { headers: { ETag: { description: "The answer's entity tag: send it as If-None-Match", schema: { type: 'string' } } } } : {};
       responses[status] = { description: 'success', ...etag, ...described, content: jsonOf(route.response) };
     } else if (status === 304) {
-      responses[status] = { description: 'Not modified: the answer is still the one If-None-Match names (no body)', headers: { ETag: { description: 'The same entity tag', schema: { type: 'string' } } } };
+      responses[status] = {
+        description: 'Not modified: the answer is still the one If-None-Match names (no body)',
+        headers: { ETag: { description: 'The same entity tag', schema: { type: 'string' } } },
+      };
     } else if (status === 200) {
       // A route whose success is a redirect that also answers its body as a 200 (the attachment link, asked for JSON).
-      responses[status] = { description: 'The success\'s body without the redirect (Accept: application/json)', content: jsonOf(route.response) };
+      responses[status] = { description: "The success's body without the redirect (Accept: application/json)", content: jsonOf(route.response) };
     } else if (status === 201) {
       responses[status] = { description: `Created (an id that named nothing yet); ${route.success} when it replaced one`, content: jsonOf(route.response) };
     } else {
@@ -154,7 +164,7 @@ function webhookPaths(): Record<string, unknown> {
     name: 'id',
     in: 'path',
     required: true,
-    description: 'The integration\'s id in the policy (`integrations:`); an unknown one is a 404.',
+    description: "The integration's id in the policy (`integrations:`); an unknown one is a 404.",
     schema: { type: 'string', maxLength: LIMITS.pathSegment },
   };
   const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status]}` }]));
@@ -170,7 +180,7 @@ function webhookPaths(): Record<string, unknown> {
         parameters: [integration],
         requestBody: {
           required: true,
-          description: 'A JSON object, read by the integration\'s mapping (generic) or as a transcript (chat); at most the integration\'s maxBodyBytes (default 256 KB).',
+          description: "A JSON object, read by the integration's mapping (generic) or as a transcript (chat); at most the integration's maxBodyBytes (default 256 KB).",
           content: { 'application/json': { schema: { type: 'object' } } },
         },
         responses: {
@@ -184,24 +194,34 @@ function webhookPaths(): Record<string, unknown> {
       post: {
         operationId: 'receiveTwilioCallback',
         summary: 'A Twilio Voice callback: incoming call, call status, recording, transcription',
-        description: 'The first ring opens a phone ticket (or joins the caller\'s open one); each later step joins the call\'s ticket.',
+        description: "The first ring opens a phone ticket (or joins the caller's open one); each later step joins the call's ticket.",
         tags: ['webhooks'],
         security: [{ twilioSignature: [] }],
         parameters: [
           integration,
-          { name: 'bodySHA256', in: 'query', required: false, description: 'Twilio\'s hash of a JSON body (then the body is JSON)', schema: { type: 'string', maxLength: 64, pattern: '^[0-9a-f]{64}$' } },
+          {
+            name: 'bodySHA256',
+            in: 'query',
+            required: false,
+            description: "Twilio's hash of a JSON body (then the body is JSON)",
+            schema: { type: 'string', maxLength: 64, pattern: '^[0-9a-f]{64}$' },
+          },
         ],
         requestBody: {
           required: true,
           content: {
             'application/x-www-form-urlencoded': {
-              schema: { type: 'object', additionalProperties: { type: 'string', maxLength: LIMITS.messageBody }, description: 'Twilio\'s parameters (CallSid, From, To, CallStatus, RecordingUrl, TranscriptionText…), as Twilio signs them' },
+              schema: {
+                type: 'object',
+                additionalProperties: { type: 'string', maxLength: LIMITS.messageBody },
+                description: "Twilio's parameters (CallSid, From, To, CallStatus, RecordingUrl, TranscriptionText…), as Twilio signs them",
+              },
             },
           },
         },
         responses: {
           200: {
-            description: 'TwiML: an empty Response (the vendor\'s call flow goes on), or a Dial to the engineer of the caller\'s running dedicated support period',
+            description: "TwiML: an empty Response (the vendor's call flow goes on), or a Dial to the engineer of the caller's running dedicated support period",
             content: { 'text/xml': { schema: { type: 'string' } } },
           },
           ...refused,
@@ -211,15 +231,15 @@ function webhookPaths(): Record<string, unknown> {
     '/webhooks/cti/{id}/{token}': {
       post: {
         operationId: 'receiveCtiEvent',
-        summary: 'A call event from a PBX speaking Zammad\'s generic CTI API: newCall, answer, hangup (JSON or form)',
-        description: 'Authenticated by the token in the path (one of the integration\'s secrets), as Zammad does: no header scheme applies.',
+        summary: "A call event from a PBX speaking Zammad's generic CTI API: newCall, answer, hangup (JSON or form)",
+        description: "Authenticated by the token in the path (one of the integration's secrets), as Zammad does: no header scheme applies.",
         tags: ['webhooks'],
         security: [],
-        parameters: [integration, { name: 'token', in: 'path', required: true, description: 'The integration\'s secret; another is a 401.', schema: { type: 'string', maxLength: LIMITS.pathSegment } }],
+        parameters: [integration, { name: 'token', in: 'path', required: true, description: "The integration's secret; another is a 401.", schema: { type: 'string', maxLength: LIMITS.pathSegment } }],
         requestBody: {
           required: true,
           content: {
-            'application/json': { schema: { type: 'object', description: 'Zammad\'s CTI event: event, from, to, direction, callId, user, cause, answeringNumber' } },
+            'application/json': { schema: { type: 'object', description: "Zammad's CTI event: event, from, to, direction, callId, user, cause, answeringNumber" } },
             'application/x-www-form-urlencoded': { schema: { type: 'object', additionalProperties: { type: 'string', maxLength: LIMITS.messageBody } } },
           },
         },
@@ -245,10 +265,10 @@ function errorResponses(): Record<string, unknown> {
     }),
     Forbidden: error('The caller may not do this (docs/authorization.md), or is a signed-in person the staff directory does not know'),
     NotFound: error('No such item, or one the caller may not see (the same answer, so ids cannot be probed)'),
-    Conflict: error('The item\'s state forbids it, If-Match named another version (the answer carries the current one), or the same request is still being served (Retry-After)'),
-    PayloadTooLarge: error('The body is over the integration\'s maxBodyBytes'),
-    Unprocessable: error('A requirement is missing (a tier\'s entry requirements, an unknown case reason or severity), or an Idempotency-Key was reused with another body'),
-    TooManyRequests: error('The request rate was exceeded (API Gateway throttling, or a webhook integration\'s ratePerMinute); retry later', retryAfter),
+    Conflict: error("The item's state forbids it, If-Match named another version (the answer carries the current one), or the same request is still being served (Retry-After)"),
+    PayloadTooLarge: error("The body is over the integration's maxBodyBytes"),
+    Unprocessable: error("A requirement is missing (a tier's entry requirements, an unknown case reason or severity), or an Idempotency-Key was reused with another body"),
+    TooManyRequests: error("The request rate was exceeded (API Gateway throttling, or a webhook integration's ratePerMinute); retry later", retryAfter),
     Unavailable: error('A service the desk depends on stayed throttled or failing through its retries; retry after Retry-After seconds (with the same Idempotency-Key)', retryAfter),
   };
 }
@@ -269,7 +289,7 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
     info: {
       title: 'tierdesk API',
       version: '1',
-      description: 'The support desk\'s HTTP API: tickets with their SLA clocks, customers, dedicated support periods, the staff directory, API keys, and the inbound webhooks.',
+      description: "The support desk's HTTP API: tickets with their SLA clocks, customers, dedicated support periods, the staff directory, API keys, and the inbound webhooks.",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: options.serverUrl ?? '/', description: 'Where this document is served' }],
@@ -296,23 +316,29 @@ export function openApiDocument(options: OpenApiOptions = {}): Record<string, un
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'A signed-in person\'s OpenID Connect ID token (not the access token) from the desk\'s issuer: Cognito in AWS, the local provider under `npm start` ' +
+            "A signed-in person's OpenID Connect ID token (not the access token) from the desk's issuer: Cognito in AWS, the local provider under `npm start` " +
             '(docs/sign-in.md; discovery at `<issuer>/.well-known/openid-configuration`). Its groups and claims say who the caller is.',
         },
-        tierdeskSignature: { type: 'apiKey', in: 'header', name: 'X-Tierdesk-Signature', description: '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (the default scheme; docs/webhooks.md)' },
+        tierdeskSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Tierdesk-Signature',
+          description: '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (the default scheme; docs/webhooks.md)',
+        },
         standardWebhooks: {
           type: 'apiKey',
           in: 'header',
           name: 'webhook-signature',
-          description: 'Standard Webhooks (integration `signature: standard`): `v1,<base64 HMAC-SHA256>` over `<webhook-id>.<webhook-timestamp>.<raw body>`, with the webhook-id and webhook-timestamp headers',
+          description:
+            'Standard Webhooks (integration `signature: standard`): `v1,<base64 HMAC-SHA256>` over `<webhook-id>.<webhook-timestamp>.<raw body>`, with the webhook-id and webhook-timestamp headers',
         },
         zendeskSignature: {
           type: 'apiKey',
           in: 'header',
           name: 'X-Zendesk-Webhook-Signature',
-          description: 'Zendesk\'s (integration `signature: zendesk`): base64 HMAC-SHA256 over timestamp + body, the timestamp in X-Zendesk-Webhook-Signature-Timestamp',
+          description: "Zendesk's (integration `signature: zendesk`): base64 HMAC-SHA256 over timestamp + body, the timestamp in X-Zendesk-Webhook-Signature-Timestamp",
         },
-        twilioSignature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: 'Twilio\'s request signature with the account\'s auth token' },
+        twilioSignature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: "Twilio's request signature with the account's auth token" },
       },
       responses: errorResponses(),
       schemas: responseSchemas(),

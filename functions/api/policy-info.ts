@@ -5,21 +5,21 @@
  * targets of its plan, measured on the calendar its add-ons put them on, in words.
  */
 import { z } from 'zod';
-import { contractStatus, isCustomerId, type Customer } from '../../core/customer';
-import { LIMITS } from '../../core/limits';
-import type { Policy } from '../../core/policy/schema';
-import { resolveTarget, TargetError, type Metric } from '../../core/sla/targets';
-import { targetWords } from '../../core/sla/target-words';
-import { intakeSeverity } from '../../core/mail/ticket-mail';
-import type { Runtime } from '../shared/runtime';
-import { HttpError, json, type HttpResult } from '../shared/http';
-import { customerById } from '../shared/lookups';
-import { allowOrThrow, type Request } from './tickets';
 import { decide } from '../../core/access/authorize';
+import { type Customer, contractStatus, isCustomerId } from '../../core/customer';
+import { LIMITS } from '../../core/limits';
+import { intakeSeverity } from '../../core/mail/ticket-mail';
+import type { Policy } from '../../core/policy/schema';
+import { targetWords } from '../../core/sla/target-words';
+import { type Metric, resolveTarget, TargetError } from '../../core/sla/targets';
+import { HttpError, type HttpResult, json } from '../shared/http';
+import { customerById } from '../shared/lookups';
+import type { Runtime } from '../shared/runtime';
+import { allowOrThrow, type Request } from './tickets';
 
 export const SeveritiesQuery = z
   .object({
-    customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: show this customer\'s targets. A customer key always sees its own.'),
+    customer: z.string().min(1).max(LIMITS.id).optional().describe("Staff: show this customer's targets. A customer key always sees its own."),
   })
   .strict();
 
@@ -117,7 +117,10 @@ export async function deskPolicy(rt: Runtime, request: Request): Promise<HttpRes
       alwaysOpen: calendar.alwaysOpen,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      open: rt.planner.clock(calendar.id).openIntervals(from, to).map(([start, end]) => ({ from: new Date(start).toISOString(), to: new Date(end).toISOString() })),
+      open: rt.planner
+        .clock(calendar.id)
+        .openIntervals(from, to)
+        .map(([start, end]) => ({ from: new Date(start).toISOString(), to: new Date(end).toISOString() })),
     })),
   });
 }

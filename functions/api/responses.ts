@@ -9,13 +9,13 @@
  *   field fails it too).
  */
 import { z } from 'zod';
-import type { Ticket, TimelineEvent } from '../../core/tickets/model';
-import { CHANNELS, EVENT_TYPES, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
-import type { SupportOrder } from '../../core/periods/orders';
-import { NOTIFICATION_KINDS } from '../../core/notifications/templates';
 import { CustomerSchema } from '../../core/customer';
+import { NOTIFICATION_KINDS } from '../../core/notifications/templates';
+import type { SupportOrder } from '../../core/periods/orders';
 import { AgentSchema } from '../../core/periods/requests';
 import { PartnerSchema, PersonSchema, TeamSchema } from '../../core/staff/directory';
+import type { Ticket, TimelineEvent } from '../../core/tickets/model';
+import { CHANNELS, EVENT_TYPES, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 import type { keyView } from './api-keys';
 
 /** True only when A and B are the same type (each assignable to the other). */
@@ -123,9 +123,7 @@ const TicketSchema = z
     customerId: z.string().optional(),
     partnerId: z.string().optional(),
     partnerHandover: z.object({ partnerId: z.string(), from: z.string(), to: z.string(), at: instant() }).strict().optional(),
-    requester: z
-      .object({ email: z.string().optional(), name: z.string().optional(), phone: z.string().optional(), company: z.string().optional(), timeZone: z.string().optional() })
-      .strict(),
+    requester: z.object({ email: z.string().optional(), name: z.string().optional(), phone: z.string().optional(), company: z.string().optional(), timeZone: z.string().optional() }).strict(),
     channel: z.enum(CHANNELS),
     subject: z.string(),
     description: z.string(),
@@ -140,7 +138,10 @@ const TicketSchema = z
     assignee: z.string().optional(),
     details: Details,
     flags: z.array(z.string()),
-    resolution: z.object({ type: z.enum(RESOLUTION_TYPES), text: z.string(), at: instant() }).strict().optional(),
+    resolution: z
+      .object({ type: z.enum(RESOLUTION_TYPES), text: z.string(), at: instant() })
+      .strict()
+      .optional(),
     entitlement: z
       .object({
         status: z.enum(['entitled', 'unverified', 'not-entitled']),
@@ -188,9 +189,7 @@ export const TicketWithTimelineSchema = TicketViewSchema.extend({
 
 export const CreatedTicketSchema = z.object({ id: z.string(), caseNumber: z.string(), ticket: TicketViewSchema }).strict();
 
-export const TicketChangeSchema = z
-  .object({ ticket: TicketViewSchema, events: z.array(TimelineEventSchema).describe('The events the change added (a customer sees the public ones)') })
-  .strict();
+export const TicketChangeSchema = z.object({ ticket: TicketViewSchema, events: z.array(TimelineEventSchema).describe('The events the change added (a customer sees the public ones)') }).strict();
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), cursor: Cursor }).strict();
 
@@ -251,7 +250,7 @@ export const DeskPolicySchema = z
         })
         .strict(),
     ),
-    severities: z.array(z.object({ id: z.string(), name: z.string() }).strict()).describe('In the policy\'s order (most severe first); GET /policy/severities has their definitions and criteria'),
+    severities: z.array(z.object({ id: z.string(), name: z.string() }).strict()).describe("In the policy's order (most severe first); GET /policy/severities has their definitions and criteria"),
     caseReasons: z.array(z.object({ id: z.string(), name: z.string() }).strict()),
     calendars: z.array(
       z
@@ -353,7 +352,10 @@ export const ErrorSchema = z
   .object({
     message: z.string(),
     field: z.string().optional().describe('The field, parameter or header at fault'),
-    errors: z.array(z.object({ field: z.string(), message: z.string() }).strict()).optional().describe('Every invalid field, when several are'),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }).strict())
+      .optional()
+      .describe('Every invalid field, when several are'),
   })
   .catchall(z.unknown())
   .describe('An error naming the field at fault; some carry more (the current version on a 409 of If-Match, a reason on a webhook 401)');

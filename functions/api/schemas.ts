@@ -6,10 +6,10 @@
  * naming the field and its limit, never a write that fails later.
  */
 import { z } from 'zod';
-import { LIMITS, atMostChars } from '../../core/limits';
 import { TimeZoneSchema } from '../../core/customer';
-import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
+import { atMostChars, LIMITS } from '../../core/limits';
 import { INBOX_VIEWS } from '../../core/tickets/inbox';
+import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
 /** A policy id or name (severity, case reason, tier): resolved against the policy, bounded before. */
@@ -17,11 +17,14 @@ const label = () => z.string().max(LIMITS.label, atMostChars(LIMITS.label));
 
 export const RequesterSchema = z
   .object({
-    email: z.email('must be an email address').max(LIMITS.email, atMostChars(LIMITS.email)).transform((email) => email.toLowerCase()),
+    email: z
+      .email('must be an email address')
+      .max(LIMITS.email, atMostChars(LIMITS.email))
+      .transform((email) => email.toLowerCase()),
     name: text(LIMITS.name),
     phone: z.string().trim().max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
     company: text(LIMITS.name).optional().describe('The company the requester is from, as they write it: kept and shown even when no customer matches, so triage can match the case.'),
-    timeZone: TimeZoneSchema.optional().describe('IANA time zone mail to the requester shows times in, beside UTC (default: the customer\'s, else the plan calendar\'s).'),
+    timeZone: TimeZoneSchema.optional().describe("IANA time zone mail to the requester shows times in, beside UTC (default: the customer's, else the plan calendar's)."),
   })
   .strict();
 
@@ -80,15 +83,18 @@ export const ActionSchema = z.discriminatedUnion('type', [
 
 export const ListTicketsQuery = z
   .object({
-    customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: one customer\'s tickets. A customer key always lists its own.'),
+    customer: z.string().min(1).max(LIMITS.id).optional().describe("Staff: one customer's tickets. A customer key always lists its own."),
     unverified: z.literal('true').optional().describe('Staff: tickets whose requester matched no customer.'),
-    status: z.enum(STATUSES).optional().describe('Tickets in this status, newest first; staff\'s pending-customer is the inbox\'s waiting view, next due first. A filtered page may be short, even empty, with a cursor: follow it.'),
-    queue: z.string().min(1).max(LIMITS.queryValue).optional().describe('A queue\'s open tickets, next due first (with a customer: that customer\'s, newest first).'),
+    status: z
+      .enum(STATUSES)
+      .optional()
+      .describe("Tickets in this status, newest first; staff's pending-customer is the inbox's waiting view, next due first. A filtered page may be short, even empty, with a cursor: follow it."),
+    queue: z.string().min(1).max(LIMITS.queryValue).optional().describe("A queue's open tickets, next due first (with a customer: that customer's, newest first)."),
     view: z
       .enum(INBOX_VIEWS)
       .optional()
       .describe(
-        'An inbox view, open tickets next due first (docs/inbox.md): open, mine (assigned to the caller), team (?team=, default the caller\'s first team), priority, triage (unverified / not entitled), breached, waiting (on the customer), tier (?tier=). Customers: open and waiting of their own tickets. Counts: GET /tickets/views.',
+        "An inbox view, open tickets next due first (docs/inbox.md): open, mine (assigned to the caller), team (?team=, default the caller's first team), priority, triage (unverified / not entitled), breached, waiting (on the customer), tier (?tier=). Customers: open and waiting of their own tickets. Counts: GET /tickets/views.",
       ),
     team: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view=team: the team whose queues to list.'),
     tier: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view=tier: the tier id.'),
@@ -98,8 +104,15 @@ export const ListTicketsQuery = z
       .min(1, 'must not be empty')
       .max(LIMITS.queryValue, atMostChars(LIMITS.queryValue))
       .optional()
-      .describe(`Full-text search, newest first: 1–${LIMITS.searchWords} words, every one must match (subject, requester email and name, case number, the start of the description); case and accents ignored. With customer (staff): that customer's tickets only.`),
-    severity: z.string().min(1).max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe('With view= or q=: only tickets of this severity (its id or name). A page may then hold fewer than limit tickets; follow its cursor.'),
+      .describe(
+        `Full-text search, newest first: 1–${LIMITS.searchWords} words, every one must match (subject, requester email and name, case number, the start of the description); case and accents ignored. With customer (staff): that customer's tickets only.`,
+      ),
+    severity: z
+      .string()
+      .min(1)
+      .max(LIMITS.id, atMostChars(LIMITS.id))
+      .optional()
+      .describe('With view= or q=: only tickets of this severity (its id or name). A page may then hold fewer than limit tickets; follow its cursor.'),
     cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })

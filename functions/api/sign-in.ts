@@ -33,11 +33,13 @@ function invalidToken(message: string): HttpError {
 /** The signed-in person behind a verified ID token; 401 for a token we cannot trust, 403 for a person we do not know. */
 export async function principalFromToken(token: string, rt: Pick<Runtime, 'store'>, env: Record<string, string | undefined> = process.env): Promise<Principal> {
   const issuer = env.TIERDESK_OIDC_ISSUER;
-  const audience = env.TIERDESK_OIDC_AUDIENCE?.split(',').map((value) => value.trim()).filter(Boolean);
+  const audience = env.TIERDESK_OIDC_AUDIENCE?.split(',')
+    .map((value) => value.trim())
+    .filter(Boolean);
   if (!issuer || !audience?.length) throw invalidToken('sign-in is not configured on this desk (TIERDESK_OIDC_ISSUER, TIERDESK_OIDC_AUDIENCE): send an API key');
   // Refused before any key is fetched: a foreign token never makes us call the issuer.
   const claimedIssuer = unverifiedIssuer(token);
-  if (claimedIssuer !== issuer) throw invalidToken('the token is not from this desk\'s sign-in issuer');
+  if (claimedIssuer !== issuer) throw invalidToken("the token is not from this desk's sign-in issuer");
   let claims: Record<string, unknown>;
   try {
     claims = (await verifierFor(issuer, audience, env.TIERDESK_OIDC_JWKS_URI).verify(token)) as Record<string, unknown>;
@@ -70,7 +72,7 @@ function tokenRefusal(error: unknown): HttpError {
   if (error instanceof WrongTokenUse) return invalidToken(error.message);
   // The issuer's keys could not be had: not the caller's fault, and worth a retry.
   if (error instanceof FetchError || error instanceof JwksValidationError) {
-    return new HttpError(503, 'the sign-in issuer\'s signing keys could not be fetched; retry shortly', {}, { 'retry-after': '5' });
+    return new HttpError(503, "the sign-in issuer's signing keys could not be fetched; retry shortly", {}, { 'retry-after': '5' });
   }
   if (error instanceof JwtBaseError) return invalidToken('the token does not verify (signature, key or claims)');
   return error instanceof HttpError ? error : invalidToken('the token does not verify');

@@ -4,10 +4,10 @@
  * `tierdesk staff export`. Rules and schemas: core/staff/directory.ts.
  */
 import { z } from 'zod';
-import { LIMITS } from '../../core/limits';
 import { decide } from '../../core/access/authorize';
+import { LIMITS } from '../../core/limits';
 import { PartnerSchema, PersonSchema, TeamSchema, teamProblems } from '../../core/staff/directory';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { forgetStaffDirectory } from '../shared/staff-directory';
 import { staffStoreOf } from '../store/staff';

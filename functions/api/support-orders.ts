@@ -4,15 +4,15 @@
  * executions: functions/periods/orders.ts.
  */
 import { z } from 'zod';
-import { newOrder, orderProblems, orderStarted, periodsFixed, replannedOrder, withOrderMail, type SupportOrder } from '../../core/periods/orders';
+import { type CustomerAction, decide } from '../../core/access/authorize';
+import { LIMITS } from '../../core/limits';
+import { newOrder, orderProblems, orderStarted, periodsFixed, replannedOrder, type SupportOrder, withOrderMail } from '../../core/periods/orders';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { cancelOrder, replanOrder, sendOrderMail, staffOrder, startPeriodExecutions } from '../periods/orders';
-import { LIMITS } from '../../core/limits';
-import { ConditionFailed } from '../store/dynamo-store';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
-import { decide, type CustomerAction } from '../../core/access/authorize';
+import { ConditionFailed } from '../store/dynamo-store';
 import { callerScope, openCursor, signCursor, signedPage } from './cursors';
 import { allowOrThrow, type Request } from './tickets';
 
@@ -27,9 +27,7 @@ const page = {
 
 export const ListAgentsQuery = z.object(page).strict();
 
-export const ListOrdersQuery = z
-  .object({ customer: z.string().min(1).max(LIMITS.id).optional().describe('Staff: one customer\'s orders. A customer key always lists its own.'), ...page })
-  .strict();
+export const ListOrdersQuery = z.object({ customer: z.string().min(1).max(LIMITS.id).optional().describe("Staff: one customer's orders. A customer key always lists its own."), ...page }).strict();
 
 export async function putAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   allowOrThrow(decide(request.principal, 'agent:write')); // the id's shape is checked before (routes.ts: PATH_IDS.agent)

@@ -1,25 +1,25 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { decide, inboxListScope, ticketListScope, ticketSubject, ticketView, visibleEvents, type Caller, type Decision, type TicketAction } from '../../core/access/authorize';
-import { CUSTOMER_VIEWS, INBOX_VIEWS, viewKey, type InboxView } from '../../core/tickets/inbox';
-import { matchesSearch, parseSearch, scanToken } from '../../core/tickets/search';
-import { viewPartition, type InboxScope } from '../store/dynamo-store';
-import { isCustomerId, type Customer } from '../../core/customer';
+import { type Caller, type Decision, decide, inboxListScope, type TicketAction, ticketListScope, ticketSubject, ticketView, visibleEvents } from '../../core/access/authorize';
+import { type Customer, isCustomerId } from '../../core/customer';
 import { LIMITS } from '../../core/limits';
 import { queueNotifications } from '../../core/notifications/outbox';
-import { addMessage, applyAction, timelineOf, type Change, type RuleContext } from '../../core/tickets/rules';
+import { findSeverity, TargetError } from '../../core/sla/targets';
+import { CUSTOMER_VIEWS, INBOX_VIEWS, type InboxView, viewKey } from '../../core/tickets/inbox';
 import type { Actor, Ticket, TimelineEvent } from '../../core/tickets/model';
-import type { Runtime } from '../shared/runtime';
-import { updateTicketWithRetry } from '../shared/ticket-updates';
+import { addMessage, applyAction, type Change, type RuleContext, timelineOf } from '../../core/tickets/rules';
+import { matchesSearch, parseSearch, scanToken } from '../../core/tickets/search';
+import { HttpError, type HttpResult, ifMatchVersion, json } from '../shared/http';
 import { onceOverHttp } from '../shared/idempotency';
 import { openNewTicket } from '../shared/intake';
+import { customerById, customerIdForEmail } from '../shared/lookups';
+import type { Runtime } from '../shared/runtime';
+import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
+import { type InboxScope, viewPartition } from '../store/dynamo-store';
 import type { Principal } from './auth';
 import { callerScope, openCursor, signCursor } from './cursors';
-import { HttpError, ifMatchVersion, json, type HttpResult } from '../shared/http';
-import { findSeverity, TargetError } from '../../core/sla/targets';
-import { customerById, customerIdForEmail } from '../shared/lookups';
 import { ActionSchema, CreateTicketSchema, ListTicketsQuery, MessageSchema } from './schemas';
 
 export interface Request {
@@ -50,12 +50,7 @@ export async function createTicket(rt: Runtime, request: Request): Promise<HttpR
   });
 }
 
-async function createOnce(
-  rt: Runtime,
-  request: Request,
-  input: z.infer<typeof CreateTicketSchema>,
-  idempotency?: { scope: string; key: string; requestHash: string },
-): Promise<HttpResult> {
+async function createOnce(rt: Runtime, request: Request, input: z.infer<typeof CreateTicketSchema>, idempotency?: { scope: string; key: string; requestHash: string }): Promise<HttpResult> {
   const customer = await customerFor(rt, request.principal, input);
   const answer = (ticket: Ticket) => ({ id: ticket.id, caseNumber: ticket.caseNumber, ticket: ticketView(request.principal, ticket) });
   const { ticket } = await openNewTicket(
@@ -131,7 +126,16 @@ export async function listTickets(rt: Runtime, request: Request): Promise<HttpRe
   // Checked before anything else is answered: no cursor is ever good for a list the caller cannot read.
   // `order` tells apart the desk's pending-customer listing (the waiting view's partition, next due first) from the others' cursors.
   const order = scope.by === 'status' && query.status === 'pending-customer' ? 'next-due' : undefined;
-  const binding = { list: 'tickets', by: scope.by, customer, partner: scope.by === 'partner' ? scope.partnerId : undefined, queue: query.queue, status: query.status, order, scope: callerScope(principal) };
+  const binding = {
+    list: 'tickets',
+    by: scope.by,
+    customer,
+    partner: scope.by === 'partner' ? scope.partnerId : undefined,
+    queue: query.queue,
+    status: query.status,
+    order,
+    scope: callerScope(principal),
+  };
   const cursor = await openCursor(query.cursor, binding);
   if (scope.by === 'nothing') return json(200, { items: [], cursor: null }); // another customer's list looks empty, as if it did not exist
   const page = { limit: query.limit, ...(cursor ? { cursor } : {}) };
@@ -249,7 +253,8 @@ async function searchTickets(rt: Runtime, request: Request, query: ListQuery): P
   const binding = { list: 'tickets-search', q: parsed.tokens.join(' '), customer: query.customer, severity, ...scopeBinding(scope), scope: callerScope(principal) };
   const cursor = await openCursor(query.cursor, binding);
   if (!scope) return json(200, { items: [], cursor: null });
-  const readable = (ticket: Ticket) => matchesSearch(ticket, parsed.tokens) && (!severity || ticket.severity === severity) && decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed;
+  const readable = (ticket: Ticket) =>
+    matchesSearch(ticket, parsed.tokens) && (!severity || ticket.severity === severity) && decide(principal, 'ticket:read', ticketSubject(ticket, rt.policy)).allowed;
   const result = await rt.store.searchTickets(scope, scanToken(parsed.tokens), readable, { limit: query.limit, ...(cursor ? { cursor } : {}) });
   return json(200, { items: result.items.map((ticket) => ticketView(principal, ticket)), cursor: await signCursor(result.cursor, binding) });
 }
@@ -277,7 +282,9 @@ export async function ticketViewCounts(rt: Runtime, request: Request): Promise<H
 export async function postMessage(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   const input = MessageSchema.parse(request.body);
   const kind = input.kind ?? (request.principal.customerId ? 'customer' : 'agent-reply');
-  const change = await updateTicket(rt, request, id, kind === 'customer' ? 'ticket:customer-message' : `ticket:${kind}`, (ticket, ctx) => addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)));
+  const change = await updateTicket(rt, request, id, kind === 'customer' ? 'ticket:customer-message' : `ticket:${kind}`, (ticket, ctx) =>
+    addMessage(ticket, kind, input.body, ctx, actorOf(request.principal)),
+  );
   return json(201, { ticket: ticketView(request.principal, change.ticket), events: visibleEvents(request.principal, change.events) });
 }
 

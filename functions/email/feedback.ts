@@ -12,10 +12,11 @@
  * valid); a storage error is thrown, so Lambda retries the event and then parks it in the
  * dead-letter queue, which raises an alarm.
  */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { feedbackEvent, parseFeedback, suppressionReason, type FeedbackKind } from '../../core/mail/feedback';
+import { type FeedbackKind, feedbackEvent, parseFeedback, suppressionReason } from '../../core/mail/feedback';
 import { sesMessageId } from '../../core/mail/threading';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';

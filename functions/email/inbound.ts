@@ -9,37 +9,37 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../shared/s3';
 import { decideEntitlement } from '../../core/entitlement';
 import { cutText, LIMITS } from '../../core/limits';
 import { automatedMailReason, hasNullReversePath, type MailEnvelope } from '../../core/mail/loops';
 import { messageIdKey } from '../../core/mail/message-id';
-import { parseInboundMail, type InboundMail } from '../../core/mail/parse';
+import { type InboundMail, parseInboundMail } from '../../core/mail/parse';
 import { severityFromMail, withSeverityNote } from '../../core/mail/severity-markers';
 import { caseNumbersInSubject, threadKeys } from '../../core/mail/threading';
 import {
   addMailReply,
   authenticationFailed,
+  type MailRecord,
+  type MailVerdicts,
   mailRecord,
   recordAutomatedMail,
   rememberMail,
   subjectTagMayJoin,
   ticketFieldsFromMail,
   unusableSender,
-  type MailRecord,
-  type MailVerdicts,
 } from '../../core/mail/ticket-mail';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { notificationSettings } from '../../core/notifications/render';
 import type { Ticket } from '../../core/tickets/model';
-import { RuleError, type Change } from '../../core/tickets/rules';
+import { type Change, RuleError } from '../../core/tickets/rules';
 import { retryableCause } from '../shared/http';
 import { openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
+import { s3Client } from '../shared/s3';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { TICKET_LINKS } from '../store/dynamo-store';
 import { wakeTicket } from '../shared/workflow';
+import { TICKET_LINKS } from '../store/dynamo-store';
 import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from './layout';
 
 export interface ReceivedMail {
@@ -66,7 +66,6 @@ export class MailInProgressError extends Error {
   override name = 'MailInProgressError';
 }
 
-
 function mailSettings() {
   const bucket = process.env.TIERDESK_MAIL_BUCKET;
   if (!bucket) throw new Error('TIERDESK_MAIL_BUCKET is not set');
@@ -74,7 +73,10 @@ function mailSettings() {
     bucket,
     inboundPrefix: process.env.TIERDESK_INBOUND_PREFIX ?? INBOUND_PREFIX,
     attachmentPrefix: process.env.TIERDESK_ATTACHMENT_PREFIX ?? ATTACHMENT_PREFIX,
-    addresses: (process.env.TIERDESK_INBOUND_ADDRESSES ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+    addresses: (process.env.TIERDESK_INBOUND_ADDRESSES ?? '')
+      .split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
     senderLimitPerHour: Number(process.env.TIERDESK_MAIL_SENDER_LIMIT ?? DEFAULT_SENDER_LIMIT_PER_HOUR),
   };
 }
@@ -208,9 +210,7 @@ async function deliver(rt: Runtime, settings: ReturnType<typeof mailSettings>, r
     await updateTicketWithRetry(
       rt,
       (current, ctx): Change =>
-        automated
-          ? recordAutomatedMail(current, mail, record, automated, ctx)
-          : queueNotifications(addMailReply(current, mail, record, ctx, { kind: 'customer', id: sender })),
+        automated ? recordAutomatedMail(current, mail, record, automated, ctx) : queueNotifications(addMailReply(current, mail, record, ctx, { kind: 'customer', id: sender })),
       {
         read: async () => (await rt.store.getTicket(ticket.id))!,
         idempotency: idempotency(outcome),
@@ -284,6 +284,10 @@ async function storeAttachments(settings: ReturnType<typeof mailSettings>, sesMe
 
 /** A file name as an S3 key segment: what the sender wrote is not trusted as a path. */
 function safeName(filename: string): string {
-  const cleaned = filename.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '').slice(0, 100);
+  const cleaned = filename
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 100);
   return cleaned || createHash('sha256').update(filename).digest('hex').slice(0, 16);
 }

@@ -7,12 +7,13 @@
  * dead-letter queue, and the raw message stays in S3 to replay.
  * Locally the SMTP listener of local/smtp.ts calls this same handler.
  */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { Context, SESEvent } from 'aws-lambda';
-import { getRuntime, logger } from '../shared/runtime';
 import { count, METRIC, withMetrics } from '../shared/metrics';
-import { ingestMail, type IngestOutcome } from './inbound';
+import { getRuntime, logger } from '../shared/runtime';
+import { type IngestOutcome, ingestMail } from './inbound';
 
 async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
   const rt = getRuntime();

@@ -27,13 +27,13 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { normaliseAddress } from '../../core/mail/feedback';
-import { renderNotification, type Notification, type RecipientContext, type SkippedRecipient } from '../../core/notifications/render';
+import { type Notification, type RecipientContext, renderNotification, type SkippedRecipient } from '../../core/notifications/render';
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
 import type { Ticket } from '../../core/tickets/model';
 import { count, METRIC } from '../shared/metrics';
 import { logger } from '../shared/runtime';
-import { CONFIGURATION_SET_ENV, SuppressionStore, type Suppression } from '../store/suppressions';
+import { CONFIGURATION_SET_ENV, type Suppression, SuppressionStore } from '../store/suppressions';
 
 export interface NotificationResult {
   kind: NotificationKind;
@@ -117,15 +117,13 @@ function configurationSet(): { ConfigurationSetName?: string } {
 }
 
 /** `recipients`: the staff directory and the customer's account team (functions/shared/staff-directory.ts); without it, the policy's notifications section alone. */
-export async function sendNotifications(
-  rt: NotificationRuntime,
-  ticket: Ticket,
-  notifications: readonly Notification[],
-  recipients: RecipientContext = {},
-): Promise<NotificationResult[]> {
+export async function sendNotifications(rt: NotificationRuntime, ticket: Ticket, notifications: readonly Notification[], recipients: RecipientContext = {}): Promise<NotificationResult[]> {
   const ses = rt.ses ?? (client ??= new SESClient({}));
   const rendered = notifications.map((notification) => renderNotification(rt.policy, ticket, notification, recipients));
-  const suppressed = await suppressedAmong(rt, rendered.flatMap((mail) => mail.to));
+  const suppressed = await suppressedAmong(
+    rt,
+    rendered.flatMap((mail) => mail.to),
+  );
   const results: NotificationResult[] = [];
   for (const mail of rendered) {
     const result: NotificationResult = {
@@ -208,9 +206,7 @@ export async function sendMail(rt: Pick<NotificationRuntime, 'ses' | 'store'>, m
     return '';
   }
   try {
-    const output = await ses.send(
-      new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) }, ...configurationSet() }),
-    );
+    const output = await ses.send(new SendRawEmailCommand({ Source: mail.from, Destinations: [mail.to], RawMessage: { Data: await composeMail(mail, mail.to, undefined) }, ...configurationSet() }));
     count(METRIC.mailSent);
     return output.MessageId ?? '';
   } catch (error) {

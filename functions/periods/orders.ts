@@ -5,7 +5,7 @@
  * period's own steps.
  */
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { availableFor, bookedSlots, withOrderMail, type Agent, type Period, type SupportOrder } from '../../core/periods/orders';
+import { type Agent, availableFor, bookedSlots, type Period, type SupportOrder, withOrderMail } from '../../core/periods/orders';
 import { logger, type Runtime } from '../shared/runtime';
 import { ConditionFailed, VersionConflictError } from '../store/dynamo-store';
 
@@ -108,7 +108,12 @@ export async function replanOrder(rt: Runtime, order: SupportOrder, next: Suppor
   await rt.store.saveOrder(saved, [], freed);
   for (const period of order.periods) await stopPeriodExecution(order, period.index);
   if (order.status !== 'accepted') return saved;
-  const staffing = await staffOrder(rt, saved, undefined, order.periods.flatMap((p) => (p.engineerId ? [p.engineerId] : [])));
+  const staffing = await staffOrder(
+    rt,
+    saved,
+    undefined,
+    order.periods.flatMap((p) => (p.engineerId ? [p.engineerId] : [])),
+  );
   if (staffing.ok) await startPeriodExecutions(staffing.order);
   return staffing.order;
 }
@@ -128,7 +133,7 @@ export async function sendOrderMail(order: SupportOrder): Promise<void> {
     const name = `${order.id}-m${order.version}`;
     await sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ orderId: order.id, period: 0, mail: true }) }));
   } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) logger.error('could not start the support order\'s mail', { orderId: order.id, error: error as Error });
+    if (!(error instanceof ExecutionAlreadyExists)) logger.error("could not start the support order's mail", { orderId: order.id, error: error as Error });
   }
 }
 

@@ -7,17 +7,17 @@
  * back-off (at-least-once, like the ticket workflow's mail).
  */
 import { z } from 'zod';
-import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
-import { handOverAfterPeriod } from '../../core/periods/routing';
 import { queueNotifications } from '../../core/notifications/outbox';
+import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
 import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
+import { handOverAfterPeriod } from '../../core/periods/routing';
 import { readerTimeZone } from '../../core/sla/target-words';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, type Runtime } from '../shared/runtime';
-import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { staffDirectory } from '../shared/staff-directory';
+import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { wakeTicket } from '../shared/workflow';
 import { periodExecutionName, updateOrder } from './orders';
 
@@ -48,19 +48,21 @@ async function periodStep(event: unknown): Promise<StepResult> {
   if (step === 'mail') return sendOrderOutbox(rt, orderId);
   const order = await rt.store.getOrder(orderId);
   const period = order?.periods[index];
-  if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution) return { cancelled: true, noticeAt: null, startAt: null, endAt: null, updateAt: null };
+  if (!order || !period || period.status === 'cancelled' || !period.engineerId || periodExecutionName(order, index) !== execution)
+    return { cancelled: true, noticeAt: null, startAt: null, endAt: null, updateAt: null };
   switch (step) {
     case 'plan':
       return { cancelled: false, noticeAt: new Date(noticeAt(rt.policy, period, Date.now())).toISOString(), startAt: period.start, endAt: period.end };
     case 'notice':
       await sendMail({}, noticeMail(rt.policy, order, period, await engineer(rt, period), await contactZone(rt, order)));
       return { cancelled: false };
-    case 'start':
+    case 'start': {
       const dedicated = await engineer(rt, period);
       await rt.store.setRouting(order.customerId, { orderId, period: index, engineerId: period.engineerId, engineerEmail: dedicated.email, contact: order.pointOfContact.email, until: period.end });
       await setPeriodStatus(rt, order, index, 'active');
       await sendMail({}, startedMail(rt.policy, order, period, dedicated, await contactZone(rt, order)));
       return { cancelled: false, updateAt: nextUpdateAt(rt.policy, period, Date.now()) ?? null };
+    }
     case 'update': {
       const tickets = await ticketsOfPeriod(rt, order, index);
       // Nothing to tell before the first ticket; the start mail said who takes them.

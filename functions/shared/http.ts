@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
-import { RuleError } from '../../core/tickets/rules';
 import { TargetError } from '../../core/sla/targets';
+import { RuleError } from '../../core/tickets/rules';
 import { BadCursorError, UniqueValueError, VersionConflictError } from '../store/dynamo-store';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredResponse } from '../store/dynamo-store';
-import { HttpError, json, type HttpResult } from './http';
+import { HttpError, type HttpResult, json } from './http';
 import type { Runtime } from './runtime';
 
 export interface IdempotencyClaimRef {
@@ -50,13 +50,7 @@ export async function once<T>(rt: Runtime, claim: IdempotencyClaimRef, run: (cla
  * An HTTP request run once under its key: its own answer, or the first delivery's (marked
  * `Idempotent-Replayed`); a key reused with another request, or still held, is a 4xx naming `field`.
  */
-export async function onceOverHttp(
-  rt: Runtime,
-  claim: IdempotencyClaimRef,
-  run: (claim: IdempotencyClaimRef) => Promise<HttpResult>,
-  refusals: HttpRefusals,
-  waitMs?: number,
-): Promise<HttpResult> {
+export async function onceOverHttp(rt: Runtime, claim: IdempotencyClaimRef, run: (claim: IdempotencyClaimRef) => Promise<HttpResult>, refusals: HttpRefusals, waitMs?: number): Promise<HttpResult> {
   return answerOnce(await once(rt, claim, run, waitMs), refusals);
 }
 

@@ -5,17 +5,18 @@
  * deliveries find the ticket by), then the ticket's workflow. Callers decide who the customer
  * is and what the ticket says.
  */
-import { decideEntitlement } from '../../core/entitlement';
+
 import type { Customer } from '../../core/customer';
+import { decideEntitlement } from '../../core/entitlement';
+import { routeToDedicatedEngineer, routingApplies } from '../../core/periods/routing';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import type { Actor, Ticket } from '../../core/tickets/model';
-import { routeToDedicatedEngineer, routingApplies } from '../../core/periods/routing';
-import { openTicket, type Change, type NewTicket } from '../../core/tickets/rules';
+import { type Change, type NewTicket, openTicket } from '../../core/tickets/rules';
 import type { IdempotencyCompletion, StoredResponse } from '../store/dynamo-store';
 import { routingFor } from './lookups';
+import { countTicketOpened } from './metrics';
 import type { Runtime } from './runtime';
 import { ruleContext } from './ticket-updates';
-import { countTicketOpened } from './metrics';
 import { startTicketExecution } from './workflow';
 
 /** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer and its partner, entitlement), and who asks. */

@@ -3,7 +3,7 @@
  * customers change rarely. A container that writes a customer forgets its copies at once;
  * another container may decide an entitlement on data up to 30 s old.
  */
-import { emailDomain, type Customer } from '../../core/customer';
+import { type Customer, emailDomain } from '../../core/customer';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Runtime } from './runtime';
 import { TtlCache } from './ttl-cache';

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Change, RuleContext } from '../../core/tickets/rules';
 import type { Ticket } from '../../core/tickets/model';
-import { VersionConflictError, type IdempotencyCompletion } from '../store/dynamo-store';
+import type { Change, RuleContext } from '../../core/tickets/rules';
+import { type IdempotencyCompletion, VersionConflictError } from '../store/dynamo-store';
 import type { Runtime } from './runtime';
 
 const UPDATE_ATTEMPTS = 40;
@@ -25,11 +25,7 @@ export interface UpdateOptions {
   links?: readonly string[];
 }
 
-export async function updateTicketWithRetry(
-  rt: Runtime,
-  apply: (ticket: Ticket, ctx: RuleContext) => Change,
-  options: UpdateOptions,
-): Promise<{ change: Change; written: boolean }> {
+export async function updateTicketWithRetry(rt: Runtime, apply: (ticket: Ticket, ctx: RuleContext) => Change, options: UpdateOptions): Promise<{ change: Change; written: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const ticket = await options.read();
     const change = apply(ticket, ruleContext(rt, Date.now()));

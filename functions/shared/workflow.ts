@@ -12,16 +12,7 @@
  * execution ended (replaced near the limits, failed, or closed and then reopened) moves to its
  * next run, recorded on the ticket (Ticket.workflowRun), and older runs end themselves.
  */
-import {
-  SFNClient,
-  StartExecutionCommand,
-  SendTaskSuccessCommand,
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  TaskDoesNotExist,
-  TaskTimedOut,
-  InvalidToken,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, InvalidToken, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import type { Ticket } from '../../core/tickets/model';
 import type { ParkedToken, WorkflowPendingReason } from '../store/dynamo-store';
 import { getRuntime, logger } from './runtime';

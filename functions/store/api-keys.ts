@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageOptions } from './dynamo-store';
 
 export interface ApiKeyRecord {
@@ -243,7 +243,12 @@ export class ApiKeyStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey && Date.now() < stopAt);
     const done = !startKey;
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...UPGRADE_MARKER, done, at: new Date().toISOString(), ...(startKey ? { position: startKey } : {}), indexed: Number(marker?.indexed ?? 0) + indexed } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...UPGRADE_MARKER, done, at: new Date().toISOString(), ...(startKey ? { position: startKey } : {}), indexed: Number(marker?.indexed ?? 0) + indexed },
+      }),
+    );
     return { done, indexed };
   }
 
@@ -252,7 +257,15 @@ export class ApiKeyStore {
     const id = storedId ?? apiKeyIdFromHash(hash);
     if (!storedId) {
       await this.doc
-        .send(new UpdateCommand({ TableName: this.tableName, Key: byHashKey(hash), UpdateExpression: 'SET id = :id', ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(id)', ExpressionAttributeValues: { ':id': id } }))
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: byHashKey(hash),
+            UpdateExpression: 'SET id = :id',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(id)',
+            ExpressionAttributeValues: { ':id': id },
+          }),
+        )
         .catch((error: unknown) => {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         });

@@ -7,10 +7,10 @@
  * keys from upgradeCustomerList (the reconciler runs it; once done, one GetItem).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_INDEXES } from '../../lib/data/table-definition';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../../core/customer';
 import { foldText } from '../../core/tickets/search';
+import { TABLE_INDEXES } from '../../lib/data/table-definition';
 import type { Page, PageOptions } from './dynamo-store';
 
 export const CUSTOMER_LIST_PARTITION = 'CUSTOMERS';
@@ -22,10 +22,7 @@ export function customerListingKeys(customer: Pick<Customer, 'id' | 'name'>): Re
 }
 
 /** One page of customers by name; with `nameStart`, those whose (folded) name starts with it. */
-export async function listCustomers(
-  store: { tableName: string; doc: DynamoDBDocumentClient },
-  options: PageOptions & { nameStart?: string },
-): Promise<Page<Customer & { version: number }>> {
+export async function listCustomers(store: { tableName: string; doc: DynamoDBDocumentClient }, options: PageOptions & { nameStart?: string }): Promise<Page<Customer & { version: number }>> {
   const { indexName, partitionKey, sortKey } = TABLE_INDEXES.byStatus;
   const prefix = options.nameStart ? foldText(options.nameStart) : undefined;
   let startKey = options.cursor ? (JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;

@@ -3,30 +3,30 @@
  * Key design and access patterns: docs/data-model.md.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient, TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  DeleteCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE_INDEXES } from '../../lib/data/table-definition';
+import { type OperatedBy, ticketAccess, ticketSubject } from '../../core/access/authorize';
 import type { Customer } from '../../core/customer';
+import { LIMITS } from '../../core/limits';
 import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
-import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { customerViewsOf, inboxOrder, viewKey, viewsOf } from '../../core/tickets/inbox';
-import { customerListingKeys } from './customer-list';
+import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { ticketSearchTokens } from '../../core/tickets/search';
-import { ticketAccess, ticketSubject, type OperatedBy } from '../../core/access/authorize';
-import { LIMITS } from '../../core/limits';
-import { apiKeyIdFromHash, apiKeyStoreOf, type ApiKeyRecord } from './api-keys';
+import { TABLE_INDEXES } from '../../lib/data/table-definition';
+import { type ApiKeyRecord, apiKeyIdFromHash, apiKeyStoreOf } from './api-keys';
+import { customerListingKeys } from './customer-list';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -63,11 +63,7 @@ export interface Page<T> {
 export type { ApiKeyRecord } from './api-keys';
 export { apiKeyIdFromHash } from './api-keys';
 
-export type IdempotencyClaim =
-  | { state: 'claimed' }
-  | { state: 'done'; response: StoredResponse }
-  | { state: 'in-progress' }
-  | { state: 'mismatch' };
+export type IdempotencyClaim = { state: 'claimed' } | { state: 'done'; response: StoredResponse } | { state: 'in-progress' } | { state: 'mismatch' };
 
 /** Options of a paged listing; `cursor` is the store's own position (the API signs it: functions/api/cursors.ts). */
 export interface PageOptions {
@@ -267,12 +263,9 @@ export class DynamoStore {
     return (await this.queryAll(`TICKET#${ticketId}`, 'EVENT#')).map((item) => item.event as TimelineEvent);
   }
 
-
   /** One timeline event by its key (ticket, instant and id), e.g. the reply a notification is about. */
   async getEvent(ticketId: string, at: string, id: string): Promise<TimelineEvent | undefined> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: `EVENT#${at}#${id}` }, ConsistentRead: true }),
-    );
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: `EVENT#${at}#${id}` }, ConsistentRead: true }));
     return result.Item?.event as TimelineEvent | undefined;
   }
 
@@ -365,8 +358,7 @@ export class DynamoStore {
     const deskViews = (keys: Iterable<string>) => new Set([...keys].filter((k) => k.startsWith('VIEW#') && !k.startsWith('VIEW#C#') && !k.startsWith('VIEW#P#')).map((k) => k.slice('VIEW#'.length)));
     const viewsBefore = deskViews(before);
     const viewsAfter = deskViews(after);
-    const placeChanged =
-      previous?.inboxOrder !== next.inboxOrder || previous?.inboxSeverity !== next.inboxSeverity || before.size !== after.size || [...after].some((k) => !before.has(k));
+    const placeChanged = previous?.inboxOrder !== next.inboxOrder || previous?.inboxSeverity !== next.inboxSeverity || before.size !== after.size || [...after].some((k) => !before.has(k));
     if (placeChanged) {
       const scopes = this.inboxScopes(ticket);
       for (const view of viewsAfter) {
@@ -423,9 +415,7 @@ export class DynamoStore {
 
   /** Takes the parked token away (so two changes never both send it), or undefined when none is parked. */
   async takeToken(ticketId: string): Promise<ParkedToken | undefined> {
-    const result = await this.doc.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK }, ReturnValues: 'ALL_OLD' }),
-    );
+    const result = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: `TICKET#${ticketId}`, SK: WAIT_SK }, ReturnValues: 'ALL_OLD' }));
     return result.Attributes ? { token: result.Attributes.token as string, version: result.Attributes.version as number | undefined } : undefined;
   }
 
@@ -691,9 +681,7 @@ export class DynamoStore {
           TableName: this.tableName,
           // customerListingKeys: the customer's place in GET /customers (functions/store/customer-list.ts).
           Item: { ...key(`CUSTOMER#${customer.id}`), ...customerListingKeys(customer), version, customer },
-          ...(previous
-            ? { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previous.version } }
-            : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          ...(previous ? { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previous.version } } : { ConditionExpression: 'attribute_not_exists(PK)' }),
         },
       },
       ...wanted.map(
@@ -740,7 +728,12 @@ export class DynamoStore {
    * gets the one derived from its hash; without a creator, `bootstrap`.
    */
   async putApiKey(hash: string, record: Omit<ApiKeyRecord, 'id'> & { id?: string }): Promise<boolean> {
-    return apiKeyStoreOf(this).create(hash, { ...record, id: record.id ?? apiKeyIdFromHash(hash), createdBy: record.createdBy ?? 'bootstrap', createdAt: record.createdAt ?? new Date().toISOString() });
+    return apiKeyStoreOf(this).create(hash, {
+      ...record,
+      id: record.id ?? apiKeyIdFromHash(hash),
+      createdBy: record.createdBy ?? 'bootstrap',
+      createdAt: record.createdAt ?? new Date().toISOString(),
+    });
   }
 
   getApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -996,22 +989,26 @@ export class DynamoStore {
     };
     await this.transact([
       orderPut,
-      ...book.map(({ engineerId, slot }): TransactItem => ({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...key(`BOOKING#${engineerId}#${slot}`), orderId: order.id, customerId: order.customerId },
-          ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
-          ExpressionAttributeValues: { ':order': order.id },
-        },
-      })),
-      ...free.map(({ engineerId, slot }): TransactItem => ({
-        Delete: {
-          TableName: this.tableName,
-          Key: key(`BOOKING#${engineerId}#${slot}`),
-          ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
-          ExpressionAttributeValues: { ':order': order.id },
-        },
-      })),
+      ...book.map(
+        ({ engineerId, slot }): TransactItem => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...key(`BOOKING#${engineerId}#${slot}`), orderId: order.id, customerId: order.customerId },
+            ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
+            ExpressionAttributeValues: { ':order': order.id },
+          },
+        }),
+      ),
+      ...free.map(
+        ({ engineerId, slot }): TransactItem => ({
+          Delete: {
+            TableName: this.tableName,
+            Key: key(`BOOKING#${engineerId}#${slot}`),
+            ConditionExpression: 'attribute_not_exists(PK) OR orderId = :order',
+            ExpressionAttributeValues: { ':order': order.id },
+          },
+        }),
+      ),
     ]);
   }
 
@@ -1035,9 +1032,7 @@ export class DynamoStore {
         new DeleteCommand({
           TableName: this.tableName,
           Key: key(`ROUTING#${customerId}`),
-          ...(onlyFor
-            ? { ConditionExpression: 'routing.orderId = :order AND routing.period = :period', ExpressionAttributeValues: { ':order': onlyFor.orderId, ':period': onlyFor.period } }
-            : {}),
+          ...(onlyFor ? { ConditionExpression: 'routing.orderId = :order AND routing.period = :period', ExpressionAttributeValues: { ':order': onlyFor.orderId, ':period': onlyFor.period } } : {}),
         }),
       );
     } catch (error) {

@@ -5,7 +5,7 @@
  * (functions/shared/staff-directory.ts). Shares the table and DynamoDB client of the DynamoStore it
  * is given, as the suppression list does.
  */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Partner, Person, StaffDirectory, Team } from '../../core/staff/directory';
 import type { Page, PageOptions } from './dynamo-store';
 

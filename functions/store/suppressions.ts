@@ -4,7 +4,7 @@
  * and read by the sender (functions/notifications/send.ts) with one BatchGetItem per send.
  * It shares the table and the DynamoDB client of the DynamoStore it is given.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { normaliseAddress } from '../../core/mail/feedback';
 
 export interface Suppression {

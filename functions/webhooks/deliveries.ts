@@ -3,30 +3,31 @@
  * applied once — a new ticket, or, for a case the sender already has with us (its external id,
  * or the conversation), the customer's message on it.
  */
-import type { Ticket } from '../../core/tickets/model';
-import { addMessage, type Change } from '../../core/tickets/rules';
+
+import { intakeSeverity } from '../../core/mail/ticket-mail';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { findSeverity } from '../../core/sla/targets';
+import type { Ticket } from '../../core/tickets/model';
+import { addMessage, type Change } from '../../core/tickets/rules';
 import { TranscriptSchema, ticketFieldsFromTranscript, transcriptMessage, transcriptText } from '../../core/webhooks/chat';
-import { deliveryIdentity, keyPart, sha256Hex, signedTimestampOf, type IdentityKey } from '../../core/webhooks/identity';
+import { deliveryIdentity, type IdentityKey, keyPart, sha256Hex, signedTimestampOf } from '../../core/webhooks/identity';
 import type { GenericIntegration, Integration } from '../../core/webhooks/integrations';
 import { eventIdOf, mapDelivery } from '../../core/webhooks/mapping';
-import { intakeSeverity } from '../../core/mail/ticket-mail';
 import {
   STANDARD_ID_HEADER,
   STANDARD_SIGNATURE_HEADER,
   STANDARD_TIMESTAMP_HEADER,
   TIERDESK_SIGNATURE_HEADER,
-  ZENDESK_SIGNATURE_HEADER,
-  ZENDESK_TIMESTAMP_HEADER,
+  type VerifyResult,
   verifyStandardWebhook,
   verifyTierdeskSignature,
   verifyZendeskSignature,
-  type VerifyResult,
+  ZENDESK_SIGNATURE_HEADER,
+  ZENDESK_TIMESTAMP_HEADER,
 } from '../../core/webhooks/signatures';
-import { HttpError, json, type HttpResult } from '../shared/http';
-import { onceOverHttp, type IdempotencyClaimRef } from '../shared/idempotency';
-import { openNewTicket, type NewTicketRequest } from '../shared/intake';
+import { HttpError, type HttpResult, json } from '../shared/http';
+import { type IdempotencyClaimRef, onceOverHttp } from '../shared/idempotency';
+import { type NewTicketRequest, openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
@@ -74,9 +75,7 @@ export async function genericDelivery(rt: Runtime, delivery: Delivery<GenericInt
 export async function chatDelivery(rt: Runtime, delivery: Delivery<Extract<Integration, { kind: 'chat' }>>): Promise<HttpResult> {
   const { integration } = delivery;
   const header = delivery.headers[TIERDESK_SIGNATURE_HEADER];
-  await verified(delivery, (secrets) =>
-    verifyTierdeskSignature({ header, rawBody: delivery.rawBody, secrets, nowSeconds: delivery.now / 1000, toleranceSeconds: integration.toleranceSeconds }),
-  );
+  await verified(delivery, (secrets) => verifyTierdeskSignature({ header, rawBody: delivery.rawBody, secrets, nowSeconds: delivery.now / 1000, toleranceSeconds: integration.toleranceSeconds }));
   await withinRate(rt, integration, delivery.now);
   const parsed = TranscriptSchema.safeParse(parseJsonObject(delivery.rawBody));
   if (!parsed.success) {
@@ -147,7 +146,7 @@ async function completeWith(rt: Runtime, claim: IdempotencyClaimRef, result: Htt
 }
 
 /** Opens the ticket, links it for later deliveries (TICKET_LINKS keys), and answers 201 (stored for replays). */
-export async function created(rt: Runtime, integration: Integration, claim: IdempotencyClaimRef, links: string[], request: NewTicketRequest): Promise<HttpResult> {
+export async function created(rt: Runtime, _integration: Integration, claim: IdempotencyClaimRef, links: string[], request: NewTicketRequest): Promise<HttpResult> {
   const answer = (ticket: Ticket) => ({ ticketId: ticket.id, caseNumber: ticket.caseNumber, created: true });
   const { ticket } = await openNewTicket(rt, request, { idempotency: { ...claim, response: (t) => ({ statusCode: 201, body: answer(t) }) }, links });
   return json(201, answer(ticket));

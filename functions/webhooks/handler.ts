@@ -6,10 +6,11 @@
  * token 401, over its rate 429, a body or event id that does not read 400/422 naming the field;
  * only a genuine, valid delivery is kept, exactly once (core/webhooks/identity.ts).
  */
-import middy from '@middy/core';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { HttpError, errorResponse, json, type HttpResult } from '../shared/http';
+import { errorResponse, HttpError, type HttpResult, json } from '../shared/http';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { chatDelivery, genericDelivery } from './deliveries';

@@ -10,12 +10,12 @@
  * reject), so a PBX routes those itself; the ticket is the engineer's either way.
  */
 import { routingApplies } from '../../core/periods/routing';
-import { callFromCti, callFromTwilio, recordCallStep, ticketFieldsFromCall, type CallEvent, type CallReading } from '../../core/webhooks/calls';
+import { type CallEvent, type CallReading, callFromCti, callFromTwilio, recordCallStep, ticketFieldsFromCall } from '../../core/webhooks/calls';
 import { keyPart } from '../../core/webhooks/identity';
 import type { Integration } from '../../core/webhooks/integrations';
 import { toE164 } from '../../core/webhooks/phone';
-import { TWILIO_SIGNATURE_HEADER, publicUrl, verifyCtiRequest, verifyTwilioSignature } from '../../core/webhooks/signatures';
-import { HttpError, json, type HttpResult } from '../shared/http';
+import { publicUrl, TWILIO_SIGNATURE_HEADER, verifyCtiRequest, verifyTwilioSignature } from '../../core/webhooks/signatures';
+import { HttpError, type HttpResult, json } from '../shared/http';
 import type { IdempotencyClaimRef } from '../shared/idempotency';
 import { customerById, customerIdForPhone, routingFor } from '../shared/lookups';
 import type { Runtime } from '../shared/runtime';

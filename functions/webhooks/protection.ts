@@ -10,7 +10,9 @@ import { integrationSecrets } from './secrets';
 export async function verified(delivery: Delivery, verify: (secrets: string[]) => VerifyResult): Promise<void> {
   const result = verify(await integrationSecrets(delivery.integration.id));
   if (!result.ok) {
-    const why = { missing: 'no signature', malformed: 'a malformed signature', expired: 'a timestamp outside the allowed window (a replay?)', mismatch: 'a signature that does not match' }[result.reason];
+    const why = { missing: 'no signature', malformed: 'a malformed signature', expired: 'a timestamp outside the allowed window (a replay?)', mismatch: 'a signature that does not match' }[
+      result.reason
+    ];
     throw new HttpError(401, `the delivery has ${why}`, { reason: result.reason });
   }
 }

@@ -10,7 +10,7 @@
  * Tierdesk.Ended or Tierdesk.HandedOver, which the wait state catches: a Choice state between
  * Step and the wait would be one more billed state transition on every wake-up of every ticket.
  */
-import { SFNClient, SendTaskFailureCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { withMetrics } from '../shared/metrics';
 import { getRuntime } from '../shared/runtime';

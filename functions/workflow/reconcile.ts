@@ -18,14 +18,15 @@
  * in AWS; locally it re-drives every open ticket at start-up (executions live in memory) and
  * hears the local Step Functions' status changes as EventBridge would deliver them.
  */
+
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
+import { viewKey } from '../../core/tickets/inbox';
+import type { Ticket } from '../../core/tickets/model';
 import { countBy, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { ensureTicketExecution, executionName, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
 import { viewPartition } from '../store/dynamo-store';
-import { viewKey } from '../../core/tickets/inbox';
-import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
-import type { Ticket } from '../../core/tickets/model';
 
 const PAGE = 100;
 const STATUSES_WITH_A_CLOCK = ['active', 'resolved'] as const;
@@ -151,7 +152,7 @@ async function restartEnded(detail: ExecutionStatusChange['detail']): Promise<bo
   if (!ENDED_BADLY.has(detail.status) || detail.stateMachineArn !== process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) return false;
   const ticketId = detail.name.length <= MAX_EXECUTION_NAME ? detail.name.replace(/-run[0-9]{1,9}$/, '') : '';
   if (!CASE_NUMBER_PATTERN.test(ticketId)) {
-    logger.warn('an execution that is not a ticket\'s ended; left alone', { execution: detail.name.slice(0, MAX_EXECUTION_NAME), status: detail.status });
+    logger.warn("an execution that is not a ticket's ended; left alone", { execution: detail.name.slice(0, MAX_EXECUTION_NAME), status: detail.status });
     return false;
   }
   const { store } = getRuntime();
@@ -159,7 +160,7 @@ async function restartEnded(detail: ExecutionStatusChange['detail']): Promise<bo
   if (!ticket || !hasClock(ticket) || executionName(ticket) !== detail.name) return false;
   const lived = typeof detail.startDate === 'number' && typeof detail.stopDate === 'number' ? detail.stopDate - detail.startDate : 0;
   if (lived < RESTART_AT_ONCE_AFTER_MS) {
-    logger.warn('the ticket workflow ended soon after it started; the reconciler\'s next run restarts it', { ticketId, status: detail.status });
+    logger.warn("the ticket workflow ended soon after it started; the reconciler's next run restarts it", { ticketId, status: detail.status });
     await store.markWorkflowPending(ticketId, 'start');
     return false;
   }

@@ -23,7 +23,7 @@ import { nextSlaEvent, type SlaEvent } from '../../core/sla/schedule';
 import { appliedInWords, nextInWords, type StepStory } from '../../core/sla/story';
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
-import { SesSendError, sendNotifications, type NotificationResult } from '../notifications/send';
+import { type NotificationResult, SesSendError, sendNotifications } from '../notifications/send';
 import { count, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
 import { recipientContext } from '../shared/staff-directory';
@@ -207,7 +207,7 @@ async function sendOutbox(rt: Runtime, ticket: Ticket): Promise<{ ticket: Ticket
     results = await sendNotifications(rt, ticket, withBodies, await recipientContext(rt, ticket));
   } catch (error) {
     if (!(error instanceof SesSendError)) throw error;
-    logger.warn('SES did not take the ticket\'s mail; it stays queued and is tried again', { ticketId: ticket.id, error });
+    logger.warn("SES did not take the ticket's mail; it stays queued and is tried again", { ticketId: ticket.id, error });
     results = error.delivered;
     failed = true;
   }

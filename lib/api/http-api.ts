@@ -7,8 +7,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
 import type { ApiAccessMode } from '../settings';
@@ -78,7 +78,8 @@ export class TicketApi extends Construct {
     this.handler.addEnvironment('TIERDESK_CURSOR_SECRET_ARN', cursorKey.secretArn);
     Validations.of(cursorKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The key only signs pagination cursors, read once per container and kept an hour: to rotate, put a new random value; cursors in flight become 400s and clients start from the first page. An automatic rotation Lambda would add a function for no protection a cursor needs.',
+      reason:
+        'The key only signs pagination cursors, read once per container and kept an hour: to rotate, put a new random value; cursors in flight become 400s and clients start from the first page. An automatic rotation Lambda would add a function for no protection a cursor needs.',
     });
     Validations.of(this.handler).acknowledge({
       id: 'Serverless-LambdaDLQ',
@@ -92,7 +93,16 @@ export class TicketApi extends Construct {
       ...(iam ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
       createDefaultStage: false,
       ...(props.corsOrigin
-        ? { corsPreflight: { ...API_CORS, allowMethods: [...API_CORS.allowMethods], allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders], allowOrigins: [props.corsOrigin], allowCredentials: false } }
+        ? {
+            corsPreflight: {
+              ...API_CORS,
+              allowMethods: [...API_CORS.allowMethods],
+              allowHeaders: [...API_CORS.allowHeaders],
+              exposeHeaders: [...API_CORS.exposeHeaders],
+              allowOrigins: [props.corsOrigin],
+              allowCredentials: false,
+            },
+          }
         : {}),
     });
     this.stage = new HttpStage(this, 'DefaultStage', {
@@ -120,7 +130,8 @@ export class TicketApi extends Construct {
     if (!iam) {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'apiAccess "api-key": every route but the webhooks\' requires a tierdesk API key or a sign-in ID token of the stack\'s user pool, checked by the function (functions/api/auth.ts); set apiAccess "iam" to require SigV4 as well.',
+        reason:
+          'apiAccess "api-key": every route but the webhooks\' requires a tierdesk API key or a sign-in ID token of the stack\'s user pool, checked by the function (functions/api/auth.ts); set apiAccess "iam" to require SigV4 as well.',
       });
     }
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'tierdesk API base URL' });
@@ -154,9 +165,7 @@ export class TicketApi extends Construct {
       onUpdate: update,
       installLatestAwsSdk: false,
       memorySize: 256,
-      policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [`arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::/apis/${apiId}`] }),
-      ]),
+      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [`arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::/apis/${apiId}`] })]),
     });
     cors.node.addDependency(this.stage);
     // CDK's one function for every AwsCustomResource of the stack, at its root.
@@ -165,7 +174,10 @@ export class TicketApi extends Construct {
       Validations.of(handler).acknowledge(
         { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation during a deploy: a failure fails (and rolls back) the deploy; there is no event to park.' },
         { id: 'Serverless-LambdaTracing', reason: 'One API call per deploy (UpdateApi); its logs say what it did. Tracing adds nothing.' },
-        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: "Only CloudWatch Logs writes, which CDK's AwsCustomResource function is given this way." },
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: "Only CloudWatch Logs writes, which CDK's AwsCustomResource function is given this way.",
+        },
       );
     }
     return cors;

@@ -17,8 +17,8 @@ import {
   OAuthScope,
   StringAttribute,
   UserPool,
-  UserPoolClient,
-  UserPoolDomain,
+  type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ROLES, type Role } from '../../core/access/principal';
@@ -140,7 +140,7 @@ export class SignIn extends Construct {
       Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG2',
         reason:
-          'CHOSEN: MFA optional (TOTP). The pool holds customers\' users, who file a ticket now and then and would be turned away by a required authenticator app; Cognito cannot require MFA per group (staff only), and an ID token carries no claim saying MFA was used. A pool of staff only can set signInMfa=required (docs/deploy.md).',
+          "CHOSEN: MFA optional (TOTP). The pool holds customers' users, who file a ticket now and then and would be turned away by a required authenticator app; Cognito cannot require MFA per group (staff only), and an ID token carries no claim saying MFA was used. A pool of staff only can set signInMfa=required (docs/deploy.md).",
       });
     }
     Validations.of(this.userPool).acknowledge({
@@ -149,8 +149,8 @@ export class SignIn extends Construct {
         'CHOSEN: the Lite feature plan. Threat protection needs the Plus plan, billed for every monthly active user from the first, where Lite is free for the first 10,000; invitation-only accounts, a 12-character four-kind password policy and optional TOTP are the protection at no cost.',
     });
 
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Cognito user pool of the people who sign in (staff and customers\' users)' });
-    new CfnOutput(this, 'ClientId', { value: this.client.userPoolClientId, description: 'The console\'s app client: the audience of the ID tokens the API accepts' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: "Cognito user pool of the people who sign in (staff and customers' users)" });
+    new CfnOutput(this, 'ClientId', { value: this.client.userPoolClientId, description: "The console's app client: the audience of the ID tokens the API accepts" });
     new CfnOutput(this, 'Issuer', { value: this.issuer, description: 'OpenID Connect issuer (discovery at <issuer>/.well-known/openid-configuration)' });
     new CfnOutput(this, 'HostedSignInUrl', {
       value: `${this.domain.baseUrl()}/login?client_id=${this.client.userPoolClientId}&response_type=code&scope=openid+email+profile&redirect_uri=${Token.isUnresolved(props.consoleUrl) ? props.consoleUrl : encodeURIComponent(props.consoleUrl)}`, // https://<distribution>/console/ needs no encoding in a query
@@ -206,7 +206,12 @@ const GROUP_DESCRIPTIONS: Record<Role, string> = {
 
 /** The stack name as a domain prefix part: lower case, letters, digits and "-", at most 50 characters (the account id follows). */
 export function derivedPrefix(stackName: string): string {
-  const cleaned = stackName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/(aws|amazon|cognito)/g, 'x').slice(0, 50).replace(/^-+|-+$/g, '');
+  const cleaned = stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/(aws|amazon|cognito)/g, 'x')
+    .slice(0, 50)
+    .replace(/^-+|-+$/g, '');
   return cleaned || 'tierdesk';
 }
 

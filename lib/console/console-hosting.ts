@@ -11,8 +11,8 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
-  Distribution,
   Function as CloudFrontFunction,
+  Distribution,
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
@@ -29,7 +29,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { nagRef } from '../nag';
-import { CACHE_IMMUTABLE, CONSOLE_PATH, CONSOLE_SCOPES, contentSecurityPolicy, HASHED_ASSETS_DIR, HSTS_MAX_AGE_SECONDS, type ConsoleConfig } from './security-headers';
+import { CACHE_IMMUTABLE, CONSOLE_PATH, CONSOLE_SCOPES, type ConsoleConfig, contentSecurityPolicy, HASHED_ASSETS_DIR, HSTS_MAX_AGE_SECONDS } from './security-headers';
 
 export interface ConsoleHostingProps {
   /** The built console: index.html and assets/ (`console/dist`; tests give a small fake). */
@@ -90,7 +90,7 @@ export class ConsoleHosting extends Construct {
       lifecycleRules: [{ id: 'expire-logs', expiration: LOG_RETENTION }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.logBucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the console\'s distribution and bucket; logging its own access would log forever.' });
+    Validations.of(this.logBucket).acknowledge({ id: 'AwsSolutions-S1', reason: "This is the access-log bucket of the console's distribution and bucket; logging its own access would log forever." });
 
     this.bucket = new Bucket(this, 'Files', {
       encryption: BucketEncryption.S3_MANAGED, // OAC reads SSE-S3 objects with no key policy to keep in step
@@ -218,21 +218,30 @@ function acknowledgeDeploymentHandler(deployment: BucketDeployment, bucket: Buck
   for (const handler of stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))) {
     Validations.of(handler).acknowledge(
       { id: 'AwsSolutions-L1', reason: "CDK's BucketDeployment function: its Python runtime is chosen and upgraded by aws-cdk-lib, not by this stack." },
-      { id: 'Serverless-LambdaLatestVersion', reason: 'As AwsSolutions-L1: the runtime of CDK\'s BucketDeployment function is aws-cdk-lib\'s.' },
+      { id: 'Serverless-LambdaLatestVersion', reason: "As AwsSolutions-L1: the runtime of CDK's BucketDeployment function is aws-cdk-lib's." },
       { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation during a deploy: a failure fails (and rolls back) the deploy; there is no event to park.' },
       { id: 'Serverless-LambdaTracing', reason: 'Runs a few seconds per deploy (copies the console files); its logs say what it copied. Tracing adds nothing.' },
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Only CloudWatch Logs writes, which CDK\'s BucketDeployment function is given this way.' },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "Only CloudWatch Logs writes, which CDK's BucketDeployment function is given this way.",
+      },
       {
         id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
         reason: "CDK's grants to its BucketDeployment function: read the CDK asset (the zipped console) and write, list and prune the console bucket — no other bucket.",
       },
-      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'As s3:GetObject*: CDK\'s read grant on the asset bucket and the console bucket.' },
+      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: "As s3:GetObject*: CDK's read grant on the asset bucket and the console bucket." },
       { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'As s3:GetObject*: listing the console bucket to prune files no longer in the build.' },
       { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: 'As s3:GetObject*: pruning files of the console bucket no longer in the build.' },
       { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'As s3:GetObject*: aborting its own multipart uploads to the console bucket.' },
-      { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: "CDK's bootstrap asset bucket, where the zipped console is uploaded by `cdk deploy`: the asset's key is only known at deploy." },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        reason: "CDK's bootstrap asset bucket, where the zipped console is uploaded by `cdk deploy`: the asset's key is only known at deploy.",
+      },
       { id: `AwsSolutions-IAM5[Resource::${nagRef(bucket, 'Arn')}/*]`, reason: 'Every object of the console bucket: the deployment writes and prunes the whole build.' },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'cloudfront:CreateInvalidation and GetInvalidation (invalidating /console/* after a deploy) support no resource-level permissions in CDK\'s grant.' },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: "cloudfront:CreateInvalidation and GetInvalidation (invalidating /console/* after a deploy) support no resource-level permissions in CDK's grant.",
+      },
     );
   }
 }

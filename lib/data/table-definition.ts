@@ -38,8 +38,4 @@ export const TABLE_INDEXES = {
 // so a deployed table takes the change without an index build (CloudFormation adds one GSI per update).
 
 /** Every key attribute is a string. */
-export const TABLE_ATTRIBUTES = [
-  TABLE_KEYS.partitionKey,
-  TABLE_KEYS.sortKey,
-  ...Object.values(TABLE_INDEXES).flatMap((index) => [index.partitionKey, index.sortKey]),
-];
+export const TABLE_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...Object.values(TABLE_INDEXES).flatMap((index) => [index.partitionKey, index.sortKey])];

@@ -91,7 +91,7 @@ export class MailFeedback extends Construct {
       retentionPeriod: Duration.days(14),
     });
     Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the feedback rule\'s target and the feedback function\'s on-failure destination.' },
+      { id: 'AwsSolutions-SQS3', reason: "This queue is itself the dead-letter queue of the feedback rule's target and the feedback function's on-failure destination." },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself a dead-letter queue.' },
     );
     // As the ingest function: an on-failure destination, whose record carries the event with the error.
@@ -102,7 +102,7 @@ export class MailFeedback extends Construct {
     });
 
     this.rule = new Rule(this, 'Rule', {
-      description: 'tierdesk: SES bounces and complaints of the desk\'s own mail, to the feedback function',
+      description: "tierdesk: SES bounces and complaints of the desk's own mail, to the feedback function",
       eventPattern: {
         source: ['aws.ses'],
         detailType: FEEDBACK_DETAIL_TYPES,
@@ -125,9 +125,7 @@ export class MailFeedback extends Construct {
     sender.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-        ],
+        resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
     );
   }

@@ -15,20 +15,20 @@
  * the vendor already receives through SES.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterPattern } from 'aws-cdk-lib/aws-logs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { FilterPattern } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../../functions/email/layout';
 import { TierdeskFunction } from '../functions';
 import { nagRef } from '../nag';
 import type { TicketWorkflow } from '../workflows/ticket-workflow';
-import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../../functions/email/layout';
 
 /** Raw MIME at `inbound/<SES messageId>`, attachments under `attachments/` (functions/email/layout.ts). */
 export { ATTACHMENT_PREFIX, INBOUND_PREFIX };
@@ -54,9 +54,7 @@ export function validateRecipients(recipients: readonly unknown[]): string[] {
   const valid = recipients.map((recipient) => {
     const value = typeof recipient === 'string' ? recipient.trim() : recipient;
     if (typeof value !== 'string' || !isRecipient(value)) {
-      throw new Error(
-        `inboundRecipients: ${JSON.stringify(recipient)} is not an email address (support@example.com) or a domain (example.com, or .example.com for its subdomains)`,
-      );
+      throw new Error(`inboundRecipients: ${JSON.stringify(recipient)} is not an email address (support@example.com) or a domain (example.com, or .example.com for its subdomains)`);
     }
     return value;
   });
@@ -128,7 +126,10 @@ export class InboundEmail extends Construct {
     if (this.recipients.length === 0) throw new Error('InboundEmail: at least one recipient is required (create no InboundEmail to receive no mail)');
     const retentionDays = props.inboundRetentionDays ?? 365;
     const noncurrentDays = props.noncurrentVersionRetentionDays ?? 30;
-    for (const [name, days] of [['inboundRetentionDays', retentionDays], ['noncurrentVersionRetentionDays', noncurrentDays]] as const) {
+    for (const [name, days] of [
+      ['inboundRetentionDays', retentionDays],
+      ['noncurrentVersionRetentionDays', noncurrentDays],
+    ] as const) {
       if (!Number.isInteger(days) || days < 1) throw new Error(`InboundEmail: ${name} must be a whole number of days, at least 1 (got ${days})`);
     }
 

@@ -8,25 +8,15 @@
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  AlarmStatusWidget,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  Metric,
-  TextWidget,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, AlarmStatusWidget, ComparisonOperator, Dashboard, GraphWidget, type IMetric, Metric, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANNELS } from '../../core/tickets/model';
 import { METRIC, METRICS_NAMESPACE } from '../../functions/shared/metric-names';
@@ -82,7 +72,8 @@ export class Monitoring extends Construct {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
       Validations.of(this.topic).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
-        reason: 'An email subscription: SNS retries delivery, and an alarm that could not be mailed stays in ALARM on the dashboard; a dead-letter queue of alarm mails would need an alarm of its own.',
+        reason:
+          'An email subscription: SNS retries delivery, and an alarm that could not be mailed stays in ALARM on the dashboard; a dead-letter queue of alarm mails would need an alarm of its own.',
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn, description: 'tierdesk alarms are published here (and mailed to alarmEmail once confirmed)' });
@@ -92,14 +83,23 @@ export class Monitoring extends Construct {
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), `${name} function was throttled (account or reserved concurrency reached)`);
     }
     for (const [name, machine] of Object.entries(props.stateMachines)) {
-      this.alarm(`${name}ExecutionsFailed`, machine.metricFailed({ period: PERIOD, statistic: 'Sum' }), `a ${name} execution failed; the reconciler restarts ticket executions within 5 minutes, look at the failed execution's history`);
+      this.alarm(
+        `${name}ExecutionsFailed`,
+        machine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+        `a ${name} execution failed; the reconciler restarts ticket executions within 5 minutes, look at the failed execution's history`,
+      );
     }
     for (const { name, queue, meaning } of props.deadLetterQueues) {
       this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }), meaning);
     }
     this.alarm('ApiServerErrors', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), 'the HTTP API answered 5xx (a function failed, timed out or was throttled)');
     this.alarm('SlaBreaches', this.businessMetric(METRIC.slaBreaches), 'a ticket breached an SLA objective or a management-chain step; see the tickets flagged sla-breached');
-    this.alarm('MailNotSent', this.businessMetric(METRIC.mailSendFailures), 'SES refused mail for 15 minutes; tickets keep it queued and retry every 15 minutes (check SES sending, quotas and the identity)', 3);
+    this.alarm(
+      'MailNotSent',
+      this.businessMetric(METRIC.mailSendFailures),
+      'SES refused mail for 15 minutes; tickets keep it queued and retry every 15 minutes (check SES sending, quotas and the identity)',
+      3,
+    );
     for (const alarm of props.otherAlarms ?? []) {
       alarm.addAlarmAction(new SnsAction(this.topic));
       this.alarms.push(alarm);
@@ -112,8 +112,14 @@ export class Monitoring extends Construct {
     const graph = (title: string, metrics: IMetric[]) => new GraphWidget({ title, left: metrics, width: 12, height: 6 });
     this.dashboard.addWidgets(new TextWidget({ markdown: `# tierdesk ${props.stage}\nAlarms mail the topic's subscribers; README "Operating" says what each means.`, width: 24, height: 2 }));
     this.dashboard.addWidgets(
-      graph('Tickets opened per channel', CHANNELS.map((channel) => this.businessMetric(METRIC.ticketsOpened, { channel }, channel))),
-      graph('Open tickets per tier', props.tiers.map((tier) => this.businessMetric(METRIC.openTickets, { tier }, tier, 'Maximum'))),
+      graph(
+        'Tickets opened per channel',
+        CHANNELS.map((channel) => this.businessMetric(METRIC.ticketsOpened, { channel }, channel)),
+      ),
+      graph(
+        'Open tickets per tier',
+        props.tiers.map((tier) => this.businessMetric(METRIC.openTickets, { tier }, tier, 'Maximum')),
+      ),
     );
     this.dashboard.addWidgets(
       graph('SLA breaches', [this.businessMetric(METRIC.slaBreaches)]),
@@ -124,11 +130,16 @@ export class Monitoring extends Construct {
       ]),
     );
     this.dashboard.addWidgets(
-      graph('Function errors', Object.entries(props.functions).map(([name, fn]) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: name }))),
-      graph('Failed executions', Object.entries(props.stateMachines).map(([name, machine]) => machine.metricFailed({ period: PERIOD, statistic: 'Sum', label: name }))),
+      graph(
+        'Function errors',
+        Object.entries(props.functions).map(([name, fn]) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: name })),
+      ),
+      graph(
+        'Failed executions',
+        Object.entries(props.stateMachines).map(([name, machine]) => machine.metricFailed({ period: PERIOD, statistic: 'Sum', label: name })),
+      ),
     );
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }));
-
   }
 
   /** A tierdesk EMF metric of this deployment (namespace tierdesk, dimension service = the stack's name). */

@@ -14,7 +14,7 @@
  * a policy change and a deploy, nothing else; meanwhile every delivery is answered 404.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { HttpMethod, HttpNoneAuthorizer, type HttpApi, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type HttpApi, HttpMethod, HttpNoneAuthorizer, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -131,7 +131,8 @@ export class Webhooks extends Construct {
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Webhook senders (portals, Twilio, phone systems) cannot sign AWS requests or carry tierdesk API keys: every delivery is authenticated by its HMAC signature, Twilio signature or CTI URL token before anything is read.',
+        reason:
+          'Webhook senders (portals, Twilio, phone systems) cannot sign AWS requests or carry tierdesk API keys: every delivery is authenticated by its HMAC signature, Twilio signature or CTI URL token before anything is read.',
       });
     }
     Validations.of(this.handler).acknowledge({
@@ -141,7 +142,8 @@ export class Webhooks extends Construct {
     if (secrets.size > 0) {
       Validations.of(this).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'Each secret is a value shared with an outside sender (or its own token, e.g. Twilio\'s auth token): rotating it without the sender would break deliveries. Rotation is manual and safe: "current" takes the new value while "previous" keeps the old one valid (README, "Webhooks").',
+        reason:
+          'Each secret is a value shared with an outside sender (or its own token, e.g. Twilio\'s auth token): rotating it without the sender would break deliveries. Rotation is manual and safe: "current" takes the new value while "previous" keeps the old one valid (README, "Webhooks").',
       });
     }
 

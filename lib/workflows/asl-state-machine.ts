@@ -61,7 +61,7 @@ export function aslStateMachine(scope: Construct, id: string, props: AslStateMac
   Validations.of(stateMachine).acknowledge({
     id: 'AwsSolutions-SF1',
     reason:
-      'CHOSEN: level ERROR with execution data. Failures, timeouts and aborts reach the log group with their inputs; every execution\'s whole history stays in Step Functions for 90 days after it ends. ALL logged every event of every wake-up of every ticket (~23 KB a ticket, bench/cost.ts) to say what the history already holds.',
+      "CHOSEN: level ERROR with execution data. Failures, timeouts and aborts reach the log group with their inputs; every execution's whole history stays in Step Functions for 90 days after it ends. ALL logged every event of every wake-up of every ticket (~23 KB a ticket, bench/cost.ts) to say what the history already holds.",
   });
   Validations.of(stateMachine.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -3,7 +3,7 @@
  * and the support period's step function, so both are granted exactly the same way.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -25,9 +25,7 @@ export function grantSendAs(scope: IConstruct, grantee: IGrantable, senderIdenti
     new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-      resources: identities.map((identity) =>
-        Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-      ),
+      resources: identities.map((identity) => Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
     }),
   );
 }

@@ -17,8 +17,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TierdeskFunction } from '../functions';
-import { grantSendAs } from './ses-identities';
 import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
+import { grantSendAs } from './ses-identities';
 
 /** The machine every booked period of a support order runs. */
 export const SUPPORT_PERIOD_FILE = resolve(fileURLToPath(import.meta.url), '../../../statemachines/support-period.asl.json');

@@ -11,16 +11,16 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
 import { TierdeskFunction } from '../functions';
+import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
 import { grantSendAs } from './ses-identities';
 
 /** The machine every ticket runs; the single definition the local runtime runs too. */
@@ -65,7 +65,7 @@ export class TicketWorkflow extends Construct {
       });
 
     // Step sends mail (one SES call per address), hence the longer timeout.
-    this.step = fn('Step', 'tierdesk workflow: applies due SLA events, sends the ticket\'s mail, plans the next wake-up', Duration.seconds(60));
+    this.step = fn('Step', "tierdesk workflow: applies due SLA events, sends the ticket's mail, plans the next wake-up", Duration.seconds(60));
     this.park = fn('Park', 'tierdesk workflow: parks the task token until the ticket changes or the deadline comes');
     this.reconciler = fn('Reconcile', 'tierdesk workflow: restarts ended executions, makes the starts and wakes owed, sweeps open tickets a stretch at a time', Duration.minutes(2));
 
@@ -113,7 +113,7 @@ export class TicketWorkflow extends Construct {
     // An execution that ended badly is restarted when Step Functions says so, not when a sweep
     // reaches its ticket. Delivery is best effort: the sweep remains the net.
     new Rule(this, 'TicketExecutionEnded', {
-      description: 'tierdesk: restart a ticket\'s SLA workflow execution that failed, timed out or was aborted',
+      description: "tierdesk: restart a ticket's SLA workflow execution that failed, timed out or was aborted",
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
@@ -132,10 +132,13 @@ export class TicketWorkflow extends Construct {
         reason: 'Invoked synchronously by the ticket state machine, whose Retry handles failures; an execution that still fails alarms and is restarted by the reconciler.',
       });
     }
-    Validations.of(this.reconciler).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'A scheduled sweep with no event worth keeping: the next run, 5 minutes later, repeats the work; failures alarm (function errors).',
-    }, { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'As for Serverless-LambdaDLQ: a failed sweep is repeated by the next one, and alarms.' });
+    Validations.of(this.reconciler).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'A scheduled sweep with no event worth keeping: the next run, 5 minutes later, repeats the work; failures alarm (function errors).',
+      },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'As for Serverless-LambdaDLQ: a failed sweep is repeated by the next one, and alarms.' },
+    );
   }
 
   /** ARN pattern of every execution of the ticket state machine. */

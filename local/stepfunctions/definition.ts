@@ -67,6 +67,7 @@ export interface TaskState {
 
 /** `(event, context)` like a Lambda handler. `any` so handlers typed for their own event fit. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each handler types its own event; with `unknown` none would be assignable
 export type TaskHandler = (event: any, context: import('aws-lambda').Context) => unknown;
 
 export interface WaitState {
@@ -171,10 +172,7 @@ function prepareTask(name: string, state: JsonObject): TaskState {
     const paths: JsonObject = {};
     if (task.timeoutSecondsPath !== undefined) paths['timeoutSeconds.$'] = task.timeoutSecondsPath;
     if (task.heartbeatSecondsPath !== undefined) paths['heartbeatSeconds.$'] = task.heartbeatSecondsPath;
-    state.Parameters =
-      'Parameters' in state
-        ? { [PARAMETERS_KEY]: state.Parameters ?? null, [PATHS_KEY]: paths }
-        : { [`${PARAMETERS_KEY}.$`]: '$', [PATHS_KEY]: paths };
+    state.Parameters = 'Parameters' in state ? { [PARAMETERS_KEY]: state.Parameters ?? null, [PATHS_KEY]: paths } : { [`${PARAMETERS_KEY}.$`]: '$', [PATHS_KEY]: paths };
     task.wrapped = true;
   }
   delete state.TimeoutSecondsPath;
@@ -196,11 +194,7 @@ function staticTarget(task: TaskState, state: JsonObject): string | undefined {
  * The handler for a Lambda function (by ARN, partial ARN or name, any qualifier) or a service
  * integration Resource (with or without `.waitForTaskToken`/`.sync`).
  */
-export function findHandler(
-  handlers: Record<string, TaskHandler>,
-  kind: TaskKind,
-  target: string,
-): { handler: TaskHandler; functionName: string } | undefined {
+export function findHandler(handlers: Record<string, TaskHandler>, kind: TaskKind, target: string): { handler: TaskHandler; functionName: string } | undefined {
   const exact = handlers[target];
   if (exact) return { handler: exact, functionName: functionName(target) ?? target };
   if (kind === 'integration') {

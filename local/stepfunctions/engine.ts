@@ -10,8 +10,8 @@
 import './polyfill';
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { prepareDefinition, type Json, type JsonObject, type TaskHandler, type TaskState, type WaitState } from './definition';
-import { runTask, runWait, TaskFailure, TaskTokens, TOKEN_PLACEHOLDER, type ParkedWait, type PendingTask, type TaskOwner } from './tasks';
+import { type Json, type JsonObject, prepareDefinition, type TaskHandler, type TaskState, type WaitState } from './definition';
+import { type ParkedWait, type PendingTask, runTask, runWait, TaskFailure, type TaskOwner, TaskTokens, TOKEN_PLACEHOLDER } from './tasks';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
@@ -122,8 +122,7 @@ export class Execution implements TaskOwner {
     this.stopDate = Date.now();
     Object.assign(this, result);
     this.currentStates.length = 0;
-    const details: JsonObject =
-      result.output !== undefined ? { output: result.output, outputDetails: { truncated: false } } : withoutUndefined({ error: result.error, cause: result.cause });
+    const details: JsonObject = result.output !== undefined ? { output: result.output, outputDetails: { truncated: false } } : withoutUndefined({ error: result.error, cause: result.cause });
     this.push(TERMINAL_EVENT[status], details);
     // A Parallel branch may still wait on a token while another branch failed the execution.
     for (const task of [...this.tasks]) task.abort();
@@ -196,10 +195,7 @@ export class Engine {
     };
     this.executions.set(execution.arn, execution);
     const handlers = Object.fromEntries([
-      ...[...machine.tasks.values()].map((task) => [
-        task.name,
-        (taskInput: unknown) => runTask(execution, this.tokens, task, machine.handlers, taskInput as Json),
-      ]),
+      ...[...machine.tasks.values()].map((task) => [task.name, (taskInput: unknown) => runTask(execution, this.tokens, task, machine.handlers, taskInput as Json)]),
       ...[...machine.waits.values()].map((wait) => [wait.name, (waitInput: unknown) => runWait(execution, wait, waitInput as Json)]),
     ]);
     const run = machine.stateMachine.run(value as never, {
@@ -248,9 +244,7 @@ export class Engine {
   /** Newest first, as ListExecutions answers. */
   listExecutions(machineArn: string, status?: ExecutionStatus): Execution[] {
     this.machine(machineArn);
-    return [...this.executions.values()]
-      .filter((execution) => execution.machine.arn === machineArn && (!status || execution.status === status))
-      .sort((a, b) => b.startDate - a.startDate);
+    return [...this.executions.values()].filter((execution) => execution.machine.arn === machineArn && (!status || execution.status === status)).sort((a, b) => b.startDate - a.startDate);
   }
 
   /** For the debugging views: every execution, newest first. */
@@ -363,6 +357,7 @@ export class Engine {
 /** AWS: 1–80 characters, none of whitespace, `< > { } [ ] ? * " # % \ ^ | ~ \` $ & , ; : /` or control characters. */
 function validName(name: string): boolean {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: Step Functions refuses control characters in a name, as this does
   return name.length >= 1 && name.length <= 80 && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name);
 }
 

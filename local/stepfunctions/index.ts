@@ -13,14 +13,14 @@
  * extensionless import to the directory and fails.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listen } from '../listen';
+import type { Json } from './definition';
 import { Engine, type Execution, type ExecutionStatusChangeEvent, type StateMachineRegistration } from './engine';
 import { answer } from './protocol';
 import { loadStatesTimeoutError } from './tasks';
-import type { Json } from './definition';
-import { listen } from '../listen';
 
-export { ACCOUNT_ID, REGION, stateMachineArn, type ExecutionStatusChangeEvent, type StateMachineRegistration } from './engine';
 export type { TaskHandler } from './definition';
+export { ACCOUNT_ID, type ExecutionStatusChangeEvent, REGION, type StateMachineRegistration, stateMachineArn } from './engine';
 
 export interface StepFunctionsOptions {
   /** Default 127.0.0.1. */

@@ -4,8 +4,9 @@
  * with dates as epoch seconds, errors a 400 with `{"__type": "<Exception>", "message"}`, from
  * which @aws-sdk/client-sfn raises its own exception classes.
  */
-import { EXECUTION_STATUSES, StepFunctionsError, type Engine, type Execution, type ExecutionStatus, type HistoryEvent } from './engine';
+
 import type { JsonObject } from './definition';
+import { type Engine, EXECUTION_STATUSES, type Execution, type ExecutionStatus, type HistoryEvent, StepFunctionsError } from './engine';
 
 type Body = Record<string, unknown>;
 

@@ -15,18 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { lambdaContext } from '../gateway';
-import {
-  findHandler,
-  isObject,
-  MAX_TIMER_SECONDS,
-  PARAMETERS_KEY,
-  PATHS_KEY,
-  type Json,
-  type JsonObject,
-  type TaskHandler,
-  type TaskState,
-  type WaitState,
-} from './definition';
+import { findHandler, isObject, type Json, type JsonObject, MAX_TIMER_SECONDS, PARAMETERS_KEY, PATHS_KEY, type TaskHandler, type TaskState, type WaitState } from './definition';
 
 /**
  * What `$$.Task.Token` evaluates to in the package (it is put in the context object of every
@@ -172,10 +161,7 @@ export class PendingTask {
     this.heartbeatAt = Date.now() + this.heartbeatSeconds * 1000;
     // AWS reports a missed heartbeat as States.Timeout too (it also matches
     // States.HeartbeatTimeout there; the package matches one name per error).
-    this.heartbeatTimer = setTimeout(
-      () => this.timeOut(statesTimeout(`no heartbeat within ${this.heartbeatSeconds} seconds`)),
-      this.heartbeatSeconds * 1000,
-    );
+    this.heartbeatTimer = setTimeout(() => this.timeOut(statesTimeout(`no heartbeat within ${this.heartbeatSeconds} seconds`)), this.heartbeatSeconds * 1000);
   }
 
   submitted(response: Json): void {
@@ -242,13 +228,7 @@ export class TaskTokens {
  * The override for one Task state of one execution: what the package calls with the state's
  * effective input (after InputPath and Parameters).
  */
-export async function runTask(
-  owner: TaskOwner,
-  tokens: TaskTokens,
-  state: TaskState,
-  handlers: Record<string, TaskHandler>,
-  input: Json,
-): Promise<Json> {
+export async function runTask(owner: TaskOwner, tokens: TaskTokens, state: TaskState, handlers: Record<string, TaskHandler>, input: Json): Promise<Json> {
   // The package has just dispatched StateEntered for this state, and hands its events out
   // asynchronously; one turn of the event loop lets the history catch up, so this task's
   // events follow the state's entry (and, on a retry, the failed attempt's events).
@@ -284,12 +264,8 @@ function unwrap(state: TaskState, input: Json): { parameters: Json; timeoutSecon
   const paths = isObject(wrapper[PATHS_KEY]) ? wrapper[PATHS_KEY] : {};
   return {
     parameters: wrapper[PARAMETERS_KEY] ?? null,
-    timeoutSeconds:
-      state.timeoutSecondsPath !== undefined ? positiveInteger(paths.timeoutSeconds, 'TimeoutSecondsPath', state) : state.timeoutSeconds,
-    heartbeatSeconds:
-      state.heartbeatSecondsPath !== undefined
-        ? positiveInteger(paths.heartbeatSeconds, 'HeartbeatSecondsPath', state)
-        : state.heartbeatSeconds,
+    timeoutSeconds: state.timeoutSecondsPath !== undefined ? positiveInteger(paths.timeoutSeconds, 'TimeoutSecondsPath', state) : state.timeoutSeconds,
+    heartbeatSeconds: state.heartbeatSecondsPath !== undefined ? positiveInteger(paths.heartbeatSeconds, 'HeartbeatSecondsPath', state) : state.heartbeatSeconds,
   };
 }
 

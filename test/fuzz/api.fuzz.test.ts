@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../support/runtime';
 import { requestArbitrary, type World } from './generators';
-import { buildWorld, emptyFigures, failureClasses, judge, runBatch, showRequest, startFuzzRuntime, summaryLine, type Answer } from './harness';
+import { type Answer, buildWorld, emptyFigures, failureClasses, judge, runBatch, showRequest, startFuzzRuntime, summaryLine } from './harness';
 import type { JsonSchema } from './schema-arbitrary';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 300);
@@ -61,7 +61,7 @@ describe('fuzzing every operation and webhook integration', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the oracle refuses a 5xx, a lost answer, a 4xx that changed something and another customer\'s data', () => {
+  it("the oracle refuses a 5xx, a lost answer, a 4xx that changed something and another customer's data", () => {
     const request = { op: 'POST /tickets/{id}/messages', method: 'POST', target: '/tickets/x/messages', role: 'customerA' as const, cleanAuth: true, headers: [], notes: [] };
     const answer = (status: number, body: unknown): Answer => ({ kind: 'response', status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
     const kinds = (a: Answer, before?: Record<string, string>, after?: Record<string, string>) => judge(world, request, a, before, after).map((f) => f.kind);

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { signTierdeskPayload, signTwilioRequest, signZendeskPayload } from '../../core/webhooks/signatures';
-import type { JsonSchema, Hints } from './schema-arbitrary';
+import type { Hints, JsonSchema } from './schema-arbitrary';
 import { CHAR_CLASSES, mutate, mutationArbitrary, serialise, textOfLength, validValue } from './schema-arbitrary';
 
 export type Role = 'admin' | 'agent' | 'customerA' | 'customerB' | 'none';
@@ -146,15 +146,17 @@ function segmentArbitrary(world: World, resource: string, role: Role): fc.Arbitr
     arbitraries.push({ weight: 10, arbitrary: fc.constantFrom(...existing).map(({ id, note }) => ({ text: encodeURIComponent(id), note: `id ${note}` })) });
     arbitraries.push({
       weight: 1,
-      arbitrary: fc.constantFrom(...existing).chain(({ id }) =>
-        fc.constantFrom(
-          { text: `${encodeURIComponent(id)}%20`, note: 'id existing + space' },
-          { text: encodeURIComponent(id.toLowerCase()), note: 'id existing lower-cased' },
-          { text: encodeURIComponent(id).slice(0, -1), note: 'id existing truncated' },
-          { text: `${encodeURIComponent(id)}/`, note: 'id existing + trailing slash' },
-          { text: `${encodeURIComponent(id)}%00`, note: 'id existing + NUL' },
+      arbitrary: fc
+        .constantFrom(...existing)
+        .chain(({ id }) =>
+          fc.constantFrom(
+            { text: `${encodeURIComponent(id)}%20`, note: 'id existing + space' },
+            { text: encodeURIComponent(id.toLowerCase()), note: 'id existing lower-cased' },
+            { text: encodeURIComponent(id).slice(0, -1), note: 'id existing truncated' },
+            { text: `${encodeURIComponent(id)}/`, note: 'id existing + trailing slash' },
+            { text: `${encodeURIComponent(id)}%00`, note: 'id existing + NUL' },
+          ),
         ),
-      ),
     });
   }
   if (foreign.length) arbitraries.push({ weight: 1, arbitrary: fc.constantFrom(...foreign).map((id) => ({ text: encodeURIComponent(id), note: 'id of another kind' })) });
@@ -181,14 +183,16 @@ function cursorArbitrary(world: World, role: Role, query: string): fc.Arbitrary<
   if (mine.length) choices.push(fc.constantFrom(...mine).map((c) => ({ text: encodeURIComponent(c.value), note: 'cursor own' })));
   if (cursors.length) {
     choices.push(
-      fc.constantFrom(...cursors).chain((c) =>
-        fc.constantFrom(
-          { text: encodeURIComponent(c.value), note: c.role === role && c.query === query ? 'cursor own' : `cursor foreign: from ${c.role} on ${c.query}` },
-          { text: encodeURIComponent(c.value.slice(0, Math.ceil(c.value.length / 2))), note: `cursor forged: truncated (from ${c.role} on ${c.query})` },
-          { text: encodeURIComponent(flipFirstChar(c.value)), note: `cursor forged: a changed character (from ${c.role} on ${c.query})` },
-          { text: encodeURIComponent(forgeCursor(c.value, world)), note: `cursor forged: ${c.role}'s on ${c.query} with the other customer's key` },
+      fc
+        .constantFrom(...cursors)
+        .chain((c) =>
+          fc.constantFrom(
+            { text: encodeURIComponent(c.value), note: c.role === role && c.query === query ? 'cursor own' : `cursor foreign: from ${c.role} on ${c.query}` },
+            { text: encodeURIComponent(c.value.slice(0, Math.ceil(c.value.length / 2))), note: `cursor forged: truncated (from ${c.role} on ${c.query})` },
+            { text: encodeURIComponent(flipFirstChar(c.value)), note: `cursor forged: a changed character (from ${c.role} on ${c.query})` },
+            { text: encodeURIComponent(forgeCursor(c.value, world)), note: `cursor forged: ${c.role}'s on ${c.query} with the other customer's key` },
+          ),
         ),
-      ),
     );
   }
   return fc.oneof(...choices);
@@ -237,7 +241,10 @@ function queryArbitrary(world: World, op: Operation, role: Role): fc.Arbitrary<{
       { text: encodeURIComponent('CUSTOMER#x'), note: `${param.name} key-like value` },
     );
     const value = param.name === 'cursor' ? fc.oneof(cursorArbitrary(world, role, op.path), broken) : fc.oneof({ weight: 3, arbitrary: valid }, { weight: 2, arbitrary: broken });
-    return oneIn(value.map(({ text, note }) => ({ pair: `${param.name}=${text}`, note })), 2);
+    return oneIn(
+      value.map(({ text, note }) => ({ pair: `${param.name}=${text}`, note })),
+      2,
+    );
   });
   const extras = fc.array(
     fc.constantFrom(
@@ -271,7 +278,13 @@ function authArbitrary(world: World, role: Role): fc.Arbitrary<{ headers: [strin
     ['Basic scheme', [['authorization', `Basic ${Buffer.from(`${k}:`).toString('base64')}`]]],
     ['Bearer without a key', [['authorization', 'Bearer']]],
     ['two keys in one header', [['authorization', `Bearer ${k} ${world.keys.admin}`]]],
-    ['two Authorization headers', [['authorization', bearer(k)], ['authorization', bearer(world.keys.customerB)]]],
+    [
+      'two Authorization headers',
+      [
+        ['authorization', bearer(k)],
+        ['authorization', bearer(world.keys.customerB)],
+      ],
+    ],
     ['lower-case scheme', [['authorization', `bearer ${k}`]]],
     ['padded with spaces and a tab', [['authorization', `Bearer   ${k}  \t`]]],
     ['a 10 KB key', [['authorization', bearer('x'.repeat(10_000))]]],
@@ -281,10 +294,7 @@ function authArbitrary(world: World, role: Role): fc.Arbitrary<{ headers: [strin
     ['key with a NUL', [['authorization', bearer(`${k}\u0000`)]]],
     ['key + comma', [['authorization', `${bearer(k)},`]]],
   );
-  return fc.oneof(
-    { weight: 6, arbitrary: fc.constant(plain) },
-    { weight: 1, arbitrary: odd.map(([note, headers]) => ({ headers, clean: false, note: `Authorization: ${note}` })) },
-  );
+  return fc.oneof({ weight: 6, arbitrary: fc.constant(plain) }, { weight: 1, arbitrary: odd.map(([note, headers]) => ({ headers, clean: false, note: `Authorization: ${note}` })) });
 }
 
 const IDEMPOTENCY_KEYS = fc.constantFrom(
@@ -384,7 +394,12 @@ export function apiRequestArbitrary(world: World, op: Operation): fc.Arbitrary<F
         segment: op.path.includes('{') ? segmentArbitrary(world, resourceOf(op.path), role) : fc.constant(undefined),
         query: fc.oneof({ weight: 1, arbitrary: queryArbitrary(world, op, role) }, { weight: op.query.length ? 1 : 4, arbitrary: fc.constant({ text: '', notes: [] as string[] }) }),
         auth: authArbitrary(world, role),
-        body: op.body ? bodyArbitrary(op.body, world.hints) : oneIn(INVALID_JSON_BODIES.map(([note, body]) => ({ body, notes: [`body on ${op.method}: ${note}`] })), 20),
+        body: op.body
+          ? bodyArbitrary(op.body, world.hints)
+          : oneIn(
+              INVALID_JSON_BODIES.map(([note, body]) => ({ body, notes: [`body on ${op.method}: ${note}`] })),
+              20,
+            ),
         contentType: oneIn(CONTENT_TYPES, 12),
         idempotency: oneIn(IDEMPOTENCY_KEYS, op.headers.some((h) => h.name.toLowerCase() === 'idempotency-key') ? 3 : 12),
         validIdempotency: oneIn(fc.uuid(), 3),
@@ -444,15 +459,23 @@ export function apiRequestArbitrary(world: World, op: Operation): fc.Arbitrary<F
 
 /** A value at a JSONPath like `$.ticket.title` inside `target`. */
 function putAtPath(target: Record<string, any>, jsonPath: string, value: unknown): void {
-  const keys = jsonPath.replace(/^\$\.?/, '').split('.').filter(Boolean);
+  const keys = jsonPath
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean);
   let node = target;
-  keys.slice(0, -1).forEach((key) => (node = node[key] ??= {}));
+  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
   if (keys.length) node[keys[keys.length - 1]!] = value;
 }
 
 const WEBHOOK_TEXT = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('Printer on fire', 'kim@acme.example', '2', 'evt-1', '+4930123456', 'ringing', 'newCall', 'completed') },
-  { weight: 2, arbitrary: fc.constantFrom(...(Object.keys(CHAR_CLASSES) as (keyof typeof CHAR_CLASSES)[])).chain((chars) => fc.constantFrom(1, 300, 5_001, 100_001).map((n) => textOfLength(CHAR_CLASSES[chars], n))) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(...(Object.keys(CHAR_CLASSES) as (keyof typeof CHAR_CLASSES)[]))
+      .chain((chars) => fc.constantFrom(1, 300, 5_001, 100_001).map((n) => textOfLength(CHAR_CLASSES[chars], n))),
+  },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 1, true, [], {}, ['a']) },
 );
 
@@ -511,7 +534,11 @@ export function webhookRequestArbitrary(world: World, integration: Integration):
       const at = signing === 'stale' ? now - 3_600 : now;
       const key = signing === 'other-secret' ? 'whsec_someone-else' : secret;
       if (signing !== 'none' && integration.kind !== 'cti') {
-        if (signing === 'junk') headers.push([integration.kind === 'twilio' ? 'x-twilio-signature' : integration.signature === 'zendesk' ? 'x-zendesk-webhook-signature' : 'x-tierdesk-signature', 't=abc,v1=%%%,' + 'v1=x,'.repeat(50)]);
+        if (signing === 'junk')
+          headers.push([
+            integration.kind === 'twilio' ? 'x-twilio-signature' : integration.signature === 'zendesk' ? 'x-zendesk-webhook-signature' : 'x-tierdesk-signature',
+            `t=abc,v1=%%%,${'v1=x,'.repeat(50)}`,
+          ]);
         else if (integration.kind === 'twilio') {
           headers.push(['x-twilio-signature', signTwilioRequest(key, `${integration.publicUrl ?? ''}${path}`, payload.form ?? {})]);
         } else if (integration.signature === 'zendesk') {
@@ -535,8 +562,5 @@ export function webhookRequestArbitrary(world: World, integration: Integration):
 export function requestArbitrary(world: World): fc.Arbitrary<FuzzRequest> {
   const api = world.operations.filter((op) => op.path !== '/openapi.json' && op.path !== '/health').map((op) => apiRequestArbitrary(world, op));
   const hooks = world.integrations.map((integration) => webhookRequestArbitrary(world, integration));
-  return fc.oneof(
-    { weight: 5, arbitrary: fc.oneof(...api) },
-    { weight: 1, arbitrary: fc.oneof(...hooks) },
-  );
+  return fc.oneof({ weight: 5, arbitrary: fc.oneof(...api) }, { weight: 1, arbitrary: fc.oneof(...hooks) });
 }

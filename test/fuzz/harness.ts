@@ -12,12 +12,12 @@
  * - a customer key's 2xx names no other customer (`customerId`).
  */
 import { connect } from 'node:net';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { loadPolicy } from '../../core/policy/files';
 import { TranscriptSchema } from '../../core/webhooks/chat';
-import { api, startTestRuntime, type Runtime } from '../support/runtime';
-import fc from 'fast-check';
-import { operationsOf, type FuzzRequest, type Integration, type Operation, type Role, type World } from './generators';
+import { api, type Runtime, startTestRuntime } from '../support/runtime';
+import { type FuzzRequest, type Integration, type Operation, operationsOf, type Role, type World } from './generators';
 
 export const FUZZ_POLICY = 'test/fuzz/policy.yaml';
 
@@ -65,17 +65,14 @@ function installLogCapture(): void {
 function errorCause(lines: string[]): string {
   const text = lines.join('');
   const causes = new Set<string>();
-  for (const match of text.matchAll(/"(?:name|errorName)":"([^"]+)"[^]*?"message":"([^"]{0,200})/g)) causes.add(`${match[1]}: ${match[2]}`);
+  for (const match of text.matchAll(/"(?:name|errorName)":"([^"]+)"[\s\S]*?"message":"([^"]{0,200})/g)) causes.add(`${match[1]}: ${match[2]}`);
   for (const match of text.matchAll(/^(\w*Error|\w*Exception)[:\s]([^\n]{0,200})/gm)) causes.add(`${match[1]}: ${match[2]}`);
   return [...causes].slice(0, 3).join(' / ') || text.slice(0, 300).replace(/\s+/g, ' ');
 }
 
 // ---- the wire ----------------------------------------------------------------------------------
 
-export type Answer =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
-  | { kind: 'dropped'; reason: string }
-  | { kind: 'hang' };
+export type Answer = { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer } | { kind: 'dropped'; reason: string } | { kind: 'hang' };
 
 /** Sends the request byte for byte on a fresh connection (`Connection: close`) and reads one answer. */
 export function sendRaw(port: number, request: FuzzRequest): Promise<Answer> {
@@ -187,7 +184,14 @@ export async function buildWorld(runtime: Runtime): Promise<World> {
     [customers.a, 'acme.example'],
     [customers.b, 'globex.example'],
   ] as const) {
-    expectStatus(`PUT /customers/${id}`, await request('PUT', `/customers/${id}`, { body: { name: id, plan: policy.defaultPlan ?? policy.plans[0]!.id, contacts: [{ name: 'Kim Park', email: `kim@${domain}` }], emailDomains: [`${suffix}.${domain}`] } }), 200, 201);
+    expectStatus(
+      `PUT /customers/${id}`,
+      await request('PUT', `/customers/${id}`, {
+        body: { name: id, plan: policy.defaultPlan ?? policy.plans[0]!.id, contacts: [{ name: 'Kim Park', email: `kim@${domain}` }], emailDomains: [`${suffix}.${domain}`] },
+      }),
+      200,
+      201,
+    );
   }
   const agentKey = expectStatus('POST /api-keys (agent)', await request('POST', '/api-keys', { body: { name: 'fuzz agent', role: 'agent' } }), 201).key as string;
   // The same display name for both customers' keys: nothing may be shared through it.
@@ -263,7 +267,8 @@ export async function buildWorld(runtime: Runtime): Promise<World> {
 export async function addTickets(runtime: Runtime, world: World): Promise<void> {
   const request = api(runtime);
   const open = async (key: string, subject: string, email: string) =>
-    expectStatus('POST /tickets', await request('POST', '/tickets', { key, body: { subject, description: `${subject}: details`, severity: '3', requester: { email, name: 'Kim Park' } } }), 201).id as string;
+    expectStatus('POST /tickets', await request('POST', '/tickets', { key, body: { subject, description: `${subject}: details`, severity: '3', requester: { email, name: 'Kim Park' } } }), 201)
+      .id as string;
   const tickets = world.ids.tickets!;
   tickets.a.unshift(await open(world.keys.customerA, 'Export fails', 'kim@acme.example'), await open(world.keys.customerA, 'Login slow', 'kim@acme.example'));
   tickets.b.unshift(await open(world.keys.customerB, 'Printer on fire', 'kim@globex.example'), await open(world.keys.customerB, 'Report empty', 'kim@globex.example'));
@@ -377,7 +382,7 @@ function difference(before: Snapshot, after: Snapshot): string | undefined {
 }
 
 function customerIdsIn(value: unknown, found: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) value.forEach((item) => customerIdsIn(item, found));
+  if (Array.isArray(value)) for (const item of value) customerIdsIn(item, found);
   else if (value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
       if (key === 'customerId' && typeof child === 'string') found.add(child);
@@ -487,7 +492,9 @@ export function failureClasses(failures: Failure[]): { key: string; count: numbe
 /** A request as a reader can replay it (long values shortened with their length). */
 export function showRequest(request: FuzzRequest): string {
   const target = request.target.length > 200 ? `${request.target.slice(0, 160)}… (${request.target.length} chars)` : request.target;
-  const headers = request.headers.map(([name, value]) => `${name}: ${name === 'authorization' ? value.replace(/(Bearer\s+)(td_\w+?_)\S+/, '$1$2…') : value}`).map((line) => (line.length > 160 ? `${line.slice(0, 120)}… (${line.length} chars)` : line));
+  const headers = request.headers
+    .map(([name, value]) => `${name}: ${name === 'authorization' ? value.replace(/(Bearer\s+)(td_\w+?_)\S+/, '$1$2…') : value}`)
+    .map((line) => (line.length > 160 ? `${line.slice(0, 120)}… (${line.length} chars)` : line));
   const text = request.body?.toString('utf8') ?? '';
   const body = request.body === undefined ? '' : `\n${JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text)} (${request.body.length} bytes)`;
   return `${request.method} ${target}  [as ${request.role}]\n${headers.join('\n')}${body}`;
@@ -505,7 +512,12 @@ export function findingsMarkdown(figures: Figures, title: string): string {
   const lines = [`# ${title}`, '', summaryLine(figures), '', `Seeds: ${figures.seeds.slice(0, 20).join(', ')}${figures.seeds.length > 20 ? ' …' : ''}`, '', '## Statuses per operation', ''];
   lines.push('| operation | answers |', '|---|---|');
   for (const [op, statuses] of Object.entries(figures.byOp).sort()) {
-    lines.push(`| ${op} | ${Object.entries(statuses).sort().map(([s, n]) => `${s}: ${n}`).join(', ')} |`);
+    lines.push(
+      `| ${op} | ${Object.entries(statuses)
+        .sort()
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ')} |`,
+    );
   }
   lines.push('', '## Failure classes', '');
   const classes = failureClasses(figures.failures);
@@ -513,7 +525,15 @@ export function findingsMarkdown(figures: Figures, title: string): string {
   for (const { key, count, examples } of classes) {
     lines.push(`### ${key} — ${count}×`, '');
     for (const example of examples) {
-      lines.push(`- seed ${example.seed}, request #${example.index}: ${example.request.notes.join('; ') || '(nothing broken)'}`, `  - ${example.detail.replace(/\n/g, ' ')}`, '', '```', showRequest(example.request), '```', '');
+      lines.push(
+        `- seed ${example.seed}, request #${example.index}: ${example.request.notes.join('; ') || '(nothing broken)'}`,
+        `  - ${example.detail.replace(/\n/g, ' ')}`,
+        '',
+        '```',
+        showRequest(example.request),
+        '```',
+        '',
+      );
     }
   }
   return lines.join('\n');

@@ -256,7 +256,5 @@ function setAt(value: unknown, path: Path, replacement: unknown): unknown {
 /** JSON text of a (mutated) value, with the deep-nesting and number-text placeholders expanded. */
 export function serialise(value: unknown): string {
   const text = JSON.stringify(value) ?? '';
-  return text
-    .replace(/"\\u0000deep:(\d+)"/g, (_, depth: string) => `${'['.repeat(Number(depth))}${']'.repeat(Number(depth))}`)
-    .replace(/"\\u0000number:([^"]+)"/g, (_, number: string) => number);
+  return text.replace(/"\\u0000deep:(\d+)"/g, (_, depth: string) => `${'['.repeat(Number(depth))}${']'.repeat(Number(depth))}`).replace(/"\\u0000number:([^"]+)"/g, (_, number: string) => number);
 }

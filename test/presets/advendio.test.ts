@@ -10,11 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { durationMs } from '../../core/policy/duration';
 import { loadPolicy } from '../../core/policy/files';
-import { SlaPlanner, resolveTarget, type TargetQuery } from '../../core/sla/targets';
-import { applySlaEvent } from '../../core/tickets/breaches';
 import { nextSlaEvent } from '../../core/sla/schedule';
+import { resolveTarget, SlaPlanner, type TargetQuery } from '../../core/sla/targets';
+import { applySlaEvent } from '../../core/tickets/breaches';
 import type { Actor } from '../../core/tickets/model';
-import { type RuleContext, addMessage, openTicket } from '../../core/tickets/rules';
+import { addMessage, openTicket, type RuleContext } from '../../core/tickets/rules';
 
 const policy = loadPolicy('advendio');
 const planner = new SlaPlanner(policy);
@@ -67,9 +67,7 @@ describe('ADvendio target initial response: business hours only, no weekends, no
     const businessDay = durationMs('8h', undefined);
 
     // Act
-    const lengths = policy.plans.flatMap((plan) =>
-      policy.severities.map((severity) => resolveTarget(policy, { plan: plan.id, severity: severity.id }).durationMs),
-    );
+    const lengths = policy.plans.flatMap((plan) => policy.severities.map((severity) => resolveTarget(policy, { plan: plan.id, severity: severity.id }).durationMs));
 
     // Assess
     expect(lengths).toHaveLength(8);

@@ -7,13 +7,13 @@
  * instants are asserted in UTC.
  */
 import { describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../core/policy/files';
-import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
-import type { Actor } from '../../core/tickets/model';
-import { type MessageKind, type RuleContext, addMessage, applyAction, openTicket } from '../../core/tickets/rules';
-import { applyDueSlaEvents } from '../../core/tickets/breaches';
 import { notificationsForEvents } from '../../core/notifications/events';
 import { renderNotification } from '../../core/notifications/render';
+import { loadPolicy } from '../../core/policy/files';
+import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
+import { applyDueSlaEvents } from '../../core/tickets/breaches';
+import type { Actor } from '../../core/tickets/model';
+import { addMessage, applyAction, type MessageKind, openTicket, type RuleContext } from '../../core/tickets/rules';
 
 const policy = loadPolicy('cadents');
 const planner = new SlaPlanner(policy);

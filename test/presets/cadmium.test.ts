@@ -55,7 +55,7 @@ describe('Cadmium dedicated support periods, as the document sets them', () => {
 });
 
 describe('Cadmium orders and the end of a period (chosen: the document is silent)', () => {
-  it('tell Cadmium Support of every new order, and hand a period\'s open tickets to their tier\'s team', () => {
+  it("tell Cadmium Support of every new order, and hand a period's open tickets to their tier's team", () => {
     expect(policy.supportPeriods?.ordersTeam).toBe('cadmium-support');
     expect(policy.supportPeriods?.afterPeriodQueue).toBeUndefined();
     expect(policy.notes.some((note) => note.includes('subject to availability'))).toBe(true);

@@ -15,7 +15,7 @@ import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, type TargetQuery } from '../../core/sla/targets';
 import { applyDueSlaEvents } from '../../core/tickets/breaches';
 import type { Ticket } from '../../core/tickets/model';
-import { type RuleContext, openTicket } from '../../core/tickets/rules';
+import { openTicket, type RuleContext } from '../../core/tickets/rules';
 
 const policy = loadPolicy('caret');
 const planner = new SlaPlanner(policy);
@@ -156,7 +156,7 @@ describe('CARET plans and entitlement', () => {
   });
 });
 
-describe('CARET priority queue: the designated Users\' cases only (real preset)', () => {
+describe("CARET priority queue: the designated Users' cases only (real preset)", () => {
   const acme: Customer = CustomerSchema.parse({
     id: 'acme',
     name: 'Acme Law',
@@ -183,7 +183,7 @@ describe('CARET priority queue: the designated Users\' cases only (real preset)'
   /** The case once its first response was missed. */
   const missed = (ticket: Ticket): Ticket => applyDueSlaEvents(ticket, ctx(Date.parse(ticket.sla.firstResponse!.due!))).ticket;
 
-  it('a designated User\'s case waits in the priority queue, before and after a missed response', () => {
+  it("a designated User's case waits in the priority queue, before and after a missed response", () => {
     // Act
     const opened = open('dana@acme.example', 'sev2');
     const breached = missed(opened);
@@ -194,7 +194,7 @@ describe('CARET priority queue: the designated Users\' cases only (real preset)'
     expect(breached.queue).toBe('caret-support:priority');
   });
 
-  it('another User\'s case that misses its response is flagged and waits in caret-support:breached, not the priority queue', () => {
+  it("another User's case that misses its response is flagged and waits in caret-support:breached, not the priority queue", () => {
     // Act
     const opened = open('carl@acme.example', 'sev2');
     const breached = missed(opened);
@@ -212,7 +212,7 @@ describe('CARET priority queue: the designated Users\' cases only (real preset)'
     const laterSev2 = missed(open('carl@acme.example', 'sev2', OPENED + 3_600_000));
 
     // Act
-    const order = [laterSev2, sev2, sev1].sort((a, b) => (a.queueOrder! < b.queueOrder! ? -1 : 1)).map((t) => t.severity + '@' + t.queueOrder!.split('#')[1]);
+    const order = [laterSev2, sev2, sev1].sort((a, b) => (a.queueOrder! < b.queueOrder! ? -1 : 1)).map((t) => `${t.severity}@${t.queueOrder!.split('#')[1]}`);
 
     // Assess
     expect(order).toEqual(['sev1@2026-02-03T15:30:00.000Z', 'sev2@2026-02-03T17:00:00.000Z', 'sev2@2026-02-03T18:00:00.000Z']);

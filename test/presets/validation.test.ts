@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { PRESETS_DIR, loadPolicy, policyJsonText, presetNames } from '../../core/policy/files';
+import { loadPolicy, PRESETS_DIR, policyJsonText, presetNames } from '../../core/policy/files';
 import { policyFromJson } from '../../core/policy/json';
 import { parsePolicy } from '../../core/policy/load';
 
@@ -164,9 +164,7 @@ describe('a damaged copy of a preset is rejected, naming the exact place', () =>
     const result = parsePolicy(text);
 
     // Assess
-    expect(result.ok ? [] : result.problems).toEqual([
-      { path: 'calendars[0].holidays.country', message: expect.stringContaining('unknown holiday country "XX"') },
-    ]);
+    expect(result.ok ? [] : result.problems).toEqual([{ path: 'calendars[0].holidays.country', message: expect.stringContaining('unknown holiday country "XX"') }]);
   });
 
   it('Cadents: a resolution target for a support level that does not exist', () => {

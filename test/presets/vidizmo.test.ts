@@ -13,7 +13,7 @@ import { loadPolicy } from '../../core/policy/files';
 import { SlaPlanner, TargetError, type TargetQuery } from '../../core/sla/targets';
 import { applyDueSlaEvents } from '../../core/tickets/breaches';
 import type { Actor, Ticket } from '../../core/tickets/model';
-import { type Action, type Change, type RuleContext, RuleError, addMessage, applyAction, openTicket } from '../../core/tickets/rules';
+import { type Action, addMessage, applyAction, type Change, openTicket, type RuleContext, RuleError } from '../../core/tickets/rules';
 
 const policy = loadPolicy('vidizmo');
 const planner = new SlaPlanner(policy);
@@ -69,10 +69,7 @@ describe('VIDIZMO target resolution time per tier', () => {
     const opened = '2026-06-17T10:00:00-04:00';
 
     // Act
-    const { due, target } = planner.due(
-      { plan: 'premium', severity: 'sev2', metric: 'resolution', tier: 'tier1' },
-      Date.parse(opened),
-    );
+    const { due, target } = planner.due({ plan: 'premium', severity: 'sev2', metric: 'resolution', tier: 'tier1' }, Date.parse(opened));
 
     // Assess: 7 hours on Wednesday, 1 on Thursday.
     expect(new Date(due).toISOString()).toBe('2026-06-18T14:00:00.000Z'); // Thursday 10:00 EDT
@@ -275,7 +272,7 @@ describe('VIDIZMO tiers as the document runs them (Standard plan, real preset)',
     );
   });
 
-  it('the document\'s kinds of case are case reasons: how-to, advanced feature, product bug, feature failure, code change', () => {
+  it("the document's kinds of case are case reasons: how-to, advanced feature, product bug, feature failure, code change", () => {
     // Assess
     expect(policy.caseReasons.map((r) => r.id)).toEqual(['how-to', 'advanced-feature', 'product-bug', 'feature-failure', 'code-change']);
     expect(policy.tiers.map((t) => [t.id, t.enteredBy, t.severities ?? 'all', t.entryCaseReasons ?? [], t.codeFixes])).toEqual([

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 /** Debian's package (/usr/bin/chromium, else `chromium` on the PATH); `TIERDESK_CHROMIUM` names another build. */
@@ -27,7 +27,10 @@ export const CHROMIUM = process.env.TIERDESK_CHROMIUM || findChromium();
 function findChromium(): string {
   const debian = '/usr/bin/chromium';
   if (existsSync(debian)) return debian;
-  const onPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')).find((candidate) => existsSync(candidate));
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, 'chromium'))
+    .find((candidate) => existsSync(candidate));
   return onPath ?? debian;
 }
 
@@ -121,7 +124,8 @@ export async function checkAccessibility(page: Page, label: string, options: Acc
   }));
   const known = options.known ?? {};
   const blocking = findings.filter((finding) => (finding.impact === 'serious' || finding.impact === 'critical') && !(finding.rule in known));
-  const list = (items: Finding[]) => items.map((f) => `- ${f.rule} (${f.impact}): ${f.help}\n    ${f.targets.slice(0, 5).join('\n    ')}${f.targets.length > 5 ? `\n    … and ${f.targets.length - 5} more` : ''}`).join('\n');
+  const list = (items: Finding[]) =>
+    items.map((f) => `- ${f.rule} (${f.impact}): ${f.help}\n    ${f.targets.slice(0, 5).join('\n    ')}${f.targets.length > 5 ? `\n    … and ${f.targets.length - 5} more` : ''}`).join('\n');
   expect(blocking, `accessibility of ${label} (${page.url()}): serious or critical violations\n${list(blocking)}`).toEqual([]);
   const gone = Object.keys(known).filter((rule) => !findings.some((finding) => finding.rule === rule));
   expect(gone, `accessibility of ${label}: known violations no longer found — take them off the list`).toEqual([]);

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const FAKE_INDEX = '<!doctype html><html lang="en"><head><title>fake console</title><script type="module" src="/console/assets/index-AbC123.js"></script><link rel="stylesheet" href="/console/assets/index-DeF456.css"></head><body><div id="app"></div></body></html>';
+export const FAKE_INDEX =
+  '<!doctype html><html lang="en"><head><title>fake console</title><script type="module" src="/console/assets/index-AbC123.js"></script><link rel="stylesheet" href="/console/assets/index-DeF456.css"></head><body><div id="app"></div></body></html>';
 export const FAKE_SCRIPT = 'document.getElementById("app").textContent = "fake console";';
 export const FAKE_STYLE = 'body { margin: 0 }';
 

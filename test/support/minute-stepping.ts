@@ -140,12 +140,7 @@ export function referenceIsOpen(calendar: ClockCalendar, ms: number): boolean {
 }
 
 /** The end of the `durationMs`-th open, unpaused millisecond after `startMs`, stepping minute by minute. */
-export function referenceDue(
-  calendar: ClockCalendar,
-  startMs: number,
-  durationMs: number,
-  pauses: readonly Pause[] = [],
-): number {
+export function referenceDue(calendar: ClockCalendar, startMs: number, durationMs: number, pauses: readonly Pause[] = []): number {
   assertWholeMinutes('start', startMs);
   assertWholeMinutes('duration', durationMs);
   for (const pause of pauses) {
@@ -167,12 +162,7 @@ export function referenceDue(
 }
 
 /** Open, unpaused time in [fromMs, toMs), counted minute by minute (0 when toMs is not after fromMs). */
-export function referenceElapsed(
-  calendar: ClockCalendar,
-  fromMs: number,
-  toMs: number,
-  pauses: readonly Pause[] = [],
-): number {
+export function referenceElapsed(calendar: ClockCalendar, fromMs: number, toMs: number, pauses: readonly Pause[] = []): number {
   assertWholeMinutes('from', fromMs);
   assertWholeMinutes('to', toMs);
   for (const pause of pauses) {

@@ -2,7 +2,7 @@
  * End-to-end tests run against the same runtime as `npm start`: real gateway, real handlers,
  * AWS's DynamoDB Local. Start one per test file in beforeAll and stop() it in afterAll.
  */
-import { startRuntime, type Runtime, type RuntimeOptions } from '../../local/runtime';
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime';
 
 export type { Runtime } from '../../local/runtime';
 

@@ -17,15 +17,17 @@
  *
  * Run alone with `npx tsx bench/bundles.ts`, or with the others through `npm run bench`.
  */
+
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { App, type Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { TierdeskFunction } from '../lib/functions';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { appAsDeployed } from '../test/support/app';
 import type { BenchResult } from './calendar';
 
 const run = promisify(execFile);
@@ -127,7 +129,7 @@ const kb = (bytes: number) => Number((bytes / 1024).toFixed(1));
 export async function benchBundles(): Promise<BenchResult> {
   const outdir = resolve(`cdk.out/bench-bundles-${process.pid}`);
   try {
-    const app = new App({ outdir, context: { inboundRecipients: 'support@bench.example' } });
+    const app = appAsDeployed({ outdir, context: { inboundRecipients: 'support@bench.example' } });
     const stack = new TierdeskStack(app, 'BenchBundles', { policy: 'caret' });
     const began = performance.now();
     app.synth();

@@ -36,6 +36,7 @@
  *  - emails: the SES emulator's store (ses.store()).
  * Lambda duration is not measured here (handlers run in process); assumed AVG_LAMBDA_MS.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,11 +45,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SWEEP_PER_RUN } from '../functions/workflow/reconcile';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { type Runtime, startRuntime } from '../local/runtime';
+import { appAsDeployed } from '../test/support/app';
 import { api } from '../test/support/runtime';
 import type { BenchResult } from './calendar';
 
@@ -481,7 +482,7 @@ function price(measured: Measured): BenchResult {
  * a run checks at most SWEEP_PER_RUN of them, so the cost stops growing there.
  */
 function idleFigures(): Record<string, string | number> {
-  const template = Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'CostModel', { alarmEmail: 'oncall@example.com' })).toJSON() as {
+  const template = Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] } }), 'CostModel', { alarmEmail: 'oncall@example.com' })).toJSON() as {
     Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
   };
   const resources = Object.values(template.Resources);

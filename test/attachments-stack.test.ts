@@ -3,14 +3,16 @@
  * own role, so that role decides what a URL can fetch. It may read attachments and nothing else in
  * the mail bucket; without inbound mail it has no S3 access at all.
  */
-import { App } from 'aws-cdk-lib';
+
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId, statementsOf } from './support/iam';
 
 /** Synthesized without bundling: only the resources are read. */
-const synth = (props: Partial<TierdeskStackProps> = {}) => Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Attachments', { policy: 'caret', ...props }));
+const synth = (props: Partial<TierdeskStackProps> = {}) =>
+  Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Attachments', { policy: 'caret', ...props }));
 
 const s3Statements = (template: Template) => statementsOf(template, functionId(template, 'index')).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('s3:')));
 

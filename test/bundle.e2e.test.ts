@@ -15,10 +15,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { App } from 'aws-cdk-lib';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { eventually } from './support/eventually';
 import { fakeConsoleDist } from './support/fake-console';
 import { ticketsWithSubject, timeline } from './support/inbound-mail';
@@ -42,7 +42,7 @@ function assetWith(file: string): string {
 }
 
 beforeAll(async () => {
-  const app = new App({ outdir });
+  const app = appAsDeployed({ outdir });
   // The console's files are not what this test runs: a small fake stands in for console/dist.
   new TierdeskStack(app, 'BundleTest', { policy: 'caret', inboundRecipients: [DESK], consoleAssets: fakeConsoleDist() });
   app.synth();

@@ -6,7 +6,6 @@
  */
 
 import { rmSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../core/access/principal';
@@ -14,6 +13,7 @@ import { derivedPrefix } from '../lib/auth/sign-in';
 import { addNagChecks } from '../lib/nag';
 import { consoleOrigin, resolveSettings, StackSettingsError } from '../lib/settings';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { functionId } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
@@ -27,7 +27,7 @@ afterAll(() => {
 function synth(context: Record<string, string>, name: string, nag = false) {
   const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-auth-${process.pid}-${name}`;
   outdirs.push(outdir);
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, outdir });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [], ...context }, outdir });
   const settings = resolveSettings({}, (setting) => app.node.tryGetContext(setting));
   const stack = new TierdeskStack(app, name, { ...settings, policy: 'caret' } satisfies TierdeskStackProps);
   let nagFindings: unknown;

@@ -5,14 +5,15 @@
  * distribution unless -c consoleUrl says otherwise, cdk-nag clean. A small fake console/dist is
  * deployed (test/support/fake-console.ts); bundling is skipped: these stacks are read, not deployed.
  */
+
 import { rmSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONSOLE_ROUTING_FUNCTION } from '../lib/console/console-hosting';
 import { addNagChecks } from '../lib/nag';
 import { resolveSettings, StackSettingsError } from '../lib/settings';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { fakeConsoleDist } from './support/fake-console';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
@@ -26,7 +27,7 @@ afterAll(() => {
 function synth(name: string, context: Record<string, string> = {}, options: { nag?: boolean; bundling?: boolean; assets?: string } = {}) {
   const outdir = `${process.env.TMPDIR ?? '/tmp'}/tierdesk-console-${process.pid}-${name}`;
   outdirs.push(outdir);
-  const app = new App({ context: { ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context }, outdir });
+  const app = appAsDeployed({ context: { ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context }, outdir });
   const settings = resolveSettings({}, (setting) => app.node.tryGetContext(setting));
   const stack = new TierdeskStack(app, name, { ...settings, policy: 'caret', consoleAssets: options.assets ?? dist });
   let nagError: unknown;

@@ -1,11 +1,11 @@
 /** Inbound email in the CDK stack (lib/email/inbound-email.ts), proven on the synthesized template. */
 
 import { rmSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recipientsFromContext, validateRecipients } from '../lib/email/inbound-email';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId, type Statement, statementsOf as statementsOfIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
@@ -16,7 +16,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(() => {
   // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Mail', { policy: 'caret', inboundRecipients: ['support@example.com'] }));
   resources = template.toJSON().Resources;
 }, 120_000);
@@ -38,7 +38,7 @@ const statementsOf = (fnId: string, options: { baseline?: boolean } = {}) => sta
 
 /** A stack synthesized without bundling (read only for its resources). */
 const quickSynth = (props: TierdeskStackProps, context: Record<string, unknown> = {}) =>
-  Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }), 'MailQuick', { policy: 'caret', ...props }));
+  Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [], ...context } }), 'MailQuick', { policy: 'caret', ...props }));
 
 describe('the mail bucket', () => {
   it('is encrypted with S3-managed keys, blocks all public access and keeps versions', () => {

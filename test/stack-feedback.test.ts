@@ -5,17 +5,18 @@
  * sending through the configuration set. cdk-nag is proven by test/stack-security.test.ts.
  * Bundling is skipped: these stacks are read, not deployed.
  */
-import { App } from 'aws-cdk-lib';
+
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_SET_ENV } from '../lib/email/feedback';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId, type Statement, statementsOf } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
 function synth(props: TierdeskStackProps, name = 'Prod'): Template {
-  return Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), name, props));
+  return Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] } }), name, props));
 }
 
 const template = synth({ policy: 'test/fixtures/webhooks-policy.yaml', senderIdentity: 'support@desk.example', inboundRecipients: ['support@desk.example'] });

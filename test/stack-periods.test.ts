@@ -2,12 +2,12 @@
 
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { PERIOD_STATE_MACHINE_ENV, SUPPORT_PERIOD_FILE } from '../lib/workflows/support-period-workflow';
 import { aslPlaceholders } from '../lib/workflows/ticket-workflow';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId as functionIdIn, type Statement, statementsOf as statementsOfIn, statementsOfRole as statementsOfRoleIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -18,7 +18,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(() => {
   // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Periods', { policy: 'caret', senderIdentity: 'support@desk.example' }));
   resources = template.toJSON().Resources;
 }, 120_000);

@@ -4,7 +4,8 @@
  * function, encryption and retention of data, and an alarm with an action for every failure.
  * Bundling is skipped: these stacks are read, not deployed (test/bundle.e2e.test.ts runs a bundle).
  */
-import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -16,6 +17,7 @@ import { API_THROTTLE } from '../lib/api/http-api';
 import { addNagChecks } from '../lib/nag';
 import { resolveSettings, StackSettingsError } from '../lib/settings';
 import { TierdeskStack, type TierdeskStackProps } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { actionsOf, isBaseline, isDeployTimeFunction, type Statement, statementsOfRole } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -28,7 +30,7 @@ const FULL: TierdeskStackProps = {
 };
 
 function synth(props: TierdeskStackProps = FULL, name = 'Prod'): { stack: TierdeskStack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new TierdeskStack(app, name, props);
   return { stack, template: Template.fromStack(stack) };
 }
@@ -51,7 +53,7 @@ const policyStatements = () =>
 describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   /** Synthesizes with the packs as bin/app.ts does; policy validation throws on any unacknowledged finding. */
   const nagSynth = (props: TierdeskStackProps, extra?: (stack: Stack) => void) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: `${process.env.TMPDIR ?? '/tmp'}/tierdesk-nag-${process.pid}-${Math.random()}` });
+    const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: `${process.env.TMPDIR ?? '/tmp'}/tierdesk-nag-${process.pid}-${Math.random()}` });
     const built = new TierdeskStack(app, 'Nagged', props);
     extra?.(built);
     addNagChecks(app);

@@ -1,11 +1,11 @@
 /** Webhook ingestion in the CDK stack (lib/webhooks/webhooks.ts), proven on the synthesized template. */
 
 import { rmSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../core/policy/files';
 import { TierdeskStack } from '../lib/tierdesk-stack';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId, statementsOf } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -19,7 +19,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(() => {
   // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Hooks', { policy: POLICY }));
   resources = template.toJSON().Resources;
 }, 120_000);
@@ -44,7 +44,7 @@ function route(t: Template, routeKey: string): { route: Resource; target: unknow
 }
 
 /** A stack synthesized without bundling (read only for its resources). */
-const quickSynth = (policy: string) => Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'HooksQuick', { policy }));
+const quickSynth = (policy: string) => Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] } }), 'HooksQuick', { policy }));
 
 describe('the webhook route', () => {
   it('sends POST /webhooks/{proxy+} to the webhooks function, with no authorizer (deliveries are verified by signature in the handler)', () => {

@@ -2,12 +2,12 @@
 
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_INDEXES } from '../lib/data/table-definition';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { aslPlaceholders, TICKET_LIFECYCLE_FILE } from '../lib/workflows/ticket-workflow';
+import { appAsDeployed } from './support/app';
 import { actionsOf, functionId as functionIdIn, isDeployTimeFunction, type Statement, statementsOf as statementsOfIn } from './support/iam';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -17,7 +17,7 @@ let template: Template;
 
 beforeAll(() => {
   // Not bundled: these tests read the template and the state machine files; test/bundle.e2e.test.ts runs the bundles.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
+  const app = appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   template = Template.fromStack(new TierdeskStack(app, 'Test', { policy: 'caret', senderIdentity: 'support@desk.example' }));
 }, 120_000);
 
@@ -274,7 +274,7 @@ describe('the ticket workflow', () => {
 describe('the SES identity', () => {
   // Bundling skipped: these stacks are only read for their IAM.
   const synth = (props: { senderIdentity?: string }, context: Record<string, unknown> = {}) =>
-    Template.fromStack(new TierdeskStack(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }), 'Ses', { policy: 'caret', ...props }));
+    Template.fromStack(new TierdeskStack(appAsDeployed({ context: { 'aws:cdk:bundling-stacks': [], ...context } }), 'Ses', { policy: 'caret', ...props }));
   const sesResources = (t: Template) =>
     JSON.stringify(
       Object.values(t.findResources('AWS::IAM::Policy') as Record<string, Resource>)
@@ -296,7 +296,7 @@ describe('the SES identity', () => {
 
 describe('synth-time policy validation', () => {
   it('refuses to build a stack from an invalid policy, naming the problem', () => {
-    const app = new App();
+    const app = appAsDeployed();
     expect(() => new TierdeskStack(app, 'Broken', { policy: 'test/fixtures/no-such-policy.yaml' })).toThrow(/no preset or file/);
   });
 });

@@ -138,8 +138,10 @@ export class ConsoleHosting extends Construct {
       // CHOSEN: North America, Europe and Israel edges only: the lowest price class; elsewhere the
       // console still loads, from a farther edge (a few kilobytes, then API calls that go to the region anyway).
       priceClass: PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
-      ...(domain ? { domainNames: [domain.domainName], certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn) } : {}),
+      // TLS 1.2+ needs a certificate of one's own: on the default *.cloudfront.net one CloudFront fixes the policy (docs/console.md).
+      ...(domain
+        ? { domainNames: [domain.domainName], certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn), minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 }
+        : {}),
       enableLogging: true,
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',

@@ -5,6 +5,8 @@
  * The policy (test/fixtures/sla-workflow-policy.yaml) breaches a severity 1 response in 10 seconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../functions/shared/metrics';
 import { logger } from '../functions/shared/runtime';
@@ -105,6 +107,28 @@ describe('metrics emitted by the handlers (EMF)', () => {
     expect(open.reduce((sum, point) => sum + point.value, 0)).toBe(1);
     expect(open.find((point) => point.value === 1)!.dimensions).toEqual({ service: 'tierdesk-test', tier: expect.any(String) });
   }, 40_000);
+
+  it('counts the workflow starts a reconciler run could not make, and nothing once Step Functions takes them again', async () => {
+    // Prepare: Step Functions refuses every StartExecution, as in an outage.
+    const before = points(METRIC.workflowWorkOwed).length;
+    const send = SFNClient.prototype.send;
+    const refusing = mockClient(SFNClient);
+    refusing.send.callsFake(function (this: SFNClient, command: unknown, ...rest: unknown[]) {
+      if (command instanceof StartExecutionCommand) return Promise.reject(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+      return (send as (...args: unknown[]) => Promise<never>).apply(this, [command, ...rest]); // the executions' own calls go through
+    } as never);
+
+    // Act: a run during the outage, then one after it.
+    const during = await reconcile({ redrive: 'all' }).finally(() => refusing.restore());
+    const owed = points(METRIC.workflowWorkOwed).slice(before);
+    const after = await reconcile({ redrive: 'all' });
+
+    // Assess
+    expect(during.failed).toBeGreaterThanOrEqual(1);
+    expect(owed).toEqual([{ value: during.failed, dimensions: { service: 'tierdesk-test' } }]);
+    expect(after.failed).toBe(0);
+    expect(points(METRIC.workflowWorkOwed).slice(before)).toHaveLength(1); // the run after sent no point
+  });
 
   it('does not count a retried request twice', async () => {
     const before = points(METRIC.ticketsOpened).length;

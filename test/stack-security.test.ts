@@ -259,7 +259,7 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@desk.example', TopicArn: topicRef });
   });
 
-  it("watch every function's errors and throttles, both machines' failed executions, the dead-letter queues, API 5xx, SLA breaches and SES refusals", () => {
+  it("watch every function's errors and throttles, both machines' failed executions, the dead-letter queues, API 5xx, SLA breaches, SES refusals and workflow work the reconciler could not make", () => {
     const watched = (namespace: string, metric: string) => alarms.filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metric);
     for (const [id] of functions) {
       for (const metric of ['Errors', 'Throttles']) {
@@ -274,6 +274,7 @@ describe('alarms', () => {
     expect(watched('AWS/ApiGateway', '5xx')).toHaveLength(1);
     expect(watched('tierdesk', METRIC.slaBreaches)[0]).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'Prod' }], Threshold: 0, EvaluationPeriods: 1 });
     expect(watched('tierdesk', METRIC.mailSendFailures)[0]).toMatchObject({ EvaluationPeriods: 3 });
+    expect(watched('tierdesk', METRIC.workflowWorkOwed)[0]).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'Prod' }], EvaluationPeriods: 3 });
     expect(watched('tierdesk', 'MailQuarantined')).toHaveLength(1);
     for (const alarm of alarms) expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });
   });

@@ -16,4 +16,6 @@ export const METRIC = {
   mailSent: 'MailSent',
   /** A send SES did not take; it is retried. */
   mailSendFailures: 'MailSendFailures',
+  /** Workflow starts and wakes a reconciler run could not make (Step Functions refused them); they stay owed for the next run. */
+  workflowWorkOwed: 'WorkflowWorkOwed',
 } as const;

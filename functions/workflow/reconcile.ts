@@ -22,7 +22,7 @@
 import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import { viewKey } from '../../core/tickets/inbox';
 import type { Ticket } from '../../core/tickets/model';
-import { countBy, METRIC, withMetrics } from '../shared/metrics';
+import { count, countBy, METRIC, withMetrics } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { ensureTicketExecution, executionName, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
@@ -100,6 +100,7 @@ async function reconcile(event?: ReconcileEvent): Promise<ReconcileOutcome> {
     outcome.sweepDone = stretch.done;
   }
 
+  count(METRIC.workflowWorkOwed, outcome.failed); // nothing when all was made: a quiet run sends no point
   // Open tickets per tier from the counters every ticket write keeps (docs/inbox.md): one read, not a count of the listing.
   const tierPartitions = rt.policy.tiers.map((tier) => ({ tier: tier.id, partition: viewPartition({ by: 'desk' }, viewKey('tier', tier.id)) }));
   const open = await store.countViews(tierPartitions.map(({ partition }) => partition));

@@ -100,6 +100,12 @@ export class Monitoring extends Construct {
       'SES refused mail for 15 minutes; tickets keep it queued and retry every 15 minutes (check SES sending, quotas and the identity)',
       3,
     );
+    this.alarm(
+      'WorkflowWorkOwed',
+      this.businessMetric(METRIC.workflowWorkOwed),
+      'for 15 minutes the reconciler could not start or wake ticket workflows (Step Functions refused them); their clocks wait, nothing is lost, each run tries again',
+      3,
+    );
     for (const alarm of props.otherAlarms ?? []) {
       alarm.addAlarmAction(new SnsAction(this.topic));
       this.alarms.push(alarm);

@@ -8,9 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lambdaHandler } from '../functions/shared/lambda-handler';
 import { METRIC, METRICS_NAMESPACE } from '../functions/shared/metrics';
 import { logger } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
+import { lambdaContext } from '../local/gateway';
 import { api, type Runtime, startTestRuntime } from './support/runtime';
 
 // Before any handler module builds its Metrics (imports are hoisted above plain statements).
@@ -83,6 +85,26 @@ describe("the handlers' log lines", () => {
       .find((text) => text.includes('service name probe'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!).service).toBe('tierdesk-test');
+  });
+
+  it('name the invocation (function, request id, cold start), and a direct call without a Lambda context still runs', async () => {
+    const logged = (probe: string) =>
+      output
+        .join('')
+        .split('\n')
+        .filter((text) => text.includes(probe))
+        .map((text) => JSON.parse(text) as Record<string, unknown>);
+    const probe = lambdaHandler(async (event: { probe: string }) => {
+      logger.error(event.probe);
+      return event.probe.length;
+    });
+
+    const invoked = await probe({ probe: 'invocation probe' }, lambdaContext('tierdesk-step', Date.now() + 60_000));
+    const direct = await probe({ probe: 'direct call probe' });
+
+    expect([invoked, direct]).toEqual([16, 17]);
+    expect(logged('invocation probe')).toEqual([expect.objectContaining({ function_name: 'tierdesk-step', function_request_id: expect.any(String), cold_start: expect.any(Boolean) })]);
+    expect(logged('direct call probe')).toHaveLength(1); // locally every handler shares one logger, so it may still name the last invocation
   });
 });
 

@@ -3,7 +3,8 @@
  * name). Locally executions live in memory, so the runtime runs this at start-up, as it runs the
  * ticket reconciler; in AWS executions are durable and the API starts them at acceptance.
  */
-import { withMetrics } from '../shared/metrics';
+
+import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime } from '../shared/runtime';
 import { sendOrderMail, startPeriodExecutions } from './orders';
 
@@ -16,4 +17,4 @@ async function reconcilePeriods(): Promise<{ orders: number }> {
   return { orders: orders.length };
 }
 
-export const handler = withMetrics(reconcilePeriods);
+export const handler = lambdaHandler(reconcilePeriods);

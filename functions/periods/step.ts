@@ -14,7 +14,7 @@ import { handOverAfterPeriod } from '../../core/periods/routing';
 import { readerTimeZone } from '../../core/sla/target-words';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
-import { withMetrics } from '../shared/metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime, type Runtime } from '../shared/runtime';
 import { staffDirectory } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
@@ -152,4 +152,4 @@ async function sendOrderOutbox(rt: Runtime, orderId: string): Promise<StepResult
   return { cancelled: false, noticeAt: null, startAt: null, endAt: null, updateAt: null };
 }
 
-export const handler = withMetrics(periodStep);
+export const handler = lambdaHandler(periodStep);

@@ -12,7 +12,7 @@
  */
 import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { withMetrics } from '../shared/metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime } from '../shared/runtime';
 import { wakeTicket } from '../shared/workflow';
 
@@ -40,4 +40,4 @@ async function park(event: unknown): Promise<void> {
   if (!ticket || ticket.version !== version) await wakeTicket(ticketId);
 }
 
-export const handler = withMetrics(park);
+export const handler = lambdaHandler(park);

@@ -22,7 +22,8 @@
 import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import { viewKey } from '../../core/tickets/inbox';
 import type { Ticket } from '../../core/tickets/model';
-import { count, countBy, METRIC, withMetrics } from '../shared/metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { count, countBy, METRIC } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
 import { ensureTicketExecution, executionName, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
@@ -169,4 +170,4 @@ async function restartEnded(detail: ExecutionStatusChange['detail']): Promise<bo
   return (await ensureTicketExecution(ticket)) === 'started';
 }
 
-export const handler = withMetrics(reconcile);
+export const handler = lambdaHandler(reconcile);

@@ -24,7 +24,8 @@ import { appliedInWords, nextInWords, type StepStory } from '../../core/sla/stor
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { type NotificationResult, SesSendError, sendNotifications } from '../notifications/send';
-import { count, METRIC, withMetrics } from '../shared/metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { count, METRIC } from '../shared/metrics';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
 import { recipientContext } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
@@ -250,4 +251,4 @@ function sentEvent(ticket: Ticket, result: NotificationResult): TimelineEvent {
   };
 }
 
-export const handler = withMetrics(step);
+export const handler = lambdaHandler(step);

@@ -13,12 +13,9 @@
  * dead-letter queue, which raises an alarm.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { type FeedbackKind, feedbackEvent, parseFeedback, suppressionReason } from '../../core/mail/feedback';
 import { sesMessageId } from '../../core/mail/threading';
-import { withMetrics } from '../shared/metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime, logger } from '../shared/runtime';
 import { ConditionFailed, TICKET_LINKS } from '../store/dynamo-store';
 import { CONFIGURATION_SET_ENV, SuppressionStore } from '../store/suppressions';
@@ -102,4 +99,4 @@ export async function handleFeedback(event: unknown): Promise<FeedbackOutcome> {
   return { outcome, kind: feedback.kind, ...(ticketId ? { ticketId } : {}), suppressed };
 }
 
-export const handler = withMetrics(middy<unknown, FeedbackOutcome, Error, Context>().use(injectLambdaContext(logger)).handler(handleFeedback));
+export const handler = lambdaHandler(handleFeedback);

@@ -8,11 +8,10 @@
  * Locally the SMTP listener of local/smtp.ts calls this same handler.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { Context, SESEvent } from 'aws-lambda';
-import { count, METRIC, withMetrics } from '../shared/metrics';
-import { getRuntime, logger } from '../shared/runtime';
+import type { SESEvent } from 'aws-lambda';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { count, METRIC } from '../shared/metrics';
+import { getRuntime } from '../shared/runtime';
 import { type IngestOutcome, ingestMail } from './inbound';
 
 async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
@@ -38,4 +37,4 @@ async function ingest(event: SESEvent): Promise<IngestOutcome[]> {
   return outcomes;
 }
 
-export const handler = withMetrics(middy<SESEvent, IngestOutcome[], Error, Context>().use(injectLambdaContext(logger)).handler(ingest));
+export const handler = lambdaHandler(ingest);

@@ -16,16 +16,15 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { DynamoStore } from '../functions/store/dynamo-store';
 import type { BenchResult } from './calendar';
+import { BatchWriter } from './seed-tickets';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
 /** The old full sweep is measured up to this many open tickets (beyond, it only grows linearly). */
 const FULL_SWEEP_UP_TO = 10_000;
 const RUNS_PER_MONTH = (30 * 24 * 60) / 5;
-const BATCH = 25;
-const WRITES_IN_FLIGHT = 8;
 
 interface RunWork {
   tickets: number;
@@ -104,39 +103,19 @@ export async function benchReconcile(): Promise<BenchResult> {
 }
 
 /** Healthy open tickets `from`..`to`-1: the ticket item as the store indexes it by status, and its execution's parked token for the current version. */
-async function writeHealthyOpenTickets(
-  store: { doc: { send: (command: BatchWriteCommand) => Promise<{ UnprocessedItems?: Record<string, unknown[]> }> }; tableName: string },
-  from: number,
-  to: number,
-): Promise<number> {
+async function writeHealthyOpenTickets(store: DynamoStore, from: number, to: number): Promise<number> {
   const createdAt = Date.UTC(2026, 10, 1);
-  const items = function* () {
-    for (let n = from; n < to; n++) {
-      const id = `BENCH-${String(n).padStart(7, '0')}`;
-      const at = new Date(createdAt + n * 1_000).toISOString();
-      const ticket = { id, caseNumber: id, status: 'open', version: 3, workflowRun: 1, subject: `Bench ${n}`, createdAt: at, updatedAt: at };
-      yield { PK: `TICKET#${id}`, SK: 'A', GSI3PK: 'STATUS#active', GSI3SK: `${at}#${id}`, version: 3, ticket };
-      yield { PK: `TICKET#${id}`, SK: 'WAIT', token: `token-${id}`, version: 3 };
-    }
-  };
-  const source = items();
-  const worker = async () => {
-    for (;;) {
-      const batch: Record<string, unknown>[] = [];
-      while (batch.length < BATCH) {
-        const next = source.next();
-        if (next.done) break;
-        batch.push(next.value);
-      }
-      if (batch.length === 0) return;
-      let pending: unknown[] = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending as never } }));
-        pending = result.UnprocessedItems?.[store.tableName] ?? [];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, worker));
+  const writer = new BatchWriter(store);
+  for (let n = from; n < to; n++) {
+    const id = `BENCH-${String(n).padStart(7, '0')}`;
+    const at = new Date(createdAt + n * 1_000).toISOString();
+    const ticket = { id, caseNumber: id, status: 'open', version: 3, workflowRun: 1, subject: `Bench ${n}`, createdAt: at, updatedAt: at };
+    await writer.add([
+      { PK: `TICKET#${id}`, SK: 'A', GSI3PK: 'STATUS#active', GSI3SK: `${at}#${id}`, version: 3, ticket },
+      { PK: `TICKET#${id}`, SK: 'WAIT', token: `token-${id}`, version: 3 },
+    ]);
+  }
+  await writer.flush();
   return to;
 }
 

@@ -104,7 +104,7 @@ type Item = Record<string, unknown>;
 type TransactItem = { Put?: { Item: Item }; Update?: { Key: Item; UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> }; Delete?: unknown };
 
 /** Sends items in parallel BatchWriteItem requests; unprocessed items are sent again. */
-class BatchWriter {
+export class BatchWriter {
   private queue: Item[] = [];
   private running = new Set<Promise<void>>();
   written = 0;

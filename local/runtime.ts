@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadPolicy, policyJsonText } from '../core/policy/files';
 import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from '../functions/email/layout';
+import { RESTARTED_EXECUTION_STATUSES } from '../functions/shared/execution-status';
 import { CONSOLE_PATH, CONSOLE_SCOPES } from '../lib/console/security-headers';
 import type { ConsoleSite } from './console';
 import { seedDemo } from './demo';
@@ -447,7 +448,7 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
 
 /** An execution's status change, to the ticket reconciler (which restarts a ticket's run that ended badly). */
 async function deliverToReconciler(event: ExecutionStatusChangeEvent): Promise<void> {
-  if (event.detail.status === 'SUCCEEDED') return; // as the rule's pattern in AWS: only FAILED, TIMED_OUT, ABORTED
+  if (!RESTARTED_EXECUTION_STATUSES.includes(event.detail.status)) return; // as the rule's pattern in AWS
   try {
     const loaded = (await import(new URL('../functions/workflow/reconcile.ts', import.meta.url).href)) as { handler: (event: unknown) => Promise<unknown> };
     await loaded.handler(event);

@@ -228,7 +228,7 @@ export class BusinessClock {
       const steady = offset === this.zone.offset(date + 2 * DAY_MS);
       const instant = (hhmm: string) => {
         if (steady) {
-          const wall = date + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
+          const wall = wallTime(date, hhmm);
           const guess = wall - offset * 60_000;
           if (this.zone.offset(guess) === offset) return guess;
         }
@@ -292,7 +292,7 @@ function joinIntervals(aStarts: number[], aEnds: number[], bStarts: number[], bE
  *   01:00–01:29). test/support/minute-stepping.ts states the same rule minute by minute.
  */
 export function localInstant(zone: IANAZone, dateUtcMidnight: number, hhmm: string): number {
-  const wall = dateUtcMidnight + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
+  const wall = wallTime(dateUtcMidnight, hhmm);
   const earlier = zone.offset(wall - DAY_MS);
   const later = zone.offset(wall + DAY_MS);
   const readings = [...new Set([earlier, later])].map((offset) => wall - offset * 60_000).filter((instant) => instant + zone.offset(instant) * 60_000 === wall);
@@ -306,6 +306,11 @@ export function localInstant(zone: IANAZone, dateUtcMidnight: number, hhmm: stri
     else lo = mid;
   }
   return hi;
+}
+
+/** A local wall-clock time ("HH:MM") of a local date (its UTC midnight) as if the zone were UTC. */
+function wallTime(dateUtcMidnight: number, hhmm: string): number {
+  return dateUtcMidnight + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3)) * 60_000;
 }
 
 function mergePauses(pauses: readonly Pause[]): Pause[] {

@@ -7,7 +7,7 @@
 import type { Pause } from '../calendar/clock';
 import { durationMs } from '../policy/duration';
 import type { CalendarSpec, Policy } from '../policy/schema';
-import type { ManagementEscalation, Objective, Ticket } from '../tickets/model';
+import { hasWorkflowClock, type ManagementEscalation, type Objective, type Ticket } from '../tickets/model';
 import { findCalendar, findPlan, type SlaPlanner } from './targets';
 
 /** statusUpdate is periodic: each agent reply replaces it with the next interval's (core/tickets/rules.ts). */
@@ -42,7 +42,7 @@ export function nextSlaEvent(ticket: Ticket, ctx: ScheduleContext, now: number):
  * not after `now` are due; applySlaEvent applies an event only if it is among them.
  */
 export function pendingSlaEvents(ticket: Ticket, ctx: ScheduleContext, now: number): SlaEvent[] {
-  if (ticket.status === 'closed') return [];
+  if (!hasWorkflowClock(ticket)) return [];
   return [...objectiveEvents(ticket, ctx, now), ...managementEvents(ticket), ...autoCloseEvents(ticket, ctx.policy)].map((event) => ({ ...event, at: Math.max(event.at, now) }));
 }
 

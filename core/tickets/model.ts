@@ -15,6 +15,11 @@ export type Channel = (typeof CHANNELS)[number];
 export const STATUSES = ['new', 'open', 'pending-customer', 'resolved', 'closed'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** A ticket's SLA workflow has work until it is closed: being worked, or resolved and waiting to close on its own. */
+export function hasWorkflowClock(ticket: { status: Status }): boolean {
+  return ticket.status !== 'closed';
+}
+
 /** What a dedicated period's engineer escalates, each to whom the policy names (supportPeriods.escalation). */
 export const PERIOD_ISSUES = ['system', 'configuration'] as const;
 export type PeriodIssue = (typeof PERIOD_ISSUES)[number];

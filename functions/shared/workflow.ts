@@ -13,10 +13,14 @@
  * next run, recorded on the ticket (Ticket.workflowRun), and older runs end themselves.
  */
 import { DescribeExecutionCommand, ExecutionAlreadyExists, InvalidToken, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import type { Ticket } from '../../core/tickets/model';
 import type { ParkedToken, WorkflowPendingReason } from '../store/dynamo-store';
 import { getRuntime, logger } from './runtime';
 import { updateTicketWithRetry } from './ticket-updates';
+
+/** Step Functions' longest execution name. */
+const MAX_EXECUTION_NAME = 80;
 
 let client: SFNClient | undefined;
 let warnedUnconfigured = false;
@@ -32,6 +36,13 @@ type WorkflowRef = Pick<Ticket, 'id' | 'workflowRun'>;
 export function executionName(ticket: WorkflowRef): string {
   const run = ticket.workflowRun ?? 1;
   return run === 1 ? ticket.id : `${ticket.id}-run${run}`;
+}
+
+/** The ticket an execution name belongs to (executionName's inverse), or undefined for a name no ticket's run has. */
+export function ticketIdOfExecution(name: string): string | undefined {
+  if (name.length > MAX_EXECUTION_NAME) return undefined;
+  const ticketId = name.replace(/-run[0-9]{1,9}$/, '');
+  return CASE_NUMBER_PATTERN.test(ticketId) ? ticketId : undefined;
 }
 
 /** What an execution starts with: the state machine counts its steps from `cycle`, and mail failures in a row from `mailFailures`. */

@@ -19,13 +19,13 @@
  * hears the local Step Functions' status changes as EventBridge would deliver them.
  */
 
-import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import { viewKey } from '../../core/tickets/inbox';
-import type { Ticket } from '../../core/tickets/model';
+import { hasWorkflowClock, type Ticket } from '../../core/tickets/model';
+import { RESTARTED_EXECUTION_STATUSES } from '../shared/execution-status';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { count, countBy, METRIC } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
-import { ensureTicketExecution, executionName, wakeTicket } from '../shared/workflow';
+import { ensureTicketExecution, executionName, ticketIdOfExecution, wakeTicket } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
 import { viewPartition } from '../store/dynamo-store';
 
@@ -60,9 +60,6 @@ interface ExecutionStatusChange {
 /** `{ redrive: 'all' }`: every open ticket now (the local runtime's start-up), not a paced stretch. */
 type ReconcileEvent = ExecutionStatusChange | { redrive: 'all' } | Record<string, unknown> | undefined;
 
-const ENDED_BADLY = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
-const MAX_EXECUTION_NAME = 80;
-
 async function reconcile(event?: ReconcileEvent): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { tickets: 0, started: 0, failed: 0, woken: 0, pending: 0, sweepDone: false };
   if (isStatusChange(event)) {
@@ -79,7 +76,7 @@ async function reconcile(event?: ReconcileEvent): Promise<ReconcileOutcome> {
   for (const owed of await store.pendingWorkflows(PENDING_PER_RUN)) {
     outcome.pending++;
     const ticket = await store.getTicket(owed.ticketId);
-    const done = !ticket || !hasClock(ticket) || (await check(ticket, outcome));
+    const done = !ticket || !hasWorkflowClock(ticket) || (await check(ticket, outcome));
     // Cleared only as read: a failure recorded meanwhile stays for the next run.
     if (done) await store.clearWorkflowPending(owed.ticketId, { since: owed.since });
   }
@@ -128,10 +125,6 @@ async function check(ticket: Ticket, outcome: ReconcileOutcome): Promise<boolean
   return true;
 }
 
-function hasClock(ticket: Ticket): boolean {
-  return ticket.status !== 'closed';
-}
-
 function isStatusChange(event: ReconcileEvent): event is ExecutionStatusChange {
   if (!event || typeof event !== 'object' || !('detail' in event)) return false;
   const detail = (event as { detail?: unknown }).detail;
@@ -151,15 +144,15 @@ function isStatusChange(event: ReconcileEvent): event is ExecutionStatusChange {
  * unless it ended within a minute of its start (then the next run of the reconciler does it).
  */
 async function restartEnded(detail: ExecutionStatusChange['detail']): Promise<boolean> {
-  if (!ENDED_BADLY.has(detail.status) || detail.stateMachineArn !== process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) return false;
-  const ticketId = detail.name.length <= MAX_EXECUTION_NAME ? detail.name.replace(/-run[0-9]{1,9}$/, '') : '';
-  if (!CASE_NUMBER_PATTERN.test(ticketId)) {
-    logger.warn("an execution that is not a ticket's ended; left alone", { execution: detail.name.slice(0, MAX_EXECUTION_NAME), status: detail.status });
+  if (!RESTARTED_EXECUTION_STATUSES.includes(detail.status) || detail.stateMachineArn !== process.env.TIERDESK_TICKET_STATE_MACHINE_ARN) return false;
+  const ticketId = ticketIdOfExecution(detail.name);
+  if (!ticketId) {
+    logger.warn("an execution that is not a ticket's ended; left alone", { execution: detail.name.slice(0, 80), status: detail.status });
     return false;
   }
   const { store } = getRuntime();
   const ticket = await store.getTicket(ticketId);
-  if (!ticket || !hasClock(ticket) || executionName(ticket) !== detail.name) return false;
+  if (!ticket || !hasWorkflowClock(ticket) || executionName(ticket) !== detail.name) return false;
   const lived = typeof detail.startDate === 'number' && typeof detail.stopDate === 'number' ? detail.stopDate - detail.startDate : 0;
   if (lived < RESTART_AT_ONCE_AFTER_MS) {
     logger.warn("the ticket workflow ended soon after it started; the reconciler's next run restarts it", { ticketId, status: detail.status });

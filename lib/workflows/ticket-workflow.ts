@@ -19,6 +19,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { RESTARTED_EXECUTION_STATUSES } from '../../functions/shared/execution-status';
 import { TierdeskFunction } from '../functions';
 import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
 import { grantSendAs } from './ses-identities';
@@ -117,7 +118,7 @@ export class TicketWorkflow extends Construct {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+        detail: { status: [...RESTARTED_EXECUTION_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
       },
       targets: [new LambdaFunction(this.reconciler, { retryAttempts: 4, deadLetterQueue: this.scheduleDeadLetterQueue })],
     });

@@ -43,6 +43,7 @@ const NAMES: Record<string, string> = {
   'Workflow/Step': 'Step',
   'Workflow/Park': 'Park',
   'Workflow/Reconcile': 'Reconcile',
+  'Workflow/Start': 'Start',
   'Periods/PeriodStep': 'PeriodStep',
   'Webhooks/Handler': 'Webhooks',
   'InboundEmail/Ingest': 'Ingest',

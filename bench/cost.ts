@@ -17,7 +17,9 @@
  *    /executions/{name} of the local Step Functions endpoint): what AWS bills for STANDARD.
  *  - Lambda invocations: `LambdaFunctionScheduled` events in the histories (the task Lambdas,
  *    the waitForTaskToken one included) + every API request the bench made (one API Lambda
- *    invocation and one HTTP API request each): 6 changes + 1 read of the closed ticket.
+ *    invocation and one HTTP API request each): 6 changes + 1 read of the closed ticket; and
+ *    one workflow-starter invocation per ticket (from the table's stream, whose reads by Lambda
+ *    are free).
  *    The bench waits by polling the Step Functions endpoint and the SES store, never the API,
  *    so its waiting adds nothing to the counts.
  *  - DynamoDB requests: every request any SDK client in the process sends to DynamoDB Local,
@@ -408,7 +410,9 @@ function price(measured: Measured): BenchResult {
   const transitions = per((c) => c.transitions);
   const apiRequests = per((c) => c.apiRequests);
   const lambdaTasks = per((c) => c.lambdaTasks);
-  const lambdas = apiRequests + lambdaTasks;
+  // The workflow starter: one invocation per new ticket at a trickle (the stream batches more under load).
+  const starterInvocations = 1;
+  const lambdas = apiRequests + lambdaTasks + starterInvocations;
   const wru = per((c) => c.dynamo.wru);
   const rru = per((c) => c.dynamo.rru);
   const emails = per((c) => c.emails);

@@ -109,6 +109,7 @@ export class TierdeskStack extends Stack {
       Step: this.workflow.step,
       Park: this.workflow.park,
       Reconcile: this.workflow.reconciler,
+      Start: this.workflow.starter,
       PeriodStep: this.periods.step,
       Webhooks: this.webhooks.handler,
       ...(this.inboundEmail ? { Ingest: this.inboundEmail.ingest } : {}),
@@ -120,6 +121,7 @@ export class TierdeskStack extends Stack {
       stage: settings.stage,
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
       functions,
+      streamConsumers: { Start: this.workflow.starter },
       stateMachines: { TicketLifecycle: this.workflow.stateMachine, SupportPeriod: this.periods.stateMachine },
       deadLetterQueues: [
         {

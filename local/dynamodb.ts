@@ -24,7 +24,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_ATTRIBUTES, TABLE_INDEXES, TABLE_KEYS } from '../lib/data/table-definition';
+import { TABLE_ATTRIBUTES, TABLE_INDEXES, TABLE_KEYS, TABLE_STREAM_VIEW } from '../lib/data/table-definition';
 
 /** A JVM starting on a busy 2-core machine (a test suite beside other work) can take a minute; a healthy one answers in seconds. */
 const START_TIMEOUT_MS = 120_000;
@@ -250,7 +250,7 @@ export function isPortFree(port: number, host?: string): Promise<boolean> {
 }
 
 /**
- * Create the table from the shared definition and turn on TTL. Idempotent, so a restart on a
+ * Create the table from the shared definition (its indexes and stream) and turn on TTL. Idempotent, so a restart on a
  * kept data directory finds its table and goes on; an index added to the definition since that
  * table was made is added to it (one per UpdateTable, as in AWS).
  */
@@ -275,11 +275,16 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: indexes,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW },
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table kept from before the stream gets it (as CloudFormation adds it to a deployed table).
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW } }));
+    }
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
     for (const index of indexes.filter((candidate) => !existing.has(candidate.IndexName))) {
       await client.send(

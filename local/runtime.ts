@@ -28,6 +28,7 @@ import { type LocalS3, startS3 } from './s3';
 import { type LocalSes, startSes } from './ses';
 import { type IngestHandler, type LocalSmtp, startSmtp } from './smtp';
 import { type ExecutionStatusChangeEvent, type LocalStepFunctions, startStepFunctions, stateMachineArn } from './stepfunctions';
+import { type StreamConsumer, type StreamPoller, startStreamPoller } from './streams';
 import { registerSupportPeriod, registerTicketLifecycle, SUPPORT_PERIOD, TICKET_LIFECYCLE } from './workflows';
 
 export { StartError } from './dynamodb';
@@ -187,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   let s3: LocalS3 | undefined;
   let smtp: LocalSmtp | undefined;
   let oidc: LocalOidc | undefined;
+  let tableStream: StreamPoller | undefined;
   let demoUsers: LocalUser[] = [];
   const webhookSecretsFile = keptWebhookSecrets(
     dataDir,
@@ -236,6 +238,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (options.workflows !== false) {
       await registerTicketLifecycle(stepFunctions);
       await registerSupportPeriod(stepFunctions);
+      // New tickets' starts, from the table's stream as Lambda's event source mapping delivers them in AWS.
+      tableStream = await startStreamPoller({ endpoint: dynamodb.endpoint, tableName: TABLE_NAME, consumers: [await workflowStarter()] });
       // Executions live in memory: every ticket still being worked gets its execution again,
       // resuming from the stored ticket (the reconciler AWS runs on a schedule).
       await reconcile();
@@ -271,6 +275,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   } catch (error) {
     await oidc?.stop();
     await smtp?.stop();
+    await tableStream?.stop();
     await stepFunctions?.stop();
     await ses?.stop();
     await s3?.stop();
@@ -282,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const inbound = smtp;
   const objects = s3;
   const signInServer = oidc;
+  const stream = tableStream;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -312,6 +318,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stop: () =>
       (stopping ??= inbound
         .stop()
+        .finally(() => stream?.stop())
         .finally(() => sfn.stop())
         .finally(() => mail.stop())
         .finally(() => gateway.close())
@@ -444,6 +451,12 @@ async function loadRoutes(routes: RuntimeRoute[]): Promise<GatewayRoute[]> {
       return { prefix: route.prefix, handler: module.handler as GatewayHandler, name: `tierdesk-${name}` };
     }),
   );
+}
+
+/** The workflow starter (functions/workflow/start.ts) as the table stream's consumer, configured as in AWS. */
+async function workflowStarter(): Promise<StreamConsumer> {
+  const starter = (await import(new URL('../functions/workflow/start.ts', import.meta.url).href)) as typeof import('../functions/workflow/start');
+  return { name: 'the workflow starter', ...starter.STREAM_SOURCE, handler: starter.handler };
 }
 
 /** An execution's status change, to the ticket reconciler (which restarts a ticket's run that ended badly). */

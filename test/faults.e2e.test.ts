@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signTierdeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
+import { STREAM_SOURCE } from '../functions/workflow/start';
 import { api, type Runtime, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
 
 const POLICY = 'test/fixtures/webhooks-policy.yaml';
@@ -214,29 +215,63 @@ describe('DynamoDB throttling and 5xx during intake', () => {
 // ---- 2. StartExecution fails after the ticket was written ----------------------------------
 
 describe('StartExecution failing after the ticket was written', () => {
-  it('the API still answers 201 (the ticket is kept, no retry is asked for); the reconciler starts the clock and the acknowledgement goes out', async () => {
-    // Prepare: Step Functions refuses the first StartExecution.
-    let refusals = 0;
-    const sfn = intercept(SFNClient, (command, send) => {
-      if (command instanceof StartExecutionCommand && refusals++ === 0) return Promise.reject(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+  /** Step Functions refuses StartExecution `times` times (every call, as a regional outage would); the rest go through. */
+  function refuseStarts(times: number) {
+    const refused = { count: 0 };
+    const mock = intercept(SFNClient, (command, send) => {
+      if (command instanceof StartExecutionCommand && refused.count < times) {
+        refused.count++;
+        return Promise.reject(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+      }
       return send();
     });
+    return Object.assign(refused, { restore: () => mock.restore() });
+  }
+  const owed = async () => (await getRuntime().store.pendingWorkflows(500)).map((entry) => entry.ticketId);
+
+  it('the API answers 201 without waiting on it; the stream hands the refused start back to the starter, which makes it', async () => {
+    // Prepare: Step Functions refuses the first StartExecution.
+    const refusals = refuseStarts(1);
+    const email = `${randomUUID()}@example.com`;
+
+    // Act
+    const created = await request('POST', '/tickets', { body: newTicket(`Start refused once ${randomUUID()}`, email) });
+    const { id, caseNumber } = created.body;
+    await vi.waitFor(async () => expect(await executionStatus(id)).toBe('RUNNING'), { timeout: 10_000, interval: 100 }).finally(() => refusals.restore());
+
+    // Assess: no reconciler run was needed, and nothing is left owed.
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(refusals.count).toBe(1);
+    expect(await owed()).not.toContain(id);
+    await vi.waitFor(async () => expect((await runtime.ses.store()).some((mail) => mail.destination.to.includes(email) && mail.subject.includes(`[${caseNumber}]`))).toBe(true), {
+      timeout: 5_000,
+      interval: 200,
+    });
+  });
+
+  it("refused through all of the starter's tries, the start stays owed; the reconciler makes it and the acknowledgement goes out", async () => {
+    // Prepare: Step Functions refuses every start the starter tries (its first and its retries).
+    const tries = 1 + STREAM_SOURCE.retryAttempts;
+    const refusals = refuseStarts(tries);
     const subject = `No execution ${randomUUID()}`;
     const email = `${randomUUID()}@example.com`;
 
     // Act
-    const created = await request('POST', '/tickets', { body: newTicket(subject, email) }).finally(() => sfn.restore());
+    const created = await request('POST', '/tickets', { body: newTicket(subject, email) });
     const { id, caseNumber } = created.body;
+    await vi.waitFor(() => expect(refusals.count).toBe(tries), { timeout: 10_000, interval: 50 }).finally(() => refusals.restore());
     const withoutExecution = await executionStatus(id);
+    const owedBeforeRun = await owed();
     const outcome = await reconcile();
 
     // Assess
-    expect(refusals).toBe(1);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(withoutExecution).toBeUndefined();
+    expect(owedBeforeRun).toContain(id);
     expect(outcome.started).toBeGreaterThanOrEqual(1);
     expect(outcome.failed).toBe(0);
     expect(await executionStatus(id)).toBe('RUNNING');
+    expect(await owed()).not.toContain(id);
     await vi.waitFor(async () => expect((await runtime.ses.store()).some((mail) => mail.destination.to.includes(email) && mail.subject.includes(`[${caseNumber}]`))).toBe(true), {
       timeout: 5_000,
       interval: 200,
@@ -303,7 +338,6 @@ describe('a handler that dies right after its ticket write', () => {
     const failed = await portal(portalCase(externalId, title), eventId).finally(() => crash.restore());
     const redelivered = await portal(portalCase(externalId, title), eventId);
     const comment = await portal(portalCase(externalId, title, 'Still broken after the restart.'), randomUUID());
-    await reconcile(); // as the schedule does in AWS: the execution the crash never started
 
     // Assess
     expect(failed.status).toBeGreaterThanOrEqual(500);
@@ -316,7 +350,8 @@ describe('a handler that dies right after its ticket write', () => {
     const events = await timeline(id);
     expect(events.filter((event) => event.type === 'created')).toHaveLength(1);
     expect(events.filter((event) => event.type === 'customer-message')).toHaveLength(1);
-    expect(await executionStatus(id)).toBe('RUNNING');
+    // Started from the table's stream: the crash after the write took nothing with it.
+    await vi.waitFor(async () => expect(await executionStatus(id)).toBe('RUNNING'), { timeout: 10_000, interval: 100 });
   });
 
   it('POST /tickets retried with its Idempotency-Key gets the written ticket back, and no second one', async () => {
@@ -329,8 +364,6 @@ describe('a handler that dies right after its ticket write', () => {
     const failed = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } }).finally(() => crash.restore());
     const retried = await request('POST', '/tickets', { body: newTicket(subject), headers: { 'idempotency-key': key } });
     const owed = async () => (await getRuntime().store.pendingWorkflows(500)).map((entry) => entry.ticketId);
-    const owedBefore = await owed(); // the ticket was written owing its start, in its own transaction
-    await reconcile();
 
     // Assess
     expect(failed.status).toBeGreaterThanOrEqual(500);
@@ -338,9 +371,9 @@ describe('a handler that dies right after its ticket write', () => {
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
     expect(await ticketsWithSubject(subject)).toEqual([expect.objectContaining({ id: retried.body.id })]);
     expect((await timeline(retried.body.id)).filter((event) => event.type === 'created')).toHaveLength(1);
-    expect(await executionStatus(retried.body.id)).toBe('RUNNING');
-    expect(owedBefore).toContain(retried.body.id);
-    expect(await owed()).not.toContain(retried.body.id);
+    // The ticket was written owing its start; the starter made it from the table's stream, though the handler died.
+    await vi.waitFor(async () => expect(await executionStatus(retried.body.id)).toBe('RUNNING'), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await owed()).not.toContain(retried.body.id), { timeout: 5_000, interval: 100 });
   });
   it('a mail reply whose ingest dies after its write is redelivered by the mail server, recorded once, and a reply to it still joins the ticket', async () => {
     // Prepare: a ticket opened by mail. The listener answers 451 when the ingest fails, as SES's retry would follow.

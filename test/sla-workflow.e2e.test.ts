@@ -108,9 +108,10 @@ async function executionStatus(name: string): Promise<string | undefined> {
 const sfn = () => new SFNClient({});
 const executionArn = (name: string) => `${runtime.ticketStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-/** The parked task's timeout instant (epoch ms), once the execution waits on a token. */
+/** The parked task's timeout instant (epoch ms), once the execution (started after intake answered) waits on a token. */
 async function parkedUntil(id: string): Promise<number | undefined> {
   const response = await fetch(`${runtime.stepFunctionsUrl}/executions/${id}`);
+  if (response.status === 404) return undefined;
   const detail = (await response.json()) as { waitingFor: { state: string; timeoutAt?: string }[] };
   const parked = detail.waitingFor.find((w) => w.state === 'WaitForChangeOrDeadline');
   return parked?.timeoutAt ? Date.parse(parked.timeoutAt) : undefined;
@@ -359,6 +360,7 @@ describe.concurrent("mail for what people do, and the ticket's executions", () =
     expect(await report(`CASE-${'9'.repeat(200)}`)).toMatchObject({ started: 0 });
     expect(await report('CASE-999999')).toMatchObject({ started: 0 }); // no such ticket
     const { id } = await newTicket('4');
+    await eventually(id, async () => ((await executionStatus(id)) === 'RUNNING' ? true : undefined), LATE_MS);
     expect(await report(id, 'arn:aws:states:us-east-1:000000000000:stateMachine:other')).toMatchObject({ started: 0 });
     expect(await executionStatus(id)).toBe('RUNNING');
   });

@@ -99,7 +99,7 @@ describe('settings', () => {
 
 describe('every function', () => {
   it('runs Node.js 22 on ARM64 with active tracing, its stack name as service and the tierdesk metrics namespace', () => {
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'Prod', POWERTOOLS_METRICS_NAMESPACE: 'tierdesk' });
@@ -259,7 +259,7 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@desk.example', TopicArn: topicRef });
   });
 
-  it("watch every function's errors and throttles, both machines' failed executions, the dead-letter queues, API 5xx, SLA breaches, SES refusals and workflow work the reconciler could not make", () => {
+  it("watch every function's errors and throttles, both machines' failed executions, the dead-letter queues, API 5xx, SLA breaches, SES refusals, workflow work the reconciler could not make and the workflow starter falling behind the table's stream", () => {
     const watched = (namespace: string, metric: string) => alarms.filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metric);
     for (const [id] of functions) {
       for (const metric of ['Errors', 'Throttles']) {
@@ -276,7 +276,13 @@ describe('alarms', () => {
     expect(watched('tierdesk', METRIC.mailSendFailures)[0]).toMatchObject({ EvaluationPeriods: 3 });
     expect(watched('tierdesk', METRIC.workflowWorkOwed)[0]).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'Prod' }], EvaluationPeriods: 3 });
     expect(watched('tierdesk', 'MailQuarantined')).toHaveLength(1);
-    for (const alarm of alarms) expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });
+    // The workflow starter, fed by the table's stream: a minute behind is stuck.
+    const behind = watched('AWS/Lambda', 'IteratorAge');
+    expect(behind).toEqual([expect.objectContaining({ Statistic: 'Maximum', Threshold: 60_000 })]);
+    expect(JSON.stringify(behind[0]!.Dimensions)).toContain('WorkflowStart');
+    for (const alarm of alarms.filter((candidate) => candidate.MetricName !== 'IteratorAge')) {
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });
+    }
   });
 
   it('without an alarm email still publish to the topic, and the synth warns that nobody is mailed', () => {

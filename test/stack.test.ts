@@ -205,6 +205,26 @@ describe('the ticket workflow', () => {
     expect(byAction['states:DescribeExecution']).toContain(`{"Fn::GetAtt":["${stateMachineId()}","Name"]},":*"`);
   });
 
+  it("starts new tickets' executions from the table's stream: only the owed-start records new tickets are written with, handed back on failure; allowed to start this machine's executions only", () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const [mapping, ...others] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>).map((resource) => resource.Properties);
+    expect(others).toEqual([]);
+    expect(mapping).toMatchObject({
+      FunctionName: { Ref: functionId('start') },
+      EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^DataTable/), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 25,
+      MaximumRetryAttempts: 3,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(JSON.parse(mapping!.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { SK: { S: ['WORKFLOW'] }, newTicket: { BOOL: [true] } } } });
+    const starter = template.toJSON().Resources[functionId('start')].Properties;
+    expect(starter.Environment.Variables.TIERDESK_TICKET_STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId() });
+    const states = statementsOf(functionId('start')).filter((s) => actionsOf([s]).some((action) => action.startsWith('states:')));
+    expect(states).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: stateMachineId() } }]);
+  });
+
   it('lets Step send mail only as the configured SES identity (the address and its domain)', () => {
     const ses = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
@@ -252,7 +272,7 @@ describe('the ticket workflow', () => {
       .filter(([id]) => !isDeployTimeFunction(id)) // CDK's, at deploy time (test/stack-console.test.ts)
       .map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]);
     // Both machines (ticket lifecycle and support period) log and trace the same way; every function traces.
-    expect(functionRoles).toHaveLength(7); // with the SES feedback function (lib/email/feedback.ts)
+    expect(functionRoles).toHaveLength(8); // with the SES feedback function (lib/email/feedback.ts) and the workflow starter
     expect(found).toHaveLength(9 + functionRoles.length);
     expect(found).toEqual(expect.arrayContaining(functionRoles.map((role) => ({ role, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'] }))));
     expect(found).toEqual(

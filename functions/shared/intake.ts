@@ -2,8 +2,9 @@
  * Opening a ticket, whatever the channel (the API, inbound email, webhooks): the entitlement
  * decision, a case number, core's openTicket, one write (with the caller's idempotency claim
  * completed in it, so a retried delivery can never make a second ticket, and the links later
- * deliveries find the ticket by), then the ticket's workflow. Callers decide who the customer
- * is and what the ticket says.
+ * deliveries find the ticket by). The ticket is written owing its workflow's start, which the
+ * workflow starter makes from the table's stream once the caller has its answer
+ * (functions/workflow/start.ts). Callers decide who the customer is and what the ticket says.
  */
 
 import type { Customer } from '../../core/customer';
@@ -17,7 +18,6 @@ import { routingFor } from './lookups';
 import { countTicketOpened } from './metrics';
 import type { Runtime } from './runtime';
 import { ruleContext } from './ticket-updates';
-import { startTicketExecution } from './workflow';
 
 /** What the ticket says (core's NewTicket, less what intake decides: id, case number, customer and its partner, entitlement), and who asks. */
 export type NewTicketRequest = Omit<NewTicket, 'id' | 'caseNumber' | 'customerId' | 'partnerId' | 'entitlement'> & {
@@ -77,7 +77,5 @@ export async function openNewTicket(rt: Runtime, request: NewTicketRequest, opti
   const idempotency = options.idempotency && { ...options.idempotency, response: options.idempotency.response(change.ticket) };
   await rt.store.createTicket(change.ticket, change.events, idempotency, options.links);
   countTicketOpened(change.ticket.channel);
-  // After the write, so the execution's first Step finds the ticket; never fails the request.
-  await startTicketExecution(change.ticket);
   return change;
 }

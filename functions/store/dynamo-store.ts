@@ -148,8 +148,13 @@ export interface ParkedToken {
 }
 
 const WAIT_SK = 'WAIT';
+/**
+ * Marks the owed-start record a new ticket is written with (only there: a failure recorded later
+ * is not marked, so the starter never retries what the reconciler paces).
+ */
+export const NEW_TICKET_ATTRIBUTE = 'newTicket';
 /** A ticket whose workflow needs a start or a wake the reconciler must make (docs/sla-workflow.md). */
-const WORKFLOW_PENDING_SK = 'WORKFLOW';
+export const WORKFLOW_PENDING_SK = 'WORKFLOW';
 const WORKFLOW_PENDING_PARTITION = 'WORKFLOW#PENDING';
 const SWEEP_MARKER = 'RECONCILE#sweep';
 /** A claim whose request crashed is taken over after this long. */
@@ -239,8 +244,9 @@ export class DynamoStore {
     items.push(...this.linkPuts(ticket.id, links));
     // Its inbox entries, view counters and search postings: in the same transaction, so no count or index is ever without its ticket.
     items.push(...this.indexWrites(ticket, undefined, indexed));
-    // Owed a start until it has its execution: a handler that dies after this write leaves it for the reconciler.
-    items.push({ Put: { TableName: this.tableName, Item: this.workflowPendingItem(ticket.id, 'start', ticket.createdAt) } });
+    // Owed a start until it has its execution. Its insert is what the workflow starter hears on the
+    // table's stream (functions/workflow/start.ts); if that start fails, the reconciler makes it.
+    items.push({ Put: { TableName: this.tableName, Item: { ...this.workflowPendingItem(ticket.id, 'start', ticket.createdAt), [NEW_TICKET_ATTRIBUTE]: true } } });
     try {
       await this.transact(items);
     } catch (error) {

@@ -39,3 +39,10 @@ export const TABLE_INDEXES = {
 
 /** Every key attribute is a string. */
 export const TABLE_ATTRIBUTES = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...Object.values(TABLE_INDEXES).flatMap((index) => [index.partitionKey, index.sortKey])];
+
+/**
+ * The table's stream: new images, for the workflow starter (functions/workflow/start.ts), which
+ * starts a new ticket's execution after intake has answered. Locally a poller reads DynamoDB
+ * Local's stream of the same table (local/streams.ts).
+ */
+export const TABLE_STREAM_VIEW = 'NEW_IMAGE' as const;

@@ -1,8 +1,8 @@
 /** The DynamoDB table, from the one definition the local runtime also uses. */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_INDEXES, TABLE_KEYS } from './table-definition';
+import { TABLE_INDEXES, TABLE_KEYS, TABLE_STREAM_VIEW } from './table-definition';
 
 export class TicketTable extends Construct {
   readonly table: TableV2;
@@ -20,6 +20,7 @@ export class TicketTable extends Construct {
       // Tickets are customers' cases: removing the stack must never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      dynamoStream: StreamViewType[TABLE_STREAM_VIEW],
       globalSecondaryIndexes: Object.values(TABLE_INDEXES).map((index) => ({
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),

@@ -1,7 +1,7 @@
 /**
  * What tells the on-call engineer something is wrong (README, "Operating"): one SNS topic, mailed
  * to the alarm email, and an alarm with that action on every way tierdesk can fail quietly —
- * a function's errors or throttles, a failed state-machine execution, a message left in a
+ * a function's errors or throttles, a stream consumer falling behind, a failed state-machine execution, a message left in a
  * dead-letter queue, the API answering 5xx, SES refusing mail for 15 minutes — and on the
  * business signal, an SLA breach. A CloudWatch dashboard charts intake per channel, open tickets
  * per tier, breaches and mail in and out from the handlers' EMF metrics (functions/shared/metrics.ts).
@@ -22,6 +22,8 @@ import { CHANNELS } from '../../core/tickets/model';
 import { METRIC, METRICS_NAMESPACE } from '../../functions/shared/metric-names';
 
 const PERIOD = Duration.minutes(5);
+/** A stream consumer this far behind (its oldest record's age) is stuck, not busy. */
+const STREAM_BEHIND_MS = 60_000;
 
 export interface MonitoringProps {
   stage: string;
@@ -32,6 +34,8 @@ export interface MonitoringProps {
   stateMachines: Record<string, IStateMachine>;
   /** Queues whose every message is something that could not be done, with what it means. */
   deadLetterQueues: { name: string; queue: IQueue; meaning: string }[];
+  /** Functions fed by the table's stream, by name: alarmed when they fall a minute behind it. */
+  streamConsumers?: Record<string, IFunction>;
   /** Alarms made elsewhere (e.g. quarantined mail) that should notify too. */
   otherAlarms?: Alarm[];
   api: HttpApi;
@@ -81,6 +85,15 @@ export class Monitoring extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${name} function failed (an exception or a timeout); see its log group`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), `${name} function was throttled (account or reserved concurrency reached)`);
+    }
+    for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
+      this.alarm(
+        `${name}Behind`,
+        fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+        `${name} is more than a minute behind the table's stream (new tickets wait for their SLA workflow; the reconciler starts any left owed within 5 minutes); see its errors and throttles`,
+        1,
+        STREAM_BEHIND_MS,
+      );
     }
     for (const [name, machine] of Object.entries(props.stateMachines)) {
       this.alarm(
@@ -160,12 +173,12 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** In alarm when the metric is above 0 for `periods` consecutive 5-minute periods; mails the topic. */
-  private alarm(id: string, metric: IMetric, description: string, periods = 1): Alarm {
+  /** In alarm when the metric is above `threshold` (0) for `periods` consecutive 5-minute periods; mails the topic. */
+  private alarm(id: string, metric: IMetric, description: string, periods = 1, threshold = 0): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
       alarmDescription: `tierdesk: ${description}`,
-      threshold: 0,
+      threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: periods,
       // No data is no failure: a quiet hour has no errors and no breaches.

@@ -1,8 +1,9 @@
 /**
  * The ticket workflow in AWS (docs/sla-workflow.md): the task functions Step and Park, the state
  * machine loaded from statemachines/ticket-lifecycle.asl.json with their ARNs
- * substituted for its placeholders (the aligent `step-function-from-file` pattern), and the
- * reconciler: on a five-minute schedule, and on the machine's status-change events for an
+ * substituted for its placeholders (the aligent `step-function-from-file` pattern), the starter
+ * that starts a new ticket's execution from the table's stream (intake does not wait on it), and
+ * the reconciler: on a five-minute schedule, and on the machine's status-change events for an
  * execution that failed, timed out or was aborted.
  *
  * Least privilege: each function gets only the table access and API calls its handler makes.
@@ -16,10 +17,13 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RESTARTED_EXECUTION_STATUSES } from '../../functions/shared/execution-status';
+import { STREAM_SOURCE } from '../../functions/workflow/start';
 import { TierdeskFunction } from '../functions';
 import { acknowledgeExecutionArns, aslStateMachine, executionArns } from './asl-state-machine';
 import { grantSendAs } from './ses-identities';
@@ -49,6 +53,7 @@ export class TicketWorkflow extends Construct {
   readonly step: TierdeskFunction;
   readonly park: TierdeskFunction;
   readonly reconciler: TierdeskFunction;
+  readonly starter: TierdeskFunction;
   /** Schedule events EventBridge could not deliver to the reconciler. */
   readonly scheduleDeadLetterQueue: Queue;
 
@@ -68,12 +73,14 @@ export class TicketWorkflow extends Construct {
     // Step sends mail (one SES call per address), hence the longer timeout.
     this.step = fn('Step', "tierdesk workflow: applies due SLA events, sends the ticket's mail, plans the next wake-up", Duration.seconds(60));
     this.park = fn('Park', 'tierdesk workflow: parks the task token until the ticket changes or the deadline comes');
+    this.starter = fn('Start', "tierdesk workflow: starts a new ticket's execution from the table's stream, after intake answered", Duration.seconds(30));
     this.reconciler = fn('Reconcile', 'tierdesk workflow: restarts ended executions, makes the starts and wakes owed, sweeps open tickets a stretch at a time', Duration.minutes(2));
 
     // Table access, as each handler uses the store.
     table.grantReadWriteData(this.step); // updates the ticket with its version check, links sent Message-IDs, moves it to its next run on a hand-over
     table.grantReadWriteData(this.park); // writes (and may take) the WAIT item
     table.grantReadWriteData(this.reconciler); // lists open tickets; moves one whose execution ended to its next run
+    table.grantReadWriteData(this.starter); // reads the ticket, clears the start owed (and records it again when refused)
 
     // Step sends as the configured identities only.
     grantSendAs(this, this.step, props.senderIdentities);
@@ -98,6 +105,29 @@ export class TicketWorkflow extends Construct {
 
     // The reconciler starts executions, sees whether one has ended, and sends the wakes owed: what a ticket handler does.
     this.connectTicketHandler(this.reconciler);
+
+    // A new ticket's start: its owed-start record's insert, from the table's stream, filtered to
+    // those records (so the function runs once per new ticket, not per write). From the stream's
+    // oldest record, so none written while the mapping was being created is missed. A start refused
+    // is handed back from that record, three more times; after that it stays owed and the
+    // reconciler makes it within 5 minutes, so no failure destination is needed.
+    this.stateMachine.grantStartExecution(this.starter);
+    this.starter.addEnvironment(STATE_MACHINE_ENV, this.stateMachine.stateMachineArn);
+    const newTickets = new DynamoEventSource(table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: STREAM_SOURCE.batchSize,
+      retryAttempts: STREAM_SOURCE.retryAttempts,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      filters: [FilterCriteria.filter(STREAM_SOURCE.filter)],
+    });
+    this.starter.addEventSource(newTickets);
+    const ownedElsewhere =
+      "A start the tries could not make stays recorded as owed in the table (the ticket's WORKFLOW item), which the reconciler makes within 5 minutes and alarms on (WorkflowWorkOwed); a failure destination would hold only a pointer to the same record.";
+    Validations.of(this.starter).acknowledge(
+      { id: 'Serverless-LambdaDLQ', reason: `Invoked by a stream event source mapping, not asynchronously. ${ownedElsewhere}` },
+      { id: 'Serverless-LambdaEventSourceMappingDestination', reason: ownedElsewhere },
+    );
     // A failed run is not retried: the next, 5 minutes later, does the same work (and the
     // function's error alarm tells). Events EventBridge could not deliver at all land in a queue.
     this.reconciler.configureAsyncInvoke({ retryAttempts: 0 });

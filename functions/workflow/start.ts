@@ -1,0 +1,78 @@
+/**
+ * The workflow starter (docs/sla-workflow.md): starts a new ticket's execution after intake has
+ * answered, so taking a ticket never waits on Step Functions. Intake writes the ticket owing its
+ * start, in its own transaction (DynamoStore.createTicket); the table's stream delivers that
+ * record's insert here, filtered to exactly those records (NEW_TICKET_RECORDS: the same pattern
+ * is the event source mapping's filter in AWS and the local stream poller's). A start that fails
+ * is reported as the record's failure, so the stream hands it back for another try; after the
+ * tries the record stays owed and the reconciler's next run makes the start.
+ *
+ * Starting twice is harmless (the execution is named after the ticket), so a redelivered record
+ * changes nothing.
+ */
+import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
+import { hasWorkflowClock } from '../../core/tickets/model';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { getRuntime, logger } from '../shared/runtime';
+import { startTicketExecution } from '../shared/workflow';
+import { NEW_TICKET_ATTRIBUTE, WORKFLOW_PENDING_SK } from '../store/dynamo-store';
+
+/** The stream records this function takes: a new ticket's owed-start record, as inserted (a Lambda event filter pattern). */
+export const NEW_TICKET_RECORDS = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { SK: { S: [WORKFLOW_PENDING_SK] }, [NEW_TICKET_ATTRIBUTE]: { BOOL: [true] } } },
+};
+
+/**
+ * How the table's stream feeds this function, in AWS (the event source mapping) and locally (the
+ * poller): batches small enough that a start follows intake closely, and three more tries before
+ * the record is left owed for the reconciler.
+ */
+export const STREAM_SOURCE = { filter: NEW_TICKET_RECORDS, batchSize: 25, retryAttempts: 3 };
+
+const TICKET_PREFIX = 'TICKET#';
+/** A key longer than any ticket's is not read (the prefix and the longest case number). */
+const MAX_TICKET_KEY = TICKET_PREFIX.length + 26;
+
+async function start(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const failures = await Promise.all(
+    (event?.Records ?? []).map((record) =>
+      startFor(record).catch((error: unknown) => {
+        logger.error('could not start the ticket workflow; the stream hands the record back', { error: error as Error });
+        return failureOf(record);
+      }),
+    ),
+  );
+  return { batchItemFailures: failures.filter((failure): failure is DynamoDBBatchItemFailure => failure !== undefined) };
+}
+
+/** Starts the record's ticket's execution; the record's failure when the start was refused. */
+async function startFor(record: DynamoDBRecord): Promise<DynamoDBBatchItemFailure | undefined> {
+  const ticketId = ticketIdOf(record);
+  if (!ticketId) {
+    logger.warn('a stream record that is not a ticket owing its start; left alone', { eventName: record.eventName });
+    return undefined;
+  }
+  const { store } = getRuntime();
+  const ticket = await store.getTicket(ticketId);
+  if (!ticket || !hasWorkflowClock(ticket)) {
+    // Closed before its start (or gone): nothing to start, nothing owed.
+    await store.clearWorkflowPending(ticketId, { reason: 'start' });
+    return undefined;
+  }
+  return (await startTicketExecution(ticket)) ? undefined : failureOf(record);
+}
+
+function failureOf(record: DynamoDBRecord): DynamoDBBatchItemFailure {
+  return { itemIdentifier: record.dynamodb?.SequenceNumber ?? '' };
+}
+
+function ticketIdOf(record: DynamoDBRecord): string | undefined {
+  const pk = record.dynamodb?.Keys?.PK?.S;
+  if (typeof pk !== 'string' || pk.length > MAX_TICKET_KEY || !pk.startsWith(TICKET_PREFIX)) return undefined;
+  const ticketId = pk.slice(TICKET_PREFIX.length);
+  return CASE_NUMBER_PATTERN.test(ticketId) ? ticketId : undefined;
+}
+
+export const handler = lambdaHandler(start);

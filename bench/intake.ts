@@ -1,11 +1,15 @@
 /**
  * Intake through the local gateway (HTTP → handler → DynamoDB Local) against the raw PutItem
  * rate of the same DynamoDB Local in the same run: the ratio is what intake costs on top of
- * one write. Run directly with `npx tsx bench/intake.ts`.
+ * one write. Since the inbox ([11]) a new ticket is one transaction of many items (the ticket, its
+ * view entries, counters and search postings, the start it is owed), and DynamoDB Local runs
+ * transactions one at a time, so the run also measures a bare transaction of that many items
+ * (each with an index key, as postings and view entries have): intake against it is what the
+ * handler costs on top of its one write. Run directly with `npx tsx bench/intake.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../local/dynamodb';
 import { startRuntime } from '../local/runtime';
 import type { BenchResult } from './calendar';
@@ -31,6 +35,9 @@ export async function benchIntake(): Promise<BenchResult> {
       'raw PutItem/s (same DynamoDB Local)': Math.round(api.puts.rate),
       'raw PutItem p50 ms': round(percentile(api.puts.latencies, 0.5)),
       'ratio intake / PutItem': Number(ratio.toFixed(2)),
+      "items in a new ticket's transaction": api.transactionItems,
+      [`raw TransactWriteItems of ${api.transactionItems} items/s (same DynamoDB Local)`]: Math.round(api.transactions.rate),
+      'ratio intake / that transaction': Number((api.intake.rate / api.transactions.rate).toFixed(2)),
       'target p99 < 50 ms': p99 < 50 ? 'met' : 'TARGET MISSED',
       'target ratio ≥ 0.5': ratio >= 0.5 ? 'met' : 'TARGET MISSED',
       // The same intake while every new ticket's SLA workflow (plan, acknowledgement mail, park)
@@ -42,7 +49,14 @@ export async function benchIntake(): Promise<BenchResult> {
   };
 }
 
-async function measureIntake(workflows: boolean): Promise<{ intake: Measurement; puts: Measurement }> {
+interface IntakeMeasurement {
+  intake: Measurement;
+  puts: Measurement;
+  transactions: Measurement;
+  transactionItems: number;
+}
+
+async function measureIntake(workflows: boolean): Promise<IntakeMeasurement> {
   const runtime = await startRuntime({ inMemory: true, port: 0, quiet: true, policy: 'caret', adminKey: 'td_admin_bench', workflows });
   // node:http with keep-alive: a lean load generator, so its own cost stays out of the figures.
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
@@ -78,19 +92,37 @@ async function measureIntake(workflows: boolean): Promise<{ intake: Measurement;
 
     await measure(putItem, WARM_UP);
     await measure(intake, WARM_UP);
-    // Side by side, twice each in alternation, so neither gets a warmer machine.
+    // What one new ticket wrote: every item under its key (the ticket, view entries, postings, the
+    // start owed while no workflow clears it) and the counters its views added to.
+    const sample = (await client.send(new QueryCommand({ TableName: runtime.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :open', ExpressionAttributeValues: { ':open': { S: 'STATUS#active' } }, Limit: 1 }))).Items?.[0];
+    const sampleId = sample?.PK?.S ?? '';
+    const items = (await client.send(new QueryCommand({ TableName: runtime.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: sampleId } } }))).Items ?? [];
+    const counters = items.find((item) => item.SK?.S === 'A')?.inboxKeys?.L?.length ?? 0;
+    const transactionItems = items.filter((item) => item.SK?.S !== 'WORKFLOW').length + 1 + counters;
+    const transaction = () =>
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: Array.from({ length: transactionItems }, (_, i) => ({
+            Put: { TableName: runtime.tableName, Item: { PK: { S: `BENCH#${randomUUID()}` }, SK: { S: `T${i}` }, GSI3PK: { S: `BENCH#${i}` }, GSI3SK: { S: randomUUID() }, body: { S: 'x' } } },
+          })),
+        }),
+      );
+    await measure(transaction, WARM_UP / 4);
+    // Side by side, twice each in alternation, so none gets a warmer machine.
     const put1 = await measure(putItem, REQUESTS / 2);
+    const transaction1 = await measure(transaction, REQUESTS / 4);
     const intake1 = await measure(intake, REQUESTS / 2);
     const put2 = await measure(putItem, REQUESTS / 2);
+    const transaction2 = await measure(transaction, REQUESTS / 4);
     const intake2 = await measure(intake, REQUESTS / 2);
-    return { intake: combine(intake1, intake2), puts: combine(put1, put2) };
+    return { intake: combine(intake1, intake2), puts: combine(put1, put2), transactions: combine(transaction1, transaction2), transactionItems };
   } finally {
     agent.destroy();
     await runtime.stop();
   }
 }
 
-function inChildProcess(workflows: boolean): Promise<{ intake: Measurement; puts: Measurement }> {
+function inChildProcess(workflows: boolean): Promise<IntakeMeasurement> {
   return runInChildProcess(import.meta.url, workflows ? 'workflows' : 'api');
 }
 

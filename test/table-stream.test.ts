@@ -5,7 +5,7 @@
  * starter's handler itself runs in every end-to-end test that opens a ticket; here a recording
  * consumer stands in for it, to see exactly which records arrive and how failures come back.
  */
-import { type DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore, NEW_TICKET_ATTRIBUTE, WORKFLOW_PENDING_SK } from '../functions/store/dynamo-store';
@@ -120,6 +120,34 @@ describe("the starter's records", () => {
     } finally {
       await poller.stop();
     }
+  });
+});
+
+describe('a table kept from before the stream', () => {
+  it('gets the stream when the runtime starts on it, as CloudFormation adds it to a deployed table', async () => {
+    // Prepare: a table as an older runtime made it, with no stream.
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'kept-table',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'PK', AttributeType: 'S' },
+          { AttributeName: 'SK', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+
+    // Act
+    await createTable(client, 'kept-table');
+
+    // Assess
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'kept-table' }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    expect(Table?.LatestStreamArn).toContain('table/kept-table/stream/');
   });
 });
 

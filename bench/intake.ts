@@ -94,7 +94,11 @@ async function measureIntake(workflows: boolean): Promise<IntakeMeasurement> {
     await measure(intake, WARM_UP);
     // What one new ticket wrote: every item under its key (the ticket, view entries, postings, the
     // start owed while no workflow clears it) and the counters its views added to.
-    const sample = (await client.send(new QueryCommand({ TableName: runtime.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :open', ExpressionAttributeValues: { ':open': { S: 'STATUS#active' } }, Limit: 1 }))).Items?.[0];
+    const sample = (
+      await client.send(
+        new QueryCommand({ TableName: runtime.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :open', ExpressionAttributeValues: { ':open': { S: 'STATUS#active' } }, Limit: 1 }),
+      )
+    ).Items?.[0];
     const sampleId = sample?.PK?.S ?? '';
     const items = (await client.send(new QueryCommand({ TableName: runtime.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: sampleId } } }))).Items ?? [];
     const counters = items.find((item) => item.SK?.S === 'A')?.inboxKeys?.L?.length ?? 0;

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signTierdeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
-import { STREAM_SOURCE } from '../functions/workflow/start';
+import { STREAM_SOURCE, handler as startNewTickets } from '../functions/workflow/start';
 import { api, type Runtime, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
 
 const POLICY = 'test/fixtures/webhooks-policy.yaml';
@@ -277,6 +277,36 @@ describe('StartExecution failing after the ticket was written', () => {
       interval: 200,
     });
     expect(await ticketsWithSubject(subject)).toHaveLength(1);
+  });
+});
+
+describe('the workflow starter', () => {
+  it('starts nothing for a ticket closed before its record came back, clears what it owed, and leaves records that name no ticket alone', async () => {
+    // Prepare: a ticket whose starts were all refused (no execution), closed as spam meanwhile.
+    const refused = { count: 0 };
+    const tries = 1 + STREAM_SOURCE.retryAttempts;
+    const sfn = intercept(SFNClient, (command, send) => {
+      if (command instanceof StartExecutionCommand && refused.count < tries) {
+        refused.count++;
+        return Promise.reject(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+      }
+      return send();
+    });
+    const created = await request('POST', '/tickets', { body: newTicket(`Closed before its start ${randomUUID()}`) });
+    const id = created.body.id as string;
+    await vi.waitFor(() => expect(refused.count).toBe(tries), { timeout: 10_000, interval: 50 }).finally(() => sfn.restore());
+    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'close', reason: 'spam' } })).status).toBe(200);
+    const record = (pk: unknown, sequence: string) => ({ eventName: 'INSERT', dynamodb: { Keys: { PK: { S: pk }, SK: { S: 'WORKFLOW' } }, SequenceNumber: sequence } });
+
+    // Act: the stream's record of that ticket again (as a late retry), and records whose key is no ticket's.
+    const answer = await startNewTickets({
+      Records: [record(`TICKET#${id}`, '1'), record(`TICKET#CASE-${'9'.repeat(300)}`, '2'), record('CUSTOMER#acme', '3'), record(42, '4'), {}],
+    } as never);
+
+    // Assess
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(await executionStatus(id)).toBeUndefined();
+    expect((await getRuntime().store.pendingWorkflows(500)).map((owed) => owed.ticketId)).not.toContain(id);
   });
 });
 

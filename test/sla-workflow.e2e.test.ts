@@ -22,7 +22,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntime } from '../functions/shared/runtime';
 import { handler as reconcile } from '../functions/workflow/reconcile';
-import { handler as startNewTickets } from '../functions/workflow/start';
 import { api, type Runtime, startTestRuntime } from './support/runtime';
 import { stepStories } from './support/stories';
 
@@ -352,26 +351,6 @@ describe.concurrent("mail for what people do, and the ticket's executions", () =
     });
     expect(again.started).toBe(0);
     expect(await executionStatus(`${id}-run3`)).toBeUndefined();
-  });
-
-  it('the workflow starter starts nothing for a ticket closed before its record came, clears what it owed, and leaves records that name no ticket alone', async () => {
-    // Prepare: a ticket that ran and was closed (the policy closes resolved cases at once), then a start recorded owed for it.
-    const { id } = await newTicket('4');
-    await eventually(id, async () => ((await executionStatus(id)) === 'RUNNING' ? true : undefined), LATE_MS);
-    expect((await request('POST', `/tickets/${id}/actions`, { body: { type: 'resolve', resolutionType: 'fix', text: 'Fixed.' } })).status).toBe(200);
-    await eventually(id, async () => ((await executionStatus(id)) === 'SUCCEEDED' ? true : undefined), LATE_MS);
-    await getRuntime().store.markWorkflowPending(id, 'start');
-    const record = (pk: unknown, sequence: string) => ({ eventName: 'INSERT', dynamodb: { Keys: { PK: { S: pk }, SK: { S: 'WORKFLOW' } }, SequenceNumber: sequence } });
-
-    // Act: that ticket's record, and records whose key is no ticket's (too long, another item, no key at all).
-    const answer = await startNewTickets({
-      Records: [record(`TICKET#${id}`, '1'), record(`TICKET#CASE-${'9'.repeat(300)}`, '2'), record('CUSTOMER#acme', '3'), record(42, '4'), {}],
-    } as never);
-
-    // Assess
-    expect(answer).toEqual({ batchItemFailures: [] });
-    expect(await executionStatus(`${id}-run2`)).toBeUndefined();
-    expect((await getRuntime().store.pendingWorkflows(500)).map((owed) => owed.ticketId)).not.toContain(id);
   });
 
   it("a status change that names no ticket's execution, or another machine, is left alone", async () => {

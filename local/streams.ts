@@ -33,8 +33,13 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-/** How long an idle shard waits between reads (Lambda polls a shard four times a second). */
-const IDLE_POLL_MS = 50;
+/**
+ * Between reads that found nothing: 50 ms after a record, doubling to twice a second while idle
+ * (Lambda polls a shard four times a second). Each empty read costs ~5 ms of CPU in the JVM and as
+ * much in the SDK: at 50 ms throughout an idle runtime spent ~14 % of a core on it.
+ */
+const MIN_POLL_MS = 50;
+const MAX_POLL_MS = 500;
 /** Between a failed batch and its next try. */
 const RETRY_DELAY_MS = 100;
 
@@ -67,6 +72,7 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
   };
 
   const loop = (async () => {
+    let pause = MIN_POLL_MS;
     while (!stopped) {
       let read = 0;
       for (const [shardId, iterator] of readers) {
@@ -93,7 +99,11 @@ export async function startStreamPoller(options: { endpoint: string; tableName: 
           readers.set(shardId, await iteratorOf(shardId, 'LATEST').catch(() => undefined));
         }
       }
-      if (read === 0 && !stopped) await sleep(IDLE_POLL_MS);
+      if (read > 0) pause = MIN_POLL_MS;
+      else if (!stopped) {
+        await sleep(pause);
+        pause = Math.min(2 * pause, MAX_POLL_MS);
+      }
     }
   })();
 

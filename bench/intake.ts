@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { WORKFLOW_PENDING_SK } from '../functions/store/dynamo-store';
 import { localClient } from '../local/dynamodb';
 import { startRuntime } from '../local/runtime';
 import type { BenchResult } from './calendar';
@@ -92,17 +93,13 @@ async function measureIntake(workflows: boolean): Promise<IntakeMeasurement> {
 
     await measure(putItem, WARM_UP);
     await measure(intake, WARM_UP);
-    // What one new ticket wrote: every item under its key (the ticket, view entries, postings, the
-    // start owed while no workflow clears it) and the counters its views added to.
-    const sample = (
-      await client.send(
-        new QueryCommand({ TableName: runtime.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :open', ExpressionAttributeValues: { ':open': { S: 'STATUS#active' } }, Limit: 1 }),
-      )
-    ).Items?.[0];
-    const sampleId = sample?.PK?.S ?? '';
-    const items = (await client.send(new QueryCommand({ TableName: runtime.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: sampleId } } }))).Items ?? [];
+    // What one new ticket wrote: every item under its key (the ticket, view entries, postings, and
+    // the start owed, counted once whether or not a workflow cleared it) and the counters its views added to.
+    const sample = (await (await fetch(target, { method: 'POST', headers: { authorization: `Bearer ${runtime.adminKey}`, 'content-type': 'application/json' }, body })).json()) as { id: string };
+    const items =
+      (await client.send(new QueryCommand({ TableName: runtime.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: `TICKET#${sample.id}` } } }))).Items ?? [];
     const counters = items.find((item) => item.SK?.S === 'A')?.inboxKeys?.L?.length ?? 0;
-    const transactionItems = items.filter((item) => item.SK?.S !== 'WORKFLOW').length + 1 + counters;
+    const transactionItems = items.filter((item) => item.SK?.S !== WORKFLOW_PENDING_SK).length + 1 + counters;
     const transaction = () =>
       client.send(
         new TransactWriteItemsCommand({

@@ -21,6 +21,7 @@ import { LIMITS } from '../../core/limits';
 import { messageIdKey } from '../../core/mail/message-id';
 import type { Agent, SupportOrder } from '../../core/periods/orders';
 import type { DedicatedRouting } from '../../core/periods/routing';
+import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import { customerViewsOf, inboxOrder, viewKey, viewsOf } from '../../core/tickets/inbox';
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { ticketSearchTokens } from '../../core/tickets/search';
@@ -161,7 +162,15 @@ const SWEEP_MARKER = 'RECONCILE#sweep';
 const IDEMPOTENCY_LOCK_MS = 30_000;
 
 const key = (pk: string) => ({ PK: pk, SK: 'A' });
-const ticketKey = (id: string) => key(`TICKET#${id}`);
+const TICKET_PK_PREFIX = 'TICKET#';
+const ticketKey = (id: string) => key(`${TICKET_PK_PREFIX}${id}`);
+
+/** The ticket a partition key belongs to (a ticket's items are all under `TICKET#<id>`), or undefined for any other key; bounded by the case-number pattern. */
+export function ticketIdOfKey(pk: string): string | undefined {
+  if (!pk.startsWith(TICKET_PK_PREFIX)) return undefined;
+  const ticketId = pk.slice(TICKET_PK_PREFIX.length);
+  return CASE_NUMBER_PATTERN.test(ticketId) ? ticketId : undefined;
+}
 const contactKeys = (customer: Customer) => [
   ...new Set([
     ...customer.contacts.flatMap((c) => (c.email ? [`CONTACT#email#${c.email}`] : [])),

@@ -2,7 +2,7 @@
  * The workflow starter (docs/sla-workflow.md): starts a new ticket's execution after intake has
  * answered, so taking a ticket never waits on Step Functions. Intake writes the ticket owing its
  * start, in its own transaction (DynamoStore.createTicket); the table's stream delivers that
- * record's insert here, filtered to exactly those records (NEW_TICKET_RECORDS: the same pattern
+ * record's insert here, filtered to exactly those records (STREAM_SOURCE's filter: the same pattern
  * is the event source mapping's filter in AWS and the local stream poller's). A start that fails
  * is reported as the record's failure, so the stream hands it back for another try; after the
  * tries the record stays owed and the reconciler's next run makes the start.
@@ -11,29 +11,23 @@
  * changes nothing.
  */
 import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { CASE_NUMBER_PATTERN } from '../../core/tickets/case-number';
 import { hasWorkflowClock } from '../../core/tickets/model';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime, logger } from '../shared/runtime';
 import { startTicketExecution } from '../shared/workflow';
-import { NEW_TICKET_ATTRIBUTE, WORKFLOW_PENDING_SK } from '../store/dynamo-store';
-
-/** The stream records this function takes: a new ticket's owed-start record, as inserted (a Lambda event filter pattern). */
-export const NEW_TICKET_RECORDS = {
-  eventName: ['INSERT'],
-  dynamodb: { NewImage: { SK: { S: [WORKFLOW_PENDING_SK] }, [NEW_TICKET_ATTRIBUTE]: { BOOL: [true] } } },
-};
+import { NEW_TICKET_ATTRIBUTE, ticketIdOfKey, WORKFLOW_PENDING_SK } from '../store/dynamo-store';
 
 /**
  * How the table's stream feeds this function, in AWS (the event source mapping) and locally (the
- * poller): batches small enough that a start follows intake closely, and three more tries before
- * the record is left owed for the reconciler.
+ * poller): only a new ticket's owed-start record, as inserted (a Lambda event filter pattern);
+ * batches small enough that a start follows intake closely; three more tries before the record is
+ * left owed for the reconciler.
  */
-export const STREAM_SOURCE = { filter: NEW_TICKET_RECORDS, batchSize: 25, retryAttempts: 3 };
-
-const TICKET_PREFIX = 'TICKET#';
-/** A key longer than any ticket's is not read (the prefix and the longest case number). */
-const MAX_TICKET_KEY = TICKET_PREFIX.length + 26;
+export const STREAM_SOURCE = {
+  filter: { eventName: ['INSERT'], dynamodb: { NewImage: { SK: { S: [WORKFLOW_PENDING_SK] }, [NEW_TICKET_ATTRIBUTE]: { BOOL: [true] } } } },
+  batchSize: 25,
+  retryAttempts: 3,
+};
 
 async function start(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const failures = await Promise.all(
@@ -70,9 +64,7 @@ function failureOf(record: DynamoDBRecord): DynamoDBBatchItemFailure {
 
 function ticketIdOf(record: DynamoDBRecord): string | undefined {
   const pk = record.dynamodb?.Keys?.PK?.S;
-  if (typeof pk !== 'string' || pk.length > MAX_TICKET_KEY || !pk.startsWith(TICKET_PREFIX)) return undefined;
-  const ticketId = pk.slice(TICKET_PREFIX.length);
-  return CASE_NUMBER_PATTERN.test(ticketId) ? ticketId : undefined;
+  return typeof pk === 'string' ? ticketIdOfKey(pk) : undefined;
 }
 
 export const handler = lambdaHandler(start);

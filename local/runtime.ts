@@ -21,7 +21,7 @@ import { RESTARTED_EXECUTION_STATUSES } from '../functions/shared/execution-stat
 import { CONSOLE_PATH, CONSOLE_SCOPES } from '../lib/console/security-headers';
 import type { ConsoleSite } from './console';
 import { seedDemo } from './demo';
-import { createTable, type DynamoDBLocal, isPortFree, LOCAL_AWS, localClient, StartError, startDynamoDB } from './dynamodb';
+import { createTable, type DynamoDBLocal, isPortFree, type JvmCompilation, LOCAL_AWS, localClient, StartError, startDynamoDB } from './dynamodb';
 import { type Gateway, type GatewayHandler, type GatewayRoute, startGateway } from './gateway';
 import { type LocalOidc, type LocalUser, signInLines, startOidcProvider } from './oidc';
 import { type LocalS3, startS3 } from './s3';
@@ -76,6 +76,8 @@ export interface RuntimeOptions {
    */
   dynamodbPort?: number;
   stepFunctionsPort?: number;
+  /** How DynamoDB Local's JVM compiles (local/dynamodb.ts); default `steady`, tests ask for `quick-start`. */
+  dynamodbCompilation?: JvmCompilation;
   /**
    * Run each ticket's SLA workflow (default true). Off, tickets get no execution: the intake
    * benchmark uses this to measure the API path alone.
@@ -180,6 +182,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dynamodb = await startDynamoDB({
     ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
     ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+    ...(options.dynamodbCompilation ? { compilation: options.dynamodbCompilation } : {}),
   });
   let gateway: Gateway;
   let demoLines: string[];

@@ -341,7 +341,7 @@ describe('a runtime with a data directory', () => {
       const saved = process.env.TIERDESK_ADMIN_KEY;
       delete process.env.TIERDESK_ADMIN_KEY; // the key must come from the data directory
       try {
-        runtime = await startRuntime({ port: 0, dataDir, quiet: true, routes: echoRoutes().routes });
+        runtime = await startRuntime({ port: 0, dataDir, quiet: true, dynamodbCompilation: 'quick-start', routes: echoRoutes().routes });
         const client = localClient(runtime.dynamodbEndpoint);
         await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: item('kept') }));
         client.destroy();
@@ -350,7 +350,7 @@ describe('a runtime with a data directory', () => {
         // Act: stop, then start on the same directory with the default routes (the real handler).
         await runtime.stop();
         const firstGone = !isAlive(first.pid);
-        runtime = await startRuntime({ port: 0, dataDir, quiet: true });
+        runtime = await startRuntime({ port: 0, dataDir, quiet: true, dynamodbCompilation: 'quick-start' });
         const again = localClient(runtime.dynamodbEndpoint);
         const read = await again.send(new GetItemCommand({ TableName: runtime.tableName, Key: key('kept') }));
         again.destroy();

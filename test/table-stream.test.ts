@@ -22,7 +22,7 @@ let store: DynamoStore;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDB();
+  dynamodb = await startDynamoDB({ compilation: 'quick-start' });
   client = localClient(dynamodb.endpoint);
   await createTable(client, TABLE);
   store = new DynamoStore(TABLE, client);

@@ -23,6 +23,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signTierdeskPayload } from '../core/webhooks/signatures';
 import { getRuntime } from '../functions/shared/runtime';
+import { VersionConflictError } from '../functions/store/dynamo-store';
 import { handler as reconcile } from '../functions/workflow/reconcile';
 import { STREAM_SOURCE, handler as startNewTickets } from '../functions/workflow/start';
 import { api, type Runtime, startTestRuntime, TEST_ADMIN_KEY } from './support/runtime';
@@ -64,27 +65,41 @@ const DYNAMODB_FAULTS = {
 type DynamoFault = keyof typeof DYNAMODB_FAULTS;
 
 /**
- * Answers the store's `command` calls (e.g. TransactWriteItemsCommand) whose request mentions
- * `marker` with `fault`, `times` attempts in a row, then lets them through. The answer is made
- * below the SDK's retry, so each SDK attempt counts: `attempts` says how many the SDK made.
+ * Runs `around` on each of the store's DynamoDB calls whose request mentions `marker`, with the
+ * call's command name (e.g. TransactWriteItemsCommand) and the call itself. It sits below the
+ * SDK's retry, so each SDK attempt passes through it. remove() when done.
  */
-function dynamoFault(command: string, marker: string, fault: DynamoFault, times = Infinity) {
+function aroundStoreCalls(marker: string, around: (command: string, send: () => Promise<unknown>) => Promise<unknown>) {
   const stack = getRuntime().store.doc.middlewareStack;
-  const name = `fault-${randomUUID()}`;
-  const seen = { attempts: 0 };
-  const { status, body: answer } = DYNAMODB_FAULTS[fault];
+  const name = `around-${randomUUID()}`;
   type Next = (args: { request: { body?: unknown } }) => Promise<unknown>;
   const text = (body: unknown) => (body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body));
-  const middleware = (next: Next, context: { commandName?: string }) => async (args: { request: { body?: unknown } }) => {
-    if (context.commandName !== command || !text(args.request.body).includes(marker)) return next(args);
-    seen.attempts++;
-    if (seen.attempts > times) return next(args);
-    const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault}`, ...answer });
-    return { response: { statusCode: status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': name }, body: Buffer.from(body) } };
-  };
+  const middleware = (next: Next, context: { commandName?: string }) => async (args: { request: { body?: unknown } }) =>
+    text(args.request.body).includes(marker) ? around(context.commandName ?? '', () => next(args)) : next(args);
   stack.add(middleware as unknown as Parameters<typeof stack.add>[0], { step: 'deserialize', priority: 'low', name });
-  return { seen, remove: () => stack.remove(name) };
+  return { remove: () => stack.remove(name) };
 }
+
+/**
+ * Answers the store's `command` calls (e.g. TransactWriteItemsCommand) whose request mentions
+ * `marker` with `fault`, `times` attempts in a row, then lets them through. `attempts` says how
+ * many attempts the SDK made.
+ */
+function dynamoFault(command: string, marker: string, fault: DynamoFault | 'TransactionConflictException', times = Infinity) {
+  const seen = { attempts: 0 };
+  const { status, body: answer } = fault === 'TransactionConflictException' ? TRANSACTION_CONFLICT : DYNAMODB_FAULTS[fault];
+  const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault}`, ...answer });
+  const around = aroundStoreCalls(marker, async (name, send) => {
+    if (name !== command) return send();
+    seen.attempts++;
+    if (seen.attempts > times) return send();
+    return { response: { statusCode: status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() }, body: Buffer.from(body) } };
+  });
+  return { seen, remove: around.remove };
+}
+
+/** What DynamoDB answers a single write whose item is part of a transaction in progress. */
+const TRANSACTION_CONFLICT = { status: 400, body: { message: 'Transaction is ongoing for the item' } } as const;
 
 type Sendable = { prototype: { send: (...args: any[]) => Promise<unknown> } };
 
@@ -209,6 +224,70 @@ describe('DynamoDB throttling and 5xx during intake', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(redelivered.status).toBe(201);
     expect(await ticketsWithSubject(title)).toEqual([expect.objectContaining({ id: redelivered.body.ticketId })]);
+  });
+});
+
+describe('a write of one item', () => {
+  /** A new ticket whose execution has planned and parked: nothing writes it again until a deadline hours away. */
+  async function quietTicket() {
+    const created = await request('POST', '/tickets', { body: newTicket(`One item ${randomUUID()}`) });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const store = getRuntime().store;
+    await vi.waitFor(
+      async () => {
+        const stored = await store.getTicket(id);
+        expect(await store.parkedVersion(id)).toBe(stored?.version);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    return (await store.getTicket(id))!;
+  }
+
+  it('is a plain conditional write, not a transaction (half the write units), and a stale version is still refused', async () => {
+    // Prepare: two saves of the same version race; both read the stored version before either writes.
+    const stored = await quietTicket();
+    const store = getRuntime().store;
+    const commands: string[] = [];
+    let reads = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => {
+      bothRead = resolve;
+    });
+    const recorder = aroundStoreCalls(stored.id, async (command, send) => {
+      commands.push(command);
+      const answer = await send();
+      if (command === 'GetItemCommand') {
+        if (++reads === 2) bothRead();
+        await barrier; // each save goes on with the version it read only once the other has read it too
+      }
+      return answer;
+    });
+
+    // Act
+    const next = { ...stored, version: stored.version + 1 };
+    const outcomes = await Promise.allSettled([store.saveTicket(next, []), store.saveTicket(next, [])]).finally(recorder.remove);
+
+    // Assess: one save won; the other's own condition refused it, as a version conflict.
+    expect(commands.filter((command) => command !== 'GetItemCommand')).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((outcome) => outcome.status === 'rejected')?.reason).toBeInstanceOf(VersionConflictError);
+    expect((await store.getTicket(stored.id))?.version).toBe(stored.version + 1);
+  });
+
+  it('refused because its item is in another transaction, is tried again and saved', async () => {
+    // Prepare
+    const stored = await quietTicket();
+    const fault = dynamoFault('PutItemCommand', stored.id, 'TransactionConflictException', 1);
+
+    // Act
+    await getRuntime()
+      .store.saveTicket({ ...stored, version: stored.version + 1 }, [])
+      .finally(fault.remove);
+
+    // Assess
+    expect(fault.seen.attempts).toBe(2);
+    expect((await getRuntime().store.getTicket(stored.id))?.version).toBe(stored.version + 1);
   });
 });
 

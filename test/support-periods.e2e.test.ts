@@ -58,7 +58,9 @@ describe('dedicated support periods', () => {
     const interpose = 'interpose-order-change';
     store.doc.middlewareStack.add(
       (next) => async (args) => {
-        if (args.input && (args.input as { TransactItems?: unknown }).TransactItems && interposed === 0) {
+        // The cancellation's write: a transaction, or one conditional write when it is the order alone.
+        const write = args.input as { TransactItems?: unknown; ConditionExpression?: unknown } | undefined;
+        if (write && (write.TransactItems || write.ConditionExpression) && JSON.stringify(write).includes(`ORDER#${id}`) && interposed === 0) {
           interposed++;
           await store.doc.send(
             new UpdateCommand({

@@ -244,24 +244,14 @@ describe('a write of one item', () => {
     return (await store.getTicket(id))!;
   }
 
-  it('is a plain conditional write, not a transaction (half the write units), and a stale version is still refused', async () => {
-    // Prepare: two saves of the same version race; both read the stored version before either writes.
+  it('after its read is one conditional PutItem: no second read, no transaction (half the write units); a stale version is still refused', async () => {
+    // Prepare: the ticket as just read (quietTicket reads it last); two saves of the same version race.
     const stored = await quietTicket();
     const store = getRuntime().store;
     const commands: string[] = [];
-    let reads = 0;
-    let bothRead!: () => void;
-    const barrier = new Promise<void>((resolve) => {
-      bothRead = resolve;
-    });
-    const recorder = aroundStoreCalls(stored.id, async (command, send) => {
+    const recorder = aroundStoreCalls(stored.id, (command, send) => {
       commands.push(command);
-      const answer = await send();
-      if (command === 'GetItemCommand') {
-        if (++reads === 2) bothRead();
-        await barrier; // each save goes on with the version it read only once the other has read it too
-      }
-      return answer;
+      return send();
     });
 
     // Act
@@ -269,7 +259,7 @@ describe('a write of one item', () => {
     const outcomes = await Promise.allSettled([store.saveTicket(next, []), store.saveTicket(next, [])]).finally(recorder.remove);
 
     // Assess: one save won; the other's own condition refused it, as a version conflict.
-    expect(commands.filter((command) => command !== 'GetItemCommand')).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(commands).toEqual(['PutItemCommand', 'PutItemCommand']);
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((outcome) => outcome.status === 'rejected')?.reason).toBeInstanceOf(VersionConflictError);
     expect((await store.getTicket(stored.id))?.version).toBe(stored.version + 1);

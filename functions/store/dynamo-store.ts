@@ -110,6 +110,29 @@ interface IndexedState {
   searchTokens: string[];
 }
 
+/** Index states of tickets read or saved last that a store keeps (DynamoStore.rememberIndexedState). */
+const REMEMBERED_INDEX_STATES = 1_000;
+
+/** The index state a ticket item was written with (a ticket written before [11] has none: it is counted from its next write). */
+function indexedStateOfItem(item: Record<string, unknown>): IndexedState {
+  return {
+    version: item.version as number,
+    inboxKeys: (item.inboxKeys as string[] | undefined) ?? [],
+    ...(item.inboxOrder ? { inboxOrder: item.inboxOrder as string } : {}),
+    ...(item.inboxSeverity ? { inboxSeverity: item.inboxSeverity as string } : {}),
+    searchTokens: (item.searchTokens as string[] | undefined) ?? [],
+  };
+}
+
+/**
+ * Whether a ticket item's index state is final for its version: written by a change since view
+ * entries carry their severity. Only such items are left alone by upgradeInboxViews, which sets
+ * an older item's index state without changing its version.
+ */
+function isFullyIndexed(item: Record<string, unknown>): boolean {
+  return item.inboxKeys !== undefined && (item.inboxOrder === undefined || item.inboxSeverity !== undefined);
+}
+
 /** How many times a write refused for a concurrent transaction on one of its items (a shared counter, a ticket being saved) is tried. */
 const TRANSACTION_CONFLICT_ATTEMPTS = 6;
 
@@ -271,6 +294,7 @@ export class DynamoStore {
 
   async getTicket(id: string): Promise<Ticket | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
+    if (result.Item && isFullyIndexed(result.Item)) this.rememberIndexedState(id, indexedStateOfItem(result.Item));
     return result.Item?.ticket as Ticket | undefined;
   }
 
@@ -293,7 +317,8 @@ export class DynamoStore {
   async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: readonly string[] = []): Promise<void> {
     // What the stored version is indexed and counted under: the write below is conditioned on that
     // very version, so the entries and counter deltas derived from it are exact (or nothing is written).
-    const previous = await this.indexedStateOf(ticket.id);
+    const remembered = this.indexedStates.get(ticket.id);
+    const previous = remembered?.version === ticket.version - 1 ? remembered : await this.indexedStateOf(ticket.id);
     if (!previous || previous.version !== ticket.version - 1) throw new VersionConflictError();
     const indexed = this.indexedState(ticket);
     await this.transact([
@@ -310,21 +335,29 @@ export class DynamoStore {
       ...this.linkPuts(ticket.id, links),
       ...this.indexWrites(ticket, previous, indexed),
     ]);
+    this.rememberIndexedState(ticket.id, indexed);
   }
 
-  /** The index state the stored ticket was written with (a ticket written before [11] has none: it is counted from its next write). */
+  /**
+   * A save right after its read (the usual read, change, write) takes the index state from that
+   * read instead of reading it again: the state read with version v is the one stored with v
+   * (they are written together; an item upgradeInboxViews may still change is not remembered),
+   * and the save is conditioned on v. Bounded: a container that reads many tickets keeps the newest.
+   */
+  private readonly indexedStates = new Map<string, IndexedState>();
+
+  private rememberIndexedState(id: string, state: IndexedState): void {
+    this.indexedStates.delete(id);
+    this.indexedStates.set(id, state);
+    if (this.indexedStates.size > REMEMBERED_INDEX_STATES) this.indexedStates.delete(this.indexedStates.keys().next().value!);
+  }
+
+  /** The index state the stored ticket was written with, read on its own. */
   private async indexedStateOf(id: string): Promise<IndexedState | undefined> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true, ProjectionExpression: 'version, inboxKeys, inboxOrder, inboxSeverity, searchTokens' }),
     );
-    if (!result.Item) return undefined;
-    return {
-      version: result.Item.version as number,
-      inboxKeys: (result.Item.inboxKeys as string[] | undefined) ?? [],
-      ...(result.Item.inboxOrder ? { inboxOrder: result.Item.inboxOrder as string } : {}),
-      ...(result.Item.inboxSeverity ? { inboxSeverity: result.Item.inboxSeverity as string } : {}),
-      searchTokens: (result.Item.searchTokens as string[] | undefined) ?? [],
-    };
+    return result.Item ? indexedStateOfItem(result.Item) : undefined;
   }
 
   /** The scopes a ticket's views are listed in: the desk's always, its customer's, its partner's while the partner may read it. */
@@ -912,9 +945,8 @@ export class DynamoStore {
       const page = await this.statusPage(statuses[statusIndex]!, startKey, 100);
       for (const item of page.Items ?? []) {
         if (!item.ticket) continue;
+        if (isFullyIndexed(item)) continue;
         const unindexed = item.inboxKeys === undefined;
-        const entriesWithoutSeverity = !unindexed && item.inboxOrder !== undefined && item.inboxSeverity === undefined;
-        if (!unindexed && !entriesWithoutSeverity) continue;
         const ticket = item.ticket as Ticket;
         const indexed = this.indexedState(ticket);
         // What the stored item was indexed with: nothing, or everything but the entries' severity.

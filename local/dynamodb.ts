@@ -45,8 +45,9 @@ export const JAVA_MISSING =
  * How the JVM compiles DynamoDB Local. `quick-start` stops at the C1 compiler: its first answer
  * comes ~0.5 s sooner on these 2-core machines, which suits tests that start many short-lived
  * emulators. `steady` (a desk that runs: `npm start`, the benchmarks) lets hot code reach C2:
- * once warm, a transaction of a new ticket's size (32 items) runs ~1.9x as fast here (40/s with
- * C1 only, 70-81/s with C2). Serial GC either way: a single-user emulator needs no GC threads.
+ * once warm, a transaction of a new ticket's size (32 items) runs 40/s with C1 only and 70-81/s
+ * with C2 on an otherwise idle machine; beside the desk's own work (the intake benchmark with
+ * workflows) 31-33 against 39 tickets/s. Serial GC either way: a single-user emulator needs no GC threads.
  */
 export type JvmCompilation = 'quick-start' | 'steady';
 

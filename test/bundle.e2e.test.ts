@@ -70,6 +70,16 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
+describe('the bundles of functions that need no policy', () => {
+  it.each(['start.mjs', 'park.mjs', 'feedback.mjs'])('%s carries neither the policy nor the calendars, so its cold start loads neither', (file) => {
+    const bundle = readFileSync(join(assetWith(file), file), 'utf8');
+
+    expect(bundle).not.toContain('Invalid DateTime'); // luxon, the calendars' time library
+    expect(bundle).not.toContain('calendars'); // the policy's schema, or any reading of a policy
+    expect(bundle.length).toBeLessThan(300 * 1024);
+  });
+});
+
 describe('the deployed API bundle', () => {
   it("carries the holiday data of the policy's regions only, and not date-holidays", () => {
     const table = JSON.parse(readFileSync(join(asset, 'holidays.json'), 'utf8'));

@@ -10,13 +10,14 @@ import { CUSTOMER_VIEWS, INBOX_VIEWS, type InboxView, viewKey } from '../../core
 import type { Actor, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { addMessage, applyAction, type Change, type RuleContext, timelineOf } from '../../core/tickets/rules';
 import { matchesSearch, parseSearch, scanToken } from '../../core/tickets/search';
+import { wakeTicket } from '../shared/executions';
 import { HttpError, type HttpResult, ifMatchVersion, json } from '../shared/http';
 import { onceOverHttp } from '../shared/idempotency';
 import { openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import type { Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { ensureTicketExecution, wakeTicket } from '../shared/workflow';
+import { ensureTicketExecution } from '../shared/workflow';
 import { type InboxScope, viewPartition } from '../store/dynamo-store';
 import type { Principal } from './auth';
 import { callerScope, openCursor, signCursor } from './cursors';

@@ -15,8 +15,9 @@
 
 import { type FeedbackKind, feedbackEvent, parseFeedback, suppressionReason } from '../../core/mail/feedback';
 import { sesMessageId } from '../../core/mail/threading';
+import { logger } from '../shared/container';
 import { lambdaHandler } from '../shared/lambda-handler';
-import { getRuntime, logger } from '../shared/runtime';
+import { getPlainStore } from '../shared/plain-store';
 import { ConditionFailed, TICKET_LINKS } from '../store/dynamo-store';
 import { CONFIGURATION_SET_ENV, SuppressionStore } from '../store/suppressions';
 
@@ -52,12 +53,12 @@ export async function handleFeedback(event: unknown): Promise<FeedbackOutcome> {
     return { outcome: 'ignored', reason };
   }
 
-  const rt = getRuntime();
-  suppressions ??= new SuppressionStore(rt.store.tableName, rt.store.doc);
+  const store = getPlainStore();
+  suppressions ??= new SuppressionStore(store.tableName, store.doc);
   // The Message-ID SES gave the mail, as the workflow linked it to its ticket (functions/workflow/step.ts).
   const region = process.env.AWS_REGION ?? 'us-east-1';
-  const linked = await rt.store.ticketLinkedTo([TICKET_LINKS.mail(sesMessageId(feedback.sesMessageId, region))]);
-  const ticketId = linked && (await rt.store.getTicket(linked)) ? linked : undefined;
+  const linked = await store.ticketLinkedTo([TICKET_LINKS.mail(sesMessageId(feedback.sesMessageId, region))]);
+  const ticketId = linked && (await store.getTicket(linked)) ? linked : undefined;
 
   // Suppress first: both writes are idempotent, so a retry after a failure between them completes both.
   const suppressed: string[] = [];
@@ -79,7 +80,7 @@ export async function handleFeedback(event: unknown): Promise<FeedbackOutcome> {
   let outcome: 'recorded' | 'duplicate' | 'no-ticket' = 'no-ticket';
   if (ticketId) {
     try {
-      await rt.store.addEvents([feedbackEvent(feedback, ticketId)]);
+      await store.addEvents([feedbackEvent(feedback, ticketId)]);
       outcome = 'recorded';
     } catch (error) {
       if (!(error instanceof ConditionFailed)) throw error;

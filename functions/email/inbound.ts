@@ -32,13 +32,13 @@ import { queueNotifications } from '../../core/notifications/outbox';
 import { notificationSettings } from '../../core/notifications/render';
 import type { Ticket } from '../../core/tickets/model';
 import { type Change, RuleError } from '../../core/tickets/rules';
+import { wakeTicket } from '../shared/executions';
 import { retryableCause } from '../shared/http';
 import { openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
 import { s3Client } from '../shared/s3';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { wakeTicket } from '../shared/workflow';
 import { TICKET_LINKS } from '../store/dynamo-store';
 import { ATTACHMENT_PREFIX, INBOUND_PREFIX } from './layout';
 

@@ -14,11 +14,11 @@ import { handOverAfterPeriod } from '../../core/periods/routing';
 import { readerTimeZone } from '../../core/sla/target-words';
 import type { Ticket } from '../../core/tickets/model';
 import { sendMail } from '../notifications/send';
+import { wakeTicket } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { getRuntime, type Runtime } from '../shared/runtime';
 import { staffDirectory } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { wakeTicket } from '../shared/workflow';
 import { periodExecutionName, updateOrder } from './orders';
 
 const StepEvent = z.object({

@@ -7,8 +7,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { logger } from './container';
 import { withMetrics } from './metrics';
-import { logger } from './runtime';
 
 export function lambdaHandler<E, R>(run: (event: E) => Promise<R>): (event?: E, context?: Context) => Promise<R> {
   const withContext = middy<E, R, Error, Context>()

@@ -2,15 +2,14 @@
  * What every handler shares for the life of a Lambda container: configuration from the
  * environment, the policy, the store and the logger. Created once, on first use.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { loadPolicyJson } from '../../core/policy/json';
 import type { Policy } from '../../core/policy/schema';
 import { SlaPlanner } from '../../core/sla/targets';
 import { DynamoStore } from '../store/dynamo-store';
 import { CaseNumberBlocks } from './case-numbers';
+import { requiredEnv } from './container';
 
-// The stack names the service (POWERTOOLS_SERVICE_NAME: the stack's name, so two stages' logs tell apart); 'tierdesk' outside it.
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'tierdesk' });
+export { logger } from './container';
 
 export interface Runtime {
   policy: Policy;
@@ -32,10 +31,4 @@ export function getRuntime(): Runtime {
     runtime = { policy, planner: new SlaPlanner(policy), store, caseNumbers: new CaseNumberBlocks(store, blockSize) };
   }
   return runtime;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
 }

@@ -25,13 +25,13 @@ import {
   ZENDESK_SIGNATURE_HEADER,
   ZENDESK_TIMESTAMP_HEADER,
 } from '../../core/webhooks/signatures';
+import { wakeTicket } from '../shared/executions';
 import { HttpError, type HttpResult, json } from '../shared/http';
 import { type IdempotencyClaimRef, onceOverHttp } from '../shared/idempotency';
 import { type NewTicketRequest, openNewTicket } from '../shared/intake';
 import { customerById, customerIdForEmail } from '../shared/lookups';
 import { logger, type Runtime } from '../shared/runtime';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { wakeTicket } from '../shared/workflow';
 import { TICKET_LINKS } from '../store/dynamo-store';
 import { verified, withinRate } from './protection';
 import type { Delivery } from './request';

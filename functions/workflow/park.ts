@@ -1,6 +1,6 @@
 /**
  * Park (WaitForChangeOrDeadline): keeps the execution's task token with the ticket, so the
- * next change to the ticket can wake the execution (functions/shared/workflow.ts wakeTicket);
+ * next change to the ticket can wake the execution (functions/shared/executions.ts wakeTicket);
  * the wait's timeout is the instant Step planned for.
  *
  * A change written between Step's read and this park found no token to send: the version Step
@@ -12,9 +12,9 @@
  */
 import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { wakeTicket } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
-import { getRuntime } from '../shared/runtime';
-import { wakeTicket } from '../shared/workflow';
+import { getPlainStore } from '../shared/plain-store';
 
 const ParkEvent = z.object({
   ticketId: z.string().min(1),
@@ -34,7 +34,7 @@ async function park(event: unknown): Promise<void> {
     await (client ??= new SFNClient({})).send(new SendTaskFailureCommand({ taskToken: token, error: ENDINGS[action], cause: `Step answered ${action} for ${ticketId}` }));
     return;
   }
-  const { store } = getRuntime();
+  const store = getPlainStore();
   await store.parkToken(ticketId, token, version);
   const ticket = await store.getTicket(ticketId);
   if (!ticket || ticket.version !== version) await wakeTicket(ticketId);

@@ -22,10 +22,11 @@
 import { viewKey } from '../../core/tickets/inbox';
 import { hasWorkflowClock, type Ticket } from '../../core/tickets/model';
 import { RESTARTED_EXECUTION_STATUSES } from '../shared/execution-status';
+import { executionName, ticketIdOfExecution, wakeTicket } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { count, countBy, METRIC } from '../shared/metrics';
 import { getRuntime, logger } from '../shared/runtime';
-import { ensureTicketExecution, executionName, ticketIdOfExecution, wakeTicket } from '../shared/workflow';
+import { ensureTicketExecution } from '../shared/workflow';
 import { upgradeCustomerList } from '../store/customer-list';
 import { viewPartition } from '../store/dynamo-store';
 

@@ -12,9 +12,10 @@
  */
 import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { hasWorkflowClock } from '../../core/tickets/model';
+import { logger } from '../shared/container';
+import { startTicketExecution } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
-import { getRuntime, logger } from '../shared/runtime';
-import { startTicketExecution } from '../shared/workflow';
+import { getPlainStore } from '../shared/plain-store';
 import { NEW_TICKET_ATTRIBUTE, ticketIdOfKey, WORKFLOW_PENDING_SK } from '../store/dynamo-store';
 
 /**
@@ -48,7 +49,7 @@ async function startFor(record: DynamoDBRecord): Promise<DynamoDBBatchItemFailur
     logger.warn('a stream record that is not a ticket owing its start; left alone', { eventName: record.eventName });
     return undefined;
   }
-  const { store } = getRuntime();
+  const store = getPlainStore();
   const ticket = await store.getTicket(ticketId);
   if (!ticket || !hasWorkflowClock(ticket)) {
     // Closed before its start (or gone): nothing to start, nothing owed.

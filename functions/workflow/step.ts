@@ -24,12 +24,13 @@ import { appliedInWords, nextInWords, type StepStory } from '../../core/sla/stor
 import { advanceClock } from '../../core/tickets/breaches';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { type NotificationResult, SesSendError, sendNotifications } from '../notifications/send';
+import { executionName } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { count, METRIC } from '../shared/metrics';
 import { getRuntime, logger, type Runtime } from '../shared/runtime';
 import { recipientContext } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
-import { executionName, replaceTicketExecution } from '../shared/workflow';
+import { replaceTicketExecution } from '../shared/workflow';
 import { TICKET_LINKS } from '../store/dynamo-store';
 
 const StepEvent = z.object({

@@ -47,6 +47,7 @@ const NAMES: Record<string, string> = {
   'Periods/PeriodStep': 'PeriodStep',
   'Webhooks/Handler': 'Webhooks',
   'InboundEmail/Ingest': 'Ingest',
+  'MailFeedback/Feedback': 'MailFeedback',
 };
 
 interface Bundle {

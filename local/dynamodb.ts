@@ -93,13 +93,13 @@ export interface DynamoDBLocal {
  */
 export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
+/** What a client of a local emulator (DynamoDB Local's tables and streams, the local S3) is configured with. */
+export function localClientConfig(endpoint: string) {
+  return { endpoint, region: LOCAL_AWS.region, credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey } };
+}
+
 export function localClient(endpoint: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS.region,
-    credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey },
-    ...config,
-  });
+  return new DynamoDBClient({ ...localClientConfig(endpoint), ...config });
 }
 
 export async function startDynamoDB(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
@@ -259,6 +259,8 @@ export function isPortFree(port: number, host?: string): Promise<boolean> {
   });
 }
 
+const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW };
+
 /**
  * Create the table from the shared definition (its indexes and stream) and turn on TTL. Idempotent, so a restart on a
  * kept data directory finds its table and goes on; an index added to the definition since that
@@ -285,7 +287,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: indexes,
-        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW },
+        StreamSpecification: STREAM_SPECIFICATION,
       }),
     );
   } catch (error) {
@@ -293,7 +295,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     // A table kept from before the stream gets it (as CloudFormation adds it to a deployed table).
     if (!Table?.StreamSpecification?.StreamEnabled) {
-      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW } }));
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM_SPECIFICATION }));
     }
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
     for (const index of indexes.filter((candidate) => !existing.has(candidate.IndexName))) {

@@ -21,7 +21,7 @@ import { RESTARTED_EXECUTION_STATUSES } from '../functions/shared/execution-stat
 import { CONSOLE_PATH, CONSOLE_SCOPES } from '../lib/console/security-headers';
 import type { ConsoleSite } from './console';
 import { seedDemo } from './demo';
-import { createTable, type DynamoDBLocal, isPortFree, type JvmCompilation, LOCAL_AWS, localClient, StartError, startDynamoDB } from './dynamodb';
+import { createTable, type DynamoDBLocal, isPortFree, type JvmCompilation, LOCAL_AWS, localClient, localClientConfig, StartError, startDynamoDB } from './dynamodb';
 import { type Gateway, type GatewayHandler, type GatewayRoute, startGateway } from './gateway';
 import { type LocalOidc, type LocalUser, signInLines, startOidcProvider } from './oidc';
 import { type LocalS3, startS3 } from './s3';
@@ -255,7 +255,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       host,
       bucket: s3.bucket,
       inboundPrefix: INBOUND_PREFIX,
-      s3: new S3Client({ endpoint: s3.url, forcePathStyle: true, region: LOCAL_AWS.region, credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey } }),
+      s3: new S3Client({ ...localClientConfig(s3.url), forcePathStyle: true }),
       ingest: await loadHandler<IngestHandler>(options.ingestModule ?? INGEST_MODULE),
       quiet: options.quiet ?? false,
     }).catch((error: NodeJS.ErrnoException) => {

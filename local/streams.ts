@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { LOCAL_AWS, localClient } from './dynamodb';
+import { localClient, localClientConfig } from './dynamodb';
 
 /** A Lambda event filter pattern of exact values: `{ field: [value, …], nested: { … } }`. */
 export type FilterPattern = { [field: string]: readonly (string | number | boolean)[] | FilterPattern };
@@ -45,11 +45,7 @@ const RETRY_DELAY_MS = 100;
 
 export async function startStreamPoller(options: { endpoint: string; tableName: string; consumers: StreamConsumer[] }): Promise<StreamPoller> {
   const dynamodb = localClient(options.endpoint);
-  const streams = new DynamoDBStreamsClient({
-    endpoint: options.endpoint,
-    region: LOCAL_AWS.region,
-    credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey },
-  });
+  const streams = new DynamoDBStreamsClient(localClientConfig(options.endpoint));
   const streamArn = (await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }))).Table?.LatestStreamArn;
   dynamodb.destroy();
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);

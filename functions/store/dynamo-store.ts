@@ -26,6 +26,7 @@ import { customerViewsOf, inboxOrder, viewKey, viewsOf } from '../../core/ticket
 import type { Status, Ticket, TimelineEvent } from '../../core/tickets/model';
 import { ticketSearchTokens } from '../../core/tickets/search';
 import { TABLE_INDEXES } from '../../lib/data/table-definition';
+import { TtlCache } from '../shared/ttl-cache';
 import { type ApiKeyRecord, apiKeyIdFromHash, apiKeyStoreOf } from './api-keys';
 import { customerListingKeys } from './customer-list';
 
@@ -110,7 +111,7 @@ interface IndexedState {
   searchTokens: string[];
 }
 
-/** Index states of tickets read or saved last that a store keeps (DynamoStore.rememberIndexedState). */
+/** Index states of tickets read or saved last that a store keeps (DynamoStore.indexedStates). */
 const REMEMBERED_INDEX_STATES = 1_000;
 
 /** The index state a ticket item was written with (a ticket written before [11] has none: it is counted from its next write). */
@@ -294,7 +295,7 @@ export class DynamoStore {
 
   async getTicket(id: string): Promise<Ticket | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
-    if (result.Item && isFullyIndexed(result.Item)) this.rememberIndexedState(id, indexedStateOfItem(result.Item));
+    if (result.Item && isFullyIndexed(result.Item)) this.indexedStates.set(id, indexedStateOfItem(result.Item));
     return result.Item?.ticket as Ticket | undefined;
   }
 
@@ -317,7 +318,7 @@ export class DynamoStore {
   async saveTicket(ticket: Ticket, events: TimelineEvent[], idempotency?: IdempotencyCompletion, links: readonly string[] = []): Promise<void> {
     // What the stored version is indexed and counted under: the write below is conditioned on that
     // very version, so the entries and counter deltas derived from it are exact (or nothing is written).
-    const remembered = this.indexedStates.get(ticket.id);
+    const remembered = this.indexedStates.peek(ticket.id);
     const previous = remembered?.version === ticket.version - 1 ? remembered : await this.indexedStateOf(ticket.id);
     if (!previous || previous.version !== ticket.version - 1) throw new VersionConflictError();
     const indexed = this.indexedState(ticket);
@@ -335,22 +336,17 @@ export class DynamoStore {
       ...this.linkPuts(ticket.id, links),
       ...this.indexWrites(ticket, previous, indexed),
     ]);
-    this.rememberIndexedState(ticket.id, indexed);
+    this.indexedStates.set(ticket.id, indexed);
   }
 
   /**
    * A save right after its read (the usual read, change, write) takes the index state from that
    * read instead of reading it again: the state read with version v is the one stored with v
    * (they are written together; an item upgradeInboxViews may still change is not remembered),
-   * and the save is conditioned on v. Bounded: a container that reads many tickets keeps the newest.
+   * and the save is conditioned on v, so an entry never expires. Bounded: a container that reads
+   * many tickets keeps the newest.
    */
-  private readonly indexedStates = new Map<string, IndexedState>();
-
-  private rememberIndexedState(id: string, state: IndexedState): void {
-    this.indexedStates.delete(id);
-    this.indexedStates.set(id, state);
-    if (this.indexedStates.size > REMEMBERED_INDEX_STATES) this.indexedStates.delete(this.indexedStates.keys().next().value!);
-  }
+  private readonly indexedStates = new TtlCache<IndexedState>(Number.POSITIVE_INFINITY, REMEMBERED_INDEX_STATES);
 
   /** The index state the stored ticket was written with, read on its own. */
   private async indexedStateOf(id: string): Promise<IndexedState | undefined> {
@@ -1339,10 +1335,7 @@ export class DynamoStore {
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const failed = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
-        if (failed.length > 0) {
-          if (failed.includes(0)) throw new ConditionFailed(failed, 'the item was changed by someone else');
-          throw new ConditionFailed(failed, 'a unique value is taken');
-        }
+        if (failed.length > 0) throw new ConditionFailed(failed);
       }
       throw error;
     }
@@ -1359,7 +1352,7 @@ export class DynamoStore {
       else if (item.Update) await this.doc.send(new UpdateCommand(item.Update));
       else if (item.Delete) await this.doc.send(new DeleteCommand(item.Delete));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed([0], 'the item was changed by someone else');
+      if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed([0]);
       throw error;
     }
   }
@@ -1369,7 +1362,7 @@ export class DynamoStore {
 export class ConditionFailed extends VersionConflictError {
   constructor(
     readonly failedIndexes: number[],
-    message: string,
+    message = failedIndexes.includes(0) ? 'the item was changed by someone else' : 'a unique value is taken',
   ) {
     super(message);
   }

@@ -10,9 +10,9 @@
  * Tierdesk.Ended or Tierdesk.HandedOver, which the wait state catches: a Choice state between
  * Step and the wait would be one more billed state transition on every wake-up of every ticket.
  */
-import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { wakeTicket } from '../shared/executions';
+import { sfn, wakeTicket } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { getPlainStore } from '../shared/plain-store';
 
@@ -26,12 +26,10 @@ const ParkEvent = z.object({
 /** The errors the wait state catches to end the execution (statemachines/ticket-lifecycle.asl.json). */
 export const ENDINGS = { end: 'Tierdesk.Ended', replaced: 'Tierdesk.HandedOver' } as const;
 
-let client: SFNClient | undefined;
-
 async function park(event: unknown): Promise<void> {
   const { ticketId, token, version, action } = ParkEvent.parse(event);
   if (action !== 'wait') {
-    await (client ??= new SFNClient({})).send(new SendTaskFailureCommand({ taskToken: token, error: ENDINGS[action], cause: `Step answered ${action} for ${ticketId}` }));
+    await sfn().send(new SendTaskFailureCommand({ taskToken: token, error: ENDINGS[action], cause: `Step answered ${action} for ${ticketId}` }));
     return;
   }
   const store = getPlainStore();

@@ -6,7 +6,6 @@
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,15 +23,6 @@ import { nagRef } from './nag';
 
 /** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
 const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
-
-/**
- * One build of libmime, libqp and libbase64 (inbound mail): mailparser's ESM build imports their
- * ESM builds while @zone-eu/mailsplit (CommonJS) requires their CommonJS builds, so both copies
- * were bundled (~100 KB of Ingest). Every import now gets the CommonJS build, the one `require`
- * needs (a required ESM module would be its namespace object, not the libmime instance mailsplit
- * calls); same version, same code, and parsing the mail corpus gives identical results.
- */
-const ONE_BUILD = Object.fromEntries(['libmime', 'libqp', 'libbase64'].map((name) => [`--alias:${name}`, createRequire(import.meta.url).resolve(name)]));
 
 export interface TierdeskFunctionProps {
   entry: string;
@@ -101,7 +91,7 @@ export class TierdeskFunction extends NodejsFunction {
         // The Node.js 22 runtime provides AWS SDK v3, so it stays out of the bundle (CDK's default
         // for node18+, said here so that it stays so): smaller bundles, and the runtime's SDK.
         externalModules: ['@aws-sdk/*'],
-        esbuildArgs: { '--alias:zod': ZOD_IN_BUNDLES, ...ONE_BUILD },
+        esbuildArgs: { '--alias:zod': ZOD_IN_BUNDLES },
         // Some dependencies are CommonJS; an ESM bundle needs `require` for them.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         commandHooks: {

@@ -6,9 +6,10 @@
  * out of the bundle) and talks to the table.
  *
  * The inbound-email function's bundle (`ingest.mjs`) is what the runtime's SMTP listener calls:
- * it is built with esbuild aliases no other test runs (zod without locales; libmime, libqp and
- * libbase64 forced to their CommonJS builds, lib/functions.ts), so mail in legacy charsets is
- * sent through it over SMTP and read back, decoded, through the bundled API.
+ * it is built with an esbuild alias no other test runs (zod without locales, lib/functions.ts) and
+ * decodes legacy charsets with the runtime's TextDecoder (core/mail/windows-1252.ts mends the one
+ * Node.js gets wrong), so mail in legacy charsets is sent through it over SMTP and read back,
+ * decoded, through the bundled API.
  */
 
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -131,7 +132,7 @@ async function ticketFor(subject: string): Promise<any> {
 const WINDOWS_1252_MAIL = [
   'From: =?windows-1252?Q?Ren=E9e_M=FCller?= <renee@kunde.example>',
   `To: ${DESK}`,
-  // 請求書が届きません（11月分） in ISO-2022-JP (decoded by encoding-japanese, not iconv-lite).
+  // 請求書が届きません（11月分） in ISO-2022-JP.
   'Subject: =?ISO-2022-JP?B?GyRCQEE1YT1xJCxGTyQtJF4kOyRzIUobKEIxMRskQjduSiwhSxsoQg==?=',
   'Date: Mon, 30 Nov 2026 08:15:00 +0100',
   'Message-ID: <cp1252-iso2022jp@kunde.example>',

@@ -9,8 +9,8 @@
  */
 import { MessageRejected, SESClient, SESServiceException, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseInboundMail } from '../core/mail/parse';
 import type { Notification } from '../core/notifications/render';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy } from '../core/policy/schema';
@@ -171,7 +171,7 @@ describe('mail to the requester of a ticket opened by email', () => {
 
     // Assess: the raw messages as SES received them.
     const sent = await Promise.all(
-      mock.commandCalls(SendRawEmailCommand).map(async (call) => ({ to: call.args[0].input.Destinations, mail: await simpleParser(Buffer.from(call.args[0].input.RawMessage!.Data!)) })),
+      mock.commandCalls(SendRawEmailCommand).map(async (call) => ({ to: call.args[0].input.Destinations, mail: await parseInboundMail(call.args[0].input.RawMessage!.Data!) })),
     );
     const toRequester = sent.find((s) => s.to!.includes('pat@customer.example'))!.mail;
     expect(toRequester.inReplyTo).toBe('<second@customer.example>');

@@ -609,6 +609,63 @@ describe('visibleReply', () => {
   });
 });
 
+describe('legacy charsets, decoded with the runtime', () => {
+  /** The Encoding Standard's index-windows-1252 for 0x80–0x9F, as code points. */
+  const WINDOWS_1252_C1 = [
+    0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+    0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  ];
+
+  function mailIn(charset: string, body: string, subject: string): Buffer {
+    return Buffer.from(
+      `From: ana@acme.example\r\nTo: support@vendor.example\r\nSubject: ${subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cs@acme.example>\r\n` +
+        `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}\r\n`,
+    );
+  }
+
+  it.each(['windows-1252', 'iso-8859-1', 'us-ascii'])('reads Outlook’s typographic characters in a %s body and subject (the label the standard reads as windows-1252)', async (charset) => {
+    // Prepare: 0x93/0x94 “ ”, 0x80 €, 0x96 – and 0x92 ’ are where windows-1252 and Latin-1 differ.
+    const raw = mailIn(charset, 'Die Rechnung f=FCr =93Gr=F6=DFe XL=94 kostet 12 =80 =96 bitte pr=FCfen, it=92s urgent.', `=?${charset}?Q?Preis_=93XL=94_=80?=`);
+
+    // Act
+    const mail = await parseInboundMail(raw);
+
+    // Assess
+    expect(mail.text.trim()).toBe('Die Rechnung für “Größe XL” kostet 12 € – bitte prüfen, it’s urgent.');
+    expect(mail.subject).toBe('Preis “XL” €');
+  });
+
+  it('decodes every byte of windows-1252 as the Encoding Standard does, whatever the runtime', async () => {
+    // Prepare: every byte, in a base64 body so none is touched on the way.
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, byte) => byte).filter((byte) => byte >= 0x20 && byte !== 0x7f));
+    const raw = Buffer.from(
+      `From: ana@acme.example\r\nMessage-ID: <all@acme.example>\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: base64\r\n\r\n${bytes.toString('base64')}\r\n`,
+    );
+
+    // Act
+    const mail = await parseInboundMail(raw);
+
+    // Assess: ASCII and 0xA0–0xFF as Latin-1, 0x80–0x9F as the standard's index says.
+    const expected = [...bytes].map((byte) => (byte >= 0x80 && byte <= 0x9f ? WINDOWS_1252_C1[byte - 0x80]! : byte));
+    expect([...mail.text].map((character) => character.codePointAt(0))).toEqual(expected);
+  });
+
+  it.each([
+    { charset: 'iso-8859-2', body: 'Nie mog=EA si=EA zalogowa=E6', text: 'Nie mogę się zalogować' },
+    { charset: 'koi8-r', body: '=EE=C5 =CD=CF=C7=D5 =D7=CF=CA=D4=C9', text: 'Не могу войти' },
+    { charset: 'windows-1251', body: '=CD=E5 =EC=EE=E3=F3', text: 'Не могу' },
+    { charset: 'big5', body: '=B5L=AAk=B5n=A4J', text: '無法登入' },
+    { charset: 'euc-kr', body: '=B7=CE=B1=D7=C0=CE', text: '로그인' },
+    { charset: 'gb2312', body: '=CE=DE=B7=A8=B5=C7=C2=BC', text: '无法登录' },
+  ])('reads a $charset body', async ({ charset, body, text }) => {
+    // Act
+    const mail = await parseInboundMail(mailIn(charset, body, 'charset'));
+
+    // Assess
+    expect(mail.text.trim()).toBe(text);
+  });
+});
+
 describe('parseInboundMail on any input', () => {
   it('never throws on arbitrary bytes', async () => {
     await fc.assert(

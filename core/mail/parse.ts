@@ -1,15 +1,20 @@
 /**
- * Inbound mail as the desk reads it: the raw bytes SES stored, parsed with mailparser into a plain
- * object. Parsing never throws: whatever could not be read is listed in `problems`, so the handler
- * can still open or update a ticket from a broken or hostile message and show the agent why parts
- * are missing.
+ * Inbound mail as the desk reads it: the raw bytes SES stored, parsed with postal-mime into a plain
+ * object. postal-mime decodes charsets with the runtime's TextDecoder (Node.js's full ICU: the
+ * Encoding Standard's encodings), so no charset tables ride in the bundle; a charset outside the
+ * standard (UTF-7, DOS code pages) is read as windows-1252, as a browser would. The text of
+ * HTML-only mail is converted with html-to-text. Parsing never throws: whatever could not be read
+ * is listed in `problems`, so the handler can still open or update a ticket from a broken or
+ * hostile message and show the agent why parts are missing.
  *
  * Message-IDs keep their angle brackets (see ./message-id.ts). Attachment bytes ride along in
  * `content`; `mailMetadata()` drops them for storing or logging the rest as JSON.
  */
-import { type AddressObject, type Attachment, type EmailAddress, type HeaderLines, type HeaderValue, type ParsedMail, type StructuredHeader, simpleParser } from 'mailparser';
+import { convert as htmlToText } from 'html-to-text';
+import PostalMime, { type Address, type Attachment, type Email, type HeaderLine } from 'postal-mime';
 import { cutText, LIMITS } from '../limits';
 import { messageIdsIn, normaliseMessageId } from './message-id';
+import { ensureStandardWindows1252 } from './windows-1252';
 
 export interface MailAddress {
   /** Lower-cased: addresses are compared, and mailbox case is not meaningful in practice. */
@@ -90,6 +95,7 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = {
 
 /** Never throws and never waits past `timeoutMs`: what could not be read is in `problems`. */
 export async function parseInboundMail(raw: Buffer | Uint8Array, options: Partial<ParseLimits> = {}): Promise<InboundMail> {
+  ensureStandardWindows1252();
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options };
   const problems: string[] = [];
   try {
@@ -109,7 +115,7 @@ export function mailMetadata(mail: InboundMail): InboundMailMetadata {
 }
 
 interface ParseOutcome {
-  parsed: ParsedMail;
+  parsed: Email;
   /** Only the header block could be parsed; the body is taken raw. */
   headersOnly: boolean;
 }
@@ -129,13 +135,23 @@ async function parseWithFallback(bytes: Buffer, limits: ParseLimits, problems: s
   }
 }
 
-function parseWithTimeout(bytes: Buffer, limits: ParseLimits): Promise<ParsedMail> {
+/**
+ * The MIME structure a message may have: far beyond any mail a person sends, well short of what
+ * would hold the parser long (postal-mime's defaults, 10,000 parts and 256 levels, are for a
+ * mail scanner). A message beyond them keeps its header block and its raw body.
+ */
+const MIME_STRUCTURE_LIMITS = { maxPartCount: 1_000, maxNestingDepth: 100 } as const;
+
+/** How deep html-to-text walks an HTML tree; deeper content is left out of the text, not a crash. */
+const HTML_TO_TEXT_DEPTH = 1_000;
+
+function parseWithTimeout(bytes: Buffer, limits: ParseLimits): Promise<Email> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`gave up after ${limits.timeoutMs} ms`)), limits.timeoutMs);
     timer.unref();
   });
-  const parse = simpleParser(bytes, { keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: limits.maxHtmlChars });
+  const parse = PostalMime.parse(bytes, MIME_STRUCTURE_LIMITS);
   return Promise.race([parse, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -169,7 +185,7 @@ function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, lim
     text: truncateText(headersOnly ? rawBody(bytes) : textOf(parsed, bytes, limits, problems), limits, problems),
     html: htmlOf(parsed, limits, problems),
     attachments: attachmentsOf(parsed.attachments, limits, problems),
-    headers: automationHeadersOf(parsed, lines),
+    headers: automationHeadersOf(lines),
     problems,
   });
 }
@@ -178,14 +194,14 @@ function emptyMail(problems: string[]): InboundMail {
   return { references: [], replyTo: [], to: [], cc: [], subject: '', text: '', attachments: [], headers: { xLoop: [] }, problems };
 }
 
-function noteMissingHeaders(lines: HeaderLines, from: MailAddress | undefined, problems: string[]): void {
+function noteMissingHeaders(lines: HeaderLine[], from: MailAddress | undefined, problems: string[]): void {
   if (!from) problems.push(rawHeader(lines, 'from') === undefined ? 'no From header' : 'From header has no readable address');
   if (rawHeader(lines, 'message-id') === undefined) problems.push('no Message-ID header');
   else if (!normaliseMessageId(rawHeader(lines, 'message-id'))) problems.push('Message-ID header unreadable');
 }
 
 /** Every value of a header, unfolded, in order. */
-function rawHeaders(lines: HeaderLines, key: string): string[] {
+function rawHeaders(lines: HeaderLine[], key: string): string[] {
   return lines
     .filter((line) => line.key === key)
     .map((line) =>
@@ -196,29 +212,25 @@ function rawHeaders(lines: HeaderLines, key: string): string[] {
     );
 }
 
-function rawHeader(lines: HeaderLines, key: string): string | undefined {
+function rawHeader(lines: HeaderLine[], key: string): string | undefined {
   return rawHeaders(lines, key)[0];
 }
 
-function addressesOf(header: AddressObject | AddressObject[] | undefined): MailAddress[] {
-  const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return objects.flatMap((object) => flattenGroups(object.value)).flatMap(toMailAddress);
+function addressesOf(header: Address | Address[] | undefined): MailAddress[] {
+  const entries = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return entries.flatMap((entry) => (entry.group ? entry.group : [entry])).flatMap(toMailAddress);
 }
 
-function flattenGroups(entries: EmailAddress[]): EmailAddress[] {
-  return entries.flatMap((entry) => (entry.group ? flattenGroups(entry.group) : [entry]));
-}
-
-function toMailAddress(entry: EmailAddress): MailAddress[] {
+function toMailAddress(entry: { address?: string; name: string }): MailAddress[] {
   const address = entry.address?.trim().toLowerCase();
-  return address ? [{ address, name: entry.name?.trim() ?? '' }] : [];
+  return address ? [{ address, name: entry.name.trim() }] : [];
 }
 
-function firstAddress(header: AddressObject | undefined): MailAddress | undefined {
+function firstAddress(header: Address | undefined): MailAddress | undefined {
   return addressesOf(header)[0];
 }
 
-function subjectOf(parsed: ParsedMail, problems: string[]): string {
+function subjectOf(parsed: Email, problems: string[]): string {
   const subject = parsed.subject ?? '';
   // A leftover encoded word means its charset or encoding was not understood.
   if (/=\?[^?\s]+\?[a-z]\?[^?\s]*\?=/i.test(subject)) problems.push('Subject has encoded words that could not be decoded');
@@ -230,7 +242,7 @@ function dateOf(header: string | undefined, problems: string[]): string | undefi
     problems.push('no Date header');
     return undefined;
   }
-  // mailparser answers "now" for a date it cannot read; that would misdate the message silently.
+  // Read from the raw header: a parser's fallback for a date it cannot read (now, or the raw text) would misdate the message silently.
   const time = Date.parse(header.replace(/\([^)]*\)/g, '').trim());
   if (Number.isNaN(time)) {
     problems.push(`Date header unreadable: ${header.slice(0, 100)}`);
@@ -239,13 +251,24 @@ function dateOf(header: string | undefined, problems: string[]): string | undefi
   return new Date(time).toISOString();
 }
 
-function textOf(parsed: ParsedMail, bytes: Buffer, limits: ParseLimits, problems: string[]): string {
-  if (parsed.text !== undefined && !parsed.textConversionError) return parsed.text;
-  if (parsed.textConversionError && typeof parsed.html === 'string') {
-    problems.push(`HTML could not be converted to text (${parsed.textConversionError.message}); tags were stripped instead`);
-    return [parsed.text, roughTextFromHtml(parsed.html, limits.maxTextChars)].filter(Boolean).join('\n\n');
+function textOf(parsed: Email, bytes: Buffer, limits: ParseLimits, problems: string[]): string {
+  if (parsed.text !== undefined) return parsed.text;
+  if (parsed.html !== undefined) return textFromHtml(parsed.html, limits, problems);
+  return salvagedBody(parsed, bytes, problems);
+}
+
+/** The text of HTML-only mail; HTML too large or too odd for the converter has its tags stripped instead. */
+function textFromHtml(html: string, limits: ParseLimits, problems: string[]): string {
+  const stripped = (reason: string) => {
+    problems.push(`HTML could not be converted to text (${reason}); tags were stripped instead`);
+    return roughTextFromHtml(html, limits.maxTextChars);
+  };
+  if (html.length > limits.maxHtmlChars) return stripped(`${html.length} characters, over the limit of ${limits.maxHtmlChars}`);
+  try {
+    return htmlToText(html, { limits: { maxDepth: HTML_TO_TEXT_DEPTH } });
+  } catch (error) {
+    return stripped(describe(error));
   }
-  return parsed.text ?? salvagedBody(parsed, bytes, problems);
 }
 
 function truncateText(text: string, limits: ParseLimits, problems: string[]): string {
@@ -290,11 +313,9 @@ function withoutHiddenElements(html: string): string {
  * A multipart message none of whose parts could be found (a boundary that does not match the
  * declared one, a truncated upload) still carries the customer's words: keep the raw body.
  */
-function salvagedBody(parsed: ParsedMail, bytes: Buffer, problems: string[]): string {
-  const nothingFound = parsed.html === undefined || parsed.html === false;
-  const contentType = parsed.headers.get('content-type');
-  const multipart = isStructuredHeader(contentType) && contentType.value.toLowerCase().startsWith('multipart/');
-  if (!multipart || !nothingFound || parsed.attachments.length > 0) return '';
+function salvagedBody(parsed: Email, bytes: Buffer, problems: string[]): string {
+  const multipart = mediaTypeOf(parsed.headerLines)?.startsWith('multipart/') === true;
+  if (!multipart || parsed.html !== undefined || parsed.attachments.length > 0) return '';
   const body = rawBody(bytes);
   if (body) problems.push('no MIME part could be read (boundary mismatch or truncated message); the raw body is kept as text');
   return body;
@@ -304,8 +325,8 @@ function rawBody(bytes: Buffer): string {
   return bytes.subarray(headerEnd(bytes)).toString('utf8').trim();
 }
 
-function htmlOf(parsed: ParsedMail, limits: ParseLimits, problems: string[]): string | undefined {
-  const html = typeof parsed.html === 'string' ? parsed.html : undefined;
+function htmlOf(parsed: Email, limits: ParseLimits, problems: string[]): string | undefined {
+  const html = parsed.html;
   if (html === undefined || html.length <= limits.maxHtmlChars) return html;
   // Cut HTML would be broken markup; the text (converted before the cut) stands in for it.
   problems.push(`HTML of ${html.length} characters not kept (limit ${limits.maxHtmlChars})`);
@@ -328,26 +349,43 @@ function attachmentsOf(attachments: Attachment[], limits: ParseLimits, problems:
 }
 
 function toMailAttachment(attachment: Attachment, index: number, limits: ParseLimits): MailAttachment {
+  const content = bytesOf(attachment.content);
   const metadata: MailAttachment = {
     filename: attachment.filename?.trim() || `attachment-${index + 1}`,
-    contentType: attachment.contentType.toLowerCase(),
-    size: attachment.size,
-    inline: attachment.contentDisposition === 'inline' || attachment.related === true,
+    contentType: attachment.mimeType.trim().toLowerCase() || 'application/octet-stream',
+    size: content.length,
+    inline: attachment.disposition === 'inline' || attachment.related === true,
     ...(attachment.contentId ? { contentId: attachment.contentId } : {}),
   };
-  const skipped = skipReason(attachment, index, limits);
-  return skipped ? { ...metadata, skipped } : { ...metadata, content: attachment.content };
+  const skipped = skipReason(metadata.size, index, limits);
+  return skipped ? { ...metadata, skipped } : { ...metadata, content };
 }
 
-function skipReason(attachment: Attachment, index: number, limits: ParseLimits): string | undefined {
+/** The parser answers an ArrayBuffer (a Uint8Array for calendar parts); the rest of the desk handles Buffers. */
+function bytesOf(content: Attachment['content']): Buffer {
+  if (typeof content === 'string') return Buffer.from(content, 'utf8');
+  return content instanceof ArrayBuffer ? Buffer.from(content) : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+function skipReason(size: number, index: number, limits: ParseLimits): string | undefined {
   if (index >= limits.maxAttachments) return `more than ${limits.maxAttachments} attachments`;
-  if (attachment.size > limits.maxAttachmentBytes) return `larger than ${limits.maxAttachmentBytes} bytes`;
+  if (size > limits.maxAttachmentBytes) return `larger than ${limits.maxAttachmentBytes} bytes`;
   return undefined;
 }
 
-function automationHeadersOf(parsed: ParsedMail, lines: HeaderLines): AutomationHeaders {
-  const contentType = parsed.headers.get('content-type');
-  const structured = isStructuredHeader(contentType) ? contentType : undefined;
+/** The top-level media type, lower-cased, without its parameters. */
+function mediaTypeOf(lines: HeaderLine[]): string | undefined {
+  return rawHeader(lines, 'content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+/** A parameter of the top-level Content-Type, e.g. `report-type`; quoted or not. */
+function contentTypeParameter(lines: HeaderLine[], name: string): string | undefined {
+  const header = rawHeader(lines, 'content-type') ?? '';
+  const value = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^\\s;]*))`, 'i').exec(header);
+  return (value?.[1] ?? value?.[2])?.toLowerCase() || undefined;
+}
+
+function automationHeadersOf(lines: HeaderLine[]): AutomationHeaders {
   const optional = (key: string) => rawHeader(lines, key);
   return dropUndefined({
     autoSubmitted: optional('auto-submitted'),
@@ -359,13 +397,9 @@ function automationHeadersOf(parsed: ParsedMail, lines: HeaderLines): Automation
     returnPath: optional('return-path'),
     listId: optional('list-id'),
     listUnsubscribe: optional('list-unsubscribe'),
-    contentType: structured?.value.toLowerCase(),
-    reportType: structured?.params['report-type']?.toLowerCase(),
+    contentType: mediaTypeOf(lines),
+    reportType: contentTypeParameter(lines, 'report-type'),
   });
-}
-
-function isStructuredHeader(value: HeaderValue | undefined): value is StructuredHeader {
-  return typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && typeof value.value === 'string' && 'params' in value;
 }
 
 /** Absent keys rather than `undefined` values, so the object round-trips through JSON unchanged. */

@@ -184,6 +184,13 @@ describe.concurrent('the deployed Ingest bundle, behind the SMTP listener', () =
       sentence: 'La exportación sigue fallando en la versión 4.2.',
     },
     {
+      mail: 'an HTML-only mail, whose text the lazily loaded converter makes (test/fixtures/mail)',
+      raw: readFileSync('test/fixtures/mail/html-only.eml'),
+      subject: 'Dashboard shows wrong totals',
+      requester: { email: 'priya@retail.example', name: 'Priya Natarajan' },
+      sentence: '* Store: Chennai', // html-to-text's list item; stripping the tags instead would leave no bullet
+    },
+    {
       mail: 'an ISO-2022-JP subject, a windows-1252 sender name and a windows-1252 quoted-printable body',
       raw: WINDOWS_1252_MAIL,
       subject: '請求書が届きません（11月分）',

@@ -10,7 +10,6 @@
  * Message-IDs keep their angle brackets (see ./message-id.ts). Attachment bytes ride along in
  * `content`; `mailMetadata()` drops them for storing or logging the rest as JSON.
  */
-import { convert as htmlToText } from 'html-to-text';
 import PostalMime, { type Address, type Attachment, type Email, type HeaderLine } from 'postal-mime';
 import { cutText, LIMITS } from '../limits';
 import { messageIdsIn, normaliseMessageId } from './message-id';
@@ -168,10 +167,14 @@ function headerBlockOf(bytes: Buffer): Buffer {
   return Buffer.from(`${withoutContentType}\r\n\r\n`, 'latin1');
 }
 
-function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, limits: ParseLimits, problems: string[]): InboundMail {
+async function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, limits: ParseLimits, problems: string[]): Promise<InboundMail> {
   const lines = parsed.headerLines;
   const from = firstAddress(parsed.from);
   noteMissingHeaders(lines, from, problems);
+  // In this order, so the problems are listed as the fields are read.
+  const subject = subjectOf(parsed, problems);
+  const date = dateOf(rawHeader(lines, 'date'), problems);
+  const text = truncateText(headersOnly ? rawBody(bytes) : await textOf(parsed, bytes, limits, problems), limits, problems);
   return dropUndefined({
     messageId: normaliseMessageId(rawHeader(lines, 'message-id')),
     inReplyTo: normaliseMessageId(rawHeader(lines, 'in-reply-to')),
@@ -180,9 +183,9 @@ function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffer, lim
     replyTo: addressesOf(parsed.replyTo),
     to: addressesOf(parsed.to),
     cc: addressesOf(parsed.cc),
-    subject: subjectOf(parsed, problems),
-    date: dateOf(rawHeader(lines, 'date'), problems),
-    text: truncateText(headersOnly ? rawBody(bytes) : textOf(parsed, bytes, limits, problems), limits, problems),
+    subject,
+    date,
+    text,
     html: htmlOf(parsed, limits, problems),
     attachments: attachmentsOf(parsed.attachments, limits, problems),
     headers: automationHeadersOf(lines),
@@ -251,21 +254,23 @@ function dateOf(header: string | undefined, problems: string[]): string | undefi
   return new Date(time).toISOString();
 }
 
-function textOf(parsed: Email, bytes: Buffer, limits: ParseLimits, problems: string[]): string {
+async function textOf(parsed: Email, bytes: Buffer, limits: ParseLimits, problems: string[]): Promise<string> {
   if (parsed.text !== undefined) return parsed.text;
   if (parsed.html !== undefined) return textFromHtml(parsed.html, limits, problems);
   return salvagedBody(parsed, bytes, problems);
 }
 
 /** The text of HTML-only mail; HTML too large or too odd for the converter has its tags stripped instead. */
-function textFromHtml(html: string, limits: ParseLimits, problems: string[]): string {
+async function textFromHtml(html: string, limits: ParseLimits, problems: string[]): Promise<string> {
   const stripped = (reason: string) => {
     problems.push(`HTML could not be converted to text (${reason}); tags were stripped instead`);
     return roughTextFromHtml(html, limits.maxTextChars);
   };
   if (html.length > limits.maxHtmlChars) return stripped(`${html.length} characters, over the limit of ${limits.maxHtmlChars}`);
   try {
-    return htmlToText(html, { limits: { maxDepth: HTML_TO_TEXT_DEPTH } });
+    // Loaded on the first HTML-only mail: most mail carries its own text, so a cold start need not load the converter.
+    const { convert } = await import('html-to-text');
+    return convert(html, { limits: { maxDepth: HTML_TO_TEXT_DEPTH } });
   } catch (error) {
     return stripped(describe(error));
   }

@@ -22,7 +22,7 @@ import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
 import { nagRef } from './nag';
 
 /** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
-const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
+export const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
 
 export interface TierdeskFunctionProps {
   entry: string;

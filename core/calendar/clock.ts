@@ -10,7 +10,7 @@
  */
 import { IANAZone } from 'luxon';
 import type { CalendarSpec } from '../policy/schema';
-import { WEEKDAYS } from '../policy/schema';
+import { WEEKDAYS } from '../policy/vocabulary';
 import { closedDates } from './holidays';
 
 /** A span during which the clock does not run (e.g. waiting on the customer); [from, to). */

@@ -6,7 +6,8 @@
  * nobody is reported in `skipped`, never thrown: a missing team lead must not stop the
  * requester's mail, nor a workflow step halfway through its sends.
  */
-import { EMAIL_ADDRESS, type NotificationsSpec, type Policy } from '../policy/schema';
+import type { NotificationsSpec, Policy } from '../policy/schema';
+import { EMAIL_ADDRESS } from '../policy/vocabulary';
 import { instantWords, readerTimeZone, severityCriteriaText, targetWords } from '../sla/target-words';
 import {
   type AccountTeam,

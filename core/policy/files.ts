@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { policyFromJson } from './json';
-import { PolicyError, policyOrThrow, readPolicyText } from './load';
+import { PolicyError, policyOrThrow } from './load';
 import type { Policy } from './schema';
+import { policyFromJson } from './validate';
 
 export const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
 
@@ -33,19 +33,18 @@ export function loadPolicy(ref: string): Policy {
 }
 
 /**
- * The policy as the Lambdas read it (policy.json, ./json.ts: no YAML parser in the bundles): the
- * file's data as written, once it is a valid policy. Throws what loadPolicy throws, and also when
- * the data does not read back from JSON as the same policy (YAML can say things JSON cannot, such
- * as `.inf`), so a policy that validates at synth is exactly the policy the functions run with.
+ * policy.json, the policy as the functions read it (./json.ts: neither a YAML parser nor the
+ * schema in the bundles): the policy as validation made it, defaults filled in. The functions
+ * trust it, so it is checked here: it must read back from JSON as exactly this policy (YAML can
+ * say things JSON cannot, such as `.inf`), and validate again as itself. Throws what loadPolicy
+ * throws otherwise, so a policy that validates at synth is exactly the policy the functions run with.
  */
 export function policyJsonText(ref: string): string {
   const path = policyPath(ref);
-  const text = readFileSync(path, 'utf8');
-  const policy = policyOrThrow(text, path);
-  const read = readPolicyText(text);
-  if (!read.ok) throw new PolicyError(path, read.problems); // not reached: policyOrThrow read it
-  const json = JSON.stringify(read.data);
-  if (!isDeepStrictEqual(policyFromJson(json, `${path} as JSON`), policy)) {
+  const policy = policyOrThrow(readFileSync(path, 'utf8'), path);
+  const json = JSON.stringify(policy);
+  const readBack = JSON.parse(json) as unknown;
+  if (!isDeepStrictEqual(readBack, policy) || !isDeepStrictEqual(policyFromJson(json, `${path} as JSON`), policy)) {
     throw new PolicyError(path, [{ path: '', message: 'the policy does not read back the same from JSON (a value JSON cannot hold, such as .inf or .nan?)' }]);
   }
   return json;

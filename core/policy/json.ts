@@ -1,28 +1,43 @@
 /**
- * The policy as a Lambda reads it: policy.json beside the bundle (TIERDESK_POLICY), written at
- * synth (and by the local runtime for its handlers) by policyJsonText in ./files.ts from the
- * YAML file once it validated. It is validated again here with the same schema (./validate.ts),
- * but parsed with JSON.parse: this module and what it imports must not import `yaml` (~110 KB
- * of every bundle, and its load time).
+ * The policy as a function reads it: policy.json beside the bundle (TIERDESK_POLICY), written at
+ * synth (and by the local runtime for its handlers) by policyJsonText in ./files.ts: the policy as
+ * validation made it (defaults filled in), checked there to read back from JSON unchanged and to
+ * validate again as itself. So it is not validated again here: a cold start neither builds the
+ * policy's schema nor runs it (~80 ms measured), and a function that validates nothing else
+ * carries no zod. What is checked is that the file is such a policy at all, so a wrong path or a
+ * hand-made file is refused with a clear error instead of failing later on a missing field.
  */
 import { readFileSync } from 'node:fs';
+import { PolicyError } from './problems';
 import type { Policy } from './schema';
-import { PolicyError, validatePolicy } from './validate';
 
-/** The policy in JSON text, validated; a PolicyError listing every problem otherwise. */
-export function policyFromJson(text: string, source = 'policy'): Policy {
+/** The policy in policy.json text (see policyJsonText in ./files.ts); a PolicyError if it is not one. */
+export function policyFromValidatedJson(text: string, source = 'policy.json'): Policy {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new PolicyError(source, [{ path: '', message: (error as Error).message }]);
   }
-  const result = validatePolicy(data);
-  if (result.ok) return result.policy;
-  throw new PolicyError(source, result.problems);
+  if (!isValidatedPolicyShape(data)) {
+    throw new PolicyError(source, [{ path: '', message: 'not a policy as synth writes it (policyJsonText in core/policy/files.ts): validate the policy file and synthesize again' }]);
+  }
+  return data;
 }
 
 /** A policy.json file (see policyJsonText in ./files.ts). */
 export function loadPolicyJson(file: string): Policy {
-  return policyFromJson(readFileSync(file, 'utf8'), file);
+  return policyFromValidatedJson(readFileSync(file, 'utf8'), file);
+}
+
+/** What validation always fills in (defaults and required parts): absent, the file did not come from validation. */
+function isValidatedPolicyShape(data: unknown): data is Policy {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const policy = data as Record<string, unknown>;
+  return (
+    policy.version === 1 &&
+    typeof policy.id === 'string' &&
+    typeof policy.caseNumberPrefix === 'string' &&
+    ['severities', 'calendars', 'plans', 'tiers'].every((key) => Array.isArray(policy[key]) && (policy[key] as unknown[]).length > 0)
+  );
 }

@@ -11,6 +11,9 @@ import { LIMITS } from '../limits';
 import { NOTIFICATION_KINDS, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../notifications/templates';
 import { IntegrationSchema } from '../webhooks/integrations';
 import { parseDuration } from './duration';
+import { EMAIL_ADDRESS, TIER_ENTRIES, TIER_REQUIREMENTS, WEEKDAYS, type Weekday } from './vocabulary';
+
+export { EMAIL_ADDRESS, TIER_ENTRIES, TIER_REQUIREMENTS, WEEKDAYS, type Weekday };
 
 const Id = z
   .string()
@@ -26,9 +29,6 @@ const DayRange = z
   .tuple([TimeOfDay, TimeOfDay])
   .refine(([from, to]) => from < to, 'the range must end after it starts')
   .describe('An opening range [from, to] in local time; "24:00" is the end of the day.');
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 const WeeklyHours = z
   .object(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(DayRange).optional()])) as Record<Weekday, z.ZodOptional<z.ZodArray<typeof DayRange>>>)
@@ -144,9 +144,6 @@ const SeverityObjectives = z
   })
   .strict();
 
-export const TIER_REQUIREMENTS = ['stepsToReproduce', 'actionPlan', 'symptoms', 'diagnosticData'] as const;
-/** How a case enters a tier: moved by the SLA clock when the tier below missed its target, or escalated by an agent. */
-export const TIER_ENTRIES = ['timer', 'manual'] as const;
 /** What an add-on changes beyond the calendar; the code acts on each (core/entitlement.ts). */
 export const ADD_ON_GRANTS = ['priorityUpdates'] as const;
 
@@ -278,9 +275,6 @@ const SupportPeriods = z
   })
   .strict()
   .describe('Dedicated support periods: an engineer booked for a customer event.');
-
-/** The same rule browsers apply to type="email" (and the local SES emulator to addresses). */
-export const EMAIL_ADDRESS = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 const EmailAddress = z.string().regex(EMAIL_ADDRESS, 'not an email address');
 

@@ -1,15 +1,12 @@
 /**
  * Validating a policy's data, however it was read: the one place the schema is applied and its
- * issues become problems with their path in the file. No parser here, so the Lambdas (which read
- * policy.json through ./json.ts) do not carry the YAML parser that ./load.ts needs.
+ * issues become problems with their path in the file. No YAML parser here (that is ./load.ts).
+ * The functions do not validate: they read policy.json, the policy validated at synth (./json.ts).
  */
+import { PolicyError, type PolicyProblem } from './problems';
 import { type Policy, PolicySchema } from './schema';
 
-export interface PolicyProblem {
-  /** Where in the file, e.g. "plans[1].objectives.2.firstResponse.within"; "" for the whole file. */
-  path: string;
-  message: string;
-}
+export { PolicyError, type PolicyProblem };
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
@@ -22,16 +19,19 @@ export function validatePolicy(data: unknown): PolicyResult {
   };
 }
 
-export class PolicyError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: PolicyProblem[],
-  ) {
-    super(`${source} is not a valid policy:\n${problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
-    this.name = 'PolicyError';
-  }
-}
-
 function formatPath(path: readonly PropertyKey[]): string {
   return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
+}
+
+/** A policy in JSON text, validated; a PolicyError listing every problem otherwise. */
+export function policyFromJson(text: string, source = 'policy'): Policy {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(source, [{ path: '', message: (error as Error).message }]);
+  }
+  const result = validatePolicy(data);
+  if (result.ok) return result.policy;
+  throw new PolicyError(source, result.problems);
 }

@@ -6,7 +6,8 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import { parseDuration } from '../policy/duration';
-import { type CalendarSpec, type Policy, WEEKDAYS } from '../policy/schema';
+import type { CalendarSpec, Policy } from '../policy/schema';
+import { WEEKDAYS } from '../policy/vocabulary';
 
 const DAY_NAMES: Record<string, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 

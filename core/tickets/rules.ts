@@ -6,7 +6,8 @@
 
 import { grantsPriorityUpdates } from '../entitlement';
 import { cutText, LIMITS } from '../limits';
-import { type Policy, type TIER_ENTRIES, TIER_REQUIREMENTS, type TierSpec } from '../policy/schema';
+import type { Policy, TierSpec } from '../policy/schema';
+import { type TIER_ENTRIES, TIER_REQUIREMENTS } from '../policy/vocabulary';
 import { countedPauses, managementRunning, managementStep, objectiveRunning as running } from '../sla/schedule';
 import { findCaseReason, findSeverity, type Metric, resolveTarget, type SlaPlanner, TargetError } from '../sla/targets';
 import type { Actor, EventType, Objective, PeriodIssue, ResolutionType, SlaState, Ticket, TimelineEvent } from './model';

@@ -7,8 +7,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadPolicy, PRESETS_DIR, policyJsonText, presetNames } from '../../core/policy/files';
-import { policyFromJson } from '../../core/policy/json';
+import { policyFromValidatedJson } from '../../core/policy/json';
 import { parsePolicy } from '../../core/policy/load';
+import { policyFromJson } from '../../core/policy/validate';
 
 const PRESETS = ['advendio', 'cadents', 'cadmium', 'caret', 'vidizmo'] as const;
 
@@ -64,16 +65,39 @@ describe('the shipped presets', () => {
   });
 });
 
-describe('as the Lambdas read it: policy.json beside the bundle (no YAML parser)', () => {
-  it.each(PRESETS)('%s reads back from its JSON as the same policy', (name) => {
+describe('as the Lambdas read it: policy.json beside the bundle (no YAML parser, no schema)', () => {
+  it.each(PRESETS)('%s: the functions read its JSON, unvalidated, as the same policy the file validates to', (name) => {
     // Act
     const json = policyJsonText(name);
 
-    // Assess
+    // Assess: defaults filled in at synth, so reading it needs no validation.
+    expect(policyFromValidatedJson(json, `${name}.json`)).toEqual(loadPolicy(name));
     expect(policyFromJson(json, `${name}.json`)).toEqual(loadPolicy(name));
   });
 
-  it('is validated with the same schema: a damaged JSON copy names the same place as the YAML', () => {
+  it('is the validated policy, defaults filled in: a default the file leaves out is written', () => {
+    // Prepare: caret's tiers do not say how a case enters them; validation makes it "timer or manual".
+    expect(readFileSync(`${PRESETS_DIR}/caret.yaml`, 'utf8')).not.toMatch(/enteredBy/);
+
+    // Act
+    const data = JSON.parse(policyJsonText('caret'));
+
+    // Assess
+    expect(data.tiers.map((tier: { enteredBy?: string[] }) => tier.enteredBy)).toEqual([
+      ['timer', 'manual'],
+      ['timer', 'manual'],
+    ]);
+  });
+
+  it('is refused by the functions, not half-read, when it is not a policy synth wrote', () => {
+    const raw = JSON.stringify({ id: 'caret', plans: [] }); // a hand-made file: no version, severities, calendars or tiers
+
+    expect(() => policyFromValidatedJson(raw, 'policy.json')).toThrow(/policy\.json is not a valid policy:\n {2}- \(file\): not a policy as synth writes it/);
+    expect(() => policyFromValidatedJson('plans: []', 'policy.json')).toThrow(/policy\.json is not a valid policy:\n {2}- \(file\): /);
+    expect(() => policyFromValidatedJson('[]', 'policy.json')).toThrow(/not a policy as synth writes it/);
+  });
+
+  it('is validated with the same schema where it is validated: a damaged JSON copy names the same place as the YAML', () => {
     // Prepare
     const data = JSON.parse(policyJsonText('caret'));
     data.addOns[1].calendar = 'round-the-clock';

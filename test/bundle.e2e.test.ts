@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildSync } from 'esbuild';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TierdeskStack } from '../lib/tierdesk-stack';
@@ -78,6 +79,33 @@ describe('the bundles of functions that need no policy', () => {
     expect(bundle).not.toContain('Invalid DateTime'); // luxon, the calendars' time library
     expect(bundle).not.toContain('calendars'); // the policy's schema, or any reading of a policy
     expect(bundle.length).toBeLessThan(300 * 1024);
+  });
+});
+
+describe('the bundles of functions that act on the policy', () => {
+  /** A description in the policy's schema: in a bundle only if the schema is. */
+  const POLICY_SCHEMA_TEXT = 'Which kinds of date-holidays entries close the calendar.';
+
+  it.each(['index.mjs', 'step.mjs', 'period-step.mjs', 'reconcile.mjs', 'webhooks.mjs', 'ingest.mjs'])(
+    '%s reads policy.json as the validated policy: no policy schema is built at its cold start',
+    (file) => {
+      const bundle = readFileSync(join(assetWith(file), file), 'utf8');
+
+      expect(bundle).not.toContain(POLICY_SCHEMA_TEXT);
+    },
+  );
+
+  it('reconcile.mjs, which validates no input, carries no zod at all', () => {
+    const bundle = readFileSync(join(assetWith('reconcile.mjs'), 'reconcile.mjs'), 'utf8');
+
+    expect(bundle).not.toContain('Invalid input'); // zod's English error messages
+    expect(bundle.length).toBeLessThan(200 * 1024);
+  });
+
+  it('the marker is the schema: bundled, the validation of a policy carries it', () => {
+    const [validation] = buildSync({ entryPoints: ['core/policy/validate.ts'], bundle: true, minify: true, platform: 'node', format: 'esm', write: false, logLevel: 'error' }).outputFiles;
+
+    expect(validation?.text).toContain(POLICY_SCHEMA_TEXT);
   });
 });
 

@@ -13,16 +13,20 @@ import type { Policy } from './schema';
 
 /** The policy in policy.json text (see policyJsonText in ./files.ts); a PolicyError if it is not one. */
 export function policyFromValidatedJson(text: string, source = 'policy.json'): Policy {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new PolicyError(source, [{ path: '', message: (error as Error).message }]);
-  }
+  const data = jsonOrPolicyError(text, source);
   if (!isValidatedPolicyShape(data)) {
     throw new PolicyError(source, [{ path: '', message: 'not a policy as synth writes it (policyJsonText in core/policy/files.ts): validate the policy file and synthesize again' }]);
   }
   return data;
+}
+
+/** The JSON text as data; a PolicyError naming the syntax error otherwise. */
+export function jsonOrPolicyError(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(source, [{ path: '', message: (error as Error).message }]);
+  }
 }
 
 /** A policy.json file (see policyJsonText in ./files.ts). */

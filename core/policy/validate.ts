@@ -3,6 +3,7 @@
  * issues become problems with their path in the file. No YAML parser here (that is ./load.ts).
  * The functions do not validate: they read policy.json, the policy validated at synth (./json.ts).
  */
+import { jsonOrPolicyError } from './json';
 import { PolicyError, type PolicyProblem } from './problems';
 import { type Policy, PolicySchema } from './schema';
 
@@ -25,13 +26,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** A policy in JSON text, validated; a PolicyError listing every problem otherwise. */
 export function policyFromJson(text: string, source = 'policy'): Policy {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new PolicyError(source, [{ path: '', message: (error as Error).message }]);
-  }
-  const result = validatePolicy(data);
+  const result = validatePolicy(jsonOrPolicyError(text, source));
   if (result.ok) return result.policy;
   throw new PolicyError(source, result.problems);
 }

@@ -4,7 +4,8 @@
  * lapsed customer still gets a ticket, in the triage queue, on the policy's default plan, and
  * the reasons tell the agent why.
  */
-import { type Customer, contractStatus, emailDomain, normaliseEmail, normalisePhone } from './customer';
+import type { Customer } from './customer';
+import { contractStatus, emailDomain, normaliseEmail, normalisePhone } from './customer-rules';
 import type { PlanSpec, Policy } from './policy/schema';
 import { findPlan, TargetError } from './sla/targets';
 

@@ -14,8 +14,9 @@ import { loadPolicy, presetNames } from '../core/policy/files';
 import { validatePolicy } from '../core/policy/load';
 import type { Policy, PolicyInput } from '../core/policy/schema';
 import { unaddressedMails } from '../core/staff/coverage';
-import { chainStepRole, DirectorySchema, EMPTY_DIRECTORY, PersonSchema, peopleForRole, peopleWithRole, type StaffDirectory, TeamSchema, teamFor, teamLead, teamPeople } from '../core/staff/directory';
+import { chainStepRole, EMPTY_DIRECTORY, peopleForRole, peopleWithRole, type StaffDirectory, teamFor, teamLead, teamPeople } from '../core/staff/directory';
 import { loadDirectory, parseDirectory, presetDirectoryPath } from '../core/staff/files';
+import { DirectorySchema, PersonSchema, TeamSchema } from '../core/staff/schema';
 import { sampleTicket } from './support/sample-ticket';
 
 const PRESETS = ['advendio', 'cadents', 'cadmium', 'caret', 'vidizmo'] as const;

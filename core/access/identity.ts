@@ -13,7 +13,7 @@
  * Pure: the caller verified the token (signature, issuer, audience, expiry) and loaded the
  * directory. A refusal is an IdentityError (403) whose message says what is missing.
  */
-import { isCustomerId, normaliseEmail } from '../customer';
+import { isCustomerId, normaliseEmail } from '../customer-rules';
 import { cutText, LIMITS } from '../limits';
 import { STAFF_ID_PATTERN } from '../staff/directory';
 import type { Principal, Role } from './principal';

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { PRESETS_DIR } from '../policy/files';
 import { type PolicyProblem, readPolicyText } from '../policy/load';
-import { DirectorySchema, type StaffDirectory } from './directory';
+import type { StaffDirectory } from './directory';
+import { DirectorySchema } from './schema';
 
 export type DirectoryResult = { ok: true; directory: StaffDirectory } | { ok: false; problems: PolicyProblem[] };
 

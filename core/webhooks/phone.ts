@@ -7,7 +7,7 @@
  * numbers against a default country and checks the length is possible for that country.
  */
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import { normalisePhone } from '../customer';
+import { normalisePhone } from '../customer-rules';
 
 /** Longer than any phone number in any notation; beyond it the text is not one. */
 const MAX_INPUT_LENGTH = 64;

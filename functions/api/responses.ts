@@ -13,7 +13,7 @@ import { CustomerSchema } from '../../core/customer';
 import { NOTIFICATION_KINDS } from '../../core/notifications/templates';
 import type { SupportOrder } from '../../core/periods/orders';
 import { AgentSchema } from '../../core/periods/requests';
-import { PartnerSchema, PersonSchema, TeamSchema } from '../../core/staff/directory';
+import { PartnerSchema, PersonSchema, TeamSchema } from '../../core/staff/schema';
 import type { Ticket, TimelineEvent } from '../../core/tickets/model';
 import { CHANNELS, EVENT_TYPES, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 import type { keyView } from './api-keys';

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { decide } from '../../core/access/authorize';
 import { LIMITS } from '../../core/limits';
-import { PartnerSchema, PersonSchema, TeamSchema, teamProblems } from '../../core/staff/directory';
+import { teamProblems } from '../../core/staff/directory';
+import { PartnerSchema, PersonSchema, TeamSchema } from '../../core/staff/schema';
 import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { forgetStaffDirectory } from '../shared/staff-directory';

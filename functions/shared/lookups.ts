@@ -3,7 +3,8 @@
  * customers change rarely. A container that writes a customer forgets its copies at once;
  * another container may decide an entitlement on data up to 30 s old.
  */
-import { type Customer, emailDomain } from '../../core/customer';
+import type { Customer } from '../../core/customer';
+import { emailDomain } from '../../core/customer-rules';
 import type { DedicatedRouting } from '../../core/periods/routing';
 import type { Runtime } from './runtime';
 import { TtlCache } from './ttl-cache';

@@ -265,6 +265,14 @@ describe('what SES tells the handler, and hostile input', () => {
     expect(await ticketsWithSubject(request, 'Quarantine me')).toEqual([]);
   });
 
+  it.each(['', 'a'.repeat(201), '../attachments/secret', 'id with spaces', 'ünï'])("an event whose message id is not SES's (%j) is refused before it names an object or a key", async (id) => {
+    const event = sesReceiptEvent(id, 'sender@example.com', [DESK]);
+
+    const outcomes = await ingest(event, lambdaContext('ingest', Date.now() + 60_000));
+
+    expect(outcomes).toEqual([{ outcome: 'ignored', reason: expect.stringMatching(/^not an SES message id: /) }]);
+  });
+
   it('a designated user whose mail fails DMARC is not treated as designated', async () => {
     expect((await request('PUT', '/customers/mail-co', { body: { name: 'Mail Co', plan: 'standard', designatedUsers: ['jo@mail-co.example'], emailDomains: ['mail-co.example'] } })).status).toBe(201);
     const mail = (subject: string) => `From: jo@mail-co.example\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@mail-co.example>\r\n\r\nHelp.`;

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { cutText, LIMITS } from '../limits';
 import type { TimelineEvent } from '../tickets/model';
+import { SES_MESSAGE_ID } from './threading';
 
 /** An address as a suppression key compares it: trimmed, lower case (mailbox names are case-insensitive in practice). */
 export function normaliseAddress(address: string): string {
@@ -34,7 +35,7 @@ const Address = z.string().trim().max(LIMITS.email).regex(ADDRESS, 'not an email
 const Text = (max: number) => z.string().transform((text) => cutText(text.replace(/[\r\n]+/g, ' ').trim(), max));
 
 /** SES's own message id (`0100018f…-000000`), which it also puts in the Message-ID of the mail it sent. */
-const SesMessageId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'not an SES message id');
+const SesMessageId = z.string().regex(SES_MESSAGE_ID, 'not an SES message id');
 const Instant = z.iso.datetime({ offset: true });
 const FeedbackId = z.string().min(1).max(256);
 

@@ -43,6 +43,12 @@ export function threadKeys(mail: Pick<InboundMail, 'inReplyTo' | 'references'>):
 }
 
 /**
+ * What an id SES gives a mail (received or sent) looks like: short and URL-safe. Anything else
+ * did not come from SES, and reaches no key or object name.
+ */
+export const SES_MESSAGE_ID = /^[A-Za-z0-9._-]{1,200}$/;
+
+/**
  * The Message-ID header SES puts on a mail it sends, from the MessageId its SendEmail call
  * answered: SES replaces any Message-ID the sender set. Mail sent through us-east-1 carries
  * `@email.amazonses.com`; every other region its own name (`@eu-west-1.amazonses.com`).

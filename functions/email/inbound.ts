@@ -15,7 +15,7 @@ import { automatedMailReason, hasNullReversePath, type MailEnvelope } from '../.
 import { messageIdKey } from '../../core/mail/message-id';
 import { type InboundMail, parseInboundMail } from '../../core/mail/parse';
 import { severityFromMail, withSeverityNote } from '../../core/mail/severity-markers';
-import { caseNumbersInSubject, threadKeys } from '../../core/mail/threading';
+import { caseNumbersInSubject, SES_MESSAGE_ID, threadKeys } from '../../core/mail/threading';
 import {
   addMailReply,
   authenticationFailed,
@@ -82,6 +82,12 @@ function mailSettings() {
 }
 
 export async function ingestMail(rt: Runtime, received: ReceivedMail): Promise<IngestOutcome> {
+  if (!SES_MESSAGE_ID.test(received.sesMessageId)) {
+    // Not SES's: it would become the raw mail's object name and an idempotency key. Nothing is read or written.
+    const reason = `not an SES message id: ${JSON.stringify(cutText(received.sesMessageId, 80))}`;
+    logger.error('inbound mail event refused', { reason });
+    return { outcome: 'ignored', reason };
+  }
   const settings = mailSettings();
   const rawKey = `${settings.inboundPrefix}${received.sesMessageId}`;
   if (received.verdicts.virus === 'FAIL') {

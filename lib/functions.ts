@@ -21,8 +21,11 @@ import { METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import { HOLIDAYS_IN_BUNDLE, holidayTableFile } from './holiday-data';
 import { nagRef } from './nag';
 
-/** zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. */
-export const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod.ts', import.meta.url));
+/**
+ * zod without its ~50 locales (~250 KB in every bundle); see lib/bundling/zod.ts. Named without
+ * its extension, so `zod/mini` (the alias takes subpaths along) resolves to lib/bundling/zod/mini.ts.
+ */
+export const ZOD_IN_BUNDLES = fileURLToPath(new URL('./bundling/zod', import.meta.url));
 
 export interface TierdeskFunctionProps {
   entry: string;

@@ -17,19 +17,15 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { normaliseEmail } from '../customer-rules';
 import { cutText, LIMITS } from '../limits';
 import type { TimelineEvent } from '../tickets/model';
 import { SES_MESSAGE_ID } from './threading';
 
-/** An address as a suppression key compares it: trimmed, lower case (mailbox names are case-insensitive in practice). */
-export function normaliseAddress(address: string): string {
-  return address.trim().toLowerCase();
-}
-
 const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
 
 /** A bare address (SES lists recipients without display names). */
-const Address = z.string().trim().max(LIMITS.email).regex(ADDRESS, 'not an email address').transform(normaliseAddress);
+const Address = z.string().trim().max(LIMITS.email).regex(ADDRESS, 'not an email address').transform(normaliseEmail);
 
 /** Free text from a remote mail server: any string, cut to `max` characters. */
 const Text = (max: number) => z.string().transform((text) => cutText(text.replace(/[\r\n]+/g, ' ').trim(), max));

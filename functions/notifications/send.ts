@@ -26,7 +26,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { normaliseAddress } from '../../core/mail/feedback';
+import { normaliseEmail } from '../../core/customer-rules';
 import { type Notification, type RecipientContext, renderNotification, type SkippedRecipient } from '../../core/notifications/render';
 import type { NotificationKind } from '../../core/notifications/templates';
 import type { Policy } from '../../core/policy/schema';
@@ -137,7 +137,7 @@ export async function sendNotifications(rt: NotificationRuntime, ticket: Ticket,
       skipped: [...mail.skipped],
     };
     for (const to of mail.to) {
-      const suppression = suppressed.get(normaliseAddress(to));
+      const suppression = suppressed.get(normaliseEmail(to));
       if (suppression) {
         result.skipped.push({ recipient: to, reason: `suppressed: ${suppression.detail}` });
         continue;
@@ -200,7 +200,7 @@ export function composeMail(mail: MailContent, to: string, thread: readonly stri
  */
 export async function sendMail(rt: Pick<NotificationRuntime, 'ses' | 'store'>, mail: MailContent & { to: string }): Promise<string> {
   const ses = rt.ses ?? (client ??= new SESClient({}));
-  const suppression = (await suppressedAmong(rt, [mail.to])).get(normaliseAddress(mail.to));
+  const suppression = (await suppressedAmong(rt, [mail.to])).get(normaliseEmail(mail.to));
   if (suppression) {
     logger.warn('mail not sent: the address is suppressed', { subject: mail.subject, reason: suppression.detail });
     return '';

@@ -6,7 +6,7 @@
  * period answers `cancelled` and sends nothing. Mail errors are thrown for the state machine's
  * back-off (at-least-once, like the ticket workflow's mail).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { queueNotifications } from '../../core/notifications/outbox';
 import { noticeMail, orderMails, startedMail, summaryMail, updateMail } from '../../core/periods/mails';
 import { nextUpdateAt, noticeAt, type Period, type SupportOrder } from '../../core/periods/orders';
@@ -21,12 +21,13 @@ import { staffDirectory } from '../shared/staff-directory';
 import { updateTicketWithRetry } from '../shared/ticket-updates';
 import { periodExecutionName, updateOrder } from './orders';
 
+// zod's mini build (~20 KB where the whole is ~180): this function validates nothing else with zod.
 const StepEvent = z.object({
-  orderId: z.string().min(1),
-  period: z.number().int().min(0),
+  orderId: z.string().check(z.minLength(1)),
+  period: z.number().check(z.int(), z.minimum(0)),
   step: z.enum(['plan', 'notice', 'start', 'update', 'end', 'mail']),
   /** $$.Execution.Name: an execution of an order's earlier plan (its periods changed) acts no more. */
-  execution: z.string().min(1),
+  execution: z.string().check(z.minLength(1)),
 });
 
 /**

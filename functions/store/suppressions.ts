@@ -5,7 +5,7 @@
  * It shares the table and the DynamoDB client of the DynamoStore it is given.
  */
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { normaliseAddress } from '../../core/mail/feedback';
+import { normaliseEmail } from '../../core/customer-rules';
 
 export interface Suppression {
   /** Normalised (trimmed, lower case). */
@@ -28,7 +28,7 @@ const BATCH = 100;
 /** Unprocessed keys (throttling) are asked for again this many times before the send fails and is retried later. */
 const BATCH_ATTEMPTS = 5;
 
-export const suppressionKey = (address: string) => ({ PK: `SUPPRESSED#${normaliseAddress(address)}`, SK: 'A' });
+export const suppressionKey = (address: string) => ({ PK: `SUPPRESSED#${normaliseEmail(address)}`, SK: 'A' });
 
 export class SuppressionStore {
   constructor(
@@ -38,7 +38,7 @@ export class SuppressionStore {
 
   /** Records (or replaces with the newer reason) the suppression of an address. Idempotent. */
   async suppress(suppression: Suppression): Promise<void> {
-    const address = normaliseAddress(suppression.address);
+    const address = normaliseEmail(suppression.address);
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...suppressionKey(address), suppression: { ...suppression, address } } }));
   }
 
@@ -55,7 +55,7 @@ export class SuppressionStore {
 
   /** The suppressions among these addresses, by normalised address: one BatchGetItem per 100 addresses. */
   async suppressedAmong(addresses: Iterable<string>): Promise<Map<string, Suppression>> {
-    const unique = [...new Set([...addresses].map(normaliseAddress))];
+    const unique = [...new Set([...addresses].map(normaliseEmail))];
     const found = new Map<string, Suppression>();
     for (let start = 0; start < unique.length; start += BATCH) {
       let keys: Record<string, unknown>[] = unique.slice(start, start + BATCH).map(suppressionKey);

@@ -383,10 +383,11 @@ function mediaTypeOf(lines: HeaderLine[]): string | undefined {
   return rawHeader(lines, 'content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
-/** A parameter of the top-level Content-Type, e.g. `report-type`; quoted or not. */
-function contentTypeParameter(lines: HeaderLine[], name: string): string | undefined {
-  const header = rawHeader(lines, 'content-type') ?? '';
-  const value = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^\\s;]*))`, 'i').exec(header);
+const REPORT_TYPE = /;\s*report-type\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
+
+/** The `report-type` parameter of the top-level Content-Type (a multipart/report), quoted or not. */
+function reportTypeOf(lines: HeaderLine[]): string | undefined {
+  const value = REPORT_TYPE.exec(rawHeader(lines, 'content-type') ?? '');
   return (value?.[1] ?? value?.[2])?.toLowerCase() || undefined;
 }
 
@@ -403,7 +404,7 @@ function automationHeadersOf(lines: HeaderLine[]): AutomationHeaders {
     listId: optional('list-id'),
     listUnsubscribe: optional('list-unsubscribe'),
     contentType: mediaTypeOf(lines),
-    reportType: contentTypeParameter(lines, 'report-type'),
+    reportType: reportTypeOf(lines),
   });
 }
 

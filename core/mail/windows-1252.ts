@@ -14,6 +14,7 @@
 const C1_AS_WINDOWS_1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 
 type DecoderInput = Parameters<InstanceType<typeof TextDecoder>['decode']>[0];
+type DecodeOptions = Parameters<InstanceType<typeof TextDecoder>['decode']>[1];
 
 function decodeWindows1252(input: DecoderInput): string {
   if (input === undefined || input === null) return '';
@@ -26,7 +27,7 @@ function decodesWindows1252Right(): boolean {
 }
 
 class StandardWindows1252TextDecoder extends TextDecoder {
-  override decode(input?: DecoderInput, options?: Parameters<InstanceType<typeof TextDecoder>['decode']>[1]): string {
+  override decode(input?: DecoderInput, options?: DecodeOptions): string {
     // A single-byte encoding has nothing to carry between chunks, so streaming changes nothing.
     return this.encoding === 'windows-1252' ? decodeWindows1252(input) : super.decode(input, options);
   }

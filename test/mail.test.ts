@@ -324,6 +324,31 @@ describe('parsing limits', () => {
     expect(mail.problems).toContain('attachment file-2.bin skipped: larger than 1000 bytes');
   });
 
+  it.each(['text/html"; x="<script>', 'image/png extra words', `application/${'x'.repeat(300)}`, 'no-slash'])(
+    'gives an attachment whose declared type is no media type (%j) plain bytes instead',
+    async (declared) => {
+      // Prepare
+      const raw = plainMail(
+        `--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: ${declared}\r\nContent-Disposition: attachment; filename="a.bin"\r\n\r\nbytes\r\n--b--\r\n`,
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n',
+      );
+
+      // Act
+      const mail = await parseInboundMail(raw);
+
+      // Assess
+      expect(mail.attachments.map((attachment) => attachment.contentType)).toEqual(['application/octet-stream']);
+    },
+  );
+
+  it("keeps an attachment's media type as declared, lower-cased", async () => {
+    // Act
+    const mail = await parseInboundMail(Buffer.from(withAttachments([10]).toString().replace('application/octet-stream', 'Application/PDF')));
+
+    // Assess
+    expect(mail.attachments[0]?.contentType).toBe('application/pdf');
+  });
+
   it('keeps the bytes of the first attachments only, listing the rest', async () => {
     // Prepare
     const raw = withAttachments([10, 10, 10]);

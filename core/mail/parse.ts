@@ -357,13 +357,25 @@ function toMailAttachment(attachment: Attachment, index: number, limits: ParseLi
   const content = bytesOf(attachment.content);
   const metadata: MailAttachment = {
     filename: attachment.filename?.trim() || `attachment-${index + 1}`,
-    contentType: attachment.mimeType.trim().toLowerCase() || 'application/octet-stream',
+    contentType: mediaTypeOfAttachment(attachment.mimeType),
     size: content.length,
     inline: attachment.disposition === 'inline' || attachment.related === true,
     ...(attachment.contentId ? { contentId: attachment.contentId } : {}),
   };
   const skipped = skipReason(metadata.size, index, limits);
   return skipped ? { ...metadata, skipped } : { ...metadata, content };
+}
+
+/** A media type as RFC 2045 spells one: type/subtype tokens, bounded. */
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/;
+
+/**
+ * The part's media type as sent (the parser does not validate it), when it is one; anything else
+ * is plain bytes. It becomes the stored object's Content-Type, which S3 serves back to browsers.
+ */
+function mediaTypeOfAttachment(declared: string): string {
+  const type = declared.trim().toLowerCase();
+  return MEDIA_TYPE.test(type) ? type : 'application/octet-stream';
 }
 
 /** The parser answers an ArrayBuffer (a Uint8Array for calendar parts); the rest of the desk handles Buffers. */

@@ -3,44 +3,46 @@
  * when. It opens a chat ticket, or — for a conversation already on a ticket — becomes the
  * customer's message there. Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { cutText, LIMITS } from '../limits';
 import { intakeSeverity } from '../mail/ticket-mail';
 import type { Policy } from '../policy/schema';
+import '../zod-english';
 
 /** A chat tool's id (conversation, participant): text or a number, bounded (the conversation's becomes part of keys). */
-const chatId = z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(LIMITS.idempotencyKey));
+const chatId = z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), z.string().check(z.minLength(1), z.maxLength(LIMITS.idempotencyKey)));
 /** One chat message; a transcript has at most 2,000, and the whole body is bounded by the integration's maxBodyBytes. */
 const MESSAGE_CHARS = 20_000;
 
-export const TranscriptSchema = z
-  .object({
-    conversationId: chatId,
-    participants: z
-      .array(
-        z.object({
-          id: chatId,
-          role: z.enum(['customer', 'agent', 'bot']),
-          name: z.string().max(LIMITS.name).optional(),
-          email: z
-            .string()
-            .max(LIMITS.email)
-            .pipe(z.email())
-            .transform((email) => email.toLowerCase())
-            .optional(),
-          phone: z.string().max(LIMITS.phone).optional(),
-        }),
-      )
-      .min(1)
-      .max(50),
-    messages: z
-      .array(z.object({ from: chatId, text: z.string().max(MESSAGE_CHARS), at: z.iso.datetime({ offset: true }) }))
-      .min(1)
-      .max(2_000),
-    subject: z.string().max(LIMITS.subject).optional(),
-  })
-  .refine((t) => t.participants.some((p) => p.role === 'customer'), { message: 'a transcript needs a participant with role "customer"', path: ['participants'] })
-  .refine((t) => t.messages.every((m) => t.participants.some((p) => p.id === m.from)), { message: 'every message must come from a listed participant', path: ['messages'] });
+const TranscriptShape = z.object({
+  conversationId: chatId,
+  participants: z
+    .array(
+      z.object({
+        id: chatId,
+        role: z.enum(['customer', 'agent', 'bot']),
+        name: z.optional(z.string().check(z.maxLength(LIMITS.name))),
+        email: z.optional(
+          z.pipe(
+            z.pipe(z.string().check(z.maxLength(LIMITS.email)), z.email()),
+            z.transform((email) => email.toLowerCase()),
+          ),
+        ),
+        phone: z.optional(z.string().check(z.maxLength(LIMITS.phone))),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(50)),
+  messages: z.array(z.object({ from: chatId, text: z.string().check(z.maxLength(MESSAGE_CHARS)), at: z.iso.datetime({ offset: true }) })).check(z.minLength(1), z.maxLength(2_000)),
+  subject: z.optional(z.string().check(z.maxLength(LIMITS.subject))),
+});
+
+export const TranscriptSchema = TranscriptShape.check(
+  z.refine((t: z.output<typeof TranscriptShape>) => t.participants.some((p) => p.role === 'customer'), { message: 'a transcript needs a participant with role "customer"', path: ['participants'] }),
+  z.refine((t: z.output<typeof TranscriptShape>) => t.messages.every((m) => t.participants.some((p) => p.id === m.from)), {
+    message: 'every message must come from a listed participant',
+    path: ['messages'],
+  }),
+);
 export type Transcript = z.output<typeof TranscriptSchema>;
 
 /** The whole transcript as text, one line per message: "[2026-11-23 10:01 UTC] Ana (customer): …". */

@@ -3,7 +3,8 @@
  * first field that is missing or invalid, named as the policy names it (e.g. `requesterEmail`
  * at `$.user.email`), for a 422 that tells the sender what to fix.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { LIMITS } from '../limits';
 import { checkEventId } from './identity';
 import type { GenericIntegration } from './integrations';
@@ -31,20 +32,12 @@ export function valueAt(body: unknown, path: string): unknown {
 }
 
 const text = (max: number) =>
-  z
-    .union([z.string(), z.number()])
-    .transform(String)
-    .pipe(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
+  z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(max, `at most ${max} characters`)));
 /** Each mapped field's maximum (core/limits.ts): a delivery over one is refused naming the field, never cut. */
 const FIELD_RULES = {
   subject: text(LIMITS.subject),
   description: text(LIMITS.description),
-  requesterEmail: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.string().max(LIMITS.email, `at most ${LIMITS.email} characters`))
-    .pipe(z.email('must be an email address')),
+  requesterEmail: z.pipe(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.string().check(z.maxLength(LIMITS.email, `at most ${LIMITS.email} characters`))), z.email('must be an email address')),
   requesterName: text(LIMITS.name),
   severity: text(LIMITS.label),
   // It becomes part of a key (TICKET_LINKS.external, through keyPart).

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { TargetError } from '../../core/sla/targets';
 import { RuleError } from '../../core/tickets/rules';
 import { BadCursorError, UniqueValueError, VersionConflictError } from '../store/dynamo-store';
@@ -67,7 +67,8 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 /** The answer for an error, or undefined for a real fault (logged, then 500). */
 export function errorResponse(error: unknown): HttpResult | undefined {
   if (error instanceof HttpError) return json(error.statusCode, { message: error.message, ...error.extra }, error.headers);
-  if (error instanceof ZodError) {
+  // The whole zod's ZodError and zod/mini's errors are both zod's core error.
+  if (error instanceof $ZodError) {
     const errors = error.issues.flatMap((issue) =>
       // An unknown field is named itself, not the object that holds it.
       issue.code === 'unrecognized_keys'

@@ -1,0 +1,10 @@
+/**
+ * English messages for zod's mini build, imported for its effect by a module whose checks' messages
+ * reach a caller (a webhook's 422). The whole zod registers English itself; mini registers no locale,
+ * so its issues would all read "Invalid input". Mini is ~20 KB in a bundle against the whole zod's
+ * ~180 KB, and builds its schemas faster at a cold start.
+ */
+import { config } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+config(en());

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { signTierdeskPayload, signTwilioRequest } from '../core/webhooks/signatures';
 import { openApiDocument } from '../functions/api/openapi';
 import { RESPONSES, type ResponseName } from '../functions/api/responses';
@@ -119,7 +119,7 @@ function operationFor(method: string, url: string) {
   return matches[0];
 }
 
-function schemaOfAnswer(answer: any): z.ZodType | undefined {
+function schemaOfAnswer(answer: any): z.ZodMiniType | undefined {
   const resolved = answer.$ref ? doc.components.responses[answer.$ref.split('/').pop()] : answer;
   const ref: string | undefined = resolved.content?.['application/json']?.schema?.$ref;
   return ref ? RESPONSES[ref.split('/').pop() as ResponseName] : undefined;

@@ -16,49 +16,51 @@
  * so an unusually long diagnostic never costs a suppression. Unknown fields are ignored.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { normaliseEmail } from '../customer-rules';
 import { cutText, LIMITS } from '../limits';
 import type { TimelineEvent } from '../tickets/model';
+import '../zod-english';
 import { SES_MESSAGE_ID } from './threading';
 
 const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
 
 /** A bare address (SES lists recipients without display names). */
-const Address = z.string().trim().max(LIMITS.email).regex(ADDRESS, 'not an email address').transform(normaliseEmail);
+const Address = z.pipe(z.string().check(z.trim(), z.maxLength(LIMITS.email), z.regex(ADDRESS, 'not an email address')), z.transform(normaliseEmail));
 
 /** Free text from a remote mail server: any string, cut to `max` characters. */
-const Text = (max: number) => z.string().transform((text) => cutText(text.replace(/[\r\n]+/g, ' ').trim(), max));
+const Text = (max: number) =>
+  z.pipe(
+    z.string(),
+    z.transform((text: string) => cutText(text.replace(/[\r\n]+/g, ' ').trim(), max)),
+  );
 
 /** SES's own message id (`0100018f…-000000`), which it also puts in the Message-ID of the mail it sent. */
-const SesMessageId = z.string().regex(SES_MESSAGE_ID, 'not an SES message id');
+const SesMessageId = z.string().check(z.regex(SES_MESSAGE_ID, 'not an SES message id'));
 const Instant = z.iso.datetime({ offset: true });
-const FeedbackId = z.string().min(1).max(256);
+const FeedbackId = z.string().check(z.minLength(1), z.maxLength(256));
 
 const BouncedRecipient = z.object({
   emailAddress: Address,
-  action: Text(40).optional(),
-  status: Text(40).optional(),
-  diagnosticCode: Text(LIMITS.feedbackDiagnostic).optional(),
+  action: z.optional(Text(40)),
+  status: z.optional(Text(40)),
+  diagnosticCode: z.optional(Text(LIMITS.feedbackDiagnostic)),
 });
 
 const Bounce = z.object({
   /** Permanent, Transient or Undetermined; anything else is treated as not permanent. */
   bounceType: Text(40),
-  bounceSubType: Text(60).optional(),
-  bouncedRecipients: z.array(BouncedRecipient).min(1).max(LIMITS.feedbackRecipients),
+  bounceSubType: z.optional(Text(60)),
+  bouncedRecipients: z.array(BouncedRecipient).check(z.minLength(1), z.maxLength(LIMITS.feedbackRecipients)),
   timestamp: Instant,
   feedbackId: FeedbackId,
 });
 
 const Complaint = z.object({
-  complainedRecipients: z
-    .array(z.object({ emailAddress: Address }))
-    .min(1)
-    .max(LIMITS.feedbackRecipients),
+  complainedRecipients: z.array(z.object({ emailAddress: Address })).check(z.minLength(1), z.maxLength(LIMITS.feedbackRecipients)),
   /** abuse, auth-failure, fraud, not-spam, other, virus (absent when the mailbox provider gave none). */
-  complaintFeedbackType: Text(40).optional(),
-  complaintSubType: Text(60).nullish(),
+  complaintFeedbackType: z.optional(Text(40)),
+  complaintSubType: z.nullish(Text(60)),
   timestamp: Instant,
   feedbackId: FeedbackId,
 });
@@ -66,11 +68,11 @@ const Complaint = z.object({
 const Mail = z.object({
   messageId: SesMessageId,
   /** Present when the mail was sent through a configuration set (event publishing). */
-  tags: z.object({ 'ses:configuration-set': z.array(z.string().max(256)).max(10).optional() }).optional(),
+  tags: z.optional(z.object({ 'ses:configuration-set': z.optional(z.array(z.string().check(z.maxLength(256))).check(z.maxLength(10))) })),
 });
 
 /** eventType with event publishing (a configuration set), notificationType with an identity's own notifications. */
-const Kind = z.object({ eventType: z.string().max(40).optional(), notificationType: z.string().max(40).optional() });
+const Kind = z.object({ eventType: z.optional(z.string().check(z.maxLength(40))), notificationType: z.optional(z.string().check(z.maxLength(40))) });
 
 const BounceNotification = z.object({ bounce: Bounce, mail: Mail });
 const ComplaintNotification = z.object({ complaint: Complaint, mail: Mail });
@@ -220,7 +222,7 @@ export function feedbackEventId(feedback: Pick<MailFeedback, 'kind' | 'feedbackI
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function configurationSetOf(mail: z.infer<typeof Mail>): { configurationSet?: string } {
+function configurationSetOf(mail: z.output<typeof Mail>): { configurationSet?: string } {
   const name = mail.tags?.['ses:configuration-set']?.[0];
   return name ? { configurationSet: name } : {};
 }
@@ -230,7 +232,7 @@ function uniqueRecipients<T extends { address: string }>(recipients: T[]): T[] {
   return recipients.filter((recipient) => !seen.has(recipient.address) && seen.add(recipient.address));
 }
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
 }

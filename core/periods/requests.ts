@@ -3,57 +3,47 @@
  * directory entry and an order. Separate from the rules so that the period workflow's function,
  * which validates no request, carries neither these schemas nor the phone-number library.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { atMostChars, atMostItems, LIMITS } from '../limits';
+import { text } from '../schema-parts';
 import { toE164 } from '../webhooks/phone';
 
-/** Text with its maximum from core/limits.ts (docs/limits.md); the message names the limit. */
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
-const Phone = z.string().trim().max(LIMITS.phone, atMostChars(LIMITS.phone));
+const Phone = z.string().check(z.trim(), z.maxLength(LIMITS.phone, atMostChars(LIMITS.phone)));
 
-const Email = z
-  .email('must be an email address')
-  .max(LIMITS.email, atMostChars(LIMITS.email))
-  .transform((email) => email.toLowerCase());
+const Email = z.pipe(
+  z.email('must be an email address').check(z.maxLength(LIMITS.email, atMostChars(LIMITS.email))),
+  z.transform((email: string) => email.toLowerCase()),
+);
 
-export const AgentSchema = z
-  .object({
-    name: text(LIMITS.name),
-    email: Email,
-    phone: Phone.refine((phone) => toE164(phone) !== undefined, "an international number, e.g. +1 202 555 0100: a call of the engineer's support period is dialled to it").optional(),
-    skills: z.array(text(LIMITS.label)).max(LIMITS.skills, atMostItems(LIMITS.skills)).default([]).describe('Products and skills, e.g. "Cadmium Events".'),
-    availability: z
-      .array(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict())
-      .max(LIMITS.availability, atMostItems(LIMITS.availability))
-      .default([])
-      .describe('Windows the engineer can be booked in (instants).'),
-  })
-  .strict();
+export const AgentSchema = z.strictObject({
+  name: text(LIMITS.name),
+  email: Email,
+  phone: z.optional(Phone.check(z.refine((phone: string) => toE164(phone) !== undefined, "an international number, e.g. +1 202 555 0100: a call of the engineer's support period is dialled to it"))),
+  skills: z._default(z.array(text(LIMITS.label)).check(z.maxLength(LIMITS.skills, atMostItems(LIMITS.skills))), []).check(z.describe('Products and skills, e.g. "Cadmium Events".')),
+  availability: z
+    ._default(z.array(z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })).check(z.maxLength(LIMITS.availability, atMostItems(LIMITS.availability))), [])
+    .check(z.describe('Windows the engineer can be booked in (instants).')),
+});
 export type Agent = z.output<typeof AgentSchema> & { id: string };
 
-export const PointOfContactSchema = z.object({ name: text(LIMITS.name), email: Email, phone: Phone.optional() }).strict();
+export const PointOfContactSchema = z.strictObject({ name: text(LIMITS.name), email: Email, phone: z.optional(Phone) });
 
 /** An order as the customer (or staff for them) places it. `periods[i].hours` is checked against the policy by orderProblems. */
-export const OrderRequestSchema = z
-  .object({
-    customerId: z.string().min(1).max(LIMITS.id).optional().describe('Staff keys only; a customer key orders for its own customer.'),
-    purpose: text(LIMITS.label).describe('A purpose id from the policy (supportPeriods.purposes).'),
-    periods: z
-      .array(
-        z
-          .object({
-            start: z.iso.datetime({ offset: true }),
-            hours: z.number().describe("A positive multiple of the policy's block length, e.g. 4 or 8."),
-            phone: Phone.min(1).optional().describe("The dedicated number for this period; default the order's, then the policy's."),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(20),
-    pointOfContact: PointOfContactSchema,
-    /** The number the customer calls during its periods (a period may name its own); default the policy's. */
-    phone: Phone.min(1).optional(),
-    notes: z.string().max(LIMITS.notes, atMostChars(LIMITS.notes)).optional(),
-  })
-  .strict();
+export const OrderRequestSchema = z.strictObject({
+  customerId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe('Staff keys only; a customer key orders for its own customer.')),
+  purpose: text(LIMITS.label).check(z.describe('A purpose id from the policy (supportPeriods.purposes).')),
+  periods: z
+    .array(
+      z.strictObject({
+        start: z.iso.datetime({ offset: true }),
+        hours: z.number().check(z.describe("A positive multiple of the policy's block length, e.g. 4 or 8.")),
+        phone: z.optional(Phone.check(z.minLength(1))).check(z.describe("The dedicated number for this period; default the order's, then the policy's.")),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(20)),
+  pointOfContact: PointOfContactSchema,
+  /** The number the customer calls during its periods (a period may name its own); default the policy's. */
+  phone: z.optional(Phone.check(z.minLength(1))),
+  notes: z.optional(z.string().check(z.maxLength(LIMITS.notes, atMostChars(LIMITS.notes)))),
+});
 export type OrderRequest = z.output<typeof OrderRequestSchema>;

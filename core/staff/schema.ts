@@ -4,82 +4,68 @@
  */
 
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { atMostChars, atMostItems, LIMITS } from '../limits';
-import { partnerProblem, STAFF_ID_PATTERN, STAFF_ID_RULE, STAFF_ROLES, teamProblems, unique } from './directory';
+import { text, uniqueList } from '../schema-parts';
+import { partnerProblem, STAFF_ID_PATTERN, STAFF_ID_RULE, STAFF_ROLES, teamProblems } from './directory';
 
-export const StaffIdSchema = z.string().max(LIMITS.id, atMostChars(LIMITS.id)).regex(STAFF_ID_PATTERN, `use ${STAFF_ID_RULE}`);
+export const StaffIdSchema = z.string().check(z.maxLength(LIMITS.id, atMostChars(LIMITS.id)), z.regex(STAFF_ID_PATTERN, `use ${STAFF_ID_RULE}`));
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, atMostChars(max));
-const Email = z
-  .email('must be an email address')
-  .max(LIMITS.email, atMostChars(LIMITS.email))
-  .transform((email) => email.toLowerCase());
+const Email = z.pipe(
+  z.email('must be an email address').check(z.maxLength(LIMITS.email, atMostChars(LIMITS.email))),
+  z.transform((email: string) => email.toLowerCase()),
+);
 /** A tier id as the policy writes it (core/policy/schema.ts). */
-const TierId = z
-  .string()
-  .max(LIMITS.id, atMostChars(LIMITS.id))
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy');
+const TierId = z.string().check(z.maxLength(LIMITS.id, atMostChars(LIMITS.id)), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy'));
 
 /**
  * A partner organisation (e.g. the help desk that runs Cadents' Levels 1 and 2): its agents work
  * the tickets of the customers whose record names it, while the ticket is in a tier the policy
  * has `operatedBy: partner` (docs/authorization.md).
  */
-export const PartnerSchema = z
-  .object({
-    id: StaffIdSchema,
-    name: text(LIMITS.name),
-  })
-  .strict();
+export const PartnerSchema = z.strictObject({
+  id: StaffIdSchema,
+  name: text(LIMITS.name),
+});
 
-const PartnerRef = StaffIdSchema.describe('Id of a partner organisation of the directory (`partners`).');
+const PartnerRef = StaffIdSchema.check(z.describe('Id of a partner organisation of the directory (`partners`).'));
 
-export const PersonSchema = z
-  .object({
-    id: StaffIdSchema,
-    name: text(LIMITS.name),
-    email: Email,
-    timeZone: z
-      .string()
-      .max(LIMITS.label, atMostChars(LIMITS.label))
-      .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. "Europe/Berlin")')
-      .describe('Where the person works, e.g. "America/New_York".'),
-    roles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length, atMostItems(STAFF_ROLES.length)).default([]).transform(unique),
-    phone: z.string().trim().min(1).max(LIMITS.phone, atMostChars(LIMITS.phone)).optional(),
-    partner: PartnerRef.optional().describe("The partner organisation the person works for; absent: the vendor's own staff."),
-  })
-  .strict();
+export const PersonSchema = z.strictObject({
+  id: StaffIdSchema,
+  name: text(LIMITS.name),
+  email: Email,
+  timeZone: z.string().check(
+    z.maxLength(LIMITS.label, atMostChars(LIMITS.label)),
+    z.refine((zone: string) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. "Europe/Berlin")'),
+    z.describe('Where the person works, e.g. "America/New_York".'),
+  ),
+  roles: uniqueList(z.enum(STAFF_ROLES), STAFF_ROLES.length),
+  phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(LIMITS.phone, atMostChars(LIMITS.phone)))),
+  partner: z.optional(PartnerRef).check(z.describe("The partner organisation the person works for; absent: the vendor's own staff.")),
+});
 
-export const TeamSchema = z
-  .object({
-    id: StaffIdSchema,
-    name: text(LIMITS.name),
-    lead: StaffIdSchema.optional().describe('Person id of the team lead: "team-lead" recipients.'),
-    members: z.array(StaffIdSchema).max(LIMITS.teamMembers, atMostItems(LIMITS.teamMembers)).default([]).transform(unique).describe('Person ids.'),
-    tiers: z
-      .array(TierId)
-      .max(LIMITS.teamTiers, atMostItems(LIMITS.teamTiers))
-      .default([])
-      .transform(unique)
-      .describe("Tier ids of the policy this team works (besides the tier whose `team` is this team's id)."),
-    partner: PartnerRef.optional().describe("The partner organisation whose team this is; absent: the vendor's."),
-  })
-  .strict();
+export const TeamSchema = z.strictObject({
+  id: StaffIdSchema,
+  name: text(LIMITS.name),
+  lead: z.optional(StaffIdSchema).check(z.describe('Person id of the team lead: "team-lead" recipients.')),
+  members: uniqueList(StaffIdSchema, LIMITS.teamMembers).check(z.describe('Person ids.')),
+  tiers: uniqueList(TierId, LIMITS.teamTiers).check(z.describe("Tier ids of the policy this team works (besides the tier whose `team` is this team's id).")),
+  partner: z.optional(PartnerRef).check(z.describe("The partner organisation whose team this is; absent: the vendor's.")),
+});
 
 export type Person = z.output<typeof PersonSchema>;
 export type Team = z.output<typeof TeamSchema>;
 export type Partner = z.output<typeof PartnerSchema>;
 
 /** A directory as a whole (a file, `GET /staff`): every id unique, every team's lead and members a person in it. */
-export const DirectorySchema = z
-  .object({
-    people: z.array(PersonSchema).max(LIMITS.staffPeople, atMostItems(LIMITS.staffPeople)).default([]),
-    teams: z.array(TeamSchema).max(LIMITS.staffTeams, atMostItems(LIMITS.staffTeams)).default([]),
-    partners: z.array(PartnerSchema).max(LIMITS.staffPartners, atMostItems(LIMITS.staffPartners)).default([]),
-  })
-  .strict()
-  .superRefine((directory, ctx) => {
+const Directory = z.strictObject({
+  people: z._default(z.array(PersonSchema).check(z.maxLength(LIMITS.staffPeople, atMostItems(LIMITS.staffPeople))), []),
+  teams: z._default(z.array(TeamSchema).check(z.maxLength(LIMITS.staffTeams, atMostItems(LIMITS.staffTeams))), []),
+  partners: z._default(z.array(PartnerSchema).check(z.maxLength(LIMITS.staffPartners, atMostItems(LIMITS.staffPartners))), []),
+});
+
+export const DirectorySchema = Directory.check(
+  z.superRefine((directory: z.output<typeof Directory>, ctx) => {
     for (const key of ['people', 'teams', 'partners'] as const) {
       const seen = new Set<string>();
       directory[key].forEach((item, index) => {
@@ -96,4 +82,5 @@ export const DirectorySchema = z
         if (problem) ctx.addIssue({ code: 'custom', path: [key, index, 'partner'], message: problem });
       });
     }
-  });
+  }),
+);

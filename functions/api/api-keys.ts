@@ -3,25 +3,20 @@
  * list (never a hash or secret), revoke (the record stays; the key is refused from the next
  * request on) and rotate (a new secret for the same id, the old one refused at once).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS } from '../../core/limits';
 import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { type ApiKeyRecord, apiKeyStoreOf } from '../store/api-keys';
 import { hashKey, newApiKey, newApiKeyId, requireAdmin } from './auth';
 import { signedPage } from './cursors';
-import { ApiKeySchema } from './schemas';
+import { ApiKeySchema, PAGE_QUERY } from './schemas';
 import type { Request } from './tickets';
 
 /** `key_` and base64url: 22 characters today (random or derived from an old record's hash); at most LIMITS.id in all. */
 export const API_KEY_ID_PATTERN = new RegExp(`^key_[A-Za-z0-9_-]{1,${LIMITS.id - 4}}$`);
 
-export const ListApiKeysQuery = z
-  .object({
-    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-  })
-  .strict();
+export const ListApiKeysQuery = z.strictObject(PAGE_QUERY);
 
 /** What the API shows of a key: never its hash or secret. Unknown facts of keys from before [10] (creator, creation) are null. */
 export function keyView(record: ApiKeyRecord) {

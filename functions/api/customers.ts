@@ -1,6 +1,6 @@
 /** Customer routes (staff only; a customer key reads its own customer). API keys: api-keys.ts. */
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decide } from '../../core/access/authorize';
 import { type Customer, CustomerSchema, customerPolicyProblem } from '../../core/customer';
 import { atMostChars, LIMITS } from '../../core/limits';
@@ -11,6 +11,7 @@ import { listCustomers as listCustomerPage } from '../store/customer-list';
 import { customerAddressCount, MAX_CUSTOMER_ADDRESSES } from '../store/dynamo-store';
 import { staffStoreOf } from '../store/staff';
 import { callerScope, openCursor, signCursor } from './cursors';
+import { PAGE_QUERY } from './schemas';
 import { allowOrThrow, type Request } from './tickets';
 
 /** PUT /customers/{id}: create or replace; `If-Match: <version>` guards against lost updates. */
@@ -58,13 +59,12 @@ export async function getCustomer(rt: Runtime, request: Request, id: string): Pr
   return json(200, customer);
 }
 
-export const ListCustomersQuery = z
-  .object({
-    q: z.string().trim().min(1, 'must not be empty').max(LIMITS.id, atMostChars(LIMITS.id)).optional().describe("The start of the customer's name (case and accents ignored)."),
-    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-  })
-  .strict();
+export const ListCustomersQuery = z.strictObject({
+  q: z
+    .optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(LIMITS.id, atMostChars(LIMITS.id))))
+    .check(z.describe("The start of the customer's name (case and accents ignored).")),
+  ...PAGE_QUERY,
+});
 
 /**
  * GET /customers: the vendor's staff (agents, admins) list the customers by name, a page at a

@@ -4,7 +4,7 @@
  * cannot drift from the code. The console's typed client is generated from it (`npm run
  * api:types`); test/openapi.test.ts lints it with Redocly and holds real answers to it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS } from '../../core/limits';
 import { RESPONSES, type ResponseName } from './responses';
 import { ROUTES, type Route } from './routes';
@@ -80,7 +80,7 @@ const schemaRef = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}
 const jsonOf = (name: ResponseName) => ({ 'application/json': { schema: schemaRef(name) } });
 
 /** A JSON Schema from zod, without the keywords that only make sense at a document's root. */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
@@ -98,7 +98,7 @@ export function responseSchemas(): Record<ResponseName, Record<string, unknown>>
     unrepresentable: 'any',
     uri: (id) => `#/components/schemas/${id}`,
     override: ({ zodSchema, jsonSchema: target }) => {
-      const def = (zodSchema as unknown as { _zod: { def: { type: string; in?: z.ZodType; out?: { _zod: { def: { type: string } } } } } })._zod.def;
+      const def = (zodSchema as unknown as { _zod: { def: { type: string; in?: z.core.$ZodType; out?: { _zod: { def: { type: string } } } } } })._zod.def;
       if (def.type !== 'pipe' || def.out?._zod.def.type !== 'transform' || !def.in) return;
       for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
       Object.assign(target, jsonSchema(def.in, 'output'));

@@ -4,7 +4,7 @@
  * `?customer=<id>`) what that customer is promised at each: the first-response and next-response
  * targets of its plan, measured on the calendar its add-ons put them on, in words.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decide } from '../../core/access/authorize';
 import { type Customer, contractStatus, isCustomerId } from '../../core/customer';
 import { LIMITS } from '../../core/limits';
@@ -17,11 +17,9 @@ import { customerById } from '../shared/lookups';
 import type { Runtime } from '../shared/runtime';
 import { allowOrThrow, type Request } from './tickets';
 
-export const SeveritiesQuery = z
-  .object({
-    customer: z.string().min(1).max(LIMITS.id).optional().describe("Staff: show this customer's targets. A customer key always sees its own."),
-  })
-  .strict();
+export const SeveritiesQuery = z.strictObject({
+  customer: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe("Staff: show this customer's targets. A customer key always sees its own.")),
+});
 
 export async function listSeverities(rt: Runtime, request: Request): Promise<HttpResult> {
   const query = SeveritiesQuery.parse(request.query);

@@ -1,5 +1,5 @@
 /** The HTTP API's routes: one table drives the router and the OpenAPI document. */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { CustomerSchema, ID_PATTERN, isCustomerId } from '../../core/customer';
 import { LIMITS } from '../../core/limits';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
@@ -85,8 +85,8 @@ export interface Route {
   /** OpenAPI-style path, e.g. /tickets/{id}. */
   path: string;
   summary: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** The path's `{id}`, when it has one. */
   id?: PathId;
   /** Further path parameters after `{id}`, in path order: each checked by the route itself, documented in OpenAPI. */
@@ -221,7 +221,7 @@ export const ROUTES: Route[] = [
     id: PATH_IDS.customer,
     headers: ['If-Match'],
     summary: 'Create or replace a customer (plan, add-ons, contacts, domains, phone numbers)',
-    body: CustomerSchema.omit({ id: true }),
+    body: z.omit(CustomerSchema, { id: true }),
     success: 200,
     run: putCustomer,
   },

@@ -3,7 +3,7 @@
  * by an admin, read by the vendor's staff; customers and partner agents get 403 (docs/authorization.md). `GET /staff` is the whole directory, for
  * `tierdesk staff export`. Rules and schemas: core/staff/directory.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decide } from '../../core/access/authorize';
 import { LIMITS } from '../../core/limits';
 import { teamProblems } from '../../core/staff/directory';
@@ -13,18 +13,14 @@ import type { Runtime } from '../shared/runtime';
 import { forgetStaffDirectory } from '../shared/staff-directory';
 import { staffStoreOf } from '../store/staff';
 import { signedPage } from './cursors';
+import { PAGE_QUERY } from './schemas';
 import { allowOrThrow, type Request } from './tickets';
 
-export const PersonBodySchema = PersonSchema.omit({ id: true });
-export const TeamBodySchema = TeamSchema.omit({ id: true });
-export const PartnerBodySchema = PartnerSchema.omit({ id: true });
+export const PersonBodySchema = z.omit(PersonSchema, { id: true });
+export const TeamBodySchema = z.omit(TeamSchema, { id: true });
+export const PartnerBodySchema = z.omit(PartnerSchema, { id: true });
 
-export const ListStaffQuery = z
-  .object({
-    cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-  })
-  .strict();
+export const ListStaffQuery = z.strictObject(PAGE_QUERY);
 
 export async function putPerson(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   allowOrThrow(decide(request.principal, 'staff:write')); // the id's shape is checked before (routes.ts: PATH_IDS.person)

@@ -3,7 +3,7 @@
  * acceptance (booking an engineer per period) and cancellation. Rules: core/periods; booking and
  * executions: functions/periods/orders.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerAction, decide } from '../../core/access/authorize';
 import { LIMITS } from '../../core/limits';
 import { newOrder, orderProblems, orderStarted, periodsFixed, replannedOrder, type SupportOrder, withOrderMail } from '../../core/periods/orders';
@@ -14,20 +14,21 @@ import { HttpError, type HttpResult, json } from '../shared/http';
 import type { Runtime } from '../shared/runtime';
 import { ConditionFailed } from '../store/dynamo-store';
 import { callerScope, openCursor, signCursor, signedPage } from './cursors';
+import { PAGE_QUERY } from './schemas';
 import { allowOrThrow, type Request } from './tickets';
 
-export const ChangePeriodsSchema = OrderRequestSchema.pick({ periods: true });
+export const ChangePeriodsSchema = z.pick(OrderRequestSchema, { periods: true });
 
-export const AcceptOrderSchema = z.object({ engineerId: z.string().min(1).max(LIMITS.id).optional().describe('Book this engineer; otherwise any available one.') }).strict();
+export const AcceptOrderSchema = z.strictObject({
+  engineerId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe('Book this engineer; otherwise any available one.')),
+});
 
-const page = {
-  cursor: z.string().min(1).max(LIMITS.cursor).optional().describe('From the previous page of the same query; opaque and signed.'),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-};
+export const ListAgentsQuery = z.strictObject(PAGE_QUERY);
 
-export const ListAgentsQuery = z.object(page).strict();
-
-export const ListOrdersQuery = z.object({ customer: z.string().min(1).max(LIMITS.id).optional().describe("Staff: one customer's orders. A customer key always lists its own."), ...page }).strict();
+export const ListOrdersQuery = z.strictObject({
+  customer: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe("Staff: one customer's orders. A customer key always lists its own.")),
+  ...PAGE_QUERY,
+});
 
 export async function putAgent(rt: Runtime, request: Request, id: string): Promise<HttpResult> {
   allowOrThrow(decide(request.principal, 'agent:write')); // the id's shape is checked before (routes.ts: PATH_IDS.agent)

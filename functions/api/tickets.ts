@@ -1,6 +1,6 @@
 /** Ticket routes: intake, reading, messages and agent actions. Rules live in core/tickets. */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type Caller, type Decision, decide, inboxListScope, type TicketAction, ticketListScope, ticketSubject, ticketView, visibleEvents } from '../../core/access/authorize';
 import { type Customer, isCustomerId } from '../../core/customer';
 import { LIMITS } from '../../core/limits';

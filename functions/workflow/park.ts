@@ -11,15 +11,15 @@
  * Step and the wait would be one more billed state transition on every wake-up of every ticket.
  */
 import { SendTaskFailureCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { sfn, wakeTicket } from '../shared/executions';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { getPlainStore } from '../shared/plain-store';
 
 const ParkEvent = z.object({
-  ticketId: z.string().min(1),
-  token: z.string().min(1),
-  version: z.number().int(),
+  ticketId: z.string().check(z.minLength(1)),
+  token: z.string().check(z.minLength(1)),
+  version: z.number().check(z.int()),
   action: z.enum(['wait', 'end', 'replaced']),
 });
 

@@ -10,16 +10,18 @@
  * runtime provides it. Figures without source maps are given too.
  *
  * Of each load, the share of the AWS SDK: the bundle's own `@aws-sdk/*` imports (external, as the
- * Node.js runtime provides them) timed alone, the same way, in a module beside the bundle. The rest
- * (load minus that, a difference of medians) is our own code's share. The target stays on the whole.
+ * Node.js runtime provides them) timed alone, the same way, in a module beside the bundle. Our own
+ * code's share is timed directly: in a fresh process that has already imported those SDK modules,
+ * the bundle's import (its SDK imports then cost nothing). The target stays on the whole.
  *
  * Targets: every bundle < 500 KB (1 KB = 1,024 bytes) and < 100 ms module load.
  *
  * Beside them, the policy at a cold start, side by side: the functions read policy.json as the
  * validated policy it is (core/policy/json.ts) instead of validating it again with the schema (as
  * they did before). Small probes, bundled as the functions are (zod without locales), each read
- * the API bundle's policy.json in fresh processes; each figure is the probe's whole load. A third
- * loads zod alone: the functions that validate their input with zod still load that much.
+ * the API bundle's policy.json in fresh processes; each figure is the probe's whole load. Two more
+ * load zod alone: the whole zod (what the functions that check their input loaded before) and its
+ * mini build with English messages (what they load now).
  *
  * Run alone with `npx tsx bench/bundles.ts`, or with the others through `npm run bench`.
  */
@@ -63,19 +65,19 @@ interface Bundle {
   env: Record<string, string>;
 }
 
-/** Prints the load time of one module import, in a process of its own. */
-const LOAD_SCRIPT = 'const t=performance.now();await import(process.env.BENCH_BUNDLE_URL);console.log(performance.now()-t)';
+/** Prints the load time of one module import, in a process of its own (after BENCH_FIRST_URL's, when given, untimed). */
+const LOAD_SCRIPT = 'if(process.env.BENCH_FIRST_URL)await import(process.env.BENCH_FIRST_URL);const t=performance.now();await import(process.env.BENCH_BUNDLE_URL);console.log(performance.now()-t)';
 
 /**
  * The median load time of each file, each import in a fresh process. The files' runs alternate,
  * so a busy moment of the machine weighs on all of them alike.
  */
-async function loadMs(bundle: Bundle, sourceMaps: boolean, files: string[] = [bundle.file]): Promise<number[]> {
+async function loadMs(bundle: Bundle, sourceMaps: boolean, files: string[] = [bundle.file], first?: string): Promise<number[]> {
   const times: number[][] = files.map(() => []);
   for (let i = 0; i < RUNS; i++) {
     for (const [index, file] of files.entries()) {
       const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', LOAD_SCRIPT], {
-        env: { PATH: process.env.PATH ?? '', ...bundle.env, BENCH_BUNDLE_URL: pathToFileURL(file).href },
+        env: { PATH: process.env.PATH ?? '', ...bundle.env, BENCH_BUNDLE_URL: pathToFileURL(file).href, ...(first ? { BENCH_FIRST_URL: pathToFileURL(first).href } : {}) },
       });
       times[index]!.push(Number(stdout.trim().split('\n').pop()));
     }
@@ -107,8 +109,10 @@ function awsSdkProbe(bundle: Bundle): { file: string; modules: string[] } {
 const POLICY_PROBES = {
   validated: `import { readFileSync } from 'node:fs'; import { policyFromJson } from ${JSON.stringify(resolve('core/policy/validate.ts'))}; policyFromJson(readFileSync(process.env.TIERDESK_POLICY, 'utf8'));`,
   'read as validated': `import { loadPolicyJson } from ${JSON.stringify(resolve('core/policy/json.ts'))}; loadPolicyJson(process.env.TIERDESK_POLICY);`,
-  // What a function that validates its input with zod loads anyway: not saved there.
-  'zod alone': `import { z } from 'zod'; z.string().parse('');`,
+  // What the functions that check their input with zod loaded before (core/policy/schema.ts still uses it, at synth).
+  'the whole zod alone': `import { z } from 'zod'; z.string().parse('');`,
+  // What they load now (core/zod-english.ts).
+  'zod mini alone, in English': `import ${JSON.stringify(resolve('core/zod-english.ts'))}; import * as z from 'zod/mini'; z.string().parse('');`,
 } as const;
 
 /** Median ms from importing each probe to its policy read, alternating, in fresh processes. */
@@ -128,9 +132,9 @@ async function policyReadMs(bundle: Bundle): Promise<Record<keyof typeof POLICY_
     });
     return outfile;
   });
-  const [validated, trusted, zod] = (await loadMs(bundle, true, files)) as [number, number, number];
+  const [validated, trusted, zod, mini] = (await loadMs(bundle, true, files)) as [number, number, number, number];
   for (const file of files) rmSync(file);
-  return { validated, 'read as validated': trusted, 'zod alone': zod };
+  return { validated, 'read as validated': trusted, 'the whole zod alone': zod, 'zod mini alone, in English': mini };
 }
 
 /** Every TierdeskFunction of a synthesized stack: its bundle file and the environment it sees at import. */
@@ -183,9 +187,9 @@ export async function benchBundles(): Promise<BenchResult> {
       const size = kb(statSync(bundle.file).size);
       const sdk = awsSdkProbe(bundle);
       const [ms, sdkMs] = (await loadMs(bundle, true, [bundle.file, sdk.file])) as [number, number];
+      const [ownMs] = (await loadMs(bundle, true, [bundle.file], sdk.file)) as [number];
       const [plainMs] = await loadMs(bundle, false);
       rmSync(sdk.file);
-      const ownMs = ms - sdkMs;
       const sizeMet = size < TARGET_KB;
       const msMet = ms < TARGET_MS;
       if (!sizeMet || !msMet) over++;
@@ -197,7 +201,8 @@ export async function benchBundles(): Promise<BenchResult> {
       // The target is on the whole load, the SDK's share included: that is what a cold start waits for.
       figures[`${bundle.name}: module load ms (median of ${RUNS}, as deployed)`] = msMet ? Number(ms.toFixed(1)) : `${ms.toFixed(1)} TARGET MISSED (< ${TARGET_MS})`;
       figures[`${bundle.name}: of which runtime-provided AWS SDK, ms (its ${sdk.modules.length} imports alone, median of ${RUNS})`] = Number(sdkMs.toFixed(1));
-      figures[`${bundle.name}: own share, ms (load minus the AWS SDK's)`] = Number(ownMs.toFixed(1));
+      figures[`${bundle.name}: own share, ms (its load once the AWS SDK is loaded, median of ${RUNS}; target < 50)`] =
+        ownMs < 50 ? Number(ownMs.toFixed(1)) : `${ownMs.toFixed(1)} TARGET MISSED (< 50)`;
       figures[`${bundle.name}: module load ms without --enable-source-maps`] = Number(plainMs!.toFixed(1));
     }
     figures[`target every bundle < ${TARGET_KB} KB and < ${TARGET_MS} ms`] = over === 0 ? 'met' : `TARGET MISSED (${over} of ${bundles.length})`;
@@ -205,13 +210,13 @@ export async function benchBundles(): Promise<BenchResult> {
     if (api) {
       const policy = await policyReadMs(api);
       console.log(
-        `bundles: policy at a cold start: validated ${policy.validated.toFixed(1)} ms, read as validated ${policy['read as validated'].toFixed(1)} ms, zod alone ${policy['zod alone'].toFixed(1)} ms`,
+        `bundles: policy at a cold start: validated ${policy.validated.toFixed(1)} ms, read as validated ${policy['read as validated'].toFixed(1)} ms; the whole zod alone ${policy['the whole zod alone'].toFixed(1)} ms, its mini build alone ${policy['zod mini alone, in English'].toFixed(1)} ms`,
       );
       figures[`policy at a cold start, validated with the schema (as before), ms (load + read, median of ${RUNS})`] = Number(policy.validated.toFixed(1));
       figures['policy at a cold start, read as the validated policy.json (now), ms'] = Number(policy['read as validated'].toFixed(1));
-      figures['  of which zod itself, ms: still loaded where a function validates its input with it (API, Step, PeriodStep, Webhooks, Ingest)'] = Number(policy['zod alone'].toFixed(1));
-      figures['policy at a cold start: time saved, ms (ratio), where nothing else loads zod (Reconcile)'] =
-        `${(policy.validated - policy['read as validated']).toFixed(1)} (${(policy.validated / policy['read as validated']).toFixed(1)}×)`;
+      figures['policy at a cold start: time saved, ms (ratio)'] = `${(policy.validated - policy['read as validated']).toFixed(1)} (${(policy.validated / policy['read as validated']).toFixed(1)}×)`;
+      figures['the whole zod alone, ms (load + one parse): what a function checking its input loaded before'] = Number(policy['the whole zod alone'].toFixed(1));
+      figures["zod's mini build alone, with English, ms: what it loads now (API, Webhooks, Step, PeriodStep, Park, MailFeedback)"] = Number(policy['zod mini alone, in English'].toFixed(1));
     }
     return { name: 'bundles (each Lambda: minified size, module load in a fresh node)', figures };
   } finally {

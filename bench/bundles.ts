@@ -33,10 +33,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
-import { TierdeskFunction, ZOD_IN_BUNDLES } from '../lib/functions';
+import { TierdeskFunction } from '../lib/functions';
 import { TierdeskStack } from '../lib/tierdesk-stack';
 import { appAsDeployed } from '../test/support/app';
+import { bundleProbe } from '../test/support/probe-bundle';
 import type { BenchResult } from './calendar';
 
 const run = promisify(execFile);
@@ -119,17 +119,7 @@ const POLICY_PROBES = {
 async function policyReadMs(bundle: Bundle): Promise<Record<keyof typeof POLICY_PROBES, number>> {
   const files = Object.entries(POLICY_PROBES).map(([name, contents]) => {
     const outfile = join(dirname(bundle.file), `bench-policy-${name.replaceAll(' ', '-')}.mjs`);
-    buildSync({
-      stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      alias: { zod: ZOD_IN_BUNDLES },
-      outfile,
-      logLevel: 'error',
-    });
+    bundleProbe(contents, outfile);
     return outfile;
   });
   const [validated, trusted, zod, mini] = (await loadMs(bundle, true, files)) as [number, number, number, number];

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as zod from 'zod';
 import * as zodMini from 'zod/mini';
@@ -19,7 +18,7 @@ import * as bundled from '../lib/bundling/zod';
 import * as bundledMini from '../lib/bundling/zod/mini';
 import * as bundledCore from '../lib/bundling/zod/v4/core';
 import bundledEnglish from '../lib/bundling/zod/v4/locales/en';
-import { ZOD_IN_BUNDLES } from '../lib/functions';
+import { bundleProbe } from './support/probe-bundle';
 
 const keys = (namespace: object): string[] => Object.keys(namespace).sort();
 
@@ -63,16 +62,7 @@ describe("the bundles' zod/v4/core and English (lib/bundling/zod/v4/)", () => {
         const at = '2026-12-01T10:00:00Z';
         const result = TranscriptSchema.safeParse({ conversationId: 'c', participants: [{ id: 'u', role: 'customer' }], messages: [{ from: 'u', text: 'hi', at }], subject: 5 });
         console.log(JSON.stringify(result.error.issues.map((issue) => issue.message)));`;
-      buildSync({
-        stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        format: 'esm',
-        alias: { zod: ZOD_IN_BUNDLES },
-        outfile,
-        logLevel: 'error',
-      });
+      bundleProbe(contents, outfile);
       const bundle = readFileSync(outfile, 'utf8');
 
       expect(bundle).not.toContain('"ZodString"'); // the whole zod's string schema, by its constructor name

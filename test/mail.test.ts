@@ -688,6 +688,38 @@ describe('legacy charsets, decoded with the runtime', () => {
 
     // Assess
     expect(mail.text.trim()).toBe(text);
+    expect(mail.problems).toEqual([]);
+  });
+
+  it.each(['utf-7', 'cp437', 'IBM850', 'x-unknown'])('says when a %s body could only be read as windows-1252, and keeps the text so read', async (charset) => {
+    // Act
+    const mail = await parseInboundMail(mailIn(charset, 'Gr+APw-=DFe', 'charset'));
+
+    // Assess
+    expect(mail.text.trim()).toBe('Gr+APw-ße');
+    expect(mail.problems).toEqual([`charset "${charset.toLowerCase()}" cannot be decoded here: its text was read as windows-1252 and may be garbled (the original mail is kept)`]);
+  });
+
+  it("says so for an encoded word's charset too, and not for the aliases postal-mime reads (x-euc-jp, cp932, iso-8859-8-i)", async () => {
+    // Act
+    const utf7Subject = await parseInboundMail(mailIn('utf-8', 'x', '=?utf-7?Q?Gr+APw-e?='));
+    const aliases = await Promise.all(['x-euc-jp', 'cp932', 'iso-8859-8-i'].map((charset) => parseInboundMail(mailIn(charset, 'x', 'charset'))));
+
+    // Assess
+    expect(utf7Subject.problems).toEqual([expect.stringContaining('charset "utf-7" cannot be decoded here')]);
+    for (const mail of aliases) expect(mail.problems).toEqual([]);
+  });
+
+  it('checks at most 10 charsets of a mail that names thousands', async () => {
+    // Prepare: a multipart mail whose 2,000 parts each name a charset of their own.
+    const parts = Array.from({ length: 2_000 }, (_, index) => `--b\r\nContent-Type: text/plain; charset=x-bogus-${index}\r\n\r\npart ${index}\r\n`).join('');
+    const raw = Buffer.from(`From: ana@acme.example\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <many@acme.example>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`);
+
+    // Act
+    const mail = await parseInboundMail(raw);
+
+    // Assess
+    expect(mail.problems.filter((problem) => problem.includes('cannot be decoded here'))).toHaveLength(10);
   });
 });
 

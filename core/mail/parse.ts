@@ -2,10 +2,10 @@
  * Inbound mail as the desk reads it: the raw bytes SES stored, parsed with postal-mime into a plain
  * object. postal-mime decodes charsets with the runtime's TextDecoder (Node.js's full ICU: the
  * Encoding Standard's encodings), so no charset tables ride in the bundle; a charset outside the
- * standard (UTF-7, DOS code pages) is read as windows-1252, as a browser would. The text of
- * HTML-only mail is converted with html-to-text. Parsing never throws: whatever could not be read
- * is listed in `problems`, so the handler can still open or update a ticket from a broken or
- * hostile message and show the agent why parts are missing.
+ * standard (UTF-7, DOS code pages) is read as windows-1252, as a browser would, and listed in
+ * `problems`. The text of HTML-only mail is converted with html-to-text. Parsing never throws:
+ * whatever could not be read is listed in `problems`, so the handler can still open or update a
+ * ticket from a broken or hostile message and show the agent why parts are missing.
  *
  * Message-IDs keep their angle brackets (see ./message-id.ts). Attachment bytes ride along in
  * `content`; `mailMetadata()` drops them for storing or logging the rest as JSON.
@@ -174,6 +174,7 @@ async function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffe
   // In this order, so the problems are listed as the fields are read.
   const subject = subjectOf(parsed, problems);
   const date = dateOf(rawHeader(lines, 'date'), problems);
+  await noteUndecodableCharsets(bytes, problems);
   const text = truncateText(headersOnly ? rawBody(bytes) : await textOf(parsed, bytes, limits, problems), limits, problems);
   return dropUndefined({
     messageId: normaliseMessageId(rawHeader(lines, 'message-id')),
@@ -191,6 +192,57 @@ async function toInboundMail({ parsed, headersOnly }: ParseOutcome, bytes: Buffe
     headers: automationHeadersOf(lines),
     problems,
   });
+}
+
+/** A MIME header naming a content type, with its folded lines: where a part's charset is named. */
+const CONTENT_TYPE_HEADER = /^content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/gim;
+const CHARSET_PARAMETER = /;\s*charset\s*=\s*"?([a-z0-9._:+-]{1,40})/i;
+/** An encoded word's charset (`=?utf-7?Q?…?=`, RFC 2047; a language after `*`, RFC 2231). */
+const ENCODED_WORD_CHARSET = /=\?([a-z0-9._:+-]{1,40})(?:\*[a-z0-9-]{1,20})?\?[bq]\?/gi;
+/** Distinct charsets checked per mail: a hostile mail naming thousands gets no more notes than this. */
+const MAX_CHARSETS_CHECKED = 10;
+
+/**
+ * postal-mime reads a charset it cannot decode (UTF-7, DOS code pages) as windows-1252 without
+ * saying so; each one the mail names (in a part's Content-Type or an encoded word of its headers) is
+ * listed, so the agent knows the text may be garbled and that the raw mail is kept.
+ */
+async function noteUndecodableCharsets(bytes: Buffer, problems: string[]): Promise<void> {
+  const labels = new Set<string>();
+  for (const [header] of bytes.toString('latin1').matchAll(CONTENT_TYPE_HEADER)) {
+    if (labels.size >= MAX_CHARSETS_CHECKED) break;
+    const label = CHARSET_PARAMETER.exec(header)?.[1];
+    if (label) labels.add(label.toLowerCase());
+  }
+  const headers = bytes.subarray(0, Math.min(headerEnd(bytes), 64 * 1024)).toString('latin1');
+  for (const [, label] of headers.matchAll(ENCODED_WORD_CHARSET)) {
+    if (labels.size >= MAX_CHARSETS_CHECKED) break;
+    labels.add(label!.toLowerCase());
+  }
+  for (const label of labels) {
+    if (!(await postalMimeDecodes(label))) problems.push(`charset "${label}" cannot be decoded here: its text was read as windows-1252 and may be garbled (the original mail is kept)`);
+  }
+}
+
+/** Every byte a legacy charset gives meaning to, base64: decoded under a label, it shows which decoder read it. */
+const HIGH_BYTES = Buffer.from(Array.from({ length: 128 }, (_, index) => 0x80 + index)).toString('base64');
+const textUnder = async (label: string): Promise<string> =>
+  (await PostalMime.parse(`Content-Type: text/plain; charset="${label}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${HIGH_BYTES}\r\n`)).text ?? '';
+let windows1252Text: Promise<string> | undefined;
+
+/**
+ * Whether postal-mime reads `label` with a decoder for it rather than its windows-1252 fallback: at
+ * once when the runtime knows the label; otherwise (postal-mime also reads aliases the runtime does
+ * not, such as `x-euc-jp` or `cp932`) by whether the bytes come out otherwise than the fallback's.
+ */
+async function postalMimeDecodes(label: string): Promise<boolean> {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    windows1252Text ??= textUnder('windows-1252');
+    return (await textUnder(label)) !== (await windows1252Text);
+  }
 }
 
 function emptyMail(problems: string[]): InboundMail {

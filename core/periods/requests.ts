@@ -5,19 +5,14 @@
  */
 import * as z from 'zod/mini';
 import { atMostChars, atMostItems, LIMITS } from '../limits';
-import { text } from '../schema-parts';
+import { emailAddress, identifier, text } from '../schema-parts';
 import { toE164 } from '../webhooks/phone';
 
 const Phone = z.string().check(z.trim(), z.maxLength(LIMITS.phone, atMostChars(LIMITS.phone)));
 
-const Email = z.pipe(
-  z.email('must be an email address').check(z.maxLength(LIMITS.email, atMostChars(LIMITS.email))),
-  z.transform((email: string) => email.toLowerCase()),
-);
-
 export const AgentSchema = z.strictObject({
   name: text(LIMITS.name),
-  email: Email,
+  email: emailAddress(),
   phone: z.optional(Phone.check(z.refine((phone: string) => toE164(phone) !== undefined, "an international number, e.g. +1 202 555 0100: a call of the engineer's support period is dialled to it"))),
   skills: z._default(z.array(text(LIMITS.label)).check(z.maxLength(LIMITS.skills, atMostItems(LIMITS.skills))), []).check(z.describe('Products and skills, e.g. "Cadmium Events".')),
   availability: z
@@ -26,11 +21,11 @@ export const AgentSchema = z.strictObject({
 });
 export type Agent = z.output<typeof AgentSchema> & { id: string };
 
-export const PointOfContactSchema = z.strictObject({ name: text(LIMITS.name), email: Email, phone: z.optional(Phone) });
+export const PointOfContactSchema = z.strictObject({ name: text(LIMITS.name), email: emailAddress(), phone: z.optional(Phone) });
 
 /** An order as the customer (or staff for them) places it. `periods[i].hours` is checked against the policy by orderProblems. */
 export const OrderRequestSchema = z.strictObject({
-  customerId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe('Staff keys only; a customer key orders for its own customer.')),
+  customerId: z.optional(identifier()).check(z.describe('Staff keys only; a customer key orders for its own customer.')),
   purpose: text(LIMITS.label).check(z.describe('A purpose id from the policy (supportPeriods.purposes).')),
   periods: z
     .array(

@@ -6,15 +6,11 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod/mini';
 import { atMostChars, atMostItems, LIMITS } from '../limits';
-import { text, uniqueList } from '../schema-parts';
+import { emailAddress, text, uniqueList } from '../schema-parts';
 import { partnerProblem, STAFF_ID_PATTERN, STAFF_ID_RULE, STAFF_ROLES, teamProblems } from './directory';
 
 export const StaffIdSchema = z.string().check(z.maxLength(LIMITS.id, atMostChars(LIMITS.id)), z.regex(STAFF_ID_PATTERN, `use ${STAFF_ID_RULE}`));
 
-const Email = z.pipe(
-  z.email('must be an email address').check(z.maxLength(LIMITS.email, atMostChars(LIMITS.email))),
-  z.transform((email: string) => email.toLowerCase()),
-);
 /** A tier id as the policy writes it (core/policy/schema.ts). */
 const TierId = z.string().check(z.maxLength(LIMITS.id, atMostChars(LIMITS.id)), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a tier id of the policy'));
 
@@ -33,7 +29,7 @@ const PartnerRef = StaffIdSchema.check(z.describe('Id of a partner organisation 
 export const PersonSchema = z.strictObject({
   id: StaffIdSchema,
   name: text(LIMITS.name),
-  email: Email,
+  email: emailAddress(),
   timeZone: z.string().check(
     z.maxLength(LIMITS.label, atMostChars(LIMITS.label)),
     z.refine((zone: string) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. "Europe/Berlin")'),

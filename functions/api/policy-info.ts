@@ -7,9 +7,9 @@
 import * as z from 'zod/mini';
 import { decide } from '../../core/access/authorize';
 import { type Customer, contractStatus, isCustomerId } from '../../core/customer';
-import { LIMITS } from '../../core/limits';
 import { intakeSeverity } from '../../core/mail/ticket-mail';
 import type { Policy } from '../../core/policy/schema';
+import { identifier } from '../../core/schema-parts';
 import { targetWords } from '../../core/sla/target-words';
 import { type Metric, resolveTarget, TargetError } from '../../core/sla/targets';
 import { HttpError, type HttpResult, json } from '../shared/http';
@@ -18,7 +18,7 @@ import type { Runtime } from '../shared/runtime';
 import { allowOrThrow, type Request } from './tickets';
 
 export const SeveritiesQuery = z.strictObject({
-  customer: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe("Staff: show this customer's targets. A customer key always sees its own.")),
+  customer: z.optional(identifier()).check(z.describe("Staff: show this customer's targets. A customer key always sees its own.")),
 });
 
 export async function listSeverities(rt: Runtime, request: Request): Promise<HttpResult> {

@@ -8,26 +8,21 @@
 import * as z from 'zod/mini';
 import { TimeZoneSchema } from '../../core/customer';
 import { atMostChars, LIMITS } from '../../core/limits';
-import { text } from '../../core/schema-parts';
+import { emailAddress, identifier, text } from '../../core/schema-parts';
 import { INBOX_VIEWS } from '../../core/tickets/inbox';
 import { CHANNELS, PERIOD_ISSUES, RESOLUTION_TYPES, STATUSES } from '../../core/tickets/model';
 
 /** A policy id or name (severity, case reason, tier): resolved against the policy, bounded before. */
 const label = () => z.string().check(z.maxLength(LIMITS.label, atMostChars(LIMITS.label)));
-/** A query's id (a customer, team, tier, severity): 1 to LIMITS.id characters. */
-const queryId = (max: number = LIMITS.id, message?: string) => z.string().check(z.minLength(1), z.maxLength(max, message));
 
 /** The query of every paged listing: where the previous page ended and how many to answer. */
 export const PAGE_QUERY = {
-  cursor: z.optional(queryId(LIMITS.cursor)).check(z.describe('From the previous page of the same query; opaque and signed.')),
+  cursor: z.optional(identifier(LIMITS.cursor)).check(z.describe('From the previous page of the same query; opaque and signed.')),
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25),
 };
 
 export const RequesterSchema = z.strictObject({
-  email: z.pipe(
-    z.email('must be an email address').check(z.maxLength(LIMITS.email, atMostChars(LIMITS.email))),
-    z.transform((email: string) => email.toLowerCase()),
-  ),
+  email: emailAddress(),
   name: text(LIMITS.name),
   phone: z.optional(z.string().check(z.trim(), z.maxLength(LIMITS.phone, atMostChars(LIMITS.phone)))),
   company: z.optional(text(LIMITS.name)).check(z.describe('The company the requester is from, as they write it: kept and shown even when no customer matches, so triage can match the case.')),
@@ -41,7 +36,7 @@ export const CreateTicketSchema = z.strictObject({
   description: text(LIMITS.description),
   severity: Severity,
   requester: RequesterSchema,
-  customerId: z.optional(queryId(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('Agent and admin keys only; a customer key files for its own customer.')),
+  customerId: z.optional(identifier(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('Agent and admin keys only; a customer key files for its own customer.')),
   channel: z.optional(z.enum(CHANNELS)),
   caseReason: z.optional(label()),
   product: z.optional(text(LIMITS.label)),
@@ -81,14 +76,14 @@ export const ActionSchema = z.discriminatedUnion('type', [
 ]);
 
 export const ListTicketsQuery = z.strictObject({
-  customer: z.optional(queryId()).check(z.describe("Staff: one customer's tickets. A customer key always lists its own.")),
+  customer: z.optional(identifier()).check(z.describe("Staff: one customer's tickets. A customer key always lists its own.")),
   unverified: z.optional(z.literal('true')).check(z.describe('Staff: tickets whose requester matched no customer.')),
   status: z
     .optional(z.enum(STATUSES))
     .check(
       z.describe("Tickets in this status, newest first; staff's pending-customer is the inbox's waiting view, next due first. A filtered page may be short, even empty, with a cursor: follow it."),
     ),
-  queue: z.optional(queryId(LIMITS.queryValue)).check(z.describe("A queue's open tickets, next due first (with a customer: that customer's, newest first).")),
+  queue: z.optional(identifier(LIMITS.queryValue)).check(z.describe("A queue's open tickets, next due first (with a customer: that customer's, newest first).")),
   view: z
     .optional(z.enum(INBOX_VIEWS))
     .check(
@@ -96,8 +91,8 @@ export const ListTicketsQuery = z.strictObject({
         "An inbox view, open tickets next due first (docs/inbox.md): open, mine (assigned to the caller), team (?team=, default the caller's first team), priority, triage (unverified / not entitled), breached, waiting (on the customer), tier (?tier=). Customers: open and waiting of their own tickets. Counts: GET /tickets/views.",
       ),
     ),
-  team: z.optional(queryId(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('With view=team: the team whose queues to list.')),
-  tier: z.optional(queryId(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('With view=tier: the tier id.')),
+  team: z.optional(identifier(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('With view=team: the team whose queues to list.')),
+  tier: z.optional(identifier(LIMITS.id, atMostChars(LIMITS.id))).check(z.describe('With view=tier: the tier id.')),
   q: z
     .optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(LIMITS.queryValue, atMostChars(LIMITS.queryValue))))
     .check(
@@ -106,7 +101,7 @@ export const ListTicketsQuery = z.strictObject({
       ),
     ),
   severity: z
-    .optional(queryId(LIMITS.id, atMostChars(LIMITS.id)))
+    .optional(identifier(LIMITS.id, atMostChars(LIMITS.id)))
     .check(z.describe('With view= or q=: only tickets of this severity (its id or name). A page may then hold fewer than limit tickets; follow its cursor.')),
   ...PAGE_QUERY,
 });
@@ -114,7 +109,7 @@ export const ListTicketsQuery = z.strictObject({
 const ApiKey = z.strictObject({
   name: text(100),
   role: z.enum(['admin', 'agent', 'customer']),
-  customerId: z.optional(queryId()),
+  customerId: z.optional(identifier()),
 });
 
 export const ApiKeySchema = ApiKey.check(

@@ -5,9 +5,9 @@
  */
 import * as z from 'zod/mini';
 import { type CustomerAction, decide } from '../../core/access/authorize';
-import { LIMITS } from '../../core/limits';
 import { newOrder, orderProblems, orderStarted, periodsFixed, replannedOrder, type SupportOrder, withOrderMail } from '../../core/periods/orders';
 import { AgentSchema, OrderRequestSchema } from '../../core/periods/requests';
+import { identifier } from '../../core/schema-parts';
 import { formatCaseNumber } from '../../core/tickets/case-number';
 import { cancelOrder, replanOrder, sendOrderMail, staffOrder, startPeriodExecutions } from '../periods/orders';
 import { HttpError, type HttpResult, json } from '../shared/http';
@@ -20,13 +20,13 @@ import { allowOrThrow, type Request } from './tickets';
 export const ChangePeriodsSchema = z.pick(OrderRequestSchema, { periods: true });
 
 export const AcceptOrderSchema = z.strictObject({
-  engineerId: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe('Book this engineer; otherwise any available one.')),
+  engineerId: z.optional(identifier()).check(z.describe('Book this engineer; otherwise any available one.')),
 });
 
 export const ListAgentsQuery = z.strictObject(PAGE_QUERY);
 
 export const ListOrdersQuery = z.strictObject({
-  customer: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.id))).check(z.describe("Staff: one customer's orders. A customer key always lists its own.")),
+  customer: z.optional(identifier()).check(z.describe("Staff: one customer's orders. A customer key always lists its own.")),
   ...PAGE_QUERY,
 });
 

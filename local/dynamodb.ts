@@ -266,6 +266,21 @@ const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: TABLE_STREAM
  * kept data directory finds its table and goes on; an index added to the definition since that
  * table was made is added to it (one per UpdateTable, as in AWS).
  */
+/** How long a table's new indexes may take to build: a deadline, far beyond what a busy machine needs. */
+const INDEX_BUILD_DEADLINE_MS = 120_000;
+
+/** Waits until no index of the table is still being built. */
+async function untilIndexesActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + INDEX_BUILD_DEADLINE_MS;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const building = (Table?.GlobalSecondaryIndexes ?? []).filter((index) => index.IndexStatus !== 'ACTIVE').map((index) => index.IndexName);
+    if (building.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName}: indexes ${building.join(', ')} still not active after ${INDEX_BUILD_DEADLINE_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attributeDefinitions = TABLE_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
   const indexes = Object.values(TABLE_INDEXES).map((index) => ({
@@ -299,6 +314,8 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
     }
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
     for (const index of indexes.filter((candidate) => !existing.has(candidate.IndexName))) {
+      // DynamoDB (Local too) builds one new index of a table at a time: the next waits for the last.
+      await untilIndexesActive(client, tableName);
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
@@ -307,6 +324,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
         }),
       );
     }
+    await untilIndexesActive(client, tableName);
   }
   // UpdateTimeToLive fails on a table that already has TTL enabled, so ask first.
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

@@ -10,6 +10,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore, NEW_TICKET_ATTRIBUTE, WORKFLOW_PENDING_SK } from '../functions/store/dynamo-store';
 import { STREAM_SOURCE } from '../functions/workflow/start';
+import { TABLE_INDEXES } from '../lib/data/table-definition';
 import { createTable, type DynamoDBLocal, localClient, startDynamoDB } from '../local/dynamodb';
 import { matchesFilter, type StreamConsumer, type StreamPoller, startStreamPoller } from '../local/streams';
 import { eventually } from './support/eventually';
@@ -148,6 +149,12 @@ describe('a table kept from before the stream', () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'kept-table' }));
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
     expect(Table?.LatestStreamArn).toContain('table/kept-table/stream/');
+    // And every index the definition has, each built in turn (one at a time, as DynamoDB allows) and ready.
+    expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.IndexStatus]).sort()).toEqual(
+      Object.values(TABLE_INDEXES)
+        .map((index) => [index.indexName, 'ACTIVE'])
+        .sort(),
+    );
   });
 });
 
